@@ -1,0 +1,1 @@
+"""FieldBank engine package."""

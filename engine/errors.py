@@ -1,0 +1,99 @@
+"""One error hierarchy with stable codes; `api/errors.py` is the only place mapping them to HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class FieldBankError(Exception):
+    """Base of every error FieldBank raises on purpose; `code` is stable and part of the API."""
+
+    code = "error"
+
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFound(FieldBankError):
+    code = "not_found"
+
+
+class Conflict(FieldBankError):
+    """A stale write or a second completion: the caller must reload and decide again."""
+
+    code = "conflict"
+
+
+class Forbidden(FieldBankError):
+    code = "forbidden"
+
+
+class Unauthenticated(FieldBankError):
+    code = "unauthenticated"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one input field; `field` is a dotted path into the submitted data."""
+
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+class ValidationFailed(FieldBankError):
+    code = "validation_failed"
+
+    def __init__(self, message: str, errors: list[FieldError] | None = None) -> None:
+        self.errors = list(errors or [])
+        super().__init__(message, [e.as_dict() for e in self.errors])
+
+
+@dataclass(frozen=True)
+class DefinitionProblem:
+    """Why a BPMN/DMN/form file cannot be deployed, pointing at the element an analyst must fix."""
+
+    file: str
+    element_id: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.element_id}" if self.element_id else self.file
+        return f"{where}: {self.reason}"
+
+
+class ProcessDefinitionError(FieldBankError):
+    code = "process_definition_invalid"
+
+    def __init__(self, problems: list[DefinitionProblem]) -> None:
+        self.problems = problems
+        super().__init__(
+            "; ".join(str(p) for p in problems) or "invalid process definition",
+            [{"file": p.file, "element_id": p.element_id, "reason": p.reason} for p in problems],
+        )
+
+
+class ExternalServiceError(FieldBankError):
+    """A technical failure talking to an external system (timeout, unavailable, 5xx): retryable."""
+
+    code = "external_service_error"
+
+    def __init__(self, message: str, *, system: str = "", reason: str = "UNAVAILABLE") -> None:
+        super().__init__(message, {"system": system, "reason": reason})
+        self.system = system
+        self.reason = reason
+
+
+class ExternalTimeout(ExternalServiceError):
+    """The call may or may not have taken effect; state-changing callers must query status first."""
+
+    code = "external_timeout"
+
+    def __init__(self, message: str, *, system: str = "") -> None:
+        super().__init__(message, system=system, reason="TIMEOUT")
