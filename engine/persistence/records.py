@@ -1,0 +1,192 @@
+"""Tables. One row per process instance with its serialized state; side tables hold what people query."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class ProcessDefinitionRecord(Base):
+    """An immutable deployed version: the sources, their hash and the parsed spec serialized once."""
+
+    __tablename__ = "process_definitions"
+    __table_args__ = (
+        UniqueConstraint("process_id", "version"),
+        UniqueConstraint("process_id", "sha"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    sha: Mapped[str] = mapped_column(String(64))
+    bpmn_file: Mapped[str] = mapped_column(String(200))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text)
+    forms: Mapped[dict[str, Any]]
+    lane_roles: Mapped[dict[str, Any]]
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str] = mapped_column(String(64))
+
+
+class ProcessInstanceRecord(Base):
+    """Engine state of one journey; `version` makes a stale write fail instead of overwriting."""
+
+    __tablename__ = "process_instances"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"))
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    outcome_reason: Mapped[str | None] = mapped_column(String(64))
+    branch_code: Mapped[str] = mapped_column(String(32), index=True)
+    started_by: Mapped[str] = mapped_column(String(64))
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    customer_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class OpenTaskRecord(Base):
+    """A READY user task, projected so task lists never open the engine state."""
+
+    __tablename__ = "open_tasks"
+
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"), index=True)
+    spec_name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(64), index=True)
+    branch_code: Mapped[str] = mapped_column(String(32), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(64), index=True)
+    form_schema: Mapped[str | None] = mapped_column(String(200))
+    form_ui_schema: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class InstanceEventRecord(Base):
+    """The audit trail: who did what, when, from which device. Holds no clear personal data."""
+
+    __tablename__ = "instance_events"
+    __table_args__ = (Index("ix_instance_events_instance_at", "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36))
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    task_spec: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]]
+
+
+class OutboxRecord(Base):
+    """Work promised in the same transaction as the state change that needs it (ARCHITECTURE 6)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "done_at", "available_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]]
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    available_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class IncidentRecord(Base):
+    """A technical failure that outlived its retries; an operator retries it."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    task_spec: Mapped[str] = mapped_column(String(100))
+    operation: Mapped[str] = mapped_column(String(100))
+    error_code: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int]
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class AttachmentRecord(Base):
+    """Index row of an uploaded image; the bytes live encrypted in the blob store."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    sm3: Mapped[str] = mapped_column(String(64))
+    blob_key: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    branch_code: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class BranchRecord(Base):
+    __tablename__ = "branches"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    parent_code: Mapped[str | None] = mapped_column(String(32))
+    path: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class StaffRecord(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    branch_code: Mapped[str] = mapped_column(ForeignKey("branches.code"))
+    roles: Mapped[list[Any]]
+    password_hash: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime]
+
+
+class AccessTokenRecord(Base):
+    """Bearer tokens are stored hashed so a database leak does not hand out sessions."""
+
+    __tablename__ = "access_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class KeyValueRecord(Base):
+    """Insert-mostly state of simulators and OTPs; `put_if_absent` relies on the primary key."""
+
+    __tablename__ = "kv_entries"
+
+    namespace: Mapped[str] = mapped_column(String(60), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]

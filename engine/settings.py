@@ -1,0 +1,64 @@
+"""The one settings object, read from `FIELDBANK_*` environment variables by the entry points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FIELDBANK_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    keys_dir: Path | None = None
+    blobs_dir: Path | None = None
+    processes_dir: Path = REPO_ROOT / "processes"
+    forms_dir: Path = REPO_ROOT / "forms" / "definitions"
+
+    # key material may also come from the environment (e.g. a secrets manager), never from the repo
+    signing_key_pem: str | None = None
+    kek_hex: str | None = None
+
+    adapters: Literal["sandbox", "http"] = "sandbox"
+    sandbox_latency: Literal["zero", "fast", "normal", "peak", "degraded"] = "normal"
+    sandbox_core_mode: Literal["normal", "commit_then_timeout", "timeout_no_commit", "processing"] = "normal"
+    sandbox_fixed_otp: str | None = None
+
+    token_ttl_seconds: int = Field(default=8 * 3600, ge=60)
+    attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    worker_threads: int = Field(default=8, ge=1, le=64)
+    outbox_lease_seconds: int = Field(default=60, ge=5)
+    in_process_worker: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_sandbox_shortcuts_in_production(self) -> Settings:
+        if self.environment == "production":
+            if self.adapters == "sandbox":
+                raise ValueError("production must not run on sandbox adapters")
+            if self.sandbox_fixed_otp:
+                raise ValueError("a fixed OTP is a development switch only")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'fieldbank.db').resolve()}"
+
+    @property
+    def resolved_keys_dir(self) -> Path:
+        return self.keys_dir or self.data_dir / "keys"
+
+    @property
+    def resolved_blobs_dir(self) -> Path:
+        return self.blobs_dir or self.data_dir / "blobs"
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.adapters == "sandbox"

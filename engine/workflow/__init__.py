@@ -1,0 +1,1 @@
+"""Everything that touches SpiffWorkflow lives in this package."""

@@ -1,0 +1,179 @@
+"""A narrow facade over one BpmnWorkflow: the only API the rest of the engine uses."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from engine.workflow.spiff import INSTANCE_SERIALIZER, FieldBankScriptEngine, FieldBankServiceTask, SpecPair
+
+
+@dataclass(frozen=True)
+class UserTaskView:
+    task_id: str
+    spec_name: str
+    title: str
+    lane: str | None
+    form_schema: str | None
+    form_ui_schema: str | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ServiceCallView:
+    task_id: str
+    spec_name: str
+    operation: str
+    params: dict[str, Any]
+    retries: int
+    backoff_base: int
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """A task the engine completed on its own (script, gateway, service, event) for the trail."""
+
+    spec_name: str
+    kind: str
+
+
+class WorkflowInstance:
+    def __init__(self, workflow: BpmnWorkflow) -> None:
+        self._wf = workflow
+
+    @classmethod
+    def start(cls, spec_pair: SpecPair, engine: FieldBankScriptEngine, data: dict[str, Any]) -> WorkflowInstance:
+        spec, subprocess_specs = spec_pair
+        wf = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
+        wf.task_tree.data.update(data)  # initial data belongs on the root task (expressions see it)
+        return cls(wf)
+
+    @classmethod
+    def load(cls, state: str, engine: FieldBankScriptEngine) -> WorkflowInstance:
+        wf = INSTANCE_SERIALIZER.deserialize_json(state)
+        wf.script_engine = engine  # not part of the serialized state (gotcha 6)
+        return cls(wf)
+
+    def dump(self) -> str:
+        return str(INSTANCE_SERIALIZER.serialize_json(self._wf))
+
+    def run(self) -> list[StepRecord]:
+        steps: list[StepRecord] = []
+
+        def record(task: Any) -> None:
+            spec = task.task_spec
+            if getattr(spec, "bpmn_id", None):
+                steps.append(StepRecord(spec.bpmn_id, type(spec).__name__))
+
+        self._wf.do_engine_steps(did_complete_task=record)
+        return steps
+
+    # ------------------------------------------------------------------ queries
+
+    def ready_user_tasks(self) -> list[UserTaskView]:
+        views = []
+        for task in self._wf.get_tasks(state=TaskState.READY, manual=True):
+            spec = task.task_spec
+            props = (spec.extensions or {}).get("properties", {})
+            views.append(
+                UserTaskView(
+                    task_id=str(task.id),
+                    spec_name=spec.bpmn_id or spec.name,
+                    title=spec.bpmn_name or spec.bpmn_id or spec.name,
+                    lane=spec.lane,
+                    form_schema=props.get("formJsonSchemaFilename"),
+                    form_ui_schema=props.get("formUiSchemaFilename"),
+                    data=task.data,
+                )
+            )
+        return views
+
+    def pending_service_calls(self) -> list[ServiceCallView]:
+        calls = []
+        for task in self._wf.get_tasks(state=TaskState.STARTED):
+            spec = task.task_spec
+            if not isinstance(spec, FieldBankServiceTask):
+                continue
+            params = {name: p["value"] for name, p in spec.evaluate_params(task).items()}
+            calls.append(
+                ServiceCallView(
+                    task_id=str(task.id),
+                    spec_name=spec.bpmn_id,
+                    operation=spec.operation_name,
+                    params=json.loads(json.dumps(params, default=str)),
+                    retries=int(spec.retries or 0),
+                    backoff_base=int(spec.retry_backoff_base or 2),
+                )
+            )
+        return calls
+
+    def is_started_service(self, task_id: str) -> bool:
+        task = self._task(task_id)
+        return task is not None and task.state == TaskState.STARTED
+
+    def is_ready_user_task(self, task_id: str) -> bool:
+        task = self._task(task_id)
+        return task is not None and task.state == TaskState.READY and task.task_spec.manual
+
+    @property
+    def completed(self) -> bool:
+        """True only when an end event of the top process completed (gotcha 1: depth-1000 false completion)."""
+        if not self._wf.is_completed():
+            return False
+        return any(
+            isinstance(t.task_spec, EndEvent) and t.workflow is self._wf
+            for t in self._wf.get_tasks(state=TaskState.COMPLETED)
+        )
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The newest data: the final workflow data when completed, else the latest completed task's."""
+        if self._wf.is_completed() and self._wf.data:
+            return dict(self._wf.data)
+        last = self._wf.last_task
+        return dict(last.data) if last is not None else dict(self._wf.task_tree.data)
+
+    # ------------------------------------------------------------------ commands
+
+    def complete_user_task(self, task_id: str, data: dict[str, Any]) -> None:
+        task = self._require(task_id)
+        task.data.update(data)
+        task.run()
+
+    def complete_service(self, task_id: str, result: dict[str, Any]) -> None:
+        task = self._require(task_id)
+        task.data[task.task_spec.result_variable] = result
+        task.complete()
+
+    def throw_business_error(self, task_id: str, code: str, payload: dict[str, Any]) -> bool:
+        """Throw a BPMN error from a parked service task; False when no boundary event models it."""
+        self._require(task_id)
+        event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=payload)
+        return bool(self._wf.event_manager.catch(event) > 0)
+
+    def cancel(self) -> None:
+        self._wf.cancel()
+
+    def _task(self, task_id: str) -> Any:
+        try:
+            return self._wf.get_task_from_id(UUID(task_id))
+        except Exception:  # noqa: BLE001 - unknown or malformed ids both mean "no such task"
+            return None
+
+    def _require(self, task_id: str) -> Any:
+        task = self._task(task_id)
+        if task is None:
+            raise KeyError(task_id)
+        return task
+
+
+InlineOperation = Callable[[dict[str, Any]], dict[str, Any]]

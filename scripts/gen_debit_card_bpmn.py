@@ -1,0 +1,377 @@
+"""Scaffold for processes/debit_card_opening.bpmn (J1): writes the process and a grid diagram layout.
+
+The .bpmn file is the source of truth for analysts, who edit it in a modeler; this script exists so a
+developer can regenerate the first layout after structural changes. Run: python scripts/gen_debit_card_bpmn.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+OUT = Path(__file__).resolve().parent.parent / "processes" / "debit_card_opening.bpmn"
+PID = "debit_card_opening"
+COL, ROW, X0, Y0 = 150, 120, 200, 60
+
+# error id -> (errorCode, variable receiving the payload)
+ERRORS = {
+    "err_precheck_refused": ("PRECHECK_REFUSED", "precheck_rejection"),
+    "err_precheck_referred": ("PRECHECK_REFERRED", "precheck_rejection"),
+    "err_precheck_review": ("PRECHECK_PENDING_REVIEW", "precheck_rejection"),
+    "err_face_rejected": ("FACE_REJECTED", "face_rejection"),
+    "err_mobile_rejected": ("MOBILE_REJECTED", "mobile_rejection"),
+    "err_card_rejected": ("CARD_REJECTED", "card_rejection"),
+    "err_core_refused": ("CORE_REFUSED", "core_rejection"),
+    "err_core_referred": ("CORE_REFERRED", "core_rejection"),
+    "err_core_class_i": ("CORE_CLASS_I_EXISTS", "core_rejection"),
+    "err_core_card": ("CORE_CARD_REJECTED", "core_rejection"),
+}
+
+
+def form(schema: str, instructions: str = "") -> str:
+    extra = (
+        f"<spiffworkflow:instructionsForEndUser>{escape(instructions)}</spiffworkflow:instructionsForEndUser>"
+        if instructions
+        else ""
+    )
+    return (
+        "<bpmn:extensionElements><spiffworkflow:properties>"
+        f'<spiffworkflow:property name="formJsonSchemaFilename" value="{schema}-schema.json" />'
+        f'<spiffworkflow:property name="formUiSchemaFilename" value="{schema}-uischema.json" />'
+        f"</spiffworkflow:properties>{extra}</bpmn:extensionElements>"
+    )
+
+
+def service(op: str, result: str, params: dict[str, str], retries: int | None = None) -> str:
+    p = "".join(
+        f"<spiffworkflow:parameter id={quoteattr(k)} type=\"any\" value={quoteattr(v)} />" for k, v in params.items()
+    )
+    retry = f'<spiffworkflow:retry retries="{retries}" backoff_base="2" />' if retries is not None else ""
+    return (
+        f'<bpmn:extensionElements><spiffworkflow:serviceTaskOperator id="{op}" resultVariable="{result}">'
+        f"<spiffworkflow:parameters>{p}</spiffworkflow:parameters>{retry}</spiffworkflow:serviceTaskOperator>"
+        "</bpmn:extensionElements>"
+    )
+
+
+def script(src: str) -> str:
+    return f"<bpmn:script>{escape(src)}</bpmn:script>"
+
+
+def outcome(outcome_: str, reason: str) -> str:
+    return script(f"outcome = '{outcome_}'\noutcome_reason = {reason}")
+
+
+FO, AU = "field_officer", "authorizer"
+# id, tag, name, lane, (col, row), inner xml
+NODES: list[tuple[str, str, str, str, tuple[float, float], str]] = [
+    ("start", "startEvent", "开始开卡", FO, (0, 1), ""),
+    ("init_counters", "scriptTask", "初始化", FO, (0.7, 1), script(
+        "face_failures = 0\nliveness_failures = 0\nmobile_rejections = 0\ncard_rejections = 0")),
+    ("id_card", "userTask", "读取身份证并取得授权", FO, (1.5, 1), form("debit-card-id-card")),
+    ("assess_id", "serviceTask", "证件规则检查", FO, (2.5, 1), service(
+        "rules.assess_id_card", "id_assessment",
+        {"id_number": "id_number", "birth_date": "birth_date", "id_valid_to": "id_valid_to"})),
+    ("id_ok", "exclusiveGateway", "证件可受理?", FO, (3.3, 1), ""),
+    ("prechecks", "subProcess", "并行预检查", FO, (4.2, 1), ""),
+    ("face_check", "userTask", "活体检测与人脸比对", FO, (7.4, 1), form("debit-card-face-check")),
+    ("face_compare", "serviceTask", "人脸比对", FO, (8.4, 1), service(
+        "face.compare", "face_result",
+        {"id_number": "id_number", "live_face_image": "live_face_image",
+         "has_registry_photo": "identity_result['has_registry_photo']",
+         "attempt": "face_failures + liveness_failures + 1",
+         "simulated_camera": "simulated_camera"}, retries=1)),
+    ("customer_details", "userTask", "确认客户信息", FO, (9.4, 1), form("debit-card-customer-details")),
+    ("mobile_check", "serviceTask", "手机号实名核验", FO, (10.4, 1), service(
+        "mobile.verify", "mobile_result",
+        {"name": "customer_name", "id_number": "id_number", "mobile": "reserved_mobile"}, retries=1)),
+    ("send_otp", "serviceTask", "发送短信验证码", FO, (11.4, 1), service(
+        "otp.send", "otp_sent", {"mobile": "reserved_mobile"}, retries=1)),
+    ("otp_entry", "userTask", "输入短信验证码", FO, (12.4, 1), form("debit-card-otp")),
+    ("verify_otp", "serviceTask", "校验验证码", FO, (13.4, 1), service(
+        "otp.verify", "otp_result", {"code": "otp_code"})),
+    ("otp_ok", "exclusiveGateway", "验证码结果", FO, (14.2, 1), ""),
+    ("decide_account", "serviceTask", "账户分类与开户风险评估", FO, (15.1, 1), service(
+        "rules.decide_account", "account_decision",
+        {"id_number": "id_number", "cif": "cif_result", "identity": "identity_result",
+         "watchlist": "watchlist_result", "face": "face_result", "mobile": "mobile_result",
+         "occupation_code": "occupation_code", "account_purpose": "account_purpose",
+         "residential_address": "residential_address", "product_code": "product_code"})),
+    ("account_gate", "exclusiveGateway", "开户决定", FO, (16, 1), ""),
+    ("class_ii_offer", "userTask", "提供II类账户", FO, (16, 2.6), form("debit-card-class-ii-offer")),
+    ("class_ii_gate", "exclusiveGateway", "客户接受II类?", FO, (17, 2.6), ""),
+    ("auth_gate", "exclusiveGateway", "需要远程授权?", FO, (17, 1), ""),
+    ("remote_authorization", "userTask", "远程授权", AU, (17.8, 0), form("remote-authorization")),
+    ("auth_decision", "exclusiveGateway", "授权结果", AU, (18.8, 0), ""),
+    ("risk_notice", "userTask", "开户风险告知与声明", FO, (18.8, 1), form("debit-card-risk-notice")),
+    ("card_scan", "userTask", "扫描空白卡并设置密码", FO, (19.8, 1), form("debit-card-card-scan")),
+    ("check_card", "serviceTask", "校验卡片库存", FO, (20.8, 1), service(
+        "core.check_card", "card_check", {"card_no": "card_no"}, retries=1)),
+    ("open_account", "serviceTask", "核心开户绑卡", FO, (21.8, 1), service(
+        "core.open_account", "core_result",
+        {"id_number": "id_number", "name": "customer_name", "mobile": "reserved_mobile",
+         "account_class": "account_decision['account_class']", "product_code": "product_code",
+         "card_no": "card_no"}, retries=3)),
+    ("signing", "userTask", "电子签名", FO, (22.8, 1), form("debit-card-signing")),
+    ("set_opened", "scriptTask", "开户成功", FO, (23.8, 1), outcome("OPENED", "'CARD_OPENED'")),
+    ("end_opened", "endEvent", "开卡完成", FO, (24.6, 1), ""),
+    # refusals and referrals
+    ("set_id_refused", "scriptTask", "证件不符合受理条件", FO, (3.3, 2.6), script(
+        "outcome = id_assessment['outcome']\noutcome_reason = id_assessment['reason']")),
+    ("end_id_refused", "endEvent", "结束", FO, (3.3, 3.6), ""),
+    ("set_precheck_refused", "scriptTask", "拒绝开户", FO, (4.6, 3.2), outcome(
+        "REFUSED", "precheck_rejection['reason']")),
+    ("set_precheck_referred", "scriptTask", "转网点办理", FO, (5.6, 3.2), outcome(
+        "REFERRED_TO_BRANCH", "precheck_rejection['reason']")),
+    ("set_precheck_review", "scriptTask", "待反洗钱复核", FO, (6.6, 3.2), outcome(
+        "PENDING_REVIEW", "precheck_rejection['reason']")),
+    ("end_precheck", "endEvent", "结束", FO, (5.6, 4.2), ""),
+    ("count_face_failure", "scriptTask", "记录比对失败", FO, (8.4, 2.6), script(
+        "if face_rejection['code'] == 'LIVENESS_FAIL':\n    liveness_failures = liveness_failures + 1\n"
+        "else:\n    face_failures = face_failures + 1")),
+    ("face_retry_gate", "exclusiveGateway", "可重试?", FO, (8.4, 3.6), ""),
+    ("set_face_refused", "scriptTask", "人脸核验未通过", FO, (9.4, 3.6), outcome(
+        "REFUSED", "'FACE_VERIFICATION_FAILED'")),
+    ("end_face", "endEvent", "结束", FO, (10.2, 3.6), ""),
+    ("count_mobile_rejection", "scriptTask", "记录手机号问题", FO, (10.4, 2.6), script(
+        "mobile_rejections = mobile_rejections + 1")),
+    ("mobile_retry_gate", "exclusiveGateway", "可更换号码?", FO, (11.4, 2.6), ""),
+    ("set_mobile_referred", "scriptTask", "手机号无法核验", FO, (12.4, 2.6), outcome(
+        "REFERRED_TO_BRANCH", "'MOBILE_NOT_VERIFIED'")),
+    ("end_mobile", "endEvent", "结束", FO, (13.2, 2.6), ""),
+    ("set_otp_failed", "scriptTask", "验证码已锁定", FO, (14.2, 2.6), outcome(
+        "REFERRED_TO_BRANCH", "'OTP_LOCKED'")),
+    ("end_otp", "endEvent", "结束", FO, (14.2, 3.6), ""),
+    ("set_account_refused", "scriptTask", "拒绝开户", FO, (16, 4), script(
+        "outcome = 'REFUSED'\noutcome_reason = account_decision['reason']")),
+    ("end_account", "endEvent", "结束", FO, (16.9, 4), ""),
+    ("set_abandoned", "scriptTask", "客户放弃", FO, (18, 2.6), outcome("ABANDONED", "'CLASS_II_DECLINED'")),
+    ("end_abandoned", "endEvent", "结束", FO, (18.9, 2.6), ""),
+    ("set_auth_rejected", "scriptTask", "授权拒绝", AU, (19.8, 0), outcome("REFUSED", "'AUTHORIZATION_REJECTED'")),
+    ("end_auth", "endEvent", "结束", AU, (20.7, 0), ""),
+    ("count_card_rejection", "scriptTask", "更换卡片", FO, (20.8, 2.6), script(
+        "card_rejections = card_rejections + 1")),
+    ("card_retry_gate", "exclusiveGateway", "可更换卡片?", FO, (21.8, 2.6), ""),
+    ("set_card_referred", "scriptTask", "卡片问题", FO, (22.8, 2.6), outcome(
+        "REFERRED_TO_BRANCH", "'CARD_STOCK_PROBLEM'")),
+    ("end_card", "endEvent", "结束", FO, (23.6, 2.6), ""),
+    ("set_core_refused", "scriptTask", "核心拒绝", FO, (21.8, 4), outcome("REFUSED", "core_rejection['reason']")),
+    ("set_core_referred", "scriptTask", "核心转网点", FO, (22.8, 4), outcome(
+        "REFERRED_TO_BRANCH", "core_rejection['reason']")),
+    ("end_core", "endEvent", "结束", FO, (23.6, 4), ""),
+]
+
+SUB_NODES = [  # inside prechecks; positions relative to the subprocess origin
+    ("pc_start", "startEvent", "开始", (0.1, 1)),
+    ("pc_split", "parallelGateway", "并行", (0.6, 1)),
+    ("identity_check", "serviceTask", "联网核查", (1.3, 0), service(
+        "identity.verify", "identity_result", {"name": "customer_name", "id_number": "id_number"}, retries=1)),
+    ("watchlist_screen", "serviceTask", "黑名单筛查", (1.3, 1), service(
+        "watchlist.screen_person", "watchlist_result",
+        {"name": "customer_name", "id_number": "id_number", "birth_date": "birth_date"}, retries=1)),
+    ("cif_lookup", "serviceTask", "核心客户查询", (1.3, 2), service(
+        "core.lookup_customer", "cif_result", {"name": "customer_name", "id_number": "id_number"}, retries=1)),
+    ("pc_join", "parallelGateway", "汇合", (2.1, 1)),
+    ("pc_end", "endEvent", "预检查通过", (2.6, 1)),
+]
+SUB_FLOWS = [
+    ("pc_f1", "pc_start", "pc_split", None), ("pc_f2", "pc_split", "identity_check", None),
+    ("pc_f3", "pc_split", "watchlist_screen", None), ("pc_f4", "pc_split", "cif_lookup", None),
+    ("pc_f5", "identity_check", "pc_join", None), ("pc_f6", "watchlist_screen", "pc_join", None),
+    ("pc_f7", "cif_lookup", "pc_join", None), ("pc_f8", "pc_join", "pc_end", None),
+]
+SUB_SIZE = (3.0, 3.0)  # in grid units
+
+# boundary id, attached to, error id, (col,row)
+BOUNDARIES = [
+    ("b_precheck_refused", "prechecks", "err_precheck_refused", (4.6, 2.35)),
+    ("b_precheck_referred", "prechecks", "err_precheck_referred", (5.6, 2.35)),
+    ("b_precheck_review", "prechecks", "err_precheck_review", (6.6, 2.35)),
+    ("b_face", "face_compare", "err_face_rejected", (8.4, 1.45)),
+    ("b_mobile", "mobile_check", "err_mobile_rejected", (10.4, 1.45)),
+    ("b_card", "check_card", "err_card_rejected", (20.8, 1.45)),
+    ("b_core_refused", "open_account", "err_core_refused", (21.6, 1.45)),
+    ("b_core_referred", "open_account", "err_core_referred", (22.0, 1.45)),
+    ("b_core_class_i", "open_account", "err_core_class_i", (21.4, 0.55)),
+    ("b_core_card", "open_account", "err_core_card", (22.2, 0.55)),
+]
+
+FLOWS: list[tuple[str, str, str, str | None]] = [
+    ("f1", "start", "init_counters", None),
+    ("f1b", "init_counters", "id_card", None),
+    ("f2", "id_card", "assess_id", None),
+    ("f3", "assess_id", "id_ok", None),
+    ("f4", "id_ok", "prechecks", "id_assessment['decision'] == 'OK'"),
+    ("f5", "id_ok", "set_id_refused", None),  # default
+    ("f6", "set_id_refused", "end_id_refused", None),
+    ("f7", "prechecks", "face_check", None),
+    ("f8", "face_check", "face_compare", None),
+    ("f9", "face_compare", "customer_details", None),
+    ("f10", "customer_details", "mobile_check", None),
+    ("f11", "mobile_check", "send_otp", None),
+    ("f12", "send_otp", "otp_entry", None),
+    ("f13", "otp_entry", "verify_otp", None),
+    ("f14", "verify_otp", "otp_ok", None),
+    ("f15", "otp_ok", "decide_account", "otp_result['result'] == 'VERIFIED'"),
+    ("f16", "otp_ok", "otp_entry", "otp_result['result'] == 'WRONG'"),
+    ("f17", "otp_ok", "send_otp", "otp_result['result'] in ('EXPIRED', 'NOT_ISSUED')"),
+    ("f18", "otp_ok", "set_otp_failed", None),  # default: LOCKED
+    ("f19", "set_otp_failed", "end_otp", None),
+    ("f20", "decide_account", "account_gate", None),
+    ("f21", "account_gate", "auth_gate", "account_decision['decision'] == 'OK'"),
+    ("f22", "account_gate", "class_ii_offer", "account_decision['decision'] == 'OFFER_CLASS_II'"),
+    ("f23", "account_gate", "set_account_refused", None),  # default: refuse
+    ("f24", "set_account_refused", "end_account", None),
+    ("f25", "class_ii_offer", "class_ii_gate", None),
+    ("f26", "class_ii_gate", "auth_gate", "accept_class_ii"),
+    ("f27", "class_ii_gate", "set_abandoned", None),  # default: declined
+    ("f28", "set_abandoned", "end_abandoned", None),
+    ("f29", "auth_gate", "remote_authorization", "len(account_decision['authorization_reasons']) > 0"),
+    ("f30", "auth_gate", "risk_notice", None),  # default: nothing to authorize
+    ("f31", "remote_authorization", "auth_decision", None),
+    ("f32", "auth_decision", "risk_notice", "decision == 'APPROVE'"),
+    ("f33", "auth_decision", "set_auth_rejected", None),  # default: rejected
+    ("f34", "set_auth_rejected", "end_auth", None),
+    ("f35", "risk_notice", "card_scan", None),
+    ("f36", "card_scan", "check_card", None),
+    ("f37", "check_card", "open_account", None),
+    ("f38", "open_account", "signing", None),
+    ("f39", "signing", "set_opened", None),
+    ("f40", "set_opened", "end_opened", None),
+    ("f41", "b_precheck_refused", "set_precheck_refused", None),
+    ("f42", "b_precheck_referred", "set_precheck_referred", None),
+    ("f43", "b_precheck_review", "set_precheck_review", None),
+    ("f44", "set_precheck_refused", "end_precheck", None),
+    ("f45", "set_precheck_referred", "end_precheck", None),
+    ("f46", "set_precheck_review", "end_precheck", None),
+    ("f47", "b_face", "count_face_failure", None),
+    ("f48", "count_face_failure", "face_retry_gate", None),
+    ("f49", "face_retry_gate", "set_face_refused", "face_failures >= 3 or liveness_failures >= 2"),
+    ("f50", "face_retry_gate", "face_check", None),  # default: try again
+    ("f51", "set_face_refused", "end_face", None),
+    ("f52", "b_mobile", "count_mobile_rejection", None),
+    ("f53", "count_mobile_rejection", "mobile_retry_gate", None),
+    ("f54", "mobile_retry_gate", "set_mobile_referred", "mobile_rejections >= 3"),
+    ("f55", "mobile_retry_gate", "customer_details", None),  # default: ask for another number
+    ("f56", "set_mobile_referred", "end_mobile", None),
+    ("f57", "b_card", "count_card_rejection", None),
+    ("f58", "b_core_card", "count_card_rejection", None),
+    ("f59", "count_card_rejection", "card_retry_gate", None),
+    ("f60", "card_retry_gate", "set_card_referred", "card_rejections >= 3"),
+    ("f61", "card_retry_gate", "card_scan", None),  # default: scan another card
+    ("f62", "set_card_referred", "end_card", None),
+    ("f63", "b_core_refused", "set_core_refused", None),
+    ("f64", "b_core_referred", "set_core_referred", None),
+    ("f65", "set_core_refused", "end_core", None),
+    ("f66", "set_core_referred", "end_core", None),
+    ("f67", "b_core_class_i", "class_ii_offer", None),
+]
+DEFAULTS = {"id_ok": "f5", "otp_ok": "f18", "account_gate": "f23", "class_ii_gate": "f27", "auth_gate": "f30",
+            "auth_decision": "f33", "face_retry_gate": "f50", "mobile_retry_gate": "f55", "card_retry_gate": "f61"}
+SIZES = {"startEvent": (36, 36), "endEvent": (36, 36), "boundaryEvent": (36, 36),
+         "parallelGateway": (50, 50), "exclusiveGateway": (50, 50)}
+
+
+def size(tag: str) -> tuple[int, int]:
+    return SIZES.get(tag, (100, 80))
+
+
+def pos(cr: tuple[float, float], tag: str) -> tuple[int, int, int, int]:
+    w, h = size(tag)
+    cx, cy = X0 + cr[0] * COL, Y0 + cr[1] * ROW + 60
+    return int(cx - w / 2), int(cy - h / 2), w, h
+
+
+def flows_of(flows: list[tuple[str, str, str, str | None]], node: str) -> str:
+    inc = "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f, _s, t, _c in flows if t == node)
+    out = "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f, s, _t, _c in flows if s == node)
+    return inc + out
+
+
+def element(nid: str, tag: str, name: str, inner: str, flows: list[tuple[str, str, str, str | None]]) -> str:
+    attrs = f'id="{nid}" name={quoteattr(name)}'
+    if nid in DEFAULTS:
+        attrs += f' default="{DEFAULTS[nid]}"'
+    ext = inner if inner.startswith("<bpmn:extensionElements>") else ""
+    body = inner if not ext else ""
+    return f"<bpmn:{tag} {attrs}>{ext}{flows_of(flows, nid)}{body}</bpmn:{tag}>"
+
+
+def flow_xml(fid: str, src: str, tgt: str, cond: str | None) -> str:
+    c = f"<bpmn:conditionExpression>{escape(cond)}</bpmn:conditionExpression>" if cond else ""
+    return f'<bpmn:sequenceFlow id="{fid}" sourceRef="{src}" targetRef="{tgt}">{c}</bpmn:sequenceFlow>'
+
+
+def main() -> None:
+    shapes: dict[str, tuple[int, int, int, int]] = {}
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>']
+    parts.append(
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+        'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
+        'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
+        'id="defs_debit_card_opening" targetNamespace="https://fieldbank.example/bpmn">'
+    )
+    for eid, (code, var) in ERRORS.items():
+        parts.append(
+            f'<bpmn:error id="{eid}" name="{code}" errorCode="{code}"><bpmn:extensionElements>'
+            f"<spiffworkflow:variableName>{var}</spiffworkflow:variableName></bpmn:extensionElements></bpmn:error>"
+        )
+    parts.append('<bpmn:collaboration id="collab_debit_card"><bpmn:participant id="pool_bank" name="借记卡开户开卡" '
+                 f'processRef="{PID}" /></bpmn:collaboration>')
+    parts.append(f'<bpmn:process id="{PID}" name="借记卡开户开卡 (J1)" isExecutable="true">')
+    parts.append('<bpmn:laneSet id="lanes">')
+    for lane_id, lane in (("lane_authorizer", AU), ("lane_field_officer", FO)):
+        refs = [n[0] for n in NODES if n[3] == lane] + ([b[0] for b in BOUNDARIES] if lane == FO else [])
+        parts.append(f'<bpmn:lane id="{lane_id}" name="{lane}">'
+                     + "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in refs) + "</bpmn:lane>")
+    parts.append("</bpmn:laneSet>")
+    for nid, tag, name, _lane, cr, inner in NODES:
+        if nid == "prechecks":
+            sub = "".join(element(s[0], s[1], s[2], s[4] if len(s) > 4 else "", SUB_FLOWS) for s in SUB_NODES)
+            sub += "".join(flow_xml(*f) for f in SUB_FLOWS)
+            parts.append(f'<bpmn:subProcess id="prechecks" name={quoteattr(name)}>{flows_of(FLOWS, nid)}{sub}'
+                         "</bpmn:subProcess>")
+        else:
+            parts.append(element(nid, tag, name, inner, FLOWS))
+        if nid == "prechecks":
+            x, y = X0 + cr[0] * COL - 60, Y0 + cr[1] * ROW - 60
+            shapes[nid] = (int(x), int(y), int(SUB_SIZE[0] * COL), int(SUB_SIZE[1] * ROW))
+            for s in SUB_NODES:
+                w, h = size(s[1])
+                cx, cy = x + s[3][0] * COL + 40, y + s[3][1] * ROW + 60
+                shapes[s[0]] = (int(cx - w / 2), int(cy - h / 2), w, h)
+        else:
+            shapes[nid] = pos(cr, tag)
+    for bid, attached, err, cr in BOUNDARIES:
+        parts.append(f'<bpmn:boundaryEvent id="{bid}" attachedToRef="{attached}" cancelActivity="true">'
+                     f"{flows_of(FLOWS, bid)}<bpmn:errorEventDefinition id=\"{bid}_def\" errorRef=\"{err}\" />"
+                     "</bpmn:boundaryEvent>")
+        shapes[bid] = pos(cr, "boundaryEvent")
+    parts.extend(flow_xml(*f) for f in FLOWS)
+    parts.append("</bpmn:process>")
+    parts.append('<bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" bpmnElement="collab_debit_card">')
+    width = int(X0 + 25.5 * COL)
+    parts.append(f'<bpmndi:BPMNShape id="pool_bank_di" bpmnElement="pool_bank" isHorizontal="true">'
+                 f'<dc:Bounds x="60" y="20" width="{width}" height="{int(5.6 * ROW)}" /></bpmndi:BPMNShape>')
+    parts.append(f'<bpmndi:BPMNShape id="lane_authorizer_di" bpmnElement="lane_authorizer" isHorizontal="true">'
+                 f'<dc:Bounds x="90" y="20" width="{width - 30}" height="{ROW}" /></bpmndi:BPMNShape>')
+    parts.append(f'<bpmndi:BPMNShape id="lane_field_officer_di" bpmnElement="lane_field_officer" isHorizontal="true">'
+                 f'<dc:Bounds x="90" y="{20 + ROW}" width="{width - 30}" height="{int(4.6 * ROW)}" /></bpmndi:BPMNShape>')
+    for sid, (x, y, w, h) in shapes.items():
+        expanded = ' isExpanded="true"' if sid == "prechecks" else ""
+        parts.append(f'<bpmndi:BPMNShape id="{sid}_di" bpmnElement="{sid}"{expanded}>'
+                     f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" /></bpmndi:BPMNShape>')
+    for fid, src, tgt, _c in FLOWS + SUB_FLOWS:
+        sx, sy, sw, sh = shapes[src]
+        tx, ty, tw, th = shapes[tgt]
+        parts.append(f'<bpmndi:BPMNEdge id="{fid}_di" bpmnElement="{fid}">'
+                     f'<di:waypoint x="{sx + sw // 2}" y="{sy + sh // 2}" />'
+                     f'<di:waypoint x="{tx + tw // 2}" y="{ty + th // 2}" /></bpmndi:BPMNEdge>')
+    parts.append("</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>")
+    OUT.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
