@@ -25,7 +25,10 @@ class Settings(BaseSettings):
 
     # key material may also come from the environment (e.g. a secrets manager), never from the repo
     signing_key_pem: str | None = None
+    encryption_key_pem: str | None = None
     kek_hex: str | None = None
+    index_key_hex: str | None = None
+    retry_backoff_scale: float = Field(default=1.0, ge=0.0)
 
     adapters: Literal["sandbox", "http"] = "sandbox"
     sandbox_latency: Literal["zero", "fast", "normal", "peak", "degraded"] = "normal"

@@ -98,8 +98,10 @@ NODES: list[tuple[str, str, str, str, tuple[float, float], str]] = [
          "occupation_code": "occupation_code", "account_purpose": "account_purpose",
          "residential_address": "residential_address", "product_code": "product_code"})),
     ("account_gate", "exclusiveGateway", "开户决定", FO, (16, 1), ""),
-    ("class_ii_offer", "userTask", "提供II类账户", FO, (16, 2.6), form("debit-card-class-ii-offer")),
+    ("class_ii_offer", "userTask", "提供II类账户", FO, (16, 2.8), form("debit-card-class-ii-offer")),
     ("class_ii_gate", "exclusiveGateway", "客户接受II类?", FO, (17, 2.6), ""),
+    ("use_class_ii", "scriptTask", "采用II类账户", FO, (17, 1.8), script(
+        "account_decision = dict(account_decision, account_class='II', decision='OK')")),
     ("auth_gate", "exclusiveGateway", "需要远程授权?", FO, (17, 1), ""),
     ("remote_authorization", "userTask", "远程授权", AU, (17.8, 0), form("remote-authorization")),
     ("auth_decision", "exclusiveGateway", "授权结果", AU, (18.8, 0), ""),
@@ -223,7 +225,8 @@ FLOWS: list[tuple[str, str, str, str | None]] = [
     ("f23", "account_gate", "set_account_refused", None),  # default: refuse
     ("f24", "set_account_refused", "end_account", None),
     ("f25", "class_ii_offer", "class_ii_gate", None),
-    ("f26", "class_ii_gate", "auth_gate", "accept_class_ii"),
+    ("f26", "class_ii_gate", "use_class_ii", "accept_class_ii"),
+    ("f26b", "use_class_ii", "auth_gate", None),
     ("f27", "class_ii_gate", "set_abandoned", None),  # default: declined
     ("f28", "set_abandoned", "end_abandoned", None),
     ("f29", "auth_gate", "remote_authorization", "len(account_decision['authorization_reasons']) > 0"),

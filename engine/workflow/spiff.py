@@ -109,18 +109,20 @@ def compile_checked(source: str, mode: str) -> Any:
     return code
 
 
-ServiceCall = Callable[[Any, str, dict[str, Any]], dict[str, Any]]
+InlineCall = Callable[[str, str, dict[str, Any]], dict[str, Any]]
+"""(operation name, task id, evaluated params) -> result: bank rules that run inside the request."""
 
 
 class FieldBankScriptEngine(PythonScriptEngine):
     """Evaluates with a compile cache and curated globals; routes inline service operations."""
 
-    def __init__(self, inline_operations: dict[str, Callable[[dict[str, Any]], dict[str, Any]]]) -> None:
+    def __init__(self, inline_names: frozenset[str], inline_call: InlineCall | None = None) -> None:
         super().__init__()
-        self._inline = inline_operations
+        self._inline_names = inline_names
+        self._inline_call = inline_call
 
     def is_inline(self, operation_name: str) -> bool:
-        return operation_name in self._inline
+        return operation_name in self._inline_names
 
     def evaluate(self, task: Any, expression: str, external_context: dict[str, Any] | None = None) -> Any:
         context = dict(SAFE_GLOBALS)
@@ -146,7 +148,9 @@ class FieldBankScriptEngine(PythonScriptEngine):
     def call_service(self, task: Any, **kwargs: Any) -> str:
         operation = kwargs["operation_name"]
         params = {name: p["value"] for name, p in kwargs["operation_params"].items()}
-        return json.dumps(self._inline[operation](params), default=_json_default)
+        if self._inline_call is None:
+            raise RuntimeError(f"inline operation {operation} called outside a unit of work")
+        return json.dumps(self._inline_call(operation, str(task.id), params), default=_json_default)
 
 
 def _json_default(value: Any) -> Any:

@@ -1,0 +1,132 @@
+"""The composition root: the one place that knows every package and wires them (style.md, example 1)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
+from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
+from engine.attachments import AttachmentService
+from engine.definitions import DefinitionService
+from engine.deps import EngineDeps
+from engine.dispatch import InProcessWorker, OutboxRelay
+from engine.instances import InstanceService
+from engine.operations.catalogue import build_operation_registry
+from engine.operations.registry import Adapters
+from engine.otp import OtpService
+from engine.people.auth import AuthService
+from engine.persistence.database import build_engine, build_session_factory
+from engine.persistence.kv import SqlKeyValueStore
+from engine.settings import Settings
+from forms.catalogue import FormCatalogue
+
+log = logging.getLogger("fieldbank")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    deps: EngineDeps
+    keys: KeyStore
+    cipher: FieldCipher
+    instances: InstanceService
+    auth: AuthService
+    attachments: AttachmentService
+    definitions: DefinitionService
+    sandbox: Any | None
+    worker: InProcessWorker | None = None
+    relay: OutboxRelay | None = None
+
+    def start_background(self) -> None:
+        if self.worker is not None:
+            self.worker.start()
+        if self.relay is not None:
+            self.relay.start()
+
+    def stop_background(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+        if self.relay is not None:
+            self.relay.stop()
+
+
+def load_keys(settings: Settings) -> KeyStore:
+    return load_key_store(
+        settings.resolved_keys_dir if settings.resolved_keys_dir.exists() else None,
+        signing_key_pem=settings.signing_key_pem,
+        encryption_key_pem=settings.encryption_key_pem,
+        kek=bytes.fromhex(settings.kek_hex) if settings.kek_hex else None,
+        index_key=bytes.fromhex(settings.index_key_hex) if settings.index_key_hex else None,
+    )
+
+
+def build_services(
+    settings: Settings, *, now: Callable[[], datetime] = utc_now, in_process_worker: bool | None = None
+) -> Services:
+    """Nothing here runs at import time; every entry point calls this with its own settings."""
+    engine = build_engine(settings.resolved_database_url)
+    sessions = build_session_factory(engine)
+    keys = load_keys(settings)
+    cipher = FieldCipher(keys)
+    kv = SqlKeyValueStore(sessions)
+    sandbox = build_sandbox_adapters(
+        SqlKeyValueStore(sessions, prefix="sandbox:"),
+        SandboxKnobs(latency_profile=settings.sandbox_latency, core_mode=settings.sandbox_core_mode,
+                     fixed_otp=settings.sandbox_fixed_otp),
+    )
+    adapters = Adapters(identity=sandbox.identity, face=sandbox.face, watchlist=sandbox.watchlist,
+                        telco=sandbox.telco, sms=sandbox.sms, core=sandbox.core)
+    otp = OtpService(kv, adapters.sms, now, fixed_code=settings.sandbox_fixed_otp, pepper=keys.index_key)
+    operations = build_operation_registry()
+    deps = EngineDeps(
+        sessions=sessions, operations=operations, adapters=adapters, otp=_OtpAdapter(otp), cipher=cipher, now=now,
+        retry_backoff_scale=settings.retry_backoff_scale, outbox_lease_seconds=settings.outbox_lease_seconds,
+        worker_threads=settings.worker_threads,
+    )
+    services = Services(
+        settings=settings, deps=deps, keys=keys, cipher=cipher, instances=InstanceService(deps),
+        auth=AuthService(sessions, now, settings.token_ttl_seconds),
+        attachments=AttachmentService(sessions, cipher, settings.resolved_blobs_dir,
+                                      hmac_sm3(keys.index_key, b"fieldbank/blob-address/v1"),
+                                      settings.attachment_max_bytes, now),
+        definitions=DefinitionService(sessions, operations, FormCatalogue(settings.forms_dir),
+                                      settings.processes_dir, now),
+        sandbox=sandbox if settings.is_sandbox else None,
+    )
+    use_thread = settings.redis_url is None if in_process_worker is None else in_process_worker
+    if use_thread:
+        services.worker = InProcessWorker(deps)
+        deps.notify_outbox = services.worker.notify
+    elif settings.redis_url:
+        from api.queue import RqOutboxQueue
+
+        queue = RqOutboxQueue(settings.redis_url)
+        services.relay = OutboxRelay(deps, queue.enqueue)
+        deps.notify_outbox = services.relay.notify
+    return services
+
+
+class _OtpAdapter:
+    """Engine rules speak in result codes; the OTP service's retry-too-soon means "already sent"."""
+
+    def __init__(self, otp: OtpService) -> None:
+        self._otp = otp
+
+    def issue(self, key: str, mobile: str) -> Any:
+        from engine.otp import OtpResendTooSoon
+
+        try:
+            return self._otp.issue(key, mobile)
+        except OtpResendTooSoon:
+            return None
+
+    def verify(self, key: str, code: str) -> str:
+        return str(self._otp.verify(key, code))

@@ -1,0 +1,150 @@
+"""The `fieldbank` command line: serve, worker, processes, keys, demo."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from engine.settings import Settings
+
+app = typer.Typer(help="FieldBank: BPMN-driven mobile outreach banking.", no_args_is_help=True)
+processes_app = typer.Typer(help="Validate, deploy and list process definitions.", no_args_is_help=True)
+keys_app = typer.Typer(help="Platform keys (SM2 signing/encryption, KEK, blind-index key).", no_args_is_help=True)
+app.add_typer(processes_app, name="processes")
+app.add_typer(keys_app, name="keys")
+console = Console()
+
+
+def _prepare(settings: Settings, *, seed: bool) -> None:
+    """Everything the embedded default needs before it serves: keys, schema, demo staff, processes."""
+    from api.bootstrap import build_services
+    from engine.people.demo import seed_demo
+    from engine.persistence.migrate import upgrade_to_head
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.kek_hex is None and not (settings.resolved_keys_dir / "keys.json").exists():
+        from crypto import init_key_store
+
+        init_key_store(settings.resolved_keys_dir)
+        console.print(f"created platform keys in {settings.resolved_keys_dir}")
+    upgrade_to_head(settings.resolved_database_url)
+    services = build_services(settings, in_process_worker=False)
+    if seed and settings.environment != "production":
+        seed_demo(services.deps.sessions, services.deps.now)
+    for result in services.definitions.deploy_all("system"):
+        if result.new:
+            console.print(f"deployed {result.process_id} v{result.version}")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Install-free embedded default: SQLite, local blobs, in-process worker, sandbox adapters."""
+    import uvicorn
+
+    from api.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    _prepare(settings, seed=True)
+    console.print(f"FieldBank on http://{host}:{port}  (API docs: /docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command()
+def worker(burst: bool = False) -> None:
+    """An rq worker for production mode (FIELDBANK_REDIS_URL set)."""
+    from api.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO)
+    run_worker(Settings(), burst=burst)
+
+
+@app.command("migrate")
+def migrate() -> None:
+    """Upgrade the database schema to the newest migration."""
+    from engine.persistence.migrate import upgrade_to_head
+
+    upgrade_to_head(Settings().resolved_database_url)
+
+
+@processes_app.command("validate")
+def processes_validate(
+    directory: Annotated[Path | None, typer.Argument(help="folder of .bpmn files (default: processes/)")] = None,
+) -> None:
+    """Parse and lint every BPMN file; print file, element id and reason for each problem."""
+    from engine.catalogue import validate_directory
+    from engine.operations.catalogue import build_operation_registry
+    from forms.catalogue import FormCatalogue
+
+    settings = Settings()
+    report = validate_directory(directory or settings.processes_dir, FormCatalogue(settings.forms_dir),
+                                build_operation_registry())
+    for problem in report.problems:
+        console.print(f"[red]ERROR[/red] {problem}", highlight=False)
+    for process in report.processes:
+        console.print(f"[green]OK[/green] {process.file}: {process.process_id} ({process.name})", highlight=False)
+    if report.problems:
+        raise typer.Exit(1)
+
+
+@processes_app.command("deploy")
+def processes_deploy() -> None:
+    """Validate and store each changed process as a new immutable version."""
+    from api.bootstrap import build_services
+    from engine.errors import ProcessDefinitionError
+
+    services = build_services(Settings(), in_process_worker=False)
+    try:
+        results = services.definitions.deploy_all("cli")
+    except ProcessDefinitionError as exc:
+        for problem in exc.problems:
+            console.print(f"[red]ERROR[/red] {problem}", highlight=False)
+        raise typer.Exit(1) from None
+    for r in results:
+        console.print(f"{r.process_id} v{r.version} {'deployed' if r.new else 'unchanged'} ({r.sha[:12]})")
+
+
+@processes_app.command("list")
+def processes_list() -> None:
+    from api.bootstrap import build_services
+
+    table = Table("process", "name", "version", "sha", "deployed")
+    for d in build_services(Settings(), in_process_worker=False).definitions.list_latest():
+        table.add_row(d.process_id, d.name, str(d.version), d.sha[:12], d.deployed_at.isoformat(timespec="seconds"))
+    console.print(table)
+
+
+@keys_app.command("init")
+def keys_init() -> None:
+    """Create the platform keys for a new install (refuses to overwrite existing keys)."""
+    from crypto import KeyStoreError, init_key_store
+
+    settings = Settings()
+    try:
+        store = init_key_store(settings.resolved_keys_dir)
+    except KeyStoreError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"keys created in {settings.resolved_keys_dir}; signing key id {store.signing_key_id}")
+
+
+@app.command()
+def demo(
+    base_url: str = "http://127.0.0.1:8000",
+    username: str = "fo001",
+    password: str = "fieldbank-demo",  # noqa: S107 - the published demo credential
+) -> None:
+    """Drive one debit-card opening (张伟) over HTTP against a running server and print each step."""
+    from api.demo import run_demo
+
+    sys.exit(run_demo(base_url, username, password, console))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,62 @@
+"""The only place engine errors become HTTP: one shape, `{"code", "message", "details"}`."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine.errors import (
+    Conflict,
+    FieldBankError,
+    Forbidden,
+    NotFound,
+    ProcessDefinitionError,
+    Unauthenticated,
+    ValidationFailed,
+)
+
+log = logging.getLogger("fieldbank.api")
+
+_STATUS = {
+    NotFound: 404,
+    Conflict: 409,
+    Forbidden: 403,
+    Unauthenticated: 401,
+    ValidationFailed: 422,
+    ProcessDefinitionError: 422,
+}
+
+
+def error_body(code: str, message: str, details: object = None) -> dict[str, object]:
+    return {"code": code, "message": message, "details": details}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(FieldBankError)
+    def _fieldbank(_request: Request, exc: FieldBankError) -> JSONResponse:
+        status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 503)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    def _request_validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"field": ".".join(str(p) for p in err["loc"][1:]) or str(err["loc"][0]), "code": err["type"],
+             "message": err["msg"]}
+            for err in exc.errors()
+        ]
+        return JSONResponse(error_body("validation_failed", "the request has errors", details), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(exc.status_code, "http_error")
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
+        return JSONResponse(error_body("internal_error", "an unexpected error occurred"), status_code=500)

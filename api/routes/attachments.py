@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, File, UploadFile, status
+
+from api.deps import CurrentActorDep, ServicesDep
+from api.schemas import AttachmentOut
+from engine.errors import FieldError, ValidationFailed
+
+router = APIRouter(tags=["attachments"])
+
+
+@router.post("/attachments", response_model=AttachmentOut, status_code=status.HTTP_201_CREATED)
+def upload_attachment(file: Annotated[UploadFile, File()], services: ServicesDep, actor: CurrentActorDep) -> AttachmentOut:
+    limit = services.settings.attachment_max_bytes
+    content = file.file.read(limit + 1)
+    if len(content) > limit:
+        raise ValidationFailed("file too large", [FieldError("file", "too_large", f"文件不能超过{limit // 1024} KB")])
+    return AttachmentOut.model_validate(asdict(services.attachments.upload(actor, content)))

@@ -1,0 +1,84 @@
+"""Processes, instances and tasks: what a tablet or phone needs to run a journey."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+
+from api.deps import CurrentActorDep, ServicesDep
+from api.schemas import (
+    CompleteTaskRequest,
+    EventOut,
+    InstanceOut,
+    ProcessOut,
+    StartInstanceRequest,
+    TaskDetailOut,
+    TaskOut,
+)
+from engine.service_calls import retry_incident
+from engine.views import InstanceView
+
+router = APIRouter()
+InstanceId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+
+
+def _instance_out(view: InstanceView) -> InstanceOut:
+    return InstanceOut.model_validate(asdict(view))
+
+
+@router.get("/processes", response_model=list[ProcessOut], tags=["processes"])
+def list_processes(services: ServicesDep, _actor: CurrentActorDep) -> list[ProcessOut]:
+    return [ProcessOut.model_validate(asdict(d)) for d in services.definitions.list_latest()]
+
+
+@router.post("/processes/{process_id}/instances", response_model=InstanceOut, status_code=status.HTTP_201_CREATED,
+             tags=["instances"])
+def start_instance(
+    process_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,100}$")],
+    body: StartInstanceRequest, services: ServicesDep, actor: CurrentActorDep,
+) -> InstanceOut:
+    return _instance_out(services.instances.start(actor, process_id, body.business_key, body.data))
+
+
+@router.get("/instances/{instance_id}", response_model=InstanceOut, tags=["instances"])
+def get_instance(
+    instance_id: InstanceId, services: ServicesDep, actor: CurrentActorDep,
+    wait: Annotated[float, Query(ge=0, le=30, description="long-poll up to N seconds for a change")] = 0,
+    version: Annotated[int | None, Query(ge=0, description="the version the caller already has")] = None,
+) -> InstanceOut:
+    if wait:
+        return _instance_out(services.instances.wait(actor, instance_id, wait, version))
+    return _instance_out(services.instances.get(actor, instance_id))
+
+
+@router.get("/instances/{instance_id}/events", response_model=list[EventOut], tags=["instances"])
+def instance_events(instance_id: InstanceId, services: ServicesDep, actor: CurrentActorDep) -> list[EventOut]:
+    return [EventOut.model_validate(asdict(e)) for e in services.instances.events(actor, instance_id)]
+
+
+@router.post("/instances/{instance_id}/incidents/{incident_id}/retry", response_model=InstanceOut, tags=["instances"])
+def retry_instance_incident(
+    instance_id: InstanceId, incident_id: Annotated[int, Path(ge=1)], services: ServicesDep, actor: CurrentActorDep,
+) -> InstanceOut:
+    services.instances.get(actor, instance_id)  # scope check: out of scope answers 404
+    retry_incident(services.deps, instance_id, incident_id, actor.staff_id)
+    return _instance_out(services.instances.get(actor, instance_id))
+
+
+@router.get("/tasks", response_model=list[TaskOut], tags=["tasks"])
+def list_tasks(services: ServicesDep, actor: CurrentActorDep) -> list[TaskOut]:
+    return [TaskOut.model_validate(asdict(t)) for t in services.instances.list_tasks(actor)]
+
+
+@router.get("/tasks/{task_id}", response_model=TaskDetailOut, tags=["tasks"])
+def get_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep) -> TaskDetailOut:
+    detail = services.instances.get_task(actor, task_id)
+    return TaskDetailOut.model_validate({**asdict(detail.task), "form": detail.form, "data": detail.data})
+
+
+@router.post("/tasks/{task_id}/complete", response_model=InstanceOut, tags=["tasks"])
+def complete_task(task_id: TaskId, body: CompleteTaskRequest, services: ServicesDep, actor: CurrentActorDep) -> InstanceOut:
+    return _instance_out(services.instances.complete_task(actor, task_id, body.data))

@@ -1,0 +1,115 @@
+"""Request and response bodies of the JSON API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenRequest(Strict):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+    device_id: str | None = Field(default=None, max_length=64)
+
+
+class StaffOut(BaseModel):
+    staff_id: str
+    name: str
+    roles: list[str]
+    branch_code: str
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    staff: StaffOut
+
+
+class StartInstanceRequest(Strict):
+    business_key: str | None = Field(default=None, max_length=100)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class CompleteTaskRequest(Strict):
+    data: dict[str, Any]
+
+
+class ProcessOut(BaseModel):
+    process_id: str
+    name: str
+    version: int
+    sha: str
+    deployed_at: datetime
+
+
+class TaskOut(BaseModel):
+    task_id: str
+    instance_id: str
+    process_id: str
+    name: str
+    title: str
+    role: str
+    branch_code: str
+    assignee: str | None
+    created_at: datetime
+
+
+class TaskDetailOut(TaskOut):
+    form: dict[str, Any]
+    data: dict[str, Any]
+
+
+class IncidentOut(BaseModel):
+    incident_id: int
+    task_spec: str
+    operation: str
+    error_code: str
+    message: str
+    attempts: int
+    created_at: datetime
+
+
+class InstanceOut(BaseModel):
+    instance_id: str
+    process_id: str
+    definition_version: int
+    business_key: str | None
+    status: str
+    outcome: str | None
+    outcome_reason: str | None
+    customer_message: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    tasks: list[TaskOut]
+    incidents: list[IncidentOut]
+
+
+class EventOut(BaseModel):
+    at: datetime
+    kind: str
+    actor_id: str | None
+    device_id: str | None
+    task_spec: str | None
+    detail: dict[str, Any]
+
+
+class AttachmentOut(BaseModel):
+    attachment_id: str
+    media_type: str
+    size: int
+    sm3: str
+    created_at: datetime
+
+
+class SmsOut(BaseModel):
+    mobile: str
+    text: str
+    sent_at: datetime

@@ -1,0 +1,1 @@
+"""External-system adapters: ports (`ports.py`), sandbox simulators (`sandbox/`), later HTTP clients."""

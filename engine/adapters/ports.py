@@ -1,0 +1,250 @@
+"""Ports to the bank's external systems (domain.md §1.2): what the engine may rely on, nothing more.
+
+Common contract of every port:
+- Every call carries a `request_id`, the idempotency key the caller derives from instance + task; every
+  result echoes it with `responded_at` (aware, Asia/Shanghai) so the evidence trail can show both.
+- Business outcomes are *returned* as result codes. Technical failures *raise*: `ExternalTimeout` when
+  the client timeout (§12.1) elapsed, `ExternalServiceError(reason=...)` otherwise (`UNAVAILABLE`,
+  `FREQUENCY_LIMIT`, `CORE_EOD`, `IN_PROGRESS`). A timeout of a state-changing call means "unknown":
+  query the status first (§12.5).
+- Durations are seconds; all results are frozen and JSON-friendly via `result_record`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+IdentityCode = Literal[
+    "MATCH_WITH_PHOTO", "MATCH_NO_PHOTO", "NAME_MISMATCH", "NOT_FOUND", "ID_CARD_INVALIDATED"
+]
+FaceCode = Literal["PASS", "GRAY", "FAIL", "LIVENESS_FAIL"]
+FaceReference = Literal["registry", "chip"]
+PersonScreenCode = Literal[
+    "CLEAR", "BLOCK_DISCIPLINE", "BLOCK_SANCTIONS", "REVIEW_AML", "BLOCK_INTERNAL", "REVIEW_ENHANCED"
+]
+MobileScreenCode = Literal["CLEAR", "REVIEW_MOBILE", "BLOCK_MOBILE"]
+TelcoCode = Literal["MATCH", "MISMATCH", "NO_RECORD"]
+Operator = Literal["cmcc", "cucc", "ctcc", "cbn"]
+LineStatus = Literal["normal", "suspended", "cancelled", "not_activated"]
+TenureBucket = Literal["[0,3)", "[3,6)", "[6,12)", "[12,24)", "[24,inf)"]
+CifCode = Literal["OK", "CIF_CONFLICT", "CUSTOMER_RESTRICTED"]
+CardCode = Literal["OK", "CARD_NOT_IN_STOCK", "CARD_ALREADY_BOUND", "CARD_DAMAGED"]
+AccountClass = Literal["I", "II"]
+OpenCode = Literal[
+    "OK",
+    "CLASS_I_EXISTS",
+    "CLASS_II_LIMIT",
+    "CLASS_III_LIMIT",
+    "CIF_CONFLICT",
+    "CUSTOMER_RESTRICTED",
+    "CARD_NOT_IN_STOCK",
+    "CARD_ALREADY_BOUND",
+    "CARD_DAMAGED",
+    "DUPLICATE_SERIAL_MISMATCH",
+]
+CoreStatusCode = Literal["OPENED", "NOT_FOUND", "PROCESSING"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Echo:
+    """What every answer carries for the evidence trail."""
+
+    request_id: str
+    responded_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityResult(Echo):
+    result: IdentityCode
+    registry_photo_ref: str | None = None
+    wording: str = ""  # the registry's Chinese wording, as staff are used to seeing it (§2.4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FaceResult(Echo):
+    result: FaceCode
+    score: float | None  # None when liveness failed and no comparison ran
+    attempt: int
+    engine_version: str
+    reference: FaceReference
+    threshold_pass: float = 80.0
+    threshold_gray: float = 65.0
+
+
+@dataclass(frozen=True)
+class WatchListHit:
+    """One list entry that matched; for the AML officer only, never shown to the customer (no tipping off)."""
+
+    list_code: str
+    entry_ref: str
+    match_type: Literal["exact_id", "fuzzy_name", "exact_mobile"]
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WatchListResult(Echo):
+    result: PersonScreenCode
+    list_version: str
+    hits: tuple[WatchListHit, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class MobileScreenResult(Echo):
+    result: MobileScreenCode
+    list_version: str
+    hits: tuple[WatchListHit, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class TelcoResult(Echo):
+    result: TelcoCode
+    operator: Operator | None
+    ported: bool = False
+    status: LineStatus | None = None
+    tenure_bucket: TenureBucket | None = None
+    mvno: bool = False
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    mobile: str
+    text: str
+    sent_at: datetime
+    request_id: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CifLookup(Echo):
+    result: CifCode
+    cif_no: str | None
+    class_i_count: int = 0
+    class_ii_count: int = 0
+    class_iii_count: int = 0
+    restrictions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardCheck(Echo):
+    result: CardCode
+    card_no: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenAccountRequest:
+    """One core bundle: CIF create/update, account, card binding, default limits, card activation."""
+
+    channel_serial_no: str
+    id_number: str
+    name: str
+    mobile: str
+    account_class: AccountClass
+    product_code: str
+    card_no: str
+    branch_code: str
+    operator_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenAccountResult(Echo):
+    """`request_id` is the `channel_serial_no`; the other fields are set only when `result` is OK."""
+
+    result: OpenCode
+    cif_no: str | None = None
+    account_no: str | None = None
+    card_no: str | None = None
+    core_serial_no: str | None = None
+    business_date: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CoreStatus(Echo):
+    status: CoreStatusCode
+    result: OpenAccountResult | None = None
+
+
+class IdentityCheck(Protocol):
+    """联网核查 (§2.4 A). Read-only, safe to retry once after 2 s. Client timeout 10 s → `ExternalTimeout`;
+    outage or maintenance → `ExternalServiceError(UNAVAILABLE)`; rate limit → `FREQUENCY_LIMIT`."""
+
+    def verify(self, name: str, id_number: str, request_id: str) -> IdentityResult: ...
+
+
+class FaceCompare(Protocol):
+    """Server-side face comparison of a live capture (§2.4 B) against the registry photo, or the chip
+    photo when `has_registry_photo` is false. Read-only; timeout 8 s. `attempt` is 1-based (max 3 per
+    journey, enforced by the caller). `simulated_camera` is honoured by non-production engines only."""
+
+    def compare(
+        self,
+        id_number: str,
+        live_image_digest: str,
+        has_registry_photo: bool,
+        attempt: int,
+        simulated_camera: str | None,
+        request_id: str,
+    ) -> FaceResult: ...
+
+
+class WatchList(Protocol):
+    """Watch-list screening (§2.5): exact ID, exact + fuzzy name with DOB, exact mobile. Read-only;
+    timeout 3 s. An error must suspend the journey: never continue unscreened."""
+
+    def screen_person(
+        self, name: str, id_number: str, birth_date: date | None, request_id: str
+    ) -> WatchListResult: ...
+
+    def screen_mobile(self, mobile: str, request_id: str) -> MobileScreenResult: ...
+
+
+class TelcoRealName(Protocol):
+    """Mobile three-element check (§2.6): name + ID + mobile. Read-only; timeout 8 s. The operator is
+    the carrier of record (never inferred from the prefix: number portability)."""
+
+    def verify(self, name: str, id_number: str, mobile: str, request_id: str) -> TelcoResult: ...
+
+
+class SmsGateway(Protocol):
+    """Submit one SMS. At most once per `request_id` (a retried submit does not send twice)."""
+
+    def send(self, mobile: str, text: str, request_id: str) -> None: ...
+
+
+class CoreBanking(Protocol):
+    """Core banking + card management (§6.1, §6.6, §12.5). Reads time out after 30 s like writes.
+
+    `open_account` is idempotent on `channel_serial_no`: same serial + same payload → the original
+    response; same serial + different payload → DUPLICATE_SERIAL_MISMATCH. Business rejections are not
+    recorded against the serial. On `ExternalTimeout` never retry blindly: `query_status` first and
+    retry with the same serial only on NOT_FOUND. Raises `ExternalServiceError(CORE_EOD)` during the
+    end-of-day window and `ExternalServiceError(IN_PROGRESS)` while the same serial is still running.
+    """
+
+    def lookup_customer(self, id_number: str, name: str, request_id: str) -> CifLookup: ...
+
+    def check_card(self, card_no: str, officer_id: str, request_id: str) -> CardCheck: ...
+
+    def open_account(self, request: OpenAccountRequest) -> OpenAccountResult: ...
+
+    def query_status(self, channel_serial_no: str, request_id: str) -> CoreStatus: ...
+
+
+def result_record(result: Any) -> dict[str, Any]:
+    """A JSON-ready dict of any result dataclass, for workflow data and the evidence package."""
+    return _plain(dataclasses.asdict(result))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):  # datetime is a date too
+        return value.isoformat()
+    return value

@@ -1,0 +1,86 @@
+"""Evidence images uploaded from the tablet: checked, digested with SM3, stored encrypted.
+
+Blobs are content-addressed by a keyed SM3 (HMAC) so equal files do not reveal themselves
+(ARCHITECTURE decision 8); the database keeps the index row, the blob folder the ciphertext.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from crypto import FieldCipher, hmac_sm3, sm3
+from engine.errors import FieldError, NotFound, ValidationFailed
+from engine.persistence.records import AttachmentRecord
+from engine.views import Actor
+
+_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    attachment_id: str
+    media_type: str
+    size: int
+    sm3: str
+    created_at: datetime
+
+
+def sniff_media_type(content: bytes) -> str | None:
+    """Trust the bytes, not the client's Content-Type."""
+    for magic, media_type in _SIGNATURES.items():
+        if content.startswith(magic):
+            return media_type
+    return None
+
+
+class AttachmentService:
+    def __init__(self, sessions: sessionmaker[Session], cipher: FieldCipher, blob_dir: Path,
+                 address_key: bytes, max_bytes: int, now: Callable[[], datetime]) -> None:
+        self._sessions = sessions
+        self._cipher = cipher
+        self._dir = blob_dir
+        self._key = address_key
+        self._max = max_bytes
+        self._now = now
+
+    def upload(self, actor: Actor, content: bytes) -> AttachmentView:
+        if not content:
+            raise ValidationFailed("empty upload", [FieldError("file", "empty", "文件为空")])
+        if len(content) > self._max:
+            raise ValidationFailed("file too large", [FieldError("file", "too_large", f"文件不能超过{self._max // 1024} KB")])
+        media_type = sniff_media_type(content)
+        if media_type is None:
+            raise ValidationFailed("only JPEG and PNG", [FieldError("file", "media_type", "仅支持JPEG或PNG图片")])
+        blob_key = hmac_sm3(self._key, content).hex()
+        self._write_blob(blob_key, content)
+        record = AttachmentRecord(
+            id="att_" + secrets.token_hex(16), media_type=media_type, size=len(content), sm3=sm3(content).hex(),
+            blob_key=blob_key, uploaded_by=actor.staff_id, branch_code=actor.branch_code, created_at=self._now(),
+        )
+        with self._sessions() as session:
+            session.add(record)
+            session.commit()
+        return AttachmentView(record.id, record.media_type, record.size, record.sm3, record.created_at)
+
+    def read(self, attachment_id: str) -> tuple[AttachmentRecord, bytes]:
+        with self._sessions() as session:
+            record = session.get(AttachmentRecord, attachment_id)
+            if record is None:
+                raise NotFound("no such attachment")
+        blob = (self._dir / record.blob_key[:2] / record.blob_key).read_bytes()
+        return record, self._cipher.decrypt_bytes(blob, context=b"blob:" + record.blob_key.encode())
+
+    def _write_blob(self, blob_key: str, content: bytes) -> None:
+        path = self._dir / blob_key[:2] / blob_key
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp" + secrets.token_hex(4))
+        tmp.write_bytes(self._cipher.encrypt_bytes(content, context=b"blob:" + blob_key.encode()))
+        tmp.replace(path)  # atomic: a crash never leaves half a blob under its final name

@@ -1,0 +1,112 @@
+"""Moves due outbox rows to whoever executes them: an in-process thread, or rq workers via Redis.
+
+Redis down means delayed work, never lost work: rows stay in the outbox until a worker has finished
+them, and a lease that expires (a killed worker) makes them due again (ARCHITECTURE decision 6).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from engine.deps import EngineDeps
+from engine.service_calls import ServiceCallRunner, claim, pending_outbox_ids
+
+log = logging.getLogger("fieldbank.dispatch")
+
+
+def execute_claimed(deps: EngineDeps, runner: ServiceCallRunner, outbox_id: int) -> None:
+    try:
+        runner.run_outbox_row(outbox_id)
+    except Exception:
+        # the lease expires and the row runs again; adapters are idempotent by request id
+        log.exception("outbox row %s failed; it will be retried after its lease", outbox_id)
+
+
+class InProcessWorker:
+    """The embedded default: one daemon thread drains the outbox; `notify` wakes it after a commit."""
+
+    def __init__(self, deps: EngineDeps, poll_seconds: float = 0.5) -> None:
+        self.deps = deps
+        self.runner = ServiceCallRunner(deps)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._poll = poll_seconds
+        self._thread: threading.Thread | None = None
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="fieldbank-outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+
+    def drain_once(self) -> int:
+        done = 0
+        for outbox_id in pending_outbox_ids(self.deps):
+            if claim(self.deps, outbox_id):
+                execute_claimed(self.deps, self.runner, outbox_id)
+                done += 1
+        return done
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                while self.drain_once():
+                    pass
+            except Exception:
+                log.exception("outbox loop error")
+            self._wake.wait(self._poll)
+
+
+class OutboxRelay:
+    """Production: enqueue due rows on rq. Runs in `fieldbank worker` and after each API commit."""
+
+    def __init__(self, deps: EngineDeps, enqueue: Callable[[int], None], poll_seconds: float = 1.0) -> None:
+        self.deps = deps
+        self._enqueue = enqueue
+        self._poll = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def relay_once(self) -> int:
+        sent = 0
+        for outbox_id in pending_outbox_ids(self.deps):
+            if not claim(self.deps, outbox_id):
+                continue
+            try:
+                self._enqueue(outbox_id)
+                sent += 1
+            except Exception as exc:  # Redis down: the lease expires and the row is offered again
+                log.warning("could not enqueue outbox row %s: %s", outbox_id, exc)
+                break
+        return sent
+
+    def run_forever(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.relay_once()
+            except Exception:
+                log.exception("relay error")
+            self._wake.wait(self._poll)
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run_forever, name="fieldbank-relay", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()

@@ -1,0 +1,280 @@
+"""Use cases of a journey: start it, see it, do its tasks. Each is one transaction (style.md)."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.deps import EngineDeps
+from engine.errors import Conflict, NotFound, ValidationFailed
+from engine.errors import FieldError as EngineFieldError
+from engine.outcomes import customer_message
+from engine.people.roles import CHECKER_ROLES
+from engine.persistence.records import (
+    AttachmentRecord,
+    BranchRecord,
+    IncidentRecord,
+    InstanceEventRecord,
+    OpenTaskRecord,
+    ProcessDefinitionRecord,
+    ProcessInstanceRecord,
+)
+from engine.store import UnitOfWork, ensure_spec
+from engine.views import Actor, EventView, IncidentView, InstanceView, TaskDetail, TaskView
+from engine.workflow.instance import WorkflowInstance
+from forms.catalogue import FormDefinition
+
+_definition_forms: dict[int, dict[str, FormDefinition]] = {}
+_forms_lock = threading.Lock()
+
+
+def definition_form(definition: ProcessDefinitionRecord, schema: str, ui: str | None) -> FormDefinition:
+    """Forms are pinned with the definition version; parse once per process for the validator cache."""
+    key = f"{schema}|{ui}"
+    forms = _definition_forms.get(definition.id, {})
+    form = forms.get(key)
+    if form is None:
+        form = FormDefinition(schema.removesuffix("-schema.json"), definition.forms[schema],
+                              definition.forms.get(ui, {}) if ui else {})
+        with _forms_lock:
+            _definition_forms.setdefault(definition.id, {})[key] = form
+    return form
+
+
+class InstanceService:
+    def __init__(self, deps: EngineDeps) -> None:
+        self.deps = deps
+
+    # ------------------------------------------------------------------ start
+
+    def start(self, actor: Actor, process_id: str, business_key: str | None, data: dict[str, Any]) -> InstanceView:
+        with self.deps.sessions() as session:
+            definition = session.scalars(
+                select(ProcessDefinitionRecord)
+                .where(ProcessDefinitionRecord.process_id == process_id)
+                .order_by(ProcessDefinitionRecord.version.desc())
+                .limit(1)
+            ).first()
+            if definition is None:
+                raise NotFound(f"no deployed process {process_id!r}")
+            now = self.deps.now()
+            instance_id = str(uuid.uuid4())
+            record = ProcessInstanceRecord(
+                id=instance_id, definition_id=definition.id, process_id=process_id, business_key=business_key,
+                status="running", branch_code=actor.branch_code, started_by=actor.staff_id,
+                device_id=actor.device_id, state="", serializer_version="", created_at=now, updated_at=now,
+            )
+            session.add(record)
+            uow = UnitOfWork(self.deps, session, record)
+            initial = {
+                **data,
+                "instance_id": instance_id,
+                "branch_code": actor.branch_code,
+                "operator_id": actor.staff_id,
+                "device_id": actor.device_id,
+            }
+            uow.workflow = WorkflowInstance.start(ensure_spec(definition), uow.engine, initial)
+            uow.event("instance_started", actor.staff_id, device_id=actor.device_id,
+                      process_id=process_id, definition_version=definition.version)
+            uow.run_and_save()
+            session.commit()
+        self.deps.notify_outbox()
+        return self.get(actor, instance_id)
+
+    # ------------------------------------------------------------------ read
+
+    def get(self, actor: Actor, instance_id: str) -> InstanceView:
+        with self.deps.sessions() as session:
+            record = self._visible_instance(session, actor, instance_id)
+            return self._view(session, actor, record)
+
+    def wait(self, actor: Actor, instance_id: str, seconds: float, known_version: int | None) -> InstanceView:
+        """Long poll: return as soon as the instance changes, or after `seconds` (ARCHITECTURE 3)."""
+        deadline = time.monotonic() + max(0.0, min(seconds, 30.0))
+        view = self.get(actor, instance_id)
+        baseline = view.version if known_version is None else known_version
+        while view.version == baseline and view.status in ("running", "waiting_external") and time.monotonic() < deadline:
+            time.sleep(0.05)
+            view = self.get(actor, instance_id)
+        return view
+
+    def events(self, actor: Actor, instance_id: str) -> list[EventView]:
+        with self.deps.sessions() as session:
+            self._visible_instance(session, actor, instance_id)
+            rows = session.scalars(
+                select(InstanceEventRecord).where(InstanceEventRecord.instance_id == instance_id).order_by(InstanceEventRecord.id)
+            )
+            privileged = bool(actor.roles & {"aml_officer", "post_supervisor"})
+            return [
+                EventView(r.at, r.kind, r.actor_id, r.device_id, r.task_spec,
+                          r.detail if privileged or not r.detail.get("restricted") else {"restricted": True})
+                for r in rows
+            ]
+
+    def list_tasks(self, actor: Actor) -> list[TaskView]:
+        with self.deps.sessions() as session:
+            rows = session.execute(
+                select(OpenTaskRecord, ProcessInstanceRecord.process_id, BranchRecord.path)
+                .join(ProcessInstanceRecord, ProcessInstanceRecord.id == OpenTaskRecord.instance_id)
+                .join(BranchRecord, BranchRecord.code == OpenTaskRecord.branch_code)
+                .where(OpenTaskRecord.role.in_(actor.roles))
+                .order_by(OpenTaskRecord.created_at)
+            ).all()
+            return [
+                _task_view(task, process_id)
+                for task, process_id, path in rows
+                if actor.sees_branch(path) and self._may_do(session, actor, task)
+            ]
+
+    def get_task(self, actor: Actor, task_id: str) -> TaskDetail:
+        with self.deps.sessions() as session:
+            task, record = self._visible_task(session, actor, task_id)
+            definition = session.get(ProcessDefinitionRecord, record.definition_id)
+            assert definition is not None
+            form = definition_form(definition, task.form_schema or "", task.form_ui_schema) if task.form_schema else None
+            uow = UnitOfWork(self.deps, session, record)
+            assert uow.workflow is not None
+            data = next((t.data for t in uow.workflow.ready_user_tasks() if t.task_id == task_id), {})
+            prefill = _prefill(form.schema if form else {}, data)
+            return TaskDetail(
+                task=_task_view(task, record.process_id),
+                form={"schema": form.schema if form else {}, "ui_schema": form.ui_schema if form else {}},
+                data=prefill,
+            )
+
+    # ------------------------------------------------------------------ complete
+
+    def complete_task(self, actor: Actor, task_id: str, data: dict[str, Any]) -> InstanceView:
+        with self.deps.sessions() as session:
+            task, record = self._visible_task(session, actor, task_id)
+            definition = session.get(ProcessDefinitionRecord, record.definition_id)
+            assert definition is not None
+            cleaned = self._validated(session, actor, definition, task, data)
+            uow = UnitOfWork(self.deps, session, record)
+            assert uow.workflow is not None
+            if not uow.workflow.is_ready_user_task(task_id):
+                raise Conflict("the task was already completed or the journey moved on")
+            cleaned = _hide_secrets(uow, definition_form(definition, task.form_schema or "", None).schema
+                                    if task.form_schema else {}, task_id, cleaned)
+            uow.workflow.complete_user_task(task_id, cleaned)
+            uow.event("task_completed", actor.staff_id, device_id=actor.device_id, task_spec=task.spec_name,
+                      role=task.role)
+            uow.run_and_save()
+            try:
+                session.commit()
+            except StaleDataError as exc:
+                raise Conflict("the journey was changed by someone else; reload it") from exc
+            instance_id = record.id
+        self.deps.notify_outbox()
+        return self.get(actor, instance_id)
+
+    def _validated(self, session: Session, actor: Actor, definition: ProcessDefinitionRecord,
+                   task: OpenTaskRecord, data: dict[str, Any]) -> dict[str, Any]:
+        if not task.form_schema:
+            return dict(data)
+        form = definition_form(definition, task.form_schema, task.form_ui_schema)
+        cleaned, errors = form.clean(data)
+        problems = [EngineFieldError(e.field, e.code, e.message) for e in errors]
+        problems += _attachment_problems(session, actor, form.schema, cleaned)
+        if problems:
+            raise ValidationFailed("the form has errors", problems)
+        for name in form.schema.get("properties", {}):
+            cleaned.setdefault(name, None)  # every form field exists in the data after its task
+        return cleaned
+
+    # ------------------------------------------------------------------ visibility
+
+    def _visible_instance(self, session: Session, actor: Actor, instance_id: str) -> ProcessInstanceRecord:
+        record = session.get(ProcessInstanceRecord, instance_id)
+        if record is None or not self._in_scope(session, actor, record.branch_code):
+            raise NotFound("no such instance")  # out of scope answers like absent: existence must not leak
+        return record
+
+    def _visible_task(self, session: Session, actor: Actor, task_id: str) -> tuple[OpenTaskRecord, ProcessInstanceRecord]:
+        task = session.get(OpenTaskRecord, task_id)
+        if task is None or task.role not in actor.roles or not self._in_scope(session, actor, task.branch_code):
+            raise NotFound("no such task")
+        record = session.get(ProcessInstanceRecord, task.instance_id)
+        assert record is not None
+        if not self._may_do(session, actor, task):
+            raise NotFound("no such task")
+        return task, record
+
+    def _in_scope(self, session: Session, actor: Actor, branch_code: str) -> bool:
+        branch = session.get(BranchRecord, branch_code)
+        return branch is not None and actor.sees_branch(branch.path)
+
+    def _may_do(self, session: Session, actor: Actor, task: OpenTaskRecord) -> bool:
+        """Maker-checker (§11): whoever did maker steps of an instance never does its checker steps."""
+        if task.assignee is not None and task.assignee != actor.staff_id:
+            return False
+        if task.role not in CHECKER_ROLES:
+            return True
+        made = session.scalar(
+            select(InstanceEventRecord.id).where(
+                InstanceEventRecord.instance_id == task.instance_id,
+                InstanceEventRecord.actor_id == actor.staff_id,
+                InstanceEventRecord.kind.in_(("instance_started", "task_completed")),
+            ).limit(1)
+        )
+        return made is None
+
+    def _view(self, session: Session, actor: Actor, record: ProcessInstanceRecord) -> InstanceView:
+        definition = session.get(ProcessDefinitionRecord, record.definition_id)
+        tasks = [
+            _task_view(t, record.process_id)
+            for t in session.scalars(select(OpenTaskRecord).where(OpenTaskRecord.instance_id == record.id))
+            if t.role in actor.roles and self._may_do(session, actor, t)
+        ]
+        incidents = [
+            IncidentView(i.id, i.task_spec, i.operation, i.error_code, i.message, i.attempts, i.created_at)
+            for i in session.scalars(
+                select(IncidentRecord).where(IncidentRecord.instance_id == record.id, IncidentRecord.resolved_at.is_(None))
+            )
+        ]
+        return InstanceView(
+            instance_id=record.id, process_id=record.process_id,
+            definition_version=definition.version if definition else 0, business_key=record.business_key,
+            status=record.status, outcome=record.outcome, outcome_reason=record.outcome_reason,
+            customer_message=customer_message(record.outcome, record.outcome_reason), version=record.version,
+            created_at=record.created_at, updated_at=record.updated_at, tasks=tasks, incidents=incidents,
+        )
+
+
+def _task_view(task: OpenTaskRecord, process_id: str) -> TaskView:
+    return TaskView(task.task_id, task.instance_id, process_id, task.spec_name, task.title, task.role,
+                    task.branch_code, task.assignee, task.created_at)
+
+
+def _prefill(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Only the form's own fields are sent back, and never a secret (an OTP)."""
+    props = schema.get("properties", {})
+    return {k: data[k] for k in props if k in data and data[k] is not None and not props[k].get("x-secret")}
+
+
+def _hide_secrets(uow: UnitOfWork, schema: dict[str, Any], task_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Secret fields (OTP codes) stay out of the persisted state: the engine sees a one-request token."""
+    out = dict(data)
+    for name, prop in schema.get("properties", {}).items():
+        if prop.get("x-secret") and isinstance(out.get(name), str):
+            token = f"secret:{task_id}:{name}"
+            uow.secrets[token] = out[name]
+            out[name] = token
+    return out
+
+
+def _attachment_problems(session: Session, actor: Actor, schema: dict[str, Any], data: dict[str, Any]) -> list[EngineFieldError]:
+    problems = []
+    for name, prop in schema.get("properties", {}).items():
+        value = data.get(name)
+        if prop.get("format") == "attachment-id" and isinstance(value, str):
+            att = session.get(AttachmentRecord, value)
+            if att is None or att.branch_code != actor.branch_code:
+                problems.append(EngineFieldError(name, "attachment_not_found", "未找到该附件，请重新上传"))
+    return problems

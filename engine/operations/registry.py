@@ -1,0 +1,84 @@
+"""The operation registry: what a BPMN service task may call, and how results become BPMN outcomes.
+
+A handler returns a JSON-ready dict for the task's result variable, raises `BusinessRejection` for an
+outcome the diagram models with an error boundary event, or raises `ExternalServiceError` for a
+technical failure the worker retries (ARCHITECTURE decisions 4-5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from engine.adapters.ports import CoreBanking, FaceCompare, IdentityCheck, SmsGateway, TelcoRealName, WatchList
+
+
+class BusinessRejection(Exception):  # noqa: N818 - a business outcome, not a failure
+    """A business outcome the BPMN models as an error: `code` is the errorCode, `payload` its data."""
+
+    def __init__(self, code: str, payload: dict[str, Any]) -> None:
+        super().__init__(code)
+        self.code = code
+        self.payload = payload
+
+
+class OtpPort(Protocol):
+    def issue(self, key: str, mobile: str) -> Any: ...
+
+    def verify(self, key: str, code: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Adapters:
+    identity: IdentityCheck
+    face: FaceCompare
+    watchlist: WatchList
+    telco: TelcoRealName
+    sms: SmsGateway
+    core: CoreBanking
+
+
+@dataclass(frozen=True)
+class OperationContext:
+    """What a handler knows about the call: the idempotency key and the instance's facts."""
+
+    adapters: Adapters
+    otp: OtpPort
+    request_id: str
+    instance_id: str
+    branch_code: str
+    operator_id: str
+    now: Callable[[], datetime]
+
+
+Handler = Callable[[OperationContext, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    handler: Handler
+    system: str
+    inline: bool = False
+    """Inline operations are bank rules without slow I/O: they run in the request, not the worker."""
+    restricted_results: frozenset[str] = field(default_factory=frozenset)
+    """Result codes that only AML / post-supervision may see in the trail (no tipping off)."""
+
+
+class OperationRegistry:
+    def __init__(self, operations: list[Operation]) -> None:
+        self._ops = {op.name: op for op in operations}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._ops
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._ops)
+
+    def get(self, name: str) -> Operation:
+        return self._ops[name]
+
+    def inline_names(self) -> list[str]:
+        return [name for name, op in self._ops.items() if op.inline]

@@ -1,0 +1,91 @@
+"""Sign-in and bearer tokens. Passwords are Argon2 hashes; tokens are stored as SHA-256 digests."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.errors import Unauthenticated
+from engine.persistence.records import AccessTokenRecord, BranchRecord, StaffRecord
+from engine.views import Actor
+
+_hasher = PasswordHasher()
+# Verifying against a dummy hash for unknown users keeps response time from revealing who exists.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_at: datetime
+    actor: Actor
+
+
+class AuthService:
+    def __init__(self, sessions: sessionmaker[Session], now: Callable[[], datetime], ttl_seconds: int) -> None:
+        self._sessions = sessions
+        self._now = now
+        self._ttl = ttl_seconds
+
+    def login(self, username: str, password: str, device_id: str | None = None) -> IssuedToken:
+        with self._sessions() as session:
+            staff = session.get(StaffRecord, username)
+            try:
+                _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
+            except (VerificationError, InvalidHashError):
+                raise Unauthenticated("wrong user name or password") from None
+            if staff is None or staff.status != "active":
+                raise Unauthenticated("wrong user name or password")
+            token = secrets.token_urlsafe(32)
+            now = self._now()
+            expires = now + timedelta(seconds=self._ttl)
+            session.add(AccessTokenRecord(token_hash=_digest(token), staff_id=staff.id, device_id=device_id,
+                                          issued_at=now, expires_at=expires, revoked_at=None))
+            actor = _actor(session, staff, device_id)
+            session.commit()
+            return IssuedToken(token, expires, actor)
+
+    def authenticate(self, token: str) -> Actor:
+        with self._sessions() as session:
+            row = session.get(AccessTokenRecord, _digest(token))
+            if row is None or row.revoked_at is not None or _aware(row.expires_at) <= self._now():
+                raise Unauthenticated("sign in again")
+            staff = session.get(StaffRecord, row.staff_id)
+            if staff is None or staff.status != "active":
+                raise Unauthenticated("sign in again")
+            return _actor(session, staff, row.device_id)
+
+    def logout(self, token: str) -> None:
+        with self._sessions() as session:
+            row = session.get(AccessTokenRecord, _digest(token))
+            if row is not None and row.revoked_at is None:
+                row.revoked_at = self._now()
+                session.commit()
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes for timezone-aware columns; they were written in UTC
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _actor(session: Session, staff: StaffRecord, device_id: str | None) -> Actor:
+    branch = session.get(BranchRecord, staff.branch_code)
+    return Actor(staff.id, staff.name, frozenset(staff.roles), staff.branch_code,
+                 branch.path if branch else "/nowhere/", device_id)

@@ -1,0 +1,59 @@
+"""Demo branches and staff for the embedded default and the tests (README lists them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.people.auth import hash_password
+from engine.persistence.records import BranchRecord, StaffRecord
+
+DEMO_PASSWORD = "fieldbank-demo"  # noqa: S105 - a published demo credential, refused in production
+
+BRANCHES = [
+    ("HQ", "总行", None),
+    ("WH01", "武汉分行", "HQ"),
+    ("WH0101", "武昌支行", "WH01"),
+    ("WH0102", "洪山支行", "WH01"),
+]
+STAFF = [
+    ("fo001", "李明", "WH0101", ["field_officer"]),
+    ("fo002", "王静", "WH0101", ["field_officer"]),
+    ("so001", "赵刚", "WH0101", ["second_officer"]),
+    ("au001", "陈华", "WH0101", ["authorizer"]),
+    ("bm001", "周强", "WH0101", ["branch_manager"]),
+    ("fo101", "刘洋", "WH0102", ["field_officer"]),
+    ("au101", "孙丽", "WH0102", ["authorizer"]),
+    ("aml001", "吴敏", "WH01", ["aml_officer"]),
+    ("ps001", "郑洁", "WH01", ["post_supervisor"]),
+    ("an001", "何平", "HQ", ["analyst"]),
+]
+
+
+def branch_path(code: str) -> str:
+    parents = {c: p for c, _n, p in BRANCHES}
+    chain = [code]
+    while parents.get(chain[-1]):
+        chain.append(parents[chain[-1]])  # type: ignore[arg-type]
+    return "/" + "/".join(reversed(chain)) + "/"
+
+
+def seed_demo(sessions: sessionmaker[Session], now: Callable[[], datetime]) -> int:
+    """Idempotent: adds what is missing, never overwrites a changed password."""
+    added = 0
+    password_hash = hash_password(DEMO_PASSWORD)
+    with sessions() as session:
+        for code, name, parent in BRANCHES:
+            if session.get(BranchRecord, code) is None:
+                session.add(BranchRecord(code=code, name=name, parent_code=parent, path=branch_path(code)))
+                added += 1
+        session.flush()
+        for staff_id, name, branch, roles in STAFF:
+            if session.get(StaffRecord, staff_id) is None:
+                session.add(StaffRecord(id=staff_id, name=name, branch_code=branch, roles=roles,
+                                        password_hash=password_hash, status="active", created_at=now()))
+                added += 1
+        session.commit()
+    return added

@@ -1,0 +1,179 @@
+"""Executes parked service tasks: calls outside any transaction, results applied in a new one.
+
+The ready calls of one instance run concurrently (so three pre-checks cost the slowest, not the sum);
+results are applied under the instance's version check; technical failures are retried with the
+model's backoff and become an incident when retries run out (ARCHITECTURE decisions 3 and 5).
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.deps import EngineDeps
+from engine.errors import ExternalServiceError, NotFound
+from engine.operations.registry import BusinessRejection
+from engine.persistence.records import IncidentRecord, OutboxRecord
+from engine.store import UnitOfWork
+from engine.workflow.instance import ServiceCallView
+
+log = logging.getLogger("fieldbank.worker")
+_PRIORITY = {"result": 0, "failure": 1, "rejection": 2}
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    call: ServiceCallView
+    kind: str  # result | rejection | failure
+    request_id: str
+    result: dict[str, Any] | None = None
+    code: str | None = None
+    payload: dict[str, Any] | None = None
+    error: str | None = None
+    reason: str | None = None
+
+
+class ServiceCallRunner:
+    def __init__(self, deps: EngineDeps) -> None:
+        self.deps = deps
+        self._pool = ThreadPoolExecutor(max_workers=deps.worker_threads, thread_name_prefix="fieldbank-call")
+
+    def run_outbox_row(self, outbox_id: int) -> None:
+        with self.deps.sessions() as session:
+            row = session.get(OutboxRecord, outbox_id)
+            if row is None or row.done_at is not None:
+                return
+            instance_id, task_ids, attempts = row.instance_id, list(row.payload["task_ids"]), dict(row.payload.get("attempts", {}))
+            uow = UnitOfWork.open(self.deps, session, instance_id)
+            assert uow.workflow is not None
+            calls = [c for c in uow.workflow.pending_service_calls() if c.task_id in task_ids]
+            contexts = {c.task_id: uow.operation_context(c.task_id) for c in calls}
+        outcomes = list(self._pool.map(lambda c: self._call(c, contexts[c.task_id]), calls))
+        self._apply(outbox_id, instance_id, outcomes, attempts)
+
+    def _call(self, call: ServiceCallView, ctx: Any) -> CallOutcome:
+        op = self.deps.operations.get(call.operation)
+        try:
+            return CallOutcome(call, "result", ctx.request_id, result=op.handler(ctx, call.params))
+        except BusinessRejection as exc:
+            return CallOutcome(call, "rejection", ctx.request_id, code=exc.code, payload=exc.payload)
+        except ExternalServiceError as exc:
+            return CallOutcome(call, "failure", ctx.request_id, error=exc.message, reason=exc.reason)
+        except Exception as exc:  # noqa: BLE001 - an adapter bug must become an incident, not a lost job
+            log.exception("operation %s failed unexpectedly", call.operation)
+            return CallOutcome(call, "failure", ctx.request_id, error=type(exc).__name__, reason="INTERNAL_ERROR")
+
+    def _apply(self, outbox_id: int, instance_id: str, outcomes: list[CallOutcome], attempts: dict[str, int]) -> None:
+        for _ in range(5):  # a user may complete a task meanwhile: reload and apply again
+            try:
+                self._apply_once(outbox_id, instance_id, outcomes, attempts)
+                break
+            except StaleDataError:
+                continue
+        self.deps.notify_outbox()
+
+    def _apply_once(self, outbox_id: int, instance_id: str, outcomes: list[CallOutcome], attempts: dict[str, int]) -> None:
+        with self.deps.sessions() as session:
+            uow = UnitOfWork.open(self.deps, session, instance_id)
+            wf = uow.workflow
+            assert wf is not None
+            now = self.deps.now()
+            retry: list[str] = []
+            for outcome in sorted(outcomes, key=lambda o: _PRIORITY[o.kind]):
+                call = outcome.call
+                if not wf.is_started_service(call.task_id):
+                    continue  # cancelled meanwhile (another check's rejection ended the pre-checks)
+                op = self.deps.operations.get(call.operation)
+                if outcome.kind == "result":
+                    assert outcome.result is not None
+                    code = outcome.result.get("result", "OK")
+                    uow.event("service_result", None, task_spec=call.spec_name, operation=call.operation,
+                              system=op.system, request_id=outcome.request_id, result=code)
+                    wf.complete_service(call.task_id, outcome.result)
+                elif outcome.kind == "rejection":
+                    payload = outcome.payload or {}
+                    restricted = payload.get("code") in op.restricted_results
+                    uow.event("service_result", None, task_spec=call.spec_name, operation=call.operation,
+                              system=op.system, request_id=outcome.request_id, result=payload.get("code"),
+                              bpmn_error=outcome.code, restricted=restricted)
+                    if not wf.throw_business_error(call.task_id, outcome.code or "", payload):
+                        self._incident(uow, call, "UNMODELLED_ERROR", f"no boundary event catches {outcome.code}",
+                                       attempts.get(call.task_id, 0) + 1)
+                else:
+                    done = attempts.get(call.task_id, 0) + 1
+                    uow.event("service_failed", None, task_spec=call.spec_name, operation=call.operation,
+                              system=op.system, request_id=outcome.request_id, reason=outcome.reason, attempt=done)
+                    if done <= call.retries:
+                        attempts[call.task_id] = done
+                        retry.append(call.task_id)
+                    else:
+                        self._incident(uow, call, outcome.reason or "FAILED", outcome.error or "", done)
+            wf.run()
+            session.execute(update(OutboxRecord).where(OutboxRecord.id == outbox_id).values(done_at=now))
+            if retry:
+                base = max(c.call.backoff_base for c in outcomes if c.call.task_id in retry)
+                delay = base ** max(attempts[t] for t in retry) * self.deps.retry_backoff_scale
+                session.add(OutboxRecord(
+                    instance_id=instance_id, kind="service_calls", payload={"task_ids": retry, "attempts": attempts},
+                    created_at=now, available_at=now + timedelta(seconds=delay),
+                ))
+            session.flush()
+            uow.save()
+            session.commit()
+
+    def _incident(self, uow: UnitOfWork, call: ServiceCallView, code: str, message: str, attempts: int) -> None:
+        uow.session.add(IncidentRecord(
+            instance_id=uow.record.id, task_id=call.task_id, task_spec=call.spec_name, operation=call.operation,
+            error_code=code, message=message[:500], attempts=attempts, created_at=self.deps.now(),
+        ))
+        uow.session.flush()
+        uow.event("incident_raised", None, task_spec=call.spec_name, operation=call.operation, error=code)
+
+
+def retry_incident(deps: EngineDeps, instance_id: str, incident_id: int, actor_id: str) -> None:
+    """An operator's retry: the incident closes and the parked task is scheduled again."""
+    with deps.sessions() as session:
+        incident = session.get(IncidentRecord, incident_id)
+        if incident is None or incident.instance_id != instance_id or incident.resolved_at is not None:
+            raise NotFound("no such open incident")
+        uow = UnitOfWork.open(deps, session, instance_id)
+        incident.resolved_at = deps.now()
+        incident.resolved_by = actor_id
+        uow.event("incident_retried", actor_id, task_spec=incident.task_spec, operation=incident.operation)
+        session.flush()
+        uow.save()
+        session.commit()
+    deps.notify_outbox()
+
+
+def pending_outbox_ids(deps: EngineDeps, limit: int = 50) -> list[int]:
+    now = deps.now()
+    with deps.sessions() as session:
+        return list(session.scalars(
+            select(OutboxRecord.id).where(
+                OutboxRecord.done_at.is_(None), OutboxRecord.available_at <= now,
+                (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
+            ).order_by(OutboxRecord.id).limit(limit)
+        ))
+
+
+def claim(deps: EngineDeps, outbox_id: int) -> bool:
+    """Lease a row so one worker runs it; a crashed worker's lease expires and the row runs again."""
+    now = deps.now()
+    with deps.sessions() as session:
+        result = session.execute(
+            update(OutboxRecord)
+            .where(
+                OutboxRecord.id == outbox_id, OutboxRecord.done_at.is_(None),
+                (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
+            )
+            .values(lease_until=now + timedelta(seconds=deps.outbox_lease_seconds), attempts=OutboxRecord.attempts + 1)
+        )
+        session.commit()
+        return bool(getattr(result, "rowcount", 0) == 1)

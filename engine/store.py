@@ -1,0 +1,202 @@
+"""Loading and saving instances inside a unit of work, and keeping the side tables in step."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crypto import mask_card_number
+from engine.deps import EngineDeps
+from engine.errors import NotFound
+from engine.operations.registry import BusinessRejection, OperationContext
+from engine.people.roles import role_for_lane
+from engine.persistence.records import (
+    IncidentRecord,
+    InstanceEventRecord,
+    OpenTaskRecord,
+    OutboxRecord,
+    ProcessDefinitionRecord,
+    ProcessInstanceRecord,
+)
+from engine.workflow.instance import WorkflowInstance
+from engine.workflow.spiff import SERIALIZER_VERSION, SPEC_CACHE, FieldBankScriptEngine, spec_from_json
+
+
+def spec_ref(definition: ProcessDefinitionRecord) -> str:
+    return f"{definition.process_id}@{definition.version}:{definition.sha[:12]}"
+
+
+def ensure_spec(definition: ProcessDefinitionRecord) -> Any:
+    """Parsed specs are restored once per definition version per process, never per instance."""
+    ref = spec_ref(definition)
+    pair = SPEC_CACHE.get(ref)
+    if pair is None:
+        pair = spec_from_json(definition.spec_json)
+        SPEC_CACHE.put(ref, pair)
+    return pair
+
+
+class UnitOfWork:
+    """One instance, one transaction: load, apply one command, run the engine, save with a version check."""
+
+    def __init__(self, deps: EngineDeps, session: Session, record: ProcessInstanceRecord) -> None:
+        self.deps = deps
+        self.session = session
+        self.record = record
+        self.definition = session.get(ProcessDefinitionRecord, record.definition_id)
+        assert self.definition is not None
+        ensure_spec(self.definition)
+        self.secrets: dict[str, str] = {}
+        self.engine = FieldBankScriptEngine(frozenset(deps.operations.inline_names()), self._inline_call)
+        self.workflow = WorkflowInstance.load(self._decrypt(record.state), self.engine) if record.state else None
+
+    @classmethod
+    def open(cls, deps: EngineDeps, session: Session, instance_id: str) -> UnitOfWork:
+        record = session.get(ProcessInstanceRecord, instance_id)
+        if record is None:
+            raise NotFound("no such instance")
+        return cls(deps, session, record)
+
+    # ------------------------------------------------------------------ state
+
+    def _context(self) -> bytes:
+        return f"instance:{self.record.id}".encode()
+
+    def _decrypt(self, state: str) -> str:
+        return self.deps.cipher.decrypt_text(state, context=self._context())
+
+    def event(self, kind: str, actor_id: str | None, *, device_id: str | None = None,
+              task_spec: str | None = None, **detail: Any) -> None:
+        self.session.add(
+            InstanceEventRecord(
+                instance_id=self.record.id, at=self.deps.now(), kind=kind, actor_id=actor_id,
+                device_id=device_id, task_spec=task_spec, detail=detail,
+            )
+        )
+
+    def _inline_call(self, operation: str, task_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        op = self.deps.operations.get(operation)
+        ctx = self.operation_context(task_id)
+        resolved = {k: self.secrets.get(v, v) if isinstance(v, str) else v for k, v in params.items()}
+        result = op.handler(ctx, resolved)
+        self.event("rule_evaluated", None, task_spec=None, operation=operation, result=_result_code(result))
+        return result
+
+    def operation_context(self, task_id: str) -> OperationContext:
+        return OperationContext(
+            adapters=self.deps.adapters,
+            otp=self.deps.otp,
+            request_id=f"{self.record.id}:{task_id}",
+            instance_id=self.record.id,
+            branch_code=self.record.branch_code,
+            operator_id=self.record.started_by,
+            now=self.deps.now,
+        )
+
+    # ------------------------------------------------------------------ save
+
+    def run_and_save(self) -> None:
+        assert self.workflow is not None
+        self.workflow.run()
+        self.save()
+
+    def save(self) -> None:
+        assert self.workflow is not None and self.definition is not None
+        now = self.deps.now()
+        wf = self.workflow
+        self._project_tasks(now)
+        self._schedule_service_calls(now)
+        data = wf.data
+        if wf.completed:
+            self.record.status = "completed"
+            self.record.outcome = data.get("outcome")
+            self.record.outcome_reason = data.get("outcome_reason")
+            if self.record.completed_at is None:
+                self.record.completed_at = now
+                core = data.get("core_result") or {}
+                self.event("instance_completed", None, outcome=self.record.outcome, reason=self.record.outcome_reason,
+                           account_class=core.get("account_class") or (data.get("account_decision") or {}).get("account_class"),
+                           card_no_masked=mask_card_number(core["card_no"]) if core.get("card_no") else None)
+        elif self._open_incidents():
+            self.record.status = "incident"
+        elif wf.ready_user_tasks():
+            self.record.status = "waiting_user"
+        else:
+            self.record.status = "waiting_external"
+        id_number = data.get("id_number")
+        if isinstance(id_number, str) and self.record.customer_index is None:
+            self.record.customer_index = self.deps.cipher.blind_index(id_number)
+        self.record.state = self.deps.cipher.encrypt(wf.dump(), context=self._context())
+        self.record.serializer_version = SERIALIZER_VERSION
+        self.record.updated_at = now
+
+    def _open_incidents(self) -> bool:
+        return self.session.scalar(
+            select(IncidentRecord.id).where(
+                IncidentRecord.instance_id == self.record.id, IncidentRecord.resolved_at.is_(None)
+            ).limit(1)
+        ) is not None
+
+    def _project_tasks(self, now: datetime) -> None:
+        assert self.workflow is not None and self.definition is not None
+        existing = {
+            t.task_id: t
+            for t in self.session.scalars(select(OpenTaskRecord).where(OpenTaskRecord.instance_id == self.record.id))
+        }
+        ready = {t.task_id: t for t in self.workflow.ready_user_tasks()}
+        gone = [tid for tid in existing if tid not in ready]
+        if gone:
+            self.session.execute(delete(OpenTaskRecord).where(OpenTaskRecord.task_id.in_(gone)))
+        for tid, task in ready.items():
+            if tid in existing:
+                continue
+            role = role_for_lane(task.lane, self.definition.lane_roles) or "field_officer"
+            self.session.add(
+                OpenTaskRecord(
+                    task_id=tid, instance_id=self.record.id, spec_name=task.spec_name, title=task.title,
+                    lane=task.lane, role=role, branch_code=self.record.branch_code,
+                    assignee=self.record.started_by if role == "field_officer" else None,
+                    form_schema=task.form_schema, form_ui_schema=task.form_ui_schema, created_at=now,
+                )
+            )
+
+    def _schedule_service_calls(self, now: datetime) -> None:
+        """Every parked service task gets exactly one pending outbox row (ARCHITECTURE 3 and 6)."""
+        assert self.workflow is not None
+        started = {c.task_id for c in self.workflow.pending_service_calls()}
+        if not started:
+            return
+        scheduled: set[str] = set()
+        for row in self.session.scalars(
+            select(OutboxRecord).where(
+                OutboxRecord.instance_id == self.record.id,
+                OutboxRecord.kind == "service_calls",
+                OutboxRecord.done_at.is_(None),
+            )
+        ):
+            scheduled.update(row.payload.get("task_ids", []))
+        blocked = set(
+            self.session.scalars(
+                select(IncidentRecord.task_id).where(
+                    IncidentRecord.instance_id == self.record.id, IncidentRecord.resolved_at.is_(None)
+                )
+            )
+        )
+        new = sorted(started - scheduled - blocked)
+        if new:
+            self.session.add(
+                OutboxRecord(
+                    instance_id=self.record.id, kind="service_calls", payload={"task_ids": new, "attempts": {}},
+                    created_at=now, available_at=now,
+                )
+            )
+
+
+def _result_code(result: dict[str, Any]) -> Any:
+    return result.get("result", result.get("decision"))
+
+
+__all__ = ["BusinessRejection", "UnitOfWork", "ensure_spec", "spec_ref"]
