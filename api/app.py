@@ -25,8 +25,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         finally:
             built.stop_background()
 
-    app = FastAPI(title="FieldBank", version="0.1.0", lifespan=lifespan,
-                  description="Mobile outreach banking: BPMN journeys, evidence, devices.")
+    app = FastAPI(
+        title="FieldBank",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Mobile outreach banking: BPMN journeys, evidence, devices.",
+    )
     app.state.services = built
     install_error_handlers(app)
     for router in (auth.router, journeys.router, attachments.router):

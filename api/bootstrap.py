@@ -79,26 +79,51 @@ def build_services(
     kv = SqlKeyValueStore(sessions)
     sandbox = build_sandbox_adapters(
         SqlKeyValueStore(sessions, prefix="sandbox:"),
-        SandboxKnobs(latency_profile=settings.sandbox_latency, core_mode=settings.sandbox_core_mode,
-                     fixed_otp=settings.sandbox_fixed_otp),
+        SandboxKnobs(
+            latency_profile=settings.sandbox_latency,
+            core_mode=settings.sandbox_core_mode,
+            fixed_otp=settings.sandbox_fixed_otp,
+        ),
     )
-    adapters = Adapters(identity=sandbox.identity, face=sandbox.face, watchlist=sandbox.watchlist,
-                        telco=sandbox.telco, sms=sandbox.sms, core=sandbox.core)
+    adapters = Adapters(
+        identity=sandbox.identity,
+        face=sandbox.face,
+        watchlist=sandbox.watchlist,
+        telco=sandbox.telco,
+        sms=sandbox.sms,
+        core=sandbox.core,
+    )
     otp = OtpService(kv, adapters.sms, now, fixed_code=settings.sandbox_fixed_otp, pepper=keys.index_key)
     operations = build_operation_registry()
     deps = EngineDeps(
-        sessions=sessions, operations=operations, adapters=adapters, otp=_OtpAdapter(otp), cipher=cipher, now=now,
-        retry_backoff_scale=settings.retry_backoff_scale, outbox_lease_seconds=settings.outbox_lease_seconds,
+        sessions=sessions,
+        operations=operations,
+        adapters=adapters,
+        otp=_OtpAdapter(otp),
+        cipher=cipher,
+        now=now,
+        retry_backoff_scale=settings.retry_backoff_scale,
+        outbox_lease_seconds=settings.outbox_lease_seconds,
         worker_threads=settings.worker_threads,
     )
     services = Services(
-        settings=settings, deps=deps, keys=keys, cipher=cipher, instances=InstanceService(deps),
+        settings=settings,
+        deps=deps,
+        keys=keys,
+        cipher=cipher,
+        instances=InstanceService(deps),
         auth=AuthService(sessions, now, settings.token_ttl_seconds),
-        attachments=AttachmentService(sessions, cipher, settings.resolved_blobs_dir,
-                                      hmac_sm3(keys.index_key, b"fieldbank/blob-address/v1"),
-                                      settings.attachment_max_bytes, now),
-        definitions=DefinitionService(sessions, operations, FormCatalogue(settings.forms_dir),
-                                      settings.processes_dir, now),
+        attachments=AttachmentService(
+            sessions,
+            cipher,
+            settings.resolved_blobs_dir,
+            hmac_sm3(keys.index_key, b"fieldbank/blob-address/v1"),
+            settings.attachment_max_bytes,
+            now,
+        ),
+        definitions=DefinitionService(
+            sessions, operations, FormCatalogue(settings.forms_dir), settings.processes_dir, now
+        ),
         sandbox=sandbox if settings.is_sandbox else None,
     )
     use_thread = settings.redis_url is None if in_process_worker is None else in_process_worker

@@ -15,7 +15,9 @@ from engine.settings import Settings
 
 app = typer.Typer(help="FieldBank: BPMN-driven mobile outreach banking.", no_args_is_help=True)
 processes_app = typer.Typer(help="Validate, deploy and list process definitions.", no_args_is_help=True)
-keys_app = typer.Typer(help="Platform keys (SM2 signing/encryption, KEK, blind-index key).", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Platform keys (SM2 signing/encryption, KEK, blind-index key).", no_args_is_help=True
+)
 app.add_typer(processes_app, name="processes")
 app.add_typer(keys_app, name="keys")
 console = Console()
@@ -75,7 +77,9 @@ def migrate() -> None:
 
 @processes_app.command("validate")
 def processes_validate(
-    directory: Annotated[Path | None, typer.Argument(help="folder of .bpmn files (default: processes/)")] = None,
+    directory: Annotated[
+        Path | None, typer.Argument(help="folder of .bpmn files (default: processes/)")
+    ] = None,
 ) -> None:
     """Parse and lint every BPMN file; print file, element id and reason for each problem."""
     from engine.catalogue import validate_directory
@@ -83,12 +87,15 @@ def processes_validate(
     from forms.catalogue import FormCatalogue
 
     settings = Settings()
-    report = validate_directory(directory or settings.processes_dir, FormCatalogue(settings.forms_dir),
-                                build_operation_registry())
+    report = validate_directory(
+        directory or settings.processes_dir, FormCatalogue(settings.forms_dir), build_operation_registry()
+    )
     for problem in report.problems:
         console.print(f"[red]ERROR[/red] {problem}", highlight=False)
     for process in report.processes:
-        console.print(f"[green]OK[/green] {process.file}: {process.process_id} ({process.name})", highlight=False)
+        console.print(
+            f"[green]OK[/green] {process.file}: {process.process_id} ({process.name})", highlight=False
+        )
     if report.problems:
         raise typer.Exit(1)
 
@@ -116,7 +123,9 @@ def processes_list() -> None:
 
     table = Table("process", "name", "version", "sha", "deployed")
     for d in build_services(Settings(), in_process_worker=False).definitions.list_latest():
-        table.add_row(d.process_id, d.name, str(d.version), d.sha[:12], d.deployed_at.isoformat(timespec="seconds"))
+        table.add_row(
+            d.process_id, d.name, str(d.version), d.sha[:12], d.deployed_at.isoformat(timespec="seconds")
+        )
     console.print(table)
 
 

@@ -22,12 +22,15 @@ def run_demo(base_url: str, username: str, password: str, console: Console) -> i
         console.print(f"outcome: [bold]{instance['outcome']}[/bold] ({instance['outcome_reason']})")
         if instance["outcome"] != "OPENED":
             return 1
-        events = client.get(f"/api/v1/instances/{instance['instance_id']}/events",
-                            headers=driver.headers(username)).json()
+        events = client.get(
+            f"/api/v1/instances/{instance['instance_id']}/events", headers=driver.headers(username)
+        ).json()
         done = next(e["detail"] for e in events if e["kind"] == "instance_completed")
         scanned = driver.last_card or ""
         masked = done.get("card_no_masked") or ""
         same = bool(scanned) and masked[:6] == scanned[:6] and masked[-4:] == scanned[-4:]
-        console.print(f"card: {masked}  (bound card = scanned card: {same}; Luhn valid: {is_luhn_valid(scanned)})")
+        console.print(
+            f"card: {masked}  (bound card = scanned card: {same}; Luhn valid: {is_luhn_valid(scanned)})"
+        )
         console.print(instance.get("customer_message") or "")
         return 0 if same and is_luhn_valid(scanned) else 1

@@ -40,20 +40,29 @@ def install_error_handlers(app: FastAPI) -> None:
     def _fieldbank(_request: Request, exc: FieldBankError) -> JSONResponse:
         status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 503)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers)
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     def _request_validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
-            {"field": ".".join(str(p) for p in err["loc"][1:]) or str(err["loc"][0]), "code": err["type"],
-             "message": err["msg"]}
+            {
+                "field": ".".join(str(p) for p in err["loc"][1:]) or str(err["loc"][0]),
+                "code": err["type"],
+                "message": err["msg"],
+            }
             for err in exc.errors()
         ]
-        return JSONResponse(error_body("validation_failed", "the request has errors", details), status_code=422)
+        return JSONResponse(
+            error_body("validation_failed", "the request has errors", details), status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(exc.status_code, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(
+            exc.status_code, "http_error"
+        )
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
 
     @app.exception_handler(Exception)

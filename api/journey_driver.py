@@ -26,10 +26,20 @@ def tiny_png(seed: int = 0) -> bytes:
     raw = b"".join(b"\x00" + bytes([(seed * 7 + i) % 256, 80, 120] * 2) for i in range(2))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def sandbox_card(sequence: int) -> str:
@@ -67,8 +77,9 @@ class JourneyError(RuntimeError):
 
 
 class J1Driver:
-    def __init__(self, client: httpx.Client, log: Callable[[str], None] = lambda _m: None,
-                 wait_seconds: float = 10.0) -> None:
+    def __init__(
+        self, client: httpx.Client, log: Callable[[str], None] = lambda _m: None, wait_seconds: float = 10.0
+    ) -> None:
         self.client = client
         self.log = log
         self.wait = wait_seconds
@@ -86,14 +97,20 @@ class J1Driver:
         return {"Authorization": f"Bearer {self.login(username)}"}
 
     def upload(self, username: str, seed: int) -> str:
-        r = self.client.post("/api/v1/attachments", headers=self.headers(username),
-                             files={"file": (f"capture-{seed}.png", tiny_png(seed), "image/png")})
+        r = self.client.post(
+            "/api/v1/attachments",
+            headers=self.headers(username),
+            files={"file": (f"capture-{seed}.png", tiny_png(seed), "image/png")},
+        )
         self._check(r, "upload an image")
         return str(r.json()["attachment_id"])
 
     def start(self, username: str) -> dict[str, Any]:
-        r = self.client.post("/api/v1/processes/debit_card_opening/instances", headers=self.headers(username),
-                             json={"data": {}})
+        r = self.client.post(
+            "/api/v1/processes/debit_card_opening/instances",
+            headers=self.headers(username),
+            json={"data": {}},
+        )
         self._check(r, "start the journey")
         return dict(r.json())
 
@@ -102,14 +119,22 @@ class J1Driver:
         for _ in range(20):
             if instance["tasks"] or instance["status"] in ("completed", "incident", "waiting_user"):
                 return instance
-            r = self.client.get(f"/api/v1/instances/{instance['instance_id']}", headers=self.headers(username),
-                                params={"wait": self.wait, "version": instance["version"]})
+            r = self.client.get(
+                f"/api/v1/instances/{instance['instance_id']}",
+                headers=self.headers(username),
+                params={"wait": self.wait, "version": instance["version"]},
+            )
             self._check(r, "wait for the journey")
             instance = dict(r.json())
         return instance
 
-    def run(self, customer: Customer, officer: str = "fo001", authorizer: str = "au001",
-            stop_before: str | None = None) -> JourneyResult:
+    def run(
+        self,
+        customer: Customer,
+        officer: str = "fo001",
+        authorizer: str = "au001",
+        stop_before: str | None = None,
+    ) -> JourneyResult:
         steps: list[str] = []
         instance = self.start(officer)
         self.log(f"started {instance['instance_id']}")
@@ -123,15 +148,18 @@ class J1Driver:
             if stop_before == task["name"]:
                 return JourneyResult(instance, steps)
             data = self.form_data(task["name"], customer, actor, steps)
-            r = self.client.post(f"/api/v1/tasks/{task['task_id']}/complete", headers=self.headers(actor),
-                                 json={"data": data})
+            r = self.client.post(
+                f"/api/v1/tasks/{task['task_id']}/complete", headers=self.headers(actor), json={"data": data}
+            )
             self._check(r, f"complete {task['name']}")
             steps.append(task["name"])
             self.log(f"  {task['title']} ({task['name']}) done by {actor}")
             instance = dict(r.json())
         return JourneyResult(instance, steps)
 
-    def _pick_task(self, instance: dict[str, Any], officer: str, authorizer: str) -> tuple[dict[str, Any] | None, str]:
+    def _pick_task(
+        self, instance: dict[str, Any], officer: str, authorizer: str
+    ) -> tuple[dict[str, Any] | None, str]:
         if instance["tasks"]:
             return instance["tasks"][0], officer
         r = self.client.get("/api/v1/tasks", headers=self.headers(authorizer))
@@ -146,32 +174,63 @@ class J1Driver:
         mobile = c.replacement_mobile if (c.replacement_mobile and "customer_details" in steps) else c.mobile
         forms: dict[str, Callable[[], dict[str, Any]]] = {
             "id_card": lambda: {
-                "product_code": "DC_STANDARD", "customer_name": c.name, "sex": id_sex_code(c.id_number),
-                "ethnicity": "01", "birth_date": birth.isoformat() if birth else "1990-01-01",
-                "id_number": c.id_number, "registered_address": "湖北省武汉市武昌区中南路99号",
-                "issuing_authority": "武汉市公安局武昌分局", "id_valid_from": "2020-01-01",
-                "id_valid_to": c.id_valid_to, "chip_photo": self.upload(actor, 1),
-                "id_front_image": self.upload(actor, 2), "id_back_image": self.upload(actor, 3),
-                "privacy_notice_ack": True, "biometric_separate": True, "third_party_verification": True,
+                "product_code": "DC_STANDARD",
+                "customer_name": c.name,
+                "sex": id_sex_code(c.id_number),
+                "ethnicity": "01",
+                "birth_date": birth.isoformat() if birth else "1990-01-01",
+                "id_number": c.id_number,
+                "registered_address": "湖北省武汉市武昌区中南路99号",
+                "issuing_authority": "武汉市公安局武昌分局",
+                "id_valid_from": "2020-01-01",
+                "id_valid_to": c.id_valid_to,
+                "chip_photo": self.upload(actor, 1),
+                "id_front_image": self.upload(actor, 2),
+                "id_back_image": self.upload(actor, 3),
+                "privacy_notice_ack": True,
+                "biometric_separate": True,
+                "third_party_verification": True,
             },
-            "face_check": lambda: {"live_face_image": self.upload(actor, 4), "person_matches_id_attested": True,
-                                   "simulated_camera": c.simulated_camera},
+            "face_check": lambda: {
+                "live_face_image": self.upload(actor, 4),
+                "person_matches_id_attested": True,
+                "simulated_camera": c.simulated_camera,
+            },
             "customer_details": lambda: {
                 "reserved_mobile": mobile,
-                "residential_address": {"province_code": "420000", "city_code": "420100",
-                                        "district_code": "420106", "detail": "武昌区中南路99号1栋1单元101室"},
-                "occupation_code": c.occupation_code, "account_purpose": c.account_purpose,
-                "tax_residency": "CN_ONLY", "pep_declaration": False, "marketing_optin": False,
+                "residential_address": {
+                    "province_code": "420000",
+                    "city_code": "420100",
+                    "district_code": "420106",
+                    "detail": "武昌区中南路99号1栋1单元101室",
+                },
+                "occupation_code": c.occupation_code,
+                "account_purpose": c.account_purpose,
+                "tax_residency": "CN_ONLY",
+                "pep_declaration": False,
+                "marketing_optin": False,
             },
             "otp_entry": lambda: {"otp_code": self.read_otp(actor, mobile)},
             "class_ii_offer": lambda: {"accept_class_ii": c.accept_class_ii},
-            "remote_authorization": lambda: {"decision": c.authorizer_decision, "reason_code": "VERIFIED_IN_PERSON",
-                                             "reason_text": "已当面核实客户身份与开户意愿"},
-            "risk_notice": lambda: {"risk_notice_read": True, "declaration_own_use": True,
-                                    "declaration_no_rent_lend_sell": True},
-            "card_scan": lambda: {"card_no": self._card(c, steps), "pin_pad_event_id": "pin_" + secrets.token_hex(8)},
-            "signing": lambda: {"customer_signature": self.upload(actor, 5), "documents_confirmed": True,
-                                "operator_attestation": True},
+            "remote_authorization": lambda: {
+                "decision": c.authorizer_decision,
+                "reason_code": "VERIFIED_IN_PERSON" if c.authorizer_decision == "APPROVE" else "RISK_TOO_HIGH",
+                "reason_text": "已当面核实客户身份与开户意愿",
+            },
+            "risk_notice": lambda: {
+                "risk_notice_read": True,
+                "declaration_own_use": True,
+                "declaration_no_rent_lend_sell": True,
+            },
+            "card_scan": lambda: {
+                "card_no": self._card(c, steps),
+                "pin_pad_event_id": "pin_" + secrets.token_hex(8),
+            },
+            "signing": lambda: {
+                "customer_signature": self.upload(actor, 5),
+                "documents_confirmed": True,
+                "operator_attestation": True,
+            },
         }
         if name not in forms:
             raise JourneyError(f"no data for task {name!r}")

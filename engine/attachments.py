@@ -40,8 +40,15 @@ def sniff_media_type(content: bytes) -> str | None:
 
 
 class AttachmentService:
-    def __init__(self, sessions: sessionmaker[Session], cipher: FieldCipher, blob_dir: Path,
-                 address_key: bytes, max_bytes: int, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        cipher: FieldCipher,
+        blob_dir: Path,
+        address_key: bytes,
+        max_bytes: int,
+        now: Callable[[], datetime],
+    ) -> None:
         self._sessions = sessions
         self._cipher = cipher
         self._dir = blob_dir
@@ -53,15 +60,25 @@ class AttachmentService:
         if not content:
             raise ValidationFailed("empty upload", [FieldError("file", "empty", "文件为空")])
         if len(content) > self._max:
-            raise ValidationFailed("file too large", [FieldError("file", "too_large", f"文件不能超过{self._max // 1024} KB")])
+            raise ValidationFailed(
+                "file too large", [FieldError("file", "too_large", f"文件不能超过{self._max // 1024} KB")]
+            )
         media_type = sniff_media_type(content)
         if media_type is None:
-            raise ValidationFailed("only JPEG and PNG", [FieldError("file", "media_type", "仅支持JPEG或PNG图片")])
+            raise ValidationFailed(
+                "only JPEG and PNG", [FieldError("file", "media_type", "仅支持JPEG或PNG图片")]
+            )
         blob_key = hmac_sm3(self._key, content).hex()
         self._write_blob(blob_key, content)
         record = AttachmentRecord(
-            id="att_" + secrets.token_hex(16), media_type=media_type, size=len(content), sm3=sm3(content).hex(),
-            blob_key=blob_key, uploaded_by=actor.staff_id, branch_code=actor.branch_code, created_at=self._now(),
+            id="att_" + secrets.token_hex(16),
+            media_type=media_type,
+            size=len(content),
+            sm3=sm3(content).hex(),
+            blob_key=blob_key,
+            uploaded_by=actor.staff_id,
+            branch_code=actor.branch_code,
+            created_at=self._now(),
         )
         with self._sessions() as session:
             session.add(record)

@@ -149,9 +149,7 @@ def _lint_user_tasks(name: str, root: Any, forms: FormCatalogue) -> list[Definit
     problems = []
     for task in root.iterfind(".//bpmn:userTask", NS):
         tid = task.get("id")
-        props = {
-            p.get("name"): p.get("value") for p in task.iterfind(".//spiffworkflow:property", NS)
-        }
+        props = {p.get("name"): p.get("value") for p in task.iterfind(".//spiffworkflow:property", NS)}
         schema = props.get("formJsonSchemaFilename")
         if not schema:
             problems.append(DefinitionProblem(name, tid, "user task names no form (formJsonSchemaFilename)"))
@@ -233,7 +231,9 @@ def _lint_expressions(name: str, root: Any) -> list[DefinitionProblem]:
             check_script_safety(source, mode)
             compile(source, f"{name}:{element_id}", mode)
         except SyntaxError as exc:
-            problems.append(DefinitionProblem(name, element_id, f"{kind} does not compile: {exc.msg} (line {exc.lineno})"))
+            problems.append(
+                DefinitionProblem(name, element_id, f"{kind} does not compile: {exc.msg} (line {exc.lineno})")
+            )
         except UnsafeScript as exc:
             problems.append(DefinitionProblem(name, element_id, f"{kind} refused: {exc}"))
     return problems

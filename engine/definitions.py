@@ -28,8 +28,14 @@ class DeployResult:
 
 
 class DefinitionService:
-    def __init__(self, sessions: sessionmaker[Session], operations: OperationRegistry, forms: FormCatalogue,
-                 processes_dir: Path, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        operations: OperationRegistry,
+        forms: FormCatalogue,
+        processes_dir: Path,
+        now: Callable[[], datetime],
+    ) -> None:
         self._sessions = sessions
         self._operations = operations
         self._forms = forms
@@ -57,26 +63,43 @@ class DefinitionService:
                 if existing is not None:
                     results.append(DeployResult(parsed.process_id, existing.version, parsed.sha, False))
                     continue
-                latest = session.scalar(
-                    select(func.max(ProcessDefinitionRecord.version)).where(
-                        ProcessDefinitionRecord.process_id == parsed.process_id
+                latest = (
+                    session.scalar(
+                        select(func.max(ProcessDefinitionRecord.version)).where(
+                            ProcessDefinitionRecord.process_id == parsed.process_id
+                        )
                     )
-                ) or 0
-                session.add(ProcessDefinitionRecord(
-                    process_id=parsed.process_id, name=parsed.name, version=latest + 1, sha=parsed.sha,
-                    bpmn_file=parsed.file, bpmn_xml=parsed.xml,
-                    spec_json=spec_to_json(parsed.spec, parsed.subprocess_specs), forms=parsed.forms,
-                    lane_roles=parsed.lane_roles, deployed_at=self._now(), deployed_by=deployed_by,
-                ))
+                    or 0
+                )
+                session.add(
+                    ProcessDefinitionRecord(
+                        process_id=parsed.process_id,
+                        name=parsed.name,
+                        version=latest + 1,
+                        sha=parsed.sha,
+                        bpmn_file=parsed.file,
+                        bpmn_xml=parsed.xml,
+                        spec_json=spec_to_json(parsed.spec, parsed.subprocess_specs),
+                        forms=parsed.forms,
+                        lane_roles=parsed.lane_roles,
+                        deployed_at=self._now(),
+                        deployed_by=deployed_by,
+                    )
+                )
                 results.append(DeployResult(parsed.process_id, latest + 1, parsed.sha, True))
             session.commit()
         return results
 
     def list_latest(self) -> list[DefinitionView]:
         with self._sessions() as session:
-            rows = session.scalars(select(ProcessDefinitionRecord).order_by(
-                ProcessDefinitionRecord.process_id, ProcessDefinitionRecord.version.desc()))
+            rows = session.scalars(
+                select(ProcessDefinitionRecord).order_by(
+                    ProcessDefinitionRecord.process_id, ProcessDefinitionRecord.version.desc()
+                )
+            )
             seen: dict[str, DefinitionView] = {}
             for r in rows:
-                seen.setdefault(r.process_id, DefinitionView(r.process_id, r.name, r.version, r.sha, r.deployed_at))
+                seen.setdefault(
+                    r.process_id, DefinitionView(r.process_id, r.name, r.version, r.sha, r.deployed_at)
+                )
             return list(seen.values())

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -40,8 +41,11 @@ def definition_form(definition: ProcessDefinitionRecord, schema: str, ui: str | 
     forms = _definition_forms.get(definition.id, {})
     form = forms.get(key)
     if form is None:
-        form = FormDefinition(schema.removesuffix("-schema.json"), definition.forms[schema],
-                              definition.forms.get(ui, {}) if ui else {})
+        form = FormDefinition(
+            schema.removesuffix("-schema.json"),
+            definition.forms[schema],
+            definition.forms.get(ui, {}) if ui else {},
+        )
         with _forms_lock:
             _definition_forms.setdefault(definition.id, {})[key] = form
     return form
@@ -53,7 +57,9 @@ class InstanceService:
 
     # ------------------------------------------------------------------ start
 
-    def start(self, actor: Actor, process_id: str, business_key: str | None, data: dict[str, Any]) -> InstanceView:
+    def start(
+        self, actor: Actor, process_id: str, business_key: str | None, data: dict[str, Any]
+    ) -> InstanceView:
         with self.deps.sessions() as session:
             definition = session.scalars(
                 select(ProcessDefinitionRecord)
@@ -66,9 +72,18 @@ class InstanceService:
             now = self.deps.now()
             instance_id = str(uuid.uuid4())
             record = ProcessInstanceRecord(
-                id=instance_id, definition_id=definition.id, process_id=process_id, business_key=business_key,
-                status="running", branch_code=actor.branch_code, started_by=actor.staff_id,
-                device_id=actor.device_id, state="", serializer_version="", created_at=now, updated_at=now,
+                id=instance_id,
+                definition_id=definition.id,
+                process_id=process_id,
+                business_key=business_key,
+                status="running",
+                branch_code=actor.branch_code,
+                started_by=actor.staff_id,
+                device_id=actor.device_id,
+                state="",
+                serializer_version="",
+                created_at=now,
+                updated_at=now,
             )
             session.add(record)
             uow = UnitOfWork(self.deps, session, record)
@@ -80,8 +95,13 @@ class InstanceService:
                 "device_id": actor.device_id,
             }
             uow.workflow = WorkflowInstance.start(ensure_spec(definition), uow.engine, initial)
-            uow.event("instance_started", actor.staff_id, device_id=actor.device_id,
-                      process_id=process_id, definition_version=definition.version)
+            uow.event(
+                "instance_started",
+                actor.staff_id,
+                device_id=actor.device_id,
+                process_id=process_id,
+                definition_version=definition.version,
+            )
             uow.run_and_save()
             session.commit()
         self.deps.notify_outbox()
@@ -99,7 +119,11 @@ class InstanceService:
         deadline = time.monotonic() + max(0.0, min(seconds, 30.0))
         view = self.get(actor, instance_id)
         baseline = view.version if known_version is None else known_version
-        while view.version == baseline and view.status in ("running", "waiting_external") and time.monotonic() < deadline:
+        while (
+            view.version == baseline
+            and view.status in ("running", "waiting_external")
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.05)
             view = self.get(actor, instance_id)
         return view
@@ -108,12 +132,20 @@ class InstanceService:
         with self.deps.sessions() as session:
             self._visible_instance(session, actor, instance_id)
             rows = session.scalars(
-                select(InstanceEventRecord).where(InstanceEventRecord.instance_id == instance_id).order_by(InstanceEventRecord.id)
+                select(InstanceEventRecord)
+                .where(InstanceEventRecord.instance_id == instance_id)
+                .order_by(InstanceEventRecord.id)
             )
             privileged = bool(actor.roles & {"aml_officer", "post_supervisor"})
             return [
-                EventView(r.at, r.kind, r.actor_id, r.device_id, r.task_spec,
-                          r.detail if privileged or not r.detail.get("restricted") else {"restricted": True})
+                EventView(
+                    r.at,
+                    r.kind,
+                    r.actor_id,
+                    r.device_id,
+                    r.task_spec,
+                    r.detail if privileged or not r.detail.get("restricted") else {"restricted": True},
+                )
                 for r in rows
             ]
 
@@ -137,7 +169,11 @@ class InstanceService:
             task, record = self._visible_task(session, actor, task_id)
             definition = session.get(ProcessDefinitionRecord, record.definition_id)
             assert definition is not None
-            form = definition_form(definition, task.form_schema or "", task.form_ui_schema) if task.form_schema else None
+            form = (
+                definition_form(definition, task.form_schema or "", task.form_ui_schema)
+                if task.form_schema
+                else None
+            )
             uow = UnitOfWork(self.deps, session, record)
             assert uow.workflow is not None
             data = next((t.data for t in uow.workflow.ready_user_tasks() if t.task_id == task_id), {})
@@ -160,22 +196,37 @@ class InstanceService:
             assert uow.workflow is not None
             if not uow.workflow.is_ready_user_task(task_id):
                 raise Conflict("the task was already completed or the journey moved on")
-            cleaned = _hide_secrets(uow, definition_form(definition, task.form_schema or "", None).schema
-                                    if task.form_schema else {}, task_id, cleaned)
+            cleaned = _hide_secrets(
+                uow,
+                definition_form(definition, task.form_schema or "", None).schema if task.form_schema else {},
+                task_id,
+                cleaned,
+            )
             uow.workflow.complete_user_task(task_id, cleaned)
-            uow.event("task_completed", actor.staff_id, device_id=actor.device_id, task_spec=task.spec_name,
-                      role=task.role)
-            uow.run_and_save()
+            uow.event(
+                "task_completed",
+                actor.staff_id,
+                device_id=actor.device_id,
+                task_spec=task.spec_name,
+                role=task.role,
+            )
             try:
+                uow.run_and_save()
                 session.commit()
-            except StaleDataError as exc:
+            except (StaleDataError, IntegrityError) as exc:
                 raise Conflict("the journey was changed by someone else; reload it") from exc
             instance_id = record.id
         self.deps.notify_outbox()
         return self.get(actor, instance_id)
 
-    def _validated(self, session: Session, actor: Actor, definition: ProcessDefinitionRecord,
-                   task: OpenTaskRecord, data: dict[str, Any]) -> dict[str, Any]:
+    def _validated(
+        self,
+        session: Session,
+        actor: Actor,
+        definition: ProcessDefinitionRecord,
+        task: OpenTaskRecord,
+        data: dict[str, Any],
+    ) -> dict[str, Any]:
         if not task.form_schema:
             return dict(data)
         form = definition_form(definition, task.form_schema, task.form_ui_schema)
@@ -196,9 +247,15 @@ class InstanceService:
             raise NotFound("no such instance")  # out of scope answers like absent: existence must not leak
         return record
 
-    def _visible_task(self, session: Session, actor: Actor, task_id: str) -> tuple[OpenTaskRecord, ProcessInstanceRecord]:
+    def _visible_task(
+        self, session: Session, actor: Actor, task_id: str
+    ) -> tuple[OpenTaskRecord, ProcessInstanceRecord]:
         task = session.get(OpenTaskRecord, task_id)
-        if task is None or task.role not in actor.roles or not self._in_scope(session, actor, task.branch_code):
+        if (
+            task is None
+            or task.role not in actor.roles
+            or not self._in_scope(session, actor, task.branch_code)
+        ):
             raise NotFound("no such task")
         record = session.get(ProcessInstanceRecord, task.instance_id)
         assert record is not None
@@ -217,11 +274,13 @@ class InstanceService:
         if task.role not in CHECKER_ROLES:
             return True
         made = session.scalar(
-            select(InstanceEventRecord.id).where(
+            select(InstanceEventRecord.id)
+            .where(
                 InstanceEventRecord.instance_id == task.instance_id,
                 InstanceEventRecord.actor_id == actor.staff_id,
                 InstanceEventRecord.kind.in_(("instance_started", "task_completed")),
-            ).limit(1)
+            )
+            .limit(1)
         )
         return made is None
 
@@ -235,21 +294,40 @@ class InstanceService:
         incidents = [
             IncidentView(i.id, i.task_spec, i.operation, i.error_code, i.message, i.attempts, i.created_at)
             for i in session.scalars(
-                select(IncidentRecord).where(IncidentRecord.instance_id == record.id, IncidentRecord.resolved_at.is_(None))
+                select(IncidentRecord).where(
+                    IncidentRecord.instance_id == record.id, IncidentRecord.resolved_at.is_(None)
+                )
             )
         ]
         return InstanceView(
-            instance_id=record.id, process_id=record.process_id,
-            definition_version=definition.version if definition else 0, business_key=record.business_key,
-            status=record.status, outcome=record.outcome, outcome_reason=record.outcome_reason,
-            customer_message=customer_message(record.outcome, record.outcome_reason), version=record.version,
-            created_at=record.created_at, updated_at=record.updated_at, tasks=tasks, incidents=incidents,
+            instance_id=record.id,
+            process_id=record.process_id,
+            definition_version=definition.version if definition else 0,
+            business_key=record.business_key,
+            status=record.status,
+            outcome=record.outcome,
+            outcome_reason=record.outcome_reason,
+            customer_message=customer_message(record.outcome, record.outcome_reason),
+            version=record.version,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            tasks=tasks,
+            incidents=incidents,
         )
 
 
 def _task_view(task: OpenTaskRecord, process_id: str) -> TaskView:
-    return TaskView(task.task_id, task.instance_id, process_id, task.spec_name, task.title, task.role,
-                    task.branch_code, task.assignee, task.created_at)
+    return TaskView(
+        task.task_id,
+        task.instance_id,
+        process_id,
+        task.spec_name,
+        task.title,
+        task.role,
+        task.branch_code,
+        task.assignee,
+        task.created_at,
+    )
 
 
 def _prefill(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -258,7 +336,9 @@ def _prefill(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     return {k: data[k] for k in props if k in data and data[k] is not None and not props[k].get("x-secret")}
 
 
-def _hide_secrets(uow: UnitOfWork, schema: dict[str, Any], task_id: str, data: dict[str, Any]) -> dict[str, Any]:
+def _hide_secrets(
+    uow: UnitOfWork, schema: dict[str, Any], task_id: str, data: dict[str, Any]
+) -> dict[str, Any]:
     """Secret fields (OTP codes) stay out of the persisted state: the engine sees a one-request token."""
     out = dict(data)
     for name, prop in schema.get("properties", {}).items():
@@ -269,7 +349,9 @@ def _hide_secrets(uow: UnitOfWork, schema: dict[str, Any], task_id: str, data: d
     return out
 
 
-def _attachment_problems(session: Session, actor: Actor, schema: dict[str, Any], data: dict[str, Any]) -> list[EngineFieldError]:
+def _attachment_problems(
+    session: Session, actor: Actor, schema: dict[str, Any], data: dict[str, Any]
+) -> list[EngineFieldError]:
     problems = []
     for name, prop in schema.get("properties", {}).items():
         value = data.get(name)

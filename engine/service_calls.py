@@ -49,7 +49,11 @@ class ServiceCallRunner:
             row = session.get(OutboxRecord, outbox_id)
             if row is None or row.done_at is not None:
                 return
-            instance_id, task_ids, attempts = row.instance_id, list(row.payload["task_ids"]), dict(row.payload.get("attempts", {}))
+            instance_id, task_ids, attempts = (
+                row.instance_id,
+                list(row.payload["task_ids"]),
+                dict(row.payload.get("attempts", {})),
+            )
             uow = UnitOfWork.open(self.deps, session, instance_id)
             assert uow.workflow is not None
             calls = [c for c in uow.workflow.pending_service_calls() if c.task_id in task_ids]
@@ -65,11 +69,15 @@ class ServiceCallRunner:
             return CallOutcome(call, "rejection", ctx.request_id, code=exc.code, payload=exc.payload)
         except ExternalServiceError as exc:
             return CallOutcome(call, "failure", ctx.request_id, error=exc.message, reason=exc.reason)
-        except Exception as exc:  # noqa: BLE001 - an adapter bug must become an incident, not a lost job
+        except Exception as exc:
             log.exception("operation %s failed unexpectedly", call.operation)
-            return CallOutcome(call, "failure", ctx.request_id, error=type(exc).__name__, reason="INTERNAL_ERROR")
+            return CallOutcome(
+                call, "failure", ctx.request_id, error=type(exc).__name__, reason="INTERNAL_ERROR"
+            )
 
-    def _apply(self, outbox_id: int, instance_id: str, outcomes: list[CallOutcome], attempts: dict[str, int]) -> None:
+    def _apply(
+        self, outbox_id: int, instance_id: str, outcomes: list[CallOutcome], attempts: dict[str, int]
+    ) -> None:
         for _ in range(5):  # a user may complete a task meanwhile: reload and apply again
             try:
                 self._apply_once(outbox_id, instance_id, outcomes, attempts)
@@ -78,7 +86,9 @@ class ServiceCallRunner:
                 continue
         self.deps.notify_outbox()
 
-    def _apply_once(self, outbox_id: int, instance_id: str, outcomes: list[CallOutcome], attempts: dict[str, int]) -> None:
+    def _apply_once(
+        self, outbox_id: int, instance_id: str, outcomes: list[CallOutcome], attempts: dict[str, int]
+    ) -> None:
         with self.deps.sessions() as session:
             uow = UnitOfWork.open(self.deps, session, instance_id)
             wf = uow.workflow
@@ -93,22 +103,50 @@ class ServiceCallRunner:
                 if outcome.kind == "result":
                     assert outcome.result is not None
                     code = outcome.result.get("result", "OK")
-                    uow.event("service_result", None, task_spec=call.spec_name, operation=call.operation,
-                              system=op.system, request_id=outcome.request_id, result=code)
+                    uow.event(
+                        "service_result",
+                        None,
+                        task_spec=call.spec_name,
+                        operation=call.operation,
+                        system=op.system,
+                        request_id=outcome.request_id,
+                        result=code,
+                    )
                     wf.complete_service(call.task_id, outcome.result)
                 elif outcome.kind == "rejection":
                     payload = outcome.payload or {}
                     restricted = payload.get("code") in op.restricted_results
-                    uow.event("service_result", None, task_spec=call.spec_name, operation=call.operation,
-                              system=op.system, request_id=outcome.request_id, result=payload.get("code"),
-                              bpmn_error=outcome.code, restricted=restricted)
+                    uow.event(
+                        "service_result",
+                        None,
+                        task_spec=call.spec_name,
+                        operation=call.operation,
+                        system=op.system,
+                        request_id=outcome.request_id,
+                        result=payload.get("code"),
+                        bpmn_error=outcome.code,
+                        restricted=restricted,
+                    )
                     if not wf.throw_business_error(call.task_id, outcome.code or "", payload):
-                        self._incident(uow, call, "UNMODELLED_ERROR", f"no boundary event catches {outcome.code}",
-                                       attempts.get(call.task_id, 0) + 1)
+                        self._incident(
+                            uow,
+                            call,
+                            "UNMODELLED_ERROR",
+                            f"no boundary event catches {outcome.code}",
+                            attempts.get(call.task_id, 0) + 1,
+                        )
                 else:
                     done = attempts.get(call.task_id, 0) + 1
-                    uow.event("service_failed", None, task_spec=call.spec_name, operation=call.operation,
-                              system=op.system, request_id=outcome.request_id, reason=outcome.reason, attempt=done)
+                    uow.event(
+                        "service_failed",
+                        None,
+                        task_spec=call.spec_name,
+                        operation=call.operation,
+                        system=op.system,
+                        request_id=outcome.request_id,
+                        reason=outcome.reason,
+                        attempt=done,
+                    )
                     if done <= call.retries:
                         attempts[call.task_id] = done
                         retry.append(call.task_id)
@@ -119,19 +157,34 @@ class ServiceCallRunner:
             if retry:
                 base = max(c.call.backoff_base for c in outcomes if c.call.task_id in retry)
                 delay = base ** max(attempts[t] for t in retry) * self.deps.retry_backoff_scale
-                session.add(OutboxRecord(
-                    instance_id=instance_id, kind="service_calls", payload={"task_ids": retry, "attempts": attempts},
-                    created_at=now, available_at=now + timedelta(seconds=delay),
-                ))
+                session.add(
+                    OutboxRecord(
+                        instance_id=instance_id,
+                        kind="service_calls",
+                        payload={"task_ids": retry, "attempts": attempts},
+                        created_at=now,
+                        available_at=now + timedelta(seconds=delay),
+                    )
+                )
             session.flush()
             uow.save()
             session.commit()
 
-    def _incident(self, uow: UnitOfWork, call: ServiceCallView, code: str, message: str, attempts: int) -> None:
-        uow.session.add(IncidentRecord(
-            instance_id=uow.record.id, task_id=call.task_id, task_spec=call.spec_name, operation=call.operation,
-            error_code=code, message=message[:500], attempts=attempts, created_at=self.deps.now(),
-        ))
+    def _incident(
+        self, uow: UnitOfWork, call: ServiceCallView, code: str, message: str, attempts: int
+    ) -> None:
+        uow.session.add(
+            IncidentRecord(
+                instance_id=uow.record.id,
+                task_id=call.task_id,
+                task_spec=call.spec_name,
+                operation=call.operation,
+                error_code=code,
+                message=message[:500],
+                attempts=attempts,
+                created_at=self.deps.now(),
+            )
+        )
         uow.session.flush()
         uow.event("incident_raised", None, task_spec=call.spec_name, operation=call.operation, error=code)
 
@@ -155,12 +208,18 @@ def retry_incident(deps: EngineDeps, instance_id: str, incident_id: int, actor_i
 def pending_outbox_ids(deps: EngineDeps, limit: int = 50) -> list[int]:
     now = deps.now()
     with deps.sessions() as session:
-        return list(session.scalars(
-            select(OutboxRecord.id).where(
-                OutboxRecord.done_at.is_(None), OutboxRecord.available_at <= now,
-                (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
-            ).order_by(OutboxRecord.id).limit(limit)
-        ))
+        return list(
+            session.scalars(
+                select(OutboxRecord.id)
+                .where(
+                    OutboxRecord.done_at.is_(None),
+                    OutboxRecord.available_at <= now,
+                    (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
+                )
+                .order_by(OutboxRecord.id)
+                .limit(limit)
+            )
+        )
 
 
 def claim(deps: EngineDeps, outbox_id: int) -> bool:
@@ -170,10 +229,14 @@ def claim(deps: EngineDeps, outbox_id: int) -> bool:
         result = session.execute(
             update(OutboxRecord)
             .where(
-                OutboxRecord.id == outbox_id, OutboxRecord.done_at.is_(None),
+                OutboxRecord.id == outbox_id,
+                OutboxRecord.done_at.is_(None),
                 (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
             )
-            .values(lease_until=now + timedelta(seconds=deps.outbox_lease_seconds), attempts=OutboxRecord.attempts + 1)
+            .values(
+                lease_until=now + timedelta(seconds=deps.outbox_lease_seconds),
+                attempts=OutboxRecord.attempts + 1,
+            )
         )
         session.commit()
         return bool(getattr(result, "rowcount", 0) == 1)

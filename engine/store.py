@@ -51,7 +51,9 @@ class UnitOfWork:
         ensure_spec(self.definition)
         self.secrets: dict[str, str] = {}
         self.engine = FieldBankScriptEngine(frozenset(deps.operations.inline_names()), self._inline_call)
-        self.workflow = WorkflowInstance.load(self._decrypt(record.state), self.engine) if record.state else None
+        self.workflow = (
+            WorkflowInstance.load(self._decrypt(record.state), self.engine) if record.state else None
+        )
 
     @classmethod
     def open(cls, deps: EngineDeps, session: Session, instance_id: str) -> UnitOfWork:
@@ -68,12 +70,24 @@ class UnitOfWork:
     def _decrypt(self, state: str) -> str:
         return self.deps.cipher.decrypt_text(state, context=self._context())
 
-    def event(self, kind: str, actor_id: str | None, *, device_id: str | None = None,
-              task_spec: str | None = None, **detail: Any) -> None:
+    def event(
+        self,
+        kind: str,
+        actor_id: str | None,
+        *,
+        device_id: str | None = None,
+        task_spec: str | None = None,
+        **detail: Any,
+    ) -> None:
         self.session.add(
             InstanceEventRecord(
-                instance_id=self.record.id, at=self.deps.now(), kind=kind, actor_id=actor_id,
-                device_id=device_id, task_spec=task_spec, detail=detail,
+                instance_id=self.record.id,
+                at=self.deps.now(),
+                kind=kind,
+                actor_id=actor_id,
+                device_id=device_id,
+                task_spec=task_spec,
+                detail=detail,
             )
         )
 
@@ -107,8 +121,6 @@ class UnitOfWork:
         assert self.workflow is not None and self.definition is not None
         now = self.deps.now()
         wf = self.workflow
-        self._project_tasks(now)
-        self._schedule_service_calls(now)
         data = wf.data
         if wf.completed:
             self.record.status = "completed"
@@ -117,9 +129,15 @@ class UnitOfWork:
             if self.record.completed_at is None:
                 self.record.completed_at = now
                 core = data.get("core_result") or {}
-                self.event("instance_completed", None, outcome=self.record.outcome, reason=self.record.outcome_reason,
-                           account_class=core.get("account_class") or (data.get("account_decision") or {}).get("account_class"),
-                           card_no_masked=mask_card_number(core["card_no"]) if core.get("card_no") else None)
+                self.event(
+                    "instance_completed",
+                    None,
+                    outcome=self.record.outcome,
+                    reason=self.record.outcome_reason,
+                    account_class=core.get("account_class")
+                    or (data.get("account_decision") or {}).get("account_class"),
+                    card_no_masked=mask_card_number(core["card_no"]) if core.get("card_no") else None,
+                )
         elif self._open_incidents():
             self.record.status = "incident"
         elif wf.ready_user_tasks():
@@ -132,19 +150,29 @@ class UnitOfWork:
         self.record.state = self.deps.cipher.encrypt(wf.dump(), context=self._context())
         self.record.serializer_version = SERIALIZER_VERSION
         self.record.updated_at = now
+        # the version-checked UPDATE goes first: a concurrent writer loses here (StaleDataError) before
+        # it could collide on projection rows
+        self.session.flush()
+        self._project_tasks(now)
+        self._schedule_service_calls(now)
 
     def _open_incidents(self) -> bool:
-        return self.session.scalar(
-            select(IncidentRecord.id).where(
-                IncidentRecord.instance_id == self.record.id, IncidentRecord.resolved_at.is_(None)
-            ).limit(1)
-        ) is not None
+        return (
+            self.session.scalar(
+                select(IncidentRecord.id)
+                .where(IncidentRecord.instance_id == self.record.id, IncidentRecord.resolved_at.is_(None))
+                .limit(1)
+            )
+            is not None
+        )
 
     def _project_tasks(self, now: datetime) -> None:
         assert self.workflow is not None and self.definition is not None
         existing = {
             t.task_id: t
-            for t in self.session.scalars(select(OpenTaskRecord).where(OpenTaskRecord.instance_id == self.record.id))
+            for t in self.session.scalars(
+                select(OpenTaskRecord).where(OpenTaskRecord.instance_id == self.record.id)
+            )
         }
         ready = {t.task_id: t for t in self.workflow.ready_user_tasks()}
         gone = [tid for tid in existing if tid not in ready]
@@ -156,10 +184,17 @@ class UnitOfWork:
             role = role_for_lane(task.lane, self.definition.lane_roles) or "field_officer"
             self.session.add(
                 OpenTaskRecord(
-                    task_id=tid, instance_id=self.record.id, spec_name=task.spec_name, title=task.title,
-                    lane=task.lane, role=role, branch_code=self.record.branch_code,
+                    task_id=tid,
+                    instance_id=self.record.id,
+                    spec_name=task.spec_name,
+                    title=task.title,
+                    lane=task.lane,
+                    role=role,
+                    branch_code=self.record.branch_code,
                     assignee=self.record.started_by if role == "field_officer" else None,
-                    form_schema=task.form_schema, form_ui_schema=task.form_ui_schema, created_at=now,
+                    form_schema=task.form_schema,
+                    form_ui_schema=task.form_ui_schema,
+                    created_at=now,
                 )
             )
 
@@ -189,8 +224,11 @@ class UnitOfWork:
         if new:
             self.session.add(
                 OutboxRecord(
-                    instance_id=self.record.id, kind="service_calls", payload={"task_ids": new, "attempts": {}},
-                    created_at=now, available_at=now,
+                    instance_id=self.record.id,
+                    kind="service_calls",
+                    payload={"task_ids": new, "attempts": {}},
+                    created_at=now,
+                    available_at=now,
                 )
             )
 

@@ -15,7 +15,7 @@ _PROVINCE_PREFIXES = frozenset(
 _MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-# §3.3 lists U+2022, U+30FB, U+FF0E and "."; U+2027, U+FF65, U+2219 and U+22C5 are what other IMEs produce.
+# §3.3 lists U+2022, U+30FB, U+FF0E and "."; U+2027, U+FF65, U+2219 and U+22C5 are further look-alikes.
 _NAME_DOTS = dict.fromkeys("\u2022\u30fb\uff0e.\u2027\uff65\u2219\u22c5", "\u00b7")
 MIDDLE_DOT = "\u00b7"
 
@@ -144,8 +144,8 @@ def normalise_address_detail(value: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", value)).strip()
 
 
-# Whole-field fillers staff type to get past a required field; "无" alone is matched whole-field only
-# because it starts real place names (无锡市).
+# Fillers typed to get past a required field. The words are refused anywhere in the detail; the
+# characters of _ADDRESS_FILLER only when they make up the whole field, because 无 starts 无锡市.
 _ADDRESS_PLACEHOLDER_WORDS = (
     "不详",
     "未知",

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Scaffold for processes/debit_card_opening.bpmn (J1): writes the process and a grid diagram layout.
 
 The .bpmn file is the source of truth for analysts, who edit it in a modeler; this script exists so a
@@ -44,7 +45,8 @@ def form(schema: str, instructions: str = "") -> str:
 
 def service(op: str, result: str, params: dict[str, str], retries: int | None = None) -> str:
     p = "".join(
-        f"<spiffworkflow:parameter id={quoteattr(k)} type=\"any\" value={quoteattr(v)} />" for k, v in params.items()
+        f'<spiffworkflow:parameter id={quoteattr(k)} type="any" value={quoteattr(v)} />'
+        for k, v in params.items()
     )
     retry = f'<spiffworkflow:retry retries="{retries}" backoff_base="2" />' if retries is not None else ""
     return (
@@ -66,121 +68,342 @@ FO, AU = "field_officer", "authorizer"
 # id, tag, name, lane, (col, row), inner xml
 NODES: list[tuple[str, str, str, str, tuple[float, float], str]] = [
     ("start", "startEvent", "开始开卡", FO, (0, 1), ""),
-    ("init_counters", "scriptTask", "初始化", FO, (0.7, 1), script(
-        "face_failures = 0\nliveness_failures = 0\nmobile_rejections = 0\ncard_rejections = 0")),
+    (
+        "init_counters",
+        "scriptTask",
+        "初始化",
+        FO,
+        (0.7, 1),
+        script("face_failures = 0\nliveness_failures = 0\nmobile_rejections = 0\ncard_rejections = 0"),
+    ),
     ("id_card", "userTask", "读取身份证并取得授权", FO, (1.5, 1), form("debit-card-id-card")),
-    ("assess_id", "serviceTask", "证件规则检查", FO, (2.5, 1), service(
-        "rules.assess_id_card", "id_assessment",
-        {"id_number": "id_number", "birth_date": "birth_date", "id_valid_to": "id_valid_to"})),
+    (
+        "assess_id",
+        "serviceTask",
+        "证件规则检查",
+        FO,
+        (2.5, 1),
+        service(
+            "rules.assess_id_card",
+            "id_assessment",
+            {"id_number": "id_number", "birth_date": "birth_date", "id_valid_to": "id_valid_to"},
+        ),
+    ),
     ("id_ok", "exclusiveGateway", "证件可受理?", FO, (3.3, 1), ""),
     ("prechecks", "subProcess", "并行预检查", FO, (4.2, 1), ""),
     ("face_check", "userTask", "活体检测与人脸比对", FO, (7.4, 1), form("debit-card-face-check")),
-    ("face_compare", "serviceTask", "人脸比对", FO, (8.4, 1), service(
-        "face.compare", "face_result",
-        {"id_number": "id_number", "live_face_image": "live_face_image",
-         "has_registry_photo": "identity_result['has_registry_photo']",
-         "attempt": "face_failures + liveness_failures + 1",
-         "simulated_camera": "simulated_camera"}, retries=1)),
+    (
+        "face_compare",
+        "serviceTask",
+        "人脸比对",
+        FO,
+        (8.4, 1),
+        service(
+            "face.compare",
+            "face_result",
+            {
+                "id_number": "id_number",
+                "live_face_image": "live_face_image",
+                "has_registry_photo": "identity_result['has_registry_photo']",
+                "attempt": "face_failures + liveness_failures + 1",
+                "simulated_camera": "simulated_camera",
+            },
+            retries=1,
+        ),
+    ),
     ("customer_details", "userTask", "确认客户信息", FO, (9.4, 1), form("debit-card-customer-details")),
-    ("mobile_check", "serviceTask", "手机号实名核验", FO, (10.4, 1), service(
-        "mobile.verify", "mobile_result",
-        {"name": "customer_name", "id_number": "id_number", "mobile": "reserved_mobile"}, retries=1)),
-    ("send_otp", "serviceTask", "发送短信验证码", FO, (11.4, 1), service(
-        "otp.send", "otp_sent", {"mobile": "reserved_mobile"}, retries=1)),
+    (
+        "mobile_check",
+        "serviceTask",
+        "手机号实名核验",
+        FO,
+        (10.4, 1),
+        service(
+            "mobile.verify",
+            "mobile_result",
+            {"name": "customer_name", "id_number": "id_number", "mobile": "reserved_mobile"},
+            retries=1,
+        ),
+    ),
+    (
+        "send_otp",
+        "serviceTask",
+        "发送短信验证码",
+        FO,
+        (11.4, 1),
+        service("otp.send", "otp_sent", {"mobile": "reserved_mobile"}, retries=1),
+    ),
     ("otp_entry", "userTask", "输入短信验证码", FO, (12.4, 1), form("debit-card-otp")),
-    ("verify_otp", "serviceTask", "校验验证码", FO, (13.4, 1), service(
-        "otp.verify", "otp_result", {"code": "otp_code"})),
+    (
+        "verify_otp",
+        "serviceTask",
+        "校验验证码",
+        FO,
+        (13.4, 1),
+        service("otp.verify", "otp_result", {"code": "otp_code"}),
+    ),
     ("otp_ok", "exclusiveGateway", "验证码结果", FO, (14.2, 1), ""),
-    ("decide_account", "serviceTask", "账户分类与开户风险评估", FO, (15.1, 1), service(
-        "rules.decide_account", "account_decision",
-        {"id_number": "id_number", "cif": "cif_result", "identity": "identity_result",
-         "watchlist": "watchlist_result", "face": "face_result", "mobile": "mobile_result",
-         "occupation_code": "occupation_code", "account_purpose": "account_purpose",
-         "residential_address": "residential_address", "product_code": "product_code"})),
+    (
+        "decide_account",
+        "serviceTask",
+        "账户分类与开户风险评估",
+        FO,
+        (15.1, 1),
+        service(
+            "rules.decide_account",
+            "account_decision",
+            {
+                "id_number": "id_number",
+                "cif": "cif_result",
+                "identity": "identity_result",
+                "watchlist": "watchlist_result",
+                "face": "face_result",
+                "mobile": "mobile_result",
+                "occupation_code": "occupation_code",
+                "account_purpose": "account_purpose",
+                "residential_address": "residential_address",
+                "product_code": "product_code",
+            },
+        ),
+    ),
     ("account_gate", "exclusiveGateway", "开户决定", FO, (16, 1), ""),
     ("class_ii_offer", "userTask", "提供II类账户", FO, (16, 2.8), form("debit-card-class-ii-offer")),
     ("class_ii_gate", "exclusiveGateway", "客户接受II类?", FO, (17, 2.6), ""),
-    ("use_class_ii", "scriptTask", "采用II类账户", FO, (17, 1.8), script(
-        "account_decision = dict(account_decision, account_class='II', decision='OK')")),
+    (
+        "use_class_ii",
+        "scriptTask",
+        "采用II类账户",
+        FO,
+        (17, 1.8),
+        script("account_decision = dict(account_decision, account_class='II', decision='OK')"),
+    ),
     ("auth_gate", "exclusiveGateway", "需要远程授权?", FO, (17, 1), ""),
     ("remote_authorization", "userTask", "远程授权", AU, (17.8, 0), form("remote-authorization")),
     ("auth_decision", "exclusiveGateway", "授权结果", AU, (18.8, 0), ""),
     ("risk_notice", "userTask", "开户风险告知与声明", FO, (18.8, 1), form("debit-card-risk-notice")),
     ("card_scan", "userTask", "扫描空白卡并设置密码", FO, (19.8, 1), form("debit-card-card-scan")),
-    ("check_card", "serviceTask", "校验卡片库存", FO, (20.8, 1), service(
-        "core.check_card", "card_check", {"card_no": "card_no"}, retries=1)),
-    ("open_account", "serviceTask", "核心开户绑卡", FO, (21.8, 1), service(
-        "core.open_account", "core_result",
-        {"id_number": "id_number", "name": "customer_name", "mobile": "reserved_mobile",
-         "account_class": "account_decision['account_class']", "product_code": "product_code",
-         "card_no": "card_no"}, retries=3)),
+    (
+        "check_card",
+        "serviceTask",
+        "校验卡片库存",
+        FO,
+        (20.8, 1),
+        service("core.check_card", "card_check", {"card_no": "card_no"}, retries=1),
+    ),
+    (
+        "open_account",
+        "serviceTask",
+        "核心开户绑卡",
+        FO,
+        (21.8, 1),
+        service(
+            "core.open_account",
+            "core_result",
+            {
+                "id_number": "id_number",
+                "name": "customer_name",
+                "mobile": "reserved_mobile",
+                "account_class": "account_decision['account_class']",
+                "product_code": "product_code",
+                "card_no": "card_no",
+            },
+            retries=3,
+        ),
+    ),
     ("signing", "userTask", "电子签名", FO, (22.8, 1), form("debit-card-signing")),
     ("set_opened", "scriptTask", "开户成功", FO, (23.8, 1), outcome("OPENED", "'CARD_OPENED'")),
     ("end_opened", "endEvent", "开卡完成", FO, (24.6, 1), ""),
     # refusals and referrals
-    ("set_id_refused", "scriptTask", "证件不符合受理条件", FO, (3.3, 2.6), script(
-        "outcome = id_assessment['outcome']\noutcome_reason = id_assessment['reason']")),
+    (
+        "set_id_refused",
+        "scriptTask",
+        "证件不符合受理条件",
+        FO,
+        (3.3, 2.6),
+        script("outcome = id_assessment['outcome']\noutcome_reason = id_assessment['reason']"),
+    ),
     ("end_id_refused", "endEvent", "结束", FO, (3.3, 3.6), ""),
-    ("set_precheck_refused", "scriptTask", "拒绝开户", FO, (4.6, 3.2), outcome(
-        "REFUSED", "precheck_rejection['reason']")),
-    ("set_precheck_referred", "scriptTask", "转网点办理", FO, (5.6, 3.2), outcome(
-        "REFERRED_TO_BRANCH", "precheck_rejection['reason']")),
-    ("set_precheck_review", "scriptTask", "待反洗钱复核", FO, (6.6, 3.2), outcome(
-        "PENDING_REVIEW", "precheck_rejection['reason']")),
+    (
+        "set_precheck_refused",
+        "scriptTask",
+        "拒绝开户",
+        FO,
+        (4.6, 3.2),
+        outcome("REFUSED", "precheck_rejection['reason']"),
+    ),
+    (
+        "set_precheck_referred",
+        "scriptTask",
+        "转网点办理",
+        FO,
+        (5.6, 3.2),
+        outcome("REFERRED_TO_BRANCH", "precheck_rejection['reason']"),
+    ),
+    (
+        "set_precheck_review",
+        "scriptTask",
+        "待反洗钱复核",
+        FO,
+        (6.6, 3.2),
+        outcome("PENDING_REVIEW", "precheck_rejection['reason']"),
+    ),
     ("end_precheck", "endEvent", "结束", FO, (5.6, 4.2), ""),
-    ("count_face_failure", "scriptTask", "记录比对失败", FO, (8.4, 2.6), script(
-        "if face_rejection['code'] == 'LIVENESS_FAIL':\n    liveness_failures = liveness_failures + 1\n"
-        "else:\n    face_failures = face_failures + 1")),
+    (
+        "count_face_failure",
+        "scriptTask",
+        "记录比对失败",
+        FO,
+        (8.4, 2.6),
+        script(
+            "if face_rejection['code'] == 'LIVENESS_FAIL':\n    liveness_failures = liveness_failures + 1\n"
+            "else:\n    face_failures = face_failures + 1"
+        ),
+    ),
     ("face_retry_gate", "exclusiveGateway", "可重试?", FO, (8.4, 3.6), ""),
-    ("set_face_refused", "scriptTask", "人脸核验未通过", FO, (9.4, 3.6), outcome(
-        "REFUSED", "'FACE_VERIFICATION_FAILED'")),
+    (
+        "set_face_refused",
+        "scriptTask",
+        "人脸核验未通过",
+        FO,
+        (9.4, 3.6),
+        outcome("REFUSED", "'FACE_VERIFICATION_FAILED'"),
+    ),
     ("end_face", "endEvent", "结束", FO, (10.2, 3.6), ""),
-    ("count_mobile_rejection", "scriptTask", "记录手机号问题", FO, (10.4, 2.6), script(
-        "mobile_rejections = mobile_rejections + 1")),
+    (
+        "count_mobile_rejection",
+        "scriptTask",
+        "记录手机号问题",
+        FO,
+        (10.4, 2.6),
+        script("mobile_rejections = mobile_rejections + 1"),
+    ),
     ("mobile_retry_gate", "exclusiveGateway", "可更换号码?", FO, (11.4, 2.6), ""),
-    ("set_mobile_referred", "scriptTask", "手机号无法核验", FO, (12.4, 2.6), outcome(
-        "REFERRED_TO_BRANCH", "'MOBILE_NOT_VERIFIED'")),
+    (
+        "set_mobile_referred",
+        "scriptTask",
+        "手机号无法核验",
+        FO,
+        (12.4, 2.6),
+        outcome("REFERRED_TO_BRANCH", "'MOBILE_NOT_VERIFIED'"),
+    ),
     ("end_mobile", "endEvent", "结束", FO, (13.2, 2.6), ""),
-    ("set_otp_failed", "scriptTask", "验证码已锁定", FO, (14.2, 2.6), outcome(
-        "REFERRED_TO_BRANCH", "'OTP_LOCKED'")),
+    (
+        "set_otp_failed",
+        "scriptTask",
+        "验证码已锁定",
+        FO,
+        (14.2, 2.6),
+        outcome("REFERRED_TO_BRANCH", "'OTP_LOCKED'"),
+    ),
     ("end_otp", "endEvent", "结束", FO, (14.2, 3.6), ""),
-    ("set_account_refused", "scriptTask", "拒绝开户", FO, (16, 4), script(
-        "outcome = 'REFUSED'\noutcome_reason = account_decision['reason']")),
+    (
+        "set_account_refused",
+        "scriptTask",
+        "拒绝开户",
+        FO,
+        (16, 4),
+        script("outcome = 'REFUSED'\noutcome_reason = account_decision['reason']"),
+    ),
     ("end_account", "endEvent", "结束", FO, (16.9, 4), ""),
     ("set_abandoned", "scriptTask", "客户放弃", FO, (18, 2.6), outcome("ABANDONED", "'CLASS_II_DECLINED'")),
     ("end_abandoned", "endEvent", "结束", FO, (18.9, 2.6), ""),
-    ("set_auth_rejected", "scriptTask", "授权拒绝", AU, (19.8, 0), outcome("REFUSED", "'AUTHORIZATION_REJECTED'")),
+    (
+        "set_auth_rejected",
+        "scriptTask",
+        "授权拒绝",
+        AU,
+        (19.8, 0),
+        outcome("REFUSED", "'AUTHORIZATION_REJECTED'"),
+    ),
     ("end_auth", "endEvent", "结束", AU, (20.7, 0), ""),
-    ("count_card_rejection", "scriptTask", "更换卡片", FO, (20.8, 2.6), script(
-        "card_rejections = card_rejections + 1")),
+    (
+        "count_card_rejection",
+        "scriptTask",
+        "更换卡片",
+        FO,
+        (20.8, 2.6),
+        script("card_rejections = card_rejections + 1"),
+    ),
     ("card_retry_gate", "exclusiveGateway", "可更换卡片?", FO, (21.8, 2.6), ""),
-    ("set_card_referred", "scriptTask", "卡片问题", FO, (22.8, 2.6), outcome(
-        "REFERRED_TO_BRANCH", "'CARD_STOCK_PROBLEM'")),
+    (
+        "set_card_referred",
+        "scriptTask",
+        "卡片问题",
+        FO,
+        (22.8, 2.6),
+        outcome("REFERRED_TO_BRANCH", "'CARD_STOCK_PROBLEM'"),
+    ),
     ("end_card", "endEvent", "结束", FO, (23.6, 2.6), ""),
-    ("set_core_refused", "scriptTask", "核心拒绝", FO, (21.8, 4), outcome("REFUSED", "core_rejection['reason']")),
-    ("set_core_referred", "scriptTask", "核心转网点", FO, (22.8, 4), outcome(
-        "REFERRED_TO_BRANCH", "core_rejection['reason']")),
+    (
+        "set_core_refused",
+        "scriptTask",
+        "核心拒绝",
+        FO,
+        (21.8, 4),
+        outcome("REFUSED", "core_rejection['reason']"),
+    ),
+    (
+        "set_core_referred",
+        "scriptTask",
+        "核心转网点",
+        FO,
+        (22.8, 4),
+        outcome("REFERRED_TO_BRANCH", "core_rejection['reason']"),
+    ),
     ("end_core", "endEvent", "结束", FO, (23.6, 4), ""),
 ]
 
 SUB_NODES = [  # inside prechecks; positions relative to the subprocess origin
     ("pc_start", "startEvent", "开始", (0.1, 1)),
     ("pc_split", "parallelGateway", "并行", (0.6, 1)),
-    ("identity_check", "serviceTask", "联网核查", (1.3, 0), service(
-        "identity.verify", "identity_result", {"name": "customer_name", "id_number": "id_number"}, retries=1)),
-    ("watchlist_screen", "serviceTask", "黑名单筛查", (1.3, 1), service(
-        "watchlist.screen_person", "watchlist_result",
-        {"name": "customer_name", "id_number": "id_number", "birth_date": "birth_date"}, retries=1)),
-    ("cif_lookup", "serviceTask", "核心客户查询", (1.3, 2), service(
-        "core.lookup_customer", "cif_result", {"name": "customer_name", "id_number": "id_number"}, retries=1)),
+    (
+        "identity_check",
+        "serviceTask",
+        "联网核查",
+        (1.3, 0),
+        service(
+            "identity.verify",
+            "identity_result",
+            {"name": "customer_name", "id_number": "id_number"},
+            retries=1,
+        ),
+    ),
+    (
+        "watchlist_screen",
+        "serviceTask",
+        "黑名单筛查",
+        (1.3, 1),
+        service(
+            "watchlist.screen_person",
+            "watchlist_result",
+            {"name": "customer_name", "id_number": "id_number", "birth_date": "birth_date"},
+            retries=1,
+        ),
+    ),
+    (
+        "cif_lookup",
+        "serviceTask",
+        "核心客户查询",
+        (1.3, 2),
+        service(
+            "core.lookup_customer",
+            "cif_result",
+            {"name": "customer_name", "id_number": "id_number"},
+            retries=1,
+        ),
+    ),
     ("pc_join", "parallelGateway", "汇合", (2.1, 1)),
     ("pc_end", "endEvent", "预检查通过", (2.6, 1)),
 ]
 SUB_FLOWS = [
-    ("pc_f1", "pc_start", "pc_split", None), ("pc_f2", "pc_split", "identity_check", None),
-    ("pc_f3", "pc_split", "watchlist_screen", None), ("pc_f4", "pc_split", "cif_lookup", None),
-    ("pc_f5", "identity_check", "pc_join", None), ("pc_f6", "watchlist_screen", "pc_join", None),
-    ("pc_f7", "cif_lookup", "pc_join", None), ("pc_f8", "pc_join", "pc_end", None),
+    ("pc_f1", "pc_start", "pc_split", None),
+    ("pc_f2", "pc_split", "identity_check", None),
+    ("pc_f3", "pc_split", "watchlist_screen", None),
+    ("pc_f4", "pc_split", "cif_lookup", None),
+    ("pc_f5", "identity_check", "pc_join", None),
+    ("pc_f6", "watchlist_screen", "pc_join", None),
+    ("pc_f7", "cif_lookup", "pc_join", None),
+    ("pc_f8", "pc_join", "pc_end", None),
 ]
 SUB_SIZE = (3.0, 3.0)  # in grid units
 
@@ -269,10 +492,24 @@ FLOWS: list[tuple[str, str, str, str | None]] = [
     ("f66", "set_core_referred", "end_core", None),
     ("f67", "b_core_class_i", "class_ii_offer", None),
 ]
-DEFAULTS = {"id_ok": "f5", "otp_ok": "f18", "account_gate": "f23", "class_ii_gate": "f27", "auth_gate": "f30",
-            "auth_decision": "f33", "face_retry_gate": "f50", "mobile_retry_gate": "f55", "card_retry_gate": "f61"}
-SIZES = {"startEvent": (36, 36), "endEvent": (36, 36), "boundaryEvent": (36, 36),
-         "parallelGateway": (50, 50), "exclusiveGateway": (50, 50)}
+DEFAULTS = {
+    "id_ok": "f5",
+    "otp_ok": "f18",
+    "account_gate": "f23",
+    "class_ii_gate": "f27",
+    "auth_gate": "f30",
+    "auth_decision": "f33",
+    "face_retry_gate": "f50",
+    "mobile_retry_gate": "f55",
+    "card_retry_gate": "f61",
+}
+SIZES = {
+    "startEvent": (36, 36),
+    "endEvent": (36, 36),
+    "boundaryEvent": (36, 36),
+    "parallelGateway": (50, 50),
+    "exclusiveGateway": (50, 50),
+}
 
 
 def size(tag: str) -> tuple[int, int]:
@@ -320,21 +557,28 @@ def main() -> None:
             f'<bpmn:error id="{eid}" name="{code}" errorCode="{code}"><bpmn:extensionElements>'
             f"<spiffworkflow:variableName>{var}</spiffworkflow:variableName></bpmn:extensionElements></bpmn:error>"
         )
-    parts.append('<bpmn:collaboration id="collab_debit_card"><bpmn:participant id="pool_bank" name="借记卡开户开卡" '
-                 f'processRef="{PID}" /></bpmn:collaboration>')
+    parts.append(
+        '<bpmn:collaboration id="collab_debit_card"><bpmn:participant id="pool_bank" name="借记卡开户开卡" '
+        f'processRef="{PID}" /></bpmn:collaboration>'
+    )
     parts.append(f'<bpmn:process id="{PID}" name="借记卡开户开卡 (J1)" isExecutable="true">')
     parts.append('<bpmn:laneSet id="lanes">')
     for lane_id, lane in (("lane_authorizer", AU), ("lane_field_officer", FO)):
         refs = [n[0] for n in NODES if n[3] == lane] + ([b[0] for b in BOUNDARIES] if lane == FO else [])
-        parts.append(f'<bpmn:lane id="{lane_id}" name="{lane}">'
-                     + "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in refs) + "</bpmn:lane>")
+        parts.append(
+            f'<bpmn:lane id="{lane_id}" name="{lane}">'
+            + "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in refs)
+            + "</bpmn:lane>"
+        )
     parts.append("</bpmn:laneSet>")
     for nid, tag, name, _lane, cr, inner in NODES:
         if nid == "prechecks":
             sub = "".join(element(s[0], s[1], s[2], s[4] if len(s) > 4 else "", SUB_FLOWS) for s in SUB_NODES)
             sub += "".join(flow_xml(*f) for f in SUB_FLOWS)
-            parts.append(f'<bpmn:subProcess id="prechecks" name={quoteattr(name)}>{flows_of(FLOWS, nid)}{sub}'
-                         "</bpmn:subProcess>")
+            parts.append(
+                f'<bpmn:subProcess id="prechecks" name={quoteattr(name)}>{flows_of(FLOWS, nid)}{sub}'
+                "</bpmn:subProcess>"
+            )
         else:
             parts.append(element(nid, tag, name, inner, FLOWS))
         if nid == "prechecks":
@@ -347,30 +591,44 @@ def main() -> None:
         else:
             shapes[nid] = pos(cr, tag)
     for bid, attached, err, cr in BOUNDARIES:
-        parts.append(f'<bpmn:boundaryEvent id="{bid}" attachedToRef="{attached}" cancelActivity="true">'
-                     f"{flows_of(FLOWS, bid)}<bpmn:errorEventDefinition id=\"{bid}_def\" errorRef=\"{err}\" />"
-                     "</bpmn:boundaryEvent>")
+        parts.append(
+            f'<bpmn:boundaryEvent id="{bid}" attachedToRef="{attached}" cancelActivity="true">'
+            f'{flows_of(FLOWS, bid)}<bpmn:errorEventDefinition id="{bid}_def" errorRef="{err}" />'
+            "</bpmn:boundaryEvent>"
+        )
         shapes[bid] = pos(cr, "boundaryEvent")
     parts.extend(flow_xml(*f) for f in FLOWS)
     parts.append("</bpmn:process>")
-    parts.append('<bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" bpmnElement="collab_debit_card">')
+    parts.append(
+        '<bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" bpmnElement="collab_debit_card">'
+    )
     width = int(X0 + 25.5 * COL)
-    parts.append(f'<bpmndi:BPMNShape id="pool_bank_di" bpmnElement="pool_bank" isHorizontal="true">'
-                 f'<dc:Bounds x="60" y="20" width="{width}" height="{int(5.6 * ROW)}" /></bpmndi:BPMNShape>')
-    parts.append(f'<bpmndi:BPMNShape id="lane_authorizer_di" bpmnElement="lane_authorizer" isHorizontal="true">'
-                 f'<dc:Bounds x="90" y="20" width="{width - 30}" height="{ROW}" /></bpmndi:BPMNShape>')
-    parts.append(f'<bpmndi:BPMNShape id="lane_field_officer_di" bpmnElement="lane_field_officer" isHorizontal="true">'
-                 f'<dc:Bounds x="90" y="{20 + ROW}" width="{width - 30}" height="{int(4.6 * ROW)}" /></bpmndi:BPMNShape>')
+    parts.append(
+        f'<bpmndi:BPMNShape id="pool_bank_di" bpmnElement="pool_bank" isHorizontal="true">'
+        f'<dc:Bounds x="60" y="20" width="{width}" height="{int(5.6 * ROW)}" /></bpmndi:BPMNShape>'
+    )
+    parts.append(
+        f'<bpmndi:BPMNShape id="lane_authorizer_di" bpmnElement="lane_authorizer" isHorizontal="true">'
+        f'<dc:Bounds x="90" y="20" width="{width - 30}" height="{ROW}" /></bpmndi:BPMNShape>'
+    )
+    parts.append(
+        f'<bpmndi:BPMNShape id="lane_field_officer_di" bpmnElement="lane_field_officer" isHorizontal="true">'
+        f'<dc:Bounds x="90" y="{20 + ROW}" width="{width - 30}" height="{int(4.6 * ROW)}" /></bpmndi:BPMNShape>'
+    )
     for sid, (x, y, w, h) in shapes.items():
         expanded = ' isExpanded="true"' if sid == "prechecks" else ""
-        parts.append(f'<bpmndi:BPMNShape id="{sid}_di" bpmnElement="{sid}"{expanded}>'
-                     f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" /></bpmndi:BPMNShape>')
+        parts.append(
+            f'<bpmndi:BPMNShape id="{sid}_di" bpmnElement="{sid}"{expanded}>'
+            f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" /></bpmndi:BPMNShape>'
+        )
     for fid, src, tgt, _c in FLOWS + SUB_FLOWS:
         sx, sy, sw, sh = shapes[src]
         tx, ty, tw, th = shapes[tgt]
-        parts.append(f'<bpmndi:BPMNEdge id="{fid}_di" bpmnElement="{fid}">'
-                     f'<di:waypoint x="{sx + sw // 2}" y="{sy + sh // 2}" />'
-                     f'<di:waypoint x="{tx + tw // 2}" y="{ty + th // 2}" /></bpmndi:BPMNEdge>')
+        parts.append(
+            f'<bpmndi:BPMNEdge id="{fid}_di" bpmnElement="{fid}">'
+            f'<di:waypoint x="{sx + sw // 2}" y="{sy + sh // 2}" />'
+            f'<di:waypoint x="{tx + tw // 2}" y="{ty + th // 2}" /></bpmndi:BPMNEdge>'
+        )
     parts.append("</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>")
     OUT.write_text("\n".join(parts) + "\n", encoding="utf-8")
     print(f"wrote {OUT}")

@@ -13,9 +13,13 @@ router = APIRouter(tags=["attachments"])
 
 
 @router.post("/attachments", response_model=AttachmentOut, status_code=status.HTTP_201_CREATED)
-def upload_attachment(file: Annotated[UploadFile, File()], services: ServicesDep, actor: CurrentActorDep) -> AttachmentOut:
+def upload_attachment(
+    file: Annotated[UploadFile, File()], services: ServicesDep, actor: CurrentActorDep
+) -> AttachmentOut:
     limit = services.settings.attachment_max_bytes
     content = file.file.read(limit + 1)
     if len(content) > limit:
-        raise ValidationFailed("file too large", [FieldError("file", "too_large", f"文件不能超过{limit // 1024} KB")])
+        raise ValidationFailed(
+            "file too large", [FieldError("file", "too_large", f"文件不能超过{limit // 1024} KB")]
+        )
     return AttachmentOut.model_validate(asdict(services.attachments.upload(actor, content)))

@@ -13,6 +13,7 @@ def issue_token(body: TokenRequest, services: ServicesDep) -> TokenResponse:
     issued = services.auth.login(body.username, body.password, body.device_id)
     a = issued.actor
     return TokenResponse(
-        access_token=issued.access_token, expires_at=issued.expires_at,
+        access_token=issued.access_token,
+        expires_at=issued.expires_at,
         staff=StaffOut(staff_id=a.staff_id, name=a.name, roles=sorted(a.roles), branch_code=a.branch_code),
     )

@@ -34,18 +34,26 @@ def list_processes(services: ServicesDep, _actor: CurrentActorDep) -> list[Proce
     return [ProcessOut.model_validate(asdict(d)) for d in services.definitions.list_latest()]
 
 
-@router.post("/processes/{process_id}/instances", response_model=InstanceOut, status_code=status.HTTP_201_CREATED,
-             tags=["instances"])
+@router.post(
+    "/processes/{process_id}/instances",
+    response_model=InstanceOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["instances"],
+)
 def start_instance(
     process_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,100}$")],
-    body: StartInstanceRequest, services: ServicesDep, actor: CurrentActorDep,
+    body: StartInstanceRequest,
+    services: ServicesDep,
+    actor: CurrentActorDep,
 ) -> InstanceOut:
     return _instance_out(services.instances.start(actor, process_id, body.business_key, body.data))
 
 
 @router.get("/instances/{instance_id}", response_model=InstanceOut, tags=["instances"])
 def get_instance(
-    instance_id: InstanceId, services: ServicesDep, actor: CurrentActorDep,
+    instance_id: InstanceId,
+    services: ServicesDep,
+    actor: CurrentActorDep,
     wait: Annotated[float, Query(ge=0, le=30, description="long-poll up to N seconds for a change")] = 0,
     version: Annotated[int | None, Query(ge=0, description="the version the caller already has")] = None,
 ) -> InstanceOut:
@@ -59,9 +67,14 @@ def instance_events(instance_id: InstanceId, services: ServicesDep, actor: Curre
     return [EventOut.model_validate(asdict(e)) for e in services.instances.events(actor, instance_id)]
 
 
-@router.post("/instances/{instance_id}/incidents/{incident_id}/retry", response_model=InstanceOut, tags=["instances"])
+@router.post(
+    "/instances/{instance_id}/incidents/{incident_id}/retry", response_model=InstanceOut, tags=["instances"]
+)
 def retry_instance_incident(
-    instance_id: InstanceId, incident_id: Annotated[int, Path(ge=1)], services: ServicesDep, actor: CurrentActorDep,
+    instance_id: InstanceId,
+    incident_id: Annotated[int, Path(ge=1)],
+    services: ServicesDep,
+    actor: CurrentActorDep,
 ) -> InstanceOut:
     services.instances.get(actor, instance_id)  # scope check: out of scope answers 404
     retry_incident(services.deps, instance_id, incident_id, actor.staff_id)
@@ -80,5 +93,7 @@ def get_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep) -> 
 
 
 @router.post("/tasks/{task_id}/complete", response_model=InstanceOut, tags=["tasks"])
-def complete_task(task_id: TaskId, body: CompleteTaskRequest, services: ServicesDep, actor: CurrentActorDep) -> InstanceOut:
+def complete_task(
+    task_id: TaskId, body: CompleteTaskRequest, services: ServicesDep, actor: CurrentActorDep
+) -> InstanceOut:
     return _instance_out(services.instances.complete_task(actor, task_id, body.data))

@@ -14,8 +14,11 @@ router = APIRouter(tags=["sandbox"])
 
 
 @router.get("/sandbox/sms/{mobile}", response_model=list[SmsOut])
-def sms_inbox(mobile: Annotated[str, Path(pattern=r"^1[3-9]\d{9}$")], services: ServicesDep,
-              _actor: CurrentActorDep) -> list[SmsOut]:
+def sms_inbox(
+    mobile: Annotated[str, Path(pattern=r"^1[3-9]\d{9}$")], services: ServicesDep, _actor: CurrentActorDep
+) -> list[SmsOut]:
     if services.sandbox is None:
         raise NotFound("not available")
-    return [SmsOut(mobile=m.mobile, text=m.text, sent_at=m.sent_at) for m in services.sandbox.sms.inbox(mobile)]
+    return [
+        SmsOut(mobile=m.mobile, text=m.text, sent_at=m.sent_at) for m in services.sandbox.sms.inbox(mobile)
+    ]

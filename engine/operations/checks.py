@@ -15,14 +15,20 @@ _WATCHLIST_REFUSED = {
     "BLOCK_DISCIPLINE": "DISCIPLINE_LIST",
     "BLOCK_INTERNAL": "INTERNAL_RISK_LIST",
 }
-_TELCO_REFUSED_STATUS = {"suspended": "MOBILE_SUSPENDED", "cancelled": "MOBILE_CANCELLED", "not_activated": "MOBILE_NOT_ACTIVATED"}
+_TELCO_REFUSED_STATUS = {
+    "suspended": "MOBILE_SUSPENDED",
+    "cancelled": "MOBILE_CANCELLED",
+    "not_activated": "MOBILE_NOT_ACTIVATED",
+}
 
 
 def verify_identity(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
     r = ctx.adapters.identity.verify(p["name"], p["id_number"], ctx.request_id)
     record = result_record(r)
     if r.result in _IDENTITY_REFERRED:
-        raise BusinessRejection("PRECHECK_REFERRED", {"code": r.result, "reason": _IDENTITY_REFERRED[r.result]})
+        raise BusinessRejection(
+            "PRECHECK_REFERRED", {"code": r.result, "reason": _IDENTITY_REFERRED[r.result]}
+        )
     if r.result == "ID_CARD_INVALIDATED":
         raise BusinessRejection("PRECHECK_REFUSED", {"code": r.result, "reason": "ID_CARD_INVALIDATED"})
     record["has_registry_photo"] = r.result == "MATCH_WITH_PHOTO"
@@ -33,13 +39,19 @@ def screen_person(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
     born = date.fromisoformat(p["birth_date"]) if p.get("birth_date") else None
     r = ctx.adapters.watchlist.screen_person(p["name"], p["id_number"], born, ctx.request_id)
     if r.result in _WATCHLIST_REFUSED:
-        raise BusinessRejection("PRECHECK_REFUSED", {"code": "WATCHLIST_BLOCK", "reason": _WATCHLIST_REFUSED[r.result]})
+        raise BusinessRejection(
+            "PRECHECK_REFUSED", {"code": "WATCHLIST_BLOCK", "reason": _WATCHLIST_REFUSED[r.result]}
+        )
     if r.result == "REVIEW_AML":
         raise BusinessRejection(
             "PRECHECK_PENDING_REVIEW", {"code": "WATCHLIST_REVIEW", "reason": "PENDING_COMPLIANCE_REVIEW"}
         )
-    return {"result": r.result, "list_version": r.list_version, "request_id": r.request_id,
-            "responded_at": r.responded_at.isoformat()}
+    return {
+        "result": r.result,
+        "list_version": r.list_version,
+        "request_id": r.request_id,
+        "responded_at": r.responded_at.isoformat(),
+    }
 
 
 def lookup_customer(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -75,7 +87,9 @@ def verify_mobile(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
     if r.result != "MATCH":
         raise BusinessRejection("MOBILE_REJECTED", {"code": r.result, "reason": f"TELCO_{r.result}"})
     if r.status and r.status != "normal":
-        raise BusinessRejection("MOBILE_REJECTED", {"code": r.status.upper(), "reason": _TELCO_REFUSED_STATUS[r.status]})
+        raise BusinessRejection(
+            "MOBILE_REJECTED", {"code": r.status.upper(), "reason": _TELCO_REFUSED_STATUS[r.status]}
+        )
     flags = []
     if r.tenure_bucket == "[0,3)":
         flags.append("MOBILE_NEW_NUMBER")

@@ -9,7 +9,11 @@ from engine.errors import ExternalServiceError, ExternalTimeout
 from engine.operations.registry import BusinessRejection, OperationContext
 
 _CARD_PROBLEMS = {"CARD_NOT_IN_STOCK", "CARD_ALREADY_BOUND", "CARD_DAMAGED"}
-_REFUSED = {"CLASS_II_LIMIT": "ACCOUNT_LIMIT", "CLASS_III_LIMIT": "ACCOUNT_LIMIT", "CUSTOMER_RESTRICTED": "CUSTOMER_RESTRICTED"}
+_REFUSED = {
+    "CLASS_II_LIMIT": "ACCOUNT_LIMIT",
+    "CLASS_III_LIMIT": "ACCOUNT_LIMIT",
+    "CUSTOMER_RESTRICTED": "CUSTOMER_RESTRICTED",
+}
 
 
 def check_card(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +49,9 @@ def _resolve_unknown_outcome(ctx: OperationContext) -> Any:
     if status.status == "OPENED" and status.result is not None:
         return status.result
     if status.status == "NOT_FOUND":
-        raise ExternalServiceError("core timed out before committing; safe to retry", system="core", reason="NOT_COMMITTED")
+        raise ExternalServiceError(
+            "core timed out before committing; safe to retry", system="core", reason="NOT_COMMITTED"
+        )
     raise ExternalServiceError("core outcome still unknown", system="core", reason="OUTCOME_UNKNOWN")
 
 

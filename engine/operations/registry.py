@@ -12,10 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from engine.adapters.ports import CoreBanking, FaceCompare, IdentityCheck, SmsGateway, TelcoRealName, WatchList
+from engine.adapters.ports import (
+    CoreBanking,
+    FaceCompare,
+    IdentityCheck,
+    SmsGateway,
+    TelcoRealName,
+    WatchList,
+)
 
 
-class BusinessRejection(Exception):  # noqa: N818 - a business outcome, not a failure
+class BusinessRejection(Exception):
     """A business outcome the BPMN models as an error: `code` is the errorCode, `payload` its data."""
 
     def __init__(self, code: str, payload: dict[str, Any]) -> None:

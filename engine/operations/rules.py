@@ -1,4 +1,4 @@
-"""Bank rules that decide a journey's path: ID acceptability, account class, opening risk (domain §2.3, §6)."""
+"""Bank rules that decide a journey's path: ID acceptability, account class, opening risk (§2.3, §6)."""
 
 from __future__ import annotations
 

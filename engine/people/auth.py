@@ -37,7 +37,9 @@ class IssuedToken:
 
 
 class AuthService:
-    def __init__(self, sessions: sessionmaker[Session], now: Callable[[], datetime], ttl_seconds: int) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], now: Callable[[], datetime], ttl_seconds: int
+    ) -> None:
         self._sessions = sessions
         self._now = now
         self._ttl = ttl_seconds
@@ -54,8 +56,16 @@ class AuthService:
             token = secrets.token_urlsafe(32)
             now = self._now()
             expires = now + timedelta(seconds=self._ttl)
-            session.add(AccessTokenRecord(token_hash=_digest(token), staff_id=staff.id, device_id=device_id,
-                                          issued_at=now, expires_at=expires, revoked_at=None))
+            session.add(
+                AccessTokenRecord(
+                    token_hash=_digest(token),
+                    staff_id=staff.id,
+                    device_id=device_id,
+                    issued_at=now,
+                    expires_at=expires,
+                    revoked_at=None,
+                )
+            )
             actor = _actor(session, staff, device_id)
             session.commit()
             return IssuedToken(token, expires, actor)
@@ -87,5 +97,11 @@ def _aware(value: datetime) -> datetime:
 
 def _actor(session: Session, staff: StaffRecord, device_id: str | None) -> Actor:
     branch = session.get(BranchRecord, staff.branch_code)
-    return Actor(staff.id, staff.name, frozenset(staff.roles), staff.branch_code,
-                 branch.path if branch else "/nowhere/", device_id)
+    return Actor(
+        staff.id,
+        staff.name,
+        frozenset(staff.roles),
+        staff.branch_code,
+        branch.path if branch else "/nowhere/",
+        device_id,
+    )

@@ -52,8 +52,17 @@ def seed_demo(sessions: sessionmaker[Session], now: Callable[[], datetime]) -> i
         session.flush()
         for staff_id, name, branch, roles in STAFF:
             if session.get(StaffRecord, staff_id) is None:
-                session.add(StaffRecord(id=staff_id, name=name, branch_code=branch, roles=roles,
-                                        password_hash=password_hash, status="active", created_at=now()))
+                session.add(
+                    StaffRecord(
+                        id=staff_id,
+                        name=name,
+                        branch_code=branch,
+                        roles=roles,
+                        password_hash=password_hash,
+                        status="active",
+                        created_at=now(),
+                    )
+                )
                 added += 1
         session.commit()
     return added

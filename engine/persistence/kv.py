@@ -33,14 +33,18 @@ class SqlKeyValueStore:
         with self._sessions() as session:
             row = session.get(KeyValueRecord, (self._ns(namespace), key))
             if row is None:
-                session.add(KeyValueRecord(namespace=self._ns(namespace), key=key, value=value, created_at=_now()))
+                session.add(
+                    KeyValueRecord(namespace=self._ns(namespace), key=key, value=value, created_at=_now())
+                )
             else:
                 row.value = value
             session.commit()
 
     def put_if_absent(self, namespace: str, key: str, value: dict[str, Any]) -> bool:
         with self._sessions() as session:
-            session.add(KeyValueRecord(namespace=self._ns(namespace), key=key, value=value, created_at=_now()))
+            session.add(
+                KeyValueRecord(namespace=self._ns(namespace), key=key, value=value, created_at=_now())
+            )
             try:
                 session.commit()
             except IntegrityError:
@@ -51,7 +55,9 @@ class SqlKeyValueStore:
     def items(self, namespace: str) -> list[tuple[str, dict[str, Any]]]:
         with self._sessions() as session:
             rows = session.scalars(
-                select(KeyValueRecord).where(KeyValueRecord.namespace == self._ns(namespace)).order_by(KeyValueRecord.key)
+                select(KeyValueRecord)
+                .where(KeyValueRecord.namespace == self._ns(namespace))
+                .order_by(KeyValueRecord.key)
             )
             return [(r.key, dict(r.value)) for r in rows]
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: DateTime(timezone=True),
+    }
 
 
 class ProcessDefinitionRecord(Base):
@@ -59,7 +63,7 @@ class ProcessInstanceRecord(Base):
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
 
 class OpenTaskRecord(Base):
@@ -68,7 +72,9 @@ class OpenTaskRecord(Base):
     __tablename__ = "open_tasks"
 
     task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[str] = mapped_column(
+        ForeignKey("process_instances.id", ondelete="CASCADE"), index=True
+    )
     spec_name: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(200))
     lane: Mapped[str | None] = mapped_column(String(100))

@@ -51,7 +51,9 @@ class WorkflowInstance:
         self._wf = workflow
 
     @classmethod
-    def start(cls, spec_pair: SpecPair, engine: FieldBankScriptEngine, data: dict[str, Any]) -> WorkflowInstance:
+    def start(
+        cls, spec_pair: SpecPair, engine: FieldBankScriptEngine, data: dict[str, Any]
+    ) -> WorkflowInstance:
         spec, subprocess_specs = spec_pair
         wf = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
         wf.task_tree.data.update(data)  # initial data belongs on the root task (expressions see it)
@@ -126,7 +128,7 @@ class WorkflowInstance:
 
     @property
     def completed(self) -> bool:
-        """True only when an end event of the top process completed (gotcha 1: depth-1000 false completion)."""
+        """True only when an end event of the top process completed (gotcha 1: false completion)."""
         if not self._wf.is_completed():
             return False
         return any(
@@ -166,7 +168,7 @@ class WorkflowInstance:
     def _task(self, task_id: str) -> Any:
         try:
             return self._wf.get_task_from_id(UUID(task_id))
-        except Exception:  # noqa: BLE001 - unknown or malformed ids both mean "no such task"
+        except Exception:
             return None
 
     def _require(self, task_id: str) -> Any:

@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.parser.util import full_tag
@@ -51,7 +51,7 @@ class FieldBankServiceTask(ServiceTask):
 
 
 class FieldBankParser(SpiffBpmnParser):
-    OVERRIDE_PARSER_CLASSES = dict(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES)
+    OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, Any]] = dict(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES)
     OVERRIDE_PARSER_CLASSES[full_tag("serviceTask")] = (ServiceTaskParser, FieldBankServiceTask)
 
 
@@ -64,10 +64,11 @@ def new_parser() -> FieldBankParser:
 
 SAFE_BUILTINS: dict[str, Any] = {
     name: getattr(builtins, name)
-    for name in (
-        "abs all any bool dict enumerate filter float int isinstance len list map max min "
-        "range round set sorted str sum tuple zip True False None"
-    ).split()
+    for name in [
+        *("abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "isinstance", "len"),
+        *("list", "map", "max", "min", "range", "round", "set", "sorted", "str", "sum", "tuple", "zip"),
+        *("True", "False", "None"),
+    ]
 }
 SAFE_GLOBALS: dict[str, Any] = {
     "__builtins__": SAFE_BUILTINS,
@@ -237,7 +238,9 @@ def _build_registry(instance_config: bool) -> Any:
         config[BpmnWorkflow] = SpecRefWorkflowConverter
     registry = BpmnWorkflowSerializer.configure(config)
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda d: Decimal(d["value"]))
-    registry.register(dt.date, lambda v: {"value": v.isoformat()}, lambda d: dt.date.fromisoformat(d["value"]))
+    registry.register(
+        dt.date, lambda v: {"value": v.isoformat()}, lambda d: dt.date.fromisoformat(d["value"])
+    )
     return registry
 
 
@@ -258,6 +261,4 @@ def spec_to_json(spec: Any, subprocess_specs: dict[str, Any]) -> str:
 def spec_from_json(text: str) -> SpecPair:
     registry = SPEC_SERIALIZER.registry
     dct = json.loads(text)
-    return registry.restore(dct["spec"]), {
-        k: registry.restore(v) for k, v in dct["subprocess_specs"].items()
-    }
+    return registry.restore(dct["spec"]), {k: registry.restore(v) for k, v in dct["subprocess_specs"].items()}

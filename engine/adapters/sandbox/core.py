@@ -96,15 +96,17 @@ class SandboxCoreBanking:
         if request.account_class not in ("I", "II"):
             raise ValueError("field opening offers Class I or Class II only")
         serial, fingerprint = request.channel_serial_no, _fingerprint(request)
-        self._pacer.wait(CORE, "open", serial, fingerprint)
+        waited = self._pacer.wait(CORE, "open", serial, fingerprint)
         now = self._pacer.now()
         if self._force_eod or EOD_START <= now.time() < EOD_END:
             raise ExternalServiceError("core end-of-day batch until 23:30", system="core", reason="CORE_EOD")
         if (claim := self._store.get("core.serial", serial)) is not None:
             return self._replay(claim, request, fingerprint, now)
-        self._first_attempt_faults(serial)
+        self._first_attempt_faults(serial, waited)
         rejection = self._precheck(request)
         if rejection is not None:
+            if (claim := self._store.get("core.serial", serial)) is not None:
+                return self._replay(claim, request, fingerprint, now)  # our own twin just committed
             return _answer(request, rejection, now)  # nothing changed, so nothing recorded
         if not self._store.put_if_absent(
             "core.serial", serial, {"fingerprint": fingerprint, "claimed_at": now.isoformat()}
@@ -112,7 +114,7 @@ class SandboxCoreBanking:
             return self._replay(self._store.get("core.serial", serial) or {}, request, fingerprint, now)
         result = self._commit(request, now)
         if result.result == "OK" and self._mode in ("commit_then_timeout", "processing"):
-            self._pacer.time_out(CORE)  # committed, but the answer never reaches the channel
+            self._pacer.time_out(CORE, waited_s=waited)  # committed; the answer never reaches the channel
         return result
 
     def query_status(self, channel_serial_no: str, request_id: str) -> CoreStatus:
@@ -129,16 +131,16 @@ class SandboxCoreBanking:
             status = "OPENED" if result.result == "OK" else "NOT_FOUND"
         return CoreStatus(request_id=request_id, responded_at=now, status=status, result=result)
 
-    def _first_attempt_faults(self, serial: str) -> None:
+    def _first_attempt_faults(self, serial: str, waited: float) -> None:
         if self._mode == "timeout_no_commit" and self._store.put_if_absent(
             "core.fault", f"{serial}:mode", {}
         ):
-            self._pacer.time_out(CORE)
+            self._pacer.time_out(CORE, waited_s=waited)
         fault = self._pacer.fault_due(CORE, serial)
         if fault and self._store.put_if_absent("core.fault", f"{serial}:chaos", {"fault": fault}):
             if fault == "error":
                 self._pacer.fail_fast(CORE)
-            self._pacer.time_out(CORE)
+            self._pacer.time_out(CORE, waited_s=waited)
 
     def _replay(
         self, claim: dict[str, Any], request: OpenAccountRequest, fingerprint: str, now: datetime

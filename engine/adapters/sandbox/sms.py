@@ -22,7 +22,7 @@ class SandboxSms:
 
     def __init__(
         self, store: SandboxStore, *, clock: Clock = shanghai_now, delivery_delay_max_s: float = 0.0
-    ):
+    ) -> None:
         self._store = store
         self._clock = clock
         self._delay_max = delivery_delay_max_s

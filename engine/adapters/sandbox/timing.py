@@ -112,16 +112,19 @@ class Pacer:
         """How long the client waits before giving up, in this profile's time."""
         return spec.client_timeout_s * min(self.scale, 1.0)
 
-    def wait(self, spec: LatencySpec, *key: object, latency_s: float | None = None) -> None:
-        """Sleep the request's latency; past the client timeout, sleep the timeout and raise."""
+    def wait(self, spec: LatencySpec, *key: object, latency_s: float | None = None) -> float:
+        """Sleep the request's latency and return the seconds slept; when the (scaled) latency
+        reaches the client timeout, sleep the client's wait and raise `ExternalTimeout` instead."""
         base = self.latency(spec, *key) if latency_s is None else latency_s
-        if base >= spec.client_timeout_s or base * self.scale >= self.client_wait(spec) > 0:
+        if max(base, base * self.scale) >= spec.client_timeout_s:
             self.time_out(spec)
         self._pause(base * self.scale)
+        return base * self.scale
 
-    def time_out(self, spec: LatencySpec) -> NoReturn:
-        """What the client sees when no answer came: it waited its full timeout, then gave up."""
-        self._pause(self.client_wait(spec))
+    def time_out(self, spec: LatencySpec, *, waited_s: float = 0.0) -> NoReturn:
+        """What the client sees when no answer came: it waited its full timeout (of which `waited_s`
+        already passed), then gave up."""
+        self._pause(self.client_wait(spec) - waited_s)
         raise ExternalTimeout(
             f"{spec.system}: no answer within {spec.client_timeout_s:g} s", system=spec.system
         )

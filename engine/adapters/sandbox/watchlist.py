@@ -39,7 +39,9 @@ class SandboxWatchList:
     A clearance (per ID + list version) turns a REVIEW_AML into CLEAR; blocks are never cleared here.
     """
 
-    def __init__(self, pacer: Pacer, store: SandboxStore, list_version: str = fixtures.WATCHLIST_VERSION):
+    def __init__(
+        self, pacer: Pacer, store: SandboxStore, list_version: str = fixtures.WATCHLIST_VERSION
+    ) -> None:
         self._pacer = pacer
         self._store = store
         self.list_version = list_version

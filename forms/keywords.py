@@ -1,0 +1,125 @@
+"""The draft-07 validator our forms run on, plus the keywords we add or reshape.
+
+`required` and array `dependencies` are reshaped so the error sits on the missing property's own path
+(the form shows it under that field, not on the whole form). `oneOf`/`anyOf` over `{const, title}`
+branches (RJSF's titled enum) are checked as a membership test: jsonschema would otherwise build a
+validator per branch, which was half the time of a form with a 14-way choice. `x-id-consistency`
+cross-checks the chip's sex and birth date against the ID number (domain.md §3.1 rule 6). `multipleOf`
+is computed in decimal so `0.01` works for amounts (§3.8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from jsonschema import Draft7Validator, ValidationError, validators
+
+from forms.format_checks import FieldProblem
+from forms.formats import id_birth_date, id_sex_code, normalise_resident_id, resident_id_problem
+
+ID_CONSISTENCY = "x-id-consistency"
+ID_CONSISTENCY_FIELDS = ("id_field", "sex_field", "birth_date_field")
+
+
+def _missing(name: str) -> ValidationError:
+    return ValidationError(f"{name!r} is a required property", validator="required", path=[name])
+
+
+def _required(validator: Any, required: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "object") and isinstance(required, list):
+        yield from (_missing(name) for name in required if name not in instance)
+
+
+def _dependencies(validator: Any, dependencies: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for name, dependency in dependencies.items():
+        if name not in instance:
+            continue
+        if validator.is_type(dependency, "array"):
+            yield from (_missing(each) for each in dependency if each not in instance)
+        else:
+            yield from validator.descend(instance, dependency, schema_path=name)
+
+
+_MULTIPLE_OF = Draft7Validator.VALIDATORS["multipleOf"]
+_CHOICE_KEYS = frozenset({"const", "title", "description", "$comment"})
+_SCALARS = (str, bool, int, float, type(None))
+
+
+def is_choice_list(branches: Any) -> bool:
+    """`[{"const": ..., "title": ...}, ...]` with scalar consts: RJSF's titled enum."""
+    return isinstance(branches, list) and all(
+        isinstance(b, Mapping)
+        and "const" in b
+        and b.keys() <= _CHOICE_KEYS
+        and isinstance(b["const"], _SCALARS)
+        for b in branches
+    )
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality for scalars: true is not 1 (Python says it is)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return bool(a == b)
+
+
+def _choice_keyword(name: str, exactly_one: bool) -> Any:
+    original = Draft7Validator.VALIDATORS[name]
+
+    def check(validator: Any, branches: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        if not is_choice_list(branches):
+            yield from original(validator, branches, instance, schema)
+            return
+        matches = sum(_same(instance, b["const"]) for b in branches)
+        if matches == 0 or (exactly_one and matches > 1):
+            yield ValidationError(f"{instance!r} is not one of the allowed choices")
+
+    return check
+
+
+def _multiple_of(validator: Any, divisor: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    """Decimal arithmetic: in binary floating point 19999.99 is "not a multiple of" 0.01."""
+    if not validator.is_type(instance, "number") or not validator.is_type(divisor, "number"):
+        return
+    try:
+        multiple = Decimal(repr(instance)) % Decimal(repr(divisor)) == 0
+    except ArithmeticError:  # quotient beyond Decimal precision: nothing sensible to say
+        yield from _MULTIPLE_OF(validator, divisor, instance, schema)
+        return
+    if not multiple:
+        yield ValidationError(f"{instance!r} is not a multiple of {divisor!r}")
+
+
+def _id_consistency(validator: Any, spec: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    """Only a valid ID is compared: an invalid one already fails its own `resident-id` format."""
+    if not (validator.is_type(instance, "object") and isinstance(spec, Mapping)):
+        return
+    id_value = instance.get(spec.get("id_field", ""))
+    if not isinstance(id_value, str) or resident_id_problem(id_value) is not None:
+        return
+    number = normalise_resident_id(id_value)
+    birth = id_birth_date(number)
+    expected = {
+        spec.get("sex_field"): (id_sex_code(number), "性别与公民身份号码不一致"),
+        spec.get("birth_date_field"): (birth.isoformat() if birth else None, "出生日期与公民身份号码不一致"),
+    }
+    for field, (value, message) in expected.items():
+        if isinstance(field, str) and field in instance and instance[field] != value:
+            yield ValidationError(message, path=[field], cause=FieldProblem("id_mismatch", message))
+
+
+FormValidator = validators.extend(
+    Draft7Validator,
+    {
+        "required": _required,
+        "dependencies": _dependencies,
+        "oneOf": _choice_keyword("oneOf", exactly_one=True),
+        "anyOf": _choice_keyword("anyOf", exactly_one=False),
+        "multipleOf": _multiple_of,
+        ID_CONSISTENCY: _id_consistency,
+    },
+)
