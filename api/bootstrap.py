@@ -93,7 +93,13 @@ def build_services(
         sms=sandbox.sms,
         core=sandbox.core,
     )
-    otp = OtpService(kv, adapters.sms, now, fixed_code=settings.sandbox_fixed_otp, pepper=keys.index_key)
+    otp = OtpService(
+        kv,
+        adapters.sms,
+        now,
+        fixed_code=settings.sandbox_fixed_otp,
+        pepper=hmac_sm3(keys.index_key, b"fieldbank/otp-pepper/v1"),
+    )
     operations = build_operation_registry()
     deps = EngineDeps(
         sessions=sessions,

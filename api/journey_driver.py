@@ -135,9 +135,21 @@ class J1Driver:
         authorizer: str = "au001",
         stop_before: str | None = None,
     ) -> JourneyResult:
-        steps: list[str] = []
         instance = self.start(officer)
         self.log(f"started {instance['instance_id']}")
+        return self.run_from(instance, customer, officer, authorizer, stop_before)
+
+    def run_from(
+        self,
+        instance: dict[str, Any],
+        customer: Customer,
+        officer: str = "fo001",
+        authorizer: str = "au001",
+        stop_before: str | None = None,
+        skip: list[str] | None = None,
+    ) -> JourneyResult:
+        """Continue a journey from the given instance state until it ends or reaches `stop_before`."""
+        steps: list[str] = list(skip or [])
         for _ in range(40):
             instance = self.next_state(officer, instance)
             if instance["status"] in ("completed", "incident"):
@@ -214,7 +226,9 @@ class J1Driver:
             "class_ii_offer": lambda: {"accept_class_ii": c.accept_class_ii},
             "remote_authorization": lambda: {
                 "decision": c.authorizer_decision,
-                "reason_code": "VERIFIED_IN_PERSON" if c.authorizer_decision == "APPROVE" else "RISK_TOO_HIGH",
+                "reason_code": "VERIFIED_IN_PERSON"
+                if c.authorizer_decision == "APPROVE"
+                else "RISK_TOO_HIGH",
                 "reason_text": "已当面核实客户身份与开户意愿",
             },
             "risk_notice": lambda: {

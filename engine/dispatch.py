@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 
 from engine.deps import EngineDeps
-from engine.service_calls import ServiceCallRunner, claim, pending_outbox_ids
+from engine.service_calls import ServiceCallRunner, claim, pending_outbox_ids, release
 
 log = logging.getLogger("fieldbank.dispatch")
 
@@ -88,8 +88,9 @@ class OutboxRelay:
             try:
                 self._enqueue(outbox_id)
                 sent += 1
-            except Exception as exc:  # Redis down: the lease expires and the row is offered again
-                log.warning("could not enqueue outbox row %s: %s", outbox_id, exc)
+            except Exception as exc:  # Redis down: give the row back, it is offered again next round
+                log.warning("could not enqueue outbox row %s: %s", outbox_id, type(exc).__name__)
+                release(self.deps, outbox_id)
                 break
         return sent
 

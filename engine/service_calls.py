@@ -222,6 +222,13 @@ def pending_outbox_ids(deps: EngineDeps, limit: int = 50) -> list[int]:
         )
 
 
+def release(deps: EngineDeps, outbox_id: int) -> None:
+    """Give back a lease that was never used (the queue refused the job)."""
+    with deps.sessions() as session:
+        session.execute(update(OutboxRecord).where(OutboxRecord.id == outbox_id).values(lease_until=None))
+        session.commit()
+
+
 def claim(deps: EngineDeps, outbox_id: int) -> bool:
     """Lease a row so one worker runs it; a crashed worker's lease expires and the row runs again."""
     now = deps.now()

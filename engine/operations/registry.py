@@ -7,7 +7,7 @@ technical failure the worker retries (ARCHITECTURE decisions 4-5).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -81,7 +81,7 @@ class OperationRegistry:
     def __contains__(self, name: str) -> bool:
         return name in self._ops
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[str]:
         return iter(self._ops)
 
     def get(self, name: str) -> Operation:

@@ -63,7 +63,7 @@ class ProcessInstanceRecord(Base):
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as is
 
 
 class OpenTaskRecord(Base):

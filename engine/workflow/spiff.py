@@ -182,7 +182,7 @@ def _patched_update_event_gateway_children(dct: dict[str, Any]) -> None:
     update(dct["tasks"].values(), dct["spec"]["task_specs"])
 
 
-version_migration.update_event_gateway_children = _patched_update_event_gateway_children  # type: ignore[attr-defined]
+version_migration.update_event_gateway_children = _patched_update_event_gateway_children
 
 
 SpecPair = tuple[Any, dict[str, Any]]

@@ -76,7 +76,9 @@ def settings_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-def services(database_url: str, key_dir: Path, tmp_path: Path, settings_overrides: dict[str, Any]) -> Services:
+def services(
+    database_url: str, key_dir: Path, tmp_path: Path, settings_overrides: dict[str, Any]
+) -> Services:
     settings = make_settings(database_url, key_dir, tmp_path, **settings_overrides)
     built = build_services(settings)
     seed_demo(built.deps.sessions, built.deps.now)

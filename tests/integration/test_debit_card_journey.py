@@ -27,19 +27,35 @@ def events(client: TestClient, driver_user: str, instance_id: str) -> list[dict[
 def test_a_clean_customer_gets_an_opened_class_i_card(client: TestClient) -> None:
     result = run(client, Customer(card_sequence=1001))
     assert result.outcome == "OPENED"
-    assert result.steps == ["id_card", "face_check", "customer_details", "otp_entry", "risk_notice", "card_scan", "signing"]
+    assert result.steps == [
+        "id_card",
+        "face_check",
+        "customer_details",
+        "otp_entry",
+        "risk_notice",
+        "card_scan",
+        "signing",
+    ]
     trail = events(client, "fo001", result.instance["instance_id"])
     done = next(e for e in trail if e["kind"] == "instance_completed")
     assert done["detail"]["account_class"] == "I"
     assert done["detail"]["card_no_masked"] == "621999*********0010"[:6] + "*" * 9 + sandbox_card(1001)[-4:]
     # the three pre-checks and the core opening are in the trail with their request ids
     systems = {e["detail"].get("operation") for e in trail if e["kind"] == "service_result"}
-    assert {"identity.verify", "watchlist.screen_person", "core.lookup_customer", "core.open_account"} <= systems
+    assert {
+        "identity.verify",
+        "watchlist.screen_person",
+        "core.lookup_customer",
+        "core.open_account",
+    } <= systems
 
 
 def test_a_name_mismatch_is_referred_to_the_branch(client: TestClient) -> None:
     result = run(client, Customer(name="郑强", id_number="420105198808089012"))
-    assert (result.outcome, result.instance["outcome_reason"]) == ("REFERRED_TO_BRANCH", "IDENTITY_NAME_MISMATCH")
+    assert (result.outcome, result.instance["outcome_reason"]) == (
+        "REFERRED_TO_BRANCH",
+        "IDENTITY_NAME_MISMATCH",
+    )
     assert result.steps == ["id_card"]
 
 
@@ -63,7 +79,11 @@ def test_an_existing_class_i_holder_is_offered_class_ii_and_can_accept(client: T
     result = run(client, Customer(name="彭军", id_number="420112198707079214", card_sequence=2001))
     assert result.outcome == "OPENED"
     assert "class_ii_offer" in result.steps
-    done = next(e for e in events(client, "fo001", result.instance["instance_id"]) if e["kind"] == "instance_completed")
+    done = next(
+        e
+        for e in events(client, "fo001", result.instance["instance_id"])
+        if e["kind"] == "instance_completed"
+    )
     assert done["detail"]["account_class"] == "II"
 
 
@@ -82,7 +102,10 @@ def test_a_telco_mismatch_asks_for_another_number_and_then_opens(client: TestCli
 
 def test_a_fuzzy_aml_hit_ends_pending_review(client: TestClient) -> None:
     result = run(client, Customer(name="韩磊", id_number="420105199606069130"))
-    assert (result.outcome, result.instance["outcome_reason"]) == ("PENDING_REVIEW", "PENDING_COMPLIANCE_REVIEW")
+    assert (result.outcome, result.instance["outcome_reason"]) == (
+        "PENDING_REVIEW",
+        "PENDING_COMPLIANCE_REVIEW",
+    )
 
 
 def test_a_gray_face_score_needs_the_authorizer_and_a_rejection_refuses(client: TestClient) -> None:
@@ -91,29 +114,42 @@ def test_a_gray_face_score_needs_the_authorizer_and_a_rejection_refuses(client: 
     assert (result.outcome, result.instance["outcome_reason"]) == ("REFUSED", "AUTHORIZATION_REJECTED")
 
 
-def test_an_identity_timeout_is_retried_then_raises_an_incident_an_operator_can_retry(client: TestClient) -> None:
+def test_an_identity_timeout_is_retried_then_raises_an_incident_an_operator_can_retry(
+    client: TestClient,
+) -> None:
     driver = J1Driver(client, wait_seconds=5)
     result = driver.run(Customer(name="高峰", id_number="420117198606069051"))
     instance = result.instance
     assert instance["status"] == "incident"
     [incident] = instance["incidents"]
-    assert (incident["operation"], incident["error_code"], incident["attempts"]) == ("identity.verify", "TIMEOUT", 2)
+    assert (incident["operation"], incident["error_code"], incident["attempts"]) == (
+        "identity.verify",
+        "TIMEOUT",
+        2,
+    )
     failures = [e for e in events(client, "fo001", instance["instance_id"]) if e["kind"] == "service_failed"]
     assert len(failures) == 2
-    r = client.post(f"/api/v1/instances/{instance['instance_id']}/incidents/{incident['incident_id']}/retry",
-                    headers=driver.headers("fo001"))
+    r = client.post(
+        f"/api/v1/instances/{instance['instance_id']}/incidents/{incident['incident_id']}/retry",
+        headers=driver.headers("fo001"),
+    )
     assert r.status_code == 200
     again = driver.next_state("fo001", r.json())
     for _ in range(10):
         if again["status"] == "incident":
             break
-        again = client.get(f"/api/v1/instances/{instance['instance_id']}", headers=driver.headers("fo001"),
-                           params={"wait": 2, "version": again["version"]}).json()
+        again = client.get(
+            f"/api/v1/instances/{instance['instance_id']}",
+            headers=driver.headers("fo001"),
+            params={"wait": 2, "version": again["version"]},
+        ).json()
     assert again["status"] == "incident"  # the registry still times out: a new incident, nothing skipped
 
 
 @pytest.mark.parametrize("settings_overrides", [{"sandbox_core_mode": "commit_then_timeout"}])
-def test_a_core_timeout_after_commit_opens_exactly_one_account(client: TestClient, services: Services) -> None:
+def test_a_core_timeout_after_commit_opens_exactly_one_account(
+    client: TestClient, services: Services
+) -> None:
     result = run(client, Customer(card_sequence=4001))
     assert result.outcome == "OPENED"
     lookup = services.deps.adapters.core.lookup_customer("420106199003071238", "张伟", "test:lookup")
@@ -129,7 +165,9 @@ def test_two_concurrent_completions_of_one_task_one_wins_the_other_gets_409(clie
     statuses: list[int] = []
 
     def complete() -> None:
-        r = client.post(f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("fo001"), json={"data": data})
+        r = client.post(
+            f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("fo001"), json={"data": data}
+        )
         statuses.append(r.status_code)
 
     threads = [threading.Thread(target=complete) for _ in range(2)]
@@ -146,7 +184,9 @@ def test_a_bad_id_number_is_refused_with_a_field_error(client: TestClient) -> No
     task = instance["tasks"][0]
     data = driver.form_data("id_card", Customer(), "fo001", [])
     data["id_number"] = "420106199003071230"
-    r = client.post(f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("fo001"), json={"data": data})
+    r = client.post(
+        f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("fo001"), json={"data": data}
+    )
     assert r.status_code == 422
     body = r.json()
     assert body["code"] == "validation_failed"

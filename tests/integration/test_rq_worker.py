@@ -1,0 +1,197 @@
+"""Production mode on PostgreSQL + Redis: rq workers in their own processes, Redis outages, killed workers.
+
+Each test runs a private redis-server on its own port so that "Redis down" and "worker killed" can be
+staged without touching the machine's shared Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.app import create_app
+from api.bootstrap import build_services
+from api.journey_driver import Customer, J1Driver
+from engine.people.demo import seed_demo
+from engine.persistence.records import OutboxRecord
+from tests.integration.conftest import POSTGRES_URL, _reset_postgres, make_settings
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class RedisServer:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer(free_port())
+    yield server
+    server.stop()
+
+
+def worker_env(settings: Any) -> dict[str, str]:
+    return {
+        **os.environ,
+        "FIELDBANK_DATABASE_URL": settings.database_url,
+        "FIELDBANK_REDIS_URL": settings.redis_url,
+        "FIELDBANK_KEYS_DIR": str(settings.keys_dir),
+        "FIELDBANK_DATA_DIR": str(settings.data_dir),
+        "FIELDBANK_SANDBOX_LATENCY": settings.sandbox_latency,
+        "FIELDBANK_OUTBOX_LEASE_SECONDS": str(settings.outbox_lease_seconds),
+        "FIELDBANK_RETRY_BACKOFF_SCALE": "0.01",
+        "FIELDBANK_ENVIRONMENT": "test",
+    }
+
+
+def start_worker(settings: Any, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "worker"],
+        env=worker_env(settings),
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+@pytest.fixture
+def rq_settings(key_dir: Path, tmp_path: Path, redis_server: RedisServer) -> Any:
+    _reset_postgres()
+    return make_settings(
+        POSTGRES_URL,
+        key_dir,
+        tmp_path,
+        redis_url=redis_server.url,
+        outbox_lease_seconds=5,
+        sandbox_latency="fast",
+    )
+
+
+def app_client(settings: Any) -> TestClient:
+    services = build_services(settings)
+    seed_demo(services.deps.sessions, services.deps.now)
+    services.definitions.deploy_all("test")
+    return TestClient(create_app(settings, services))
+
+
+def wait_for(predicate: Any, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_redis_down_delays_work_but_loses_none(
+    rq_settings: Any, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    with app_client(rq_settings) as client:
+        driver = J1Driver(client, wait_seconds=2)
+        customer = Customer(card_sequence=7001)
+        stopped = driver.run(customer, stop_before="face_check")  # id_card completes, pre-checks are parked
+        instance = stopped.instance
+        assert instance["status"] == "waiting_external"  # Redis is down: nothing could be enqueued
+        services = client.app.state.services  # type: ignore[attr-defined]
+        with services.deps.sessions() as session:
+            pending = session.scalars(select(OutboxRecord).where(OutboxRecord.done_at.is_(None))).all()
+            assert len(pending) == 1
+        redis_server.start()
+        worker = start_worker(rq_settings, tmp_path / "worker.log")
+        try:
+            result = driver.run_from(instance, customer)
+        finally:
+            worker.terminate()
+            worker.wait(10)
+        assert result.outcome == "OPENED", (tmp_path / "worker.log").read_text()[-2000:]
+
+
+def test_a_worker_killed_during_the_prechecks_is_replaced_and_one_account_opens(
+    rq_settings: Any, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    redis_server.start()
+    log = tmp_path / "worker.log"
+    settings = rq_settings.model_copy(update={"sandbox_latency": "normal"})
+    with app_client(settings) as client:
+        services = client.app.state.services  # type: ignore[attr-defined]
+        worker = start_worker(settings, log)
+        try:
+            driver = J1Driver(client, wait_seconds=2)
+            customer = Customer(card_sequence=7101)
+            instance = driver.start("fo001")
+            task = instance["tasks"][0]
+            r = client.post(
+                f"/api/v1/tasks/{task['task_id']}/complete",
+                headers=driver.headers("fo001"),
+                json={"data": driver.form_data("id_card", customer, "fo001", [])},
+            )
+            assert r.status_code == 200
+
+            def leased() -> bool:
+                with services.deps.sessions() as session:
+                    rows = session.scalars(select(OutboxRecord)).all()
+                    return any(row.lease_until is not None and row.done_at is None for row in rows)
+
+            assert wait_for(leased, 20), log.read_text()[-2000:]
+            time.sleep(0.3)  # the calls are in flight (normal latency: 0.05-2 s each)
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(10)
+            worker = start_worker(settings, log)
+            result = driver.run_from(r.json(), customer, skip=["id_card"])
+        finally:
+            worker.terminate()
+            worker.wait(10)
+        assert result.outcome == "OPENED", log.read_text()[-3000:]
+        lookup = services.deps.adapters.core.lookup_customer(customer.id_number, customer.name, "test:lookup")
+        assert lookup.class_i_count == 1
