@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.logging_setup import configure_logging
 from engine.settings import Settings
 
 app = typer.Typer(help="FieldBank: BPMN-driven mobile outreach banking.", no_args_is_help=True)
@@ -51,11 +51,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
     from api.app import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     settings = Settings()
     _prepare(settings, seed=True)
     console.print(f"FieldBank on http://{host}:{port}  (API docs: /docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=None)
 
 
 @app.command()
@@ -63,7 +63,7 @@ def worker(burst: bool = False) -> None:
     """An rq worker for production mode (FIELDBANK_REDIS_URL set)."""
     from api.worker import run_worker
 
-    logging.basicConfig(level=logging.INFO)
+    configure_logging()
     run_worker(Settings(), burst=burst)
 
 

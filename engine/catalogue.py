@@ -83,7 +83,8 @@ def validate_file(
         for pid in process_ids:
             spec = parser.get_spec(pid)
             subs = parser.get_subprocess_specs(pid)
-            parsed.append(_describe(pid, spec, subs, name, raw, root, forms, lane_roles))
+            if not problems:  # a described process pins its forms, which must exist
+                parsed.append(_describe(pid, spec, subs, name, raw, root, forms, lane_roles))
     except ValidationException as exc:
         element = getattr(exc, "id", None) or None
         return ValidationReport([], [*problems, DefinitionProblem(name, element, _first_line(exc))])

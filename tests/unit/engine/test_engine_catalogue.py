@@ -1,0 +1,122 @@
+"""`fieldbank processes validate`: bad BPMN is refused with file, element id and reason."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from engine.catalogue import validate_directory, validate_file
+from engine.operations.catalogue import build_operation_registry
+from engine.settings import REPO_ROOT
+from forms.catalogue import FormCatalogue
+
+J1 = REPO_ROOT / "processes" / "debit_card_opening.bpmn"
+FORMS = FormCatalogue(REPO_ROOT / "forms" / "definitions")
+OPERATIONS = set(build_operation_registry())
+
+
+def broken_copy(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
+    text = J1.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "debit_card_opening.bpmn"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> list[str]:
+    return [str(p) for p in validate_file(path, FORMS, OPERATIONS, {}).problems]
+
+
+def test_the_shipped_processes_validate_clean() -> None:
+    report = validate_directory(REPO_ROOT / "processes", FORMS, OPERATIONS)
+    assert report.problems == []
+    assert {p.process_id for p in report.processes} == {"debit_card_opening", "Process_account_opening"}
+
+
+def test_a_gateway_flow_without_condition_or_default_is_refused(tmp_path: Path) -> None:
+    path = broken_copy(
+        tmp_path,
+        '<bpmn:exclusiveGateway id="id_ok" name="证件可受理?" default="f5">',
+        '<bpmn:exclusiveGateway id="id_ok" name="证件可受理?">',
+    )
+    problems = problems_of(path)
+    assert (
+        "debit_card_opening.bpmn:id_ok: outgoing flow 'f5' has no condition and is not the default"
+        in problems
+    )
+    # SpiffWorkflow's own parser names the flow too; every problem points at an element
+    assert all(
+        p.startswith("debit_card_opening.bpmn:id_ok:") or p.startswith("debit_card_opening.bpmn:f5:")
+        for p in problems
+    )
+
+
+def test_a_missing_form_is_refused_with_the_task_id(tmp_path: Path) -> None:
+    path = broken_copy(tmp_path, "debit-card-otp-schema.json", "debit-card-no-such-schema.json")
+    [problem] = problems_of(path)
+    assert problem.startswith("debit_card_opening.bpmn:otp_entry: form debit-card-no-such-schema.json")
+    assert "not found" in problem
+
+
+def test_an_unregistered_operator_is_refused(tmp_path: Path) -> None:
+    path = broken_copy(tmp_path, 'id="core.check_card"', 'id="core.check_cards"')
+    assert problems_of(path) == [
+        "debit_card_opening.bpmn:check_card: operator 'core.check_cards' is not registered"
+    ]
+
+
+def test_a_lane_without_a_role_is_refused(tmp_path: Path) -> None:
+    path = broken_copy(tmp_path, 'name="authorizer"', 'name="Approvers"')
+    assert problems_of(path) == ["debit_card_opening.bpmn:lane_authorizer: lane 'Approvers' maps to no role"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "element", "reason"),
+    [
+        (
+            "len(account_decision[&apos;authorization_reasons&apos;]) &gt; 0",
+            "len(account_decision[",
+            "f29",
+            "does not compile",
+        ),
+        (
+            "card_rejections = card_rejections + 1",
+            "import os",
+            "count_card_rejection",
+            "import is not allowed",
+        ),
+        ("face_failures &gt;= 3", "().__class__ &gt;= 3", "f49", "private attribute"),
+    ],
+)
+def test_scripts_and_conditions_that_do_not_compile_or_escape_are_refused(
+    tmp_path: Path, old: str, new: str, element: str, reason: str
+) -> None:
+    text = J1.read_text(encoding="utf-8")
+    if old not in text:  # the generator may escape quotes differently
+        old = old.replace("&apos;", "'")
+    path = broken_copy(tmp_path, old, new)
+    [problem] = problems_of(path)
+    assert problem.startswith(f"debit_card_opening.bpmn:{element}: ") and reason in problem
+
+
+def test_unparseable_xml_is_refused_with_the_file_name(tmp_path: Path) -> None:
+    path = tmp_path / "bad.bpmn"
+    path.write_text("<bpmn:definitions", encoding="utf-8")
+    [problem] = problems_of(path)
+    assert problem.startswith("bad.bpmn: not well-formed XML")
+
+
+def test_the_cli_prints_each_problem_and_exits_non_zero(tmp_path: Path) -> None:
+    from api.cli import app
+
+    broken_copy(
+        tmp_path,
+        '<bpmn:exclusiveGateway id="id_ok" name="证件可受理?" default="f5">',
+        '<bpmn:exclusiveGateway id="id_ok" name="证件可受理?">',
+    )
+    result = CliRunner().invoke(app, ["processes", "validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert re.search(r"ERROR debit_card_opening\.bpmn:id_ok: outgoing flow 'f5'", result.output)
