@@ -18,14 +18,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_a_fresh_install_serves_and_the_demo_opens_a_card_without_logging_personal_data(tmp_path: Path) -> None:
+def test_a_fresh_install_serves_and_the_demo_opens_a_card_without_logging_personal_data(
+    tmp_path: Path,
+) -> None:
     port = free_port()
     env = {**os.environ, "FIELDBANK_DATA_DIR": str(tmp_path / "var"), "FIELDBANK_SANDBOX_LATENCY": "fast"}
     env.pop("FIELDBANK_DATABASE_URL", None)
     log = tmp_path / "server.log"
     server = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -40,7 +44,10 @@ def test_a_fresh_install_serves_and_the_demo_opens_a_card_without_logging_person
             raise AssertionError(log.read_text()[-3000:])
         demo = subprocess.run(
             [sys.executable, "-m", "api.cli", "demo", "--base-url", base],
-            env=env, capture_output=True, text=True, timeout=180,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
         )
         assert demo.returncode == 0, demo.stdout + demo.stderr
         assert "OPENED" in demo.stdout

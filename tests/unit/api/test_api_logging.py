@@ -21,7 +21,9 @@ def test_the_filter_masks_formatted_arguments_and_tracebacks() -> None:
     except ValueError:
         import sys
 
-        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "mobile %s", ("13900009001",), sys.exc_info())
+        record = logging.LogRecord(
+            "t", logging.ERROR, __file__, 1, "mobile %s", ("13900009001",), sys.exc_info()
+        )
     assert PersonalDataFilter().filter(record)
     assert record.getMessage() == "mobile 139****9001"
     assert record.exc_text is not None and "42011119680808915X" not in record.exc_text
