@@ -7,7 +7,6 @@ staged without touching the machine's shared Redis.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,8 +26,6 @@ from api.journey_driver import Customer, J1Driver
 from engine.people.demo import seed_demo
 from engine.persistence.records import OutboxRecord
 from tests.integration.conftest import POSTGRES_URL, _reset_postgres, make_settings
-
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
 
 
 def free_port() -> int:

@@ -1,0 +1,246 @@
+"""The J1 diagram itself, in memory with the real operations on the sandbox: every path, run straight
+and through a save/restore of the engine state at every step (style.md, habit 6)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
+from engine.adapters.sandbox.store import InMemorySandboxStore
+from engine.catalogue import validate_file
+from engine.errors import ExternalServiceError
+from engine.operations.catalogue import build_operation_registry
+from engine.operations.registry import Adapters, BusinessRejection, OperationContext
+from engine.otp import OtpService
+from engine.settings import REPO_ROOT
+from engine.workflow.instance import WorkflowInstance
+from engine.workflow.spiff import SPEC_CACHE, FieldBankScriptEngine, spec_from_json, spec_to_json
+from forms.catalogue import FormCatalogue
+from forms.formats import id_birth_date, id_sex_code, luhn_check_digit
+
+OPS = build_operation_registry()
+_report = validate_file(
+    REPO_ROOT / "processes" / "debit_card_opening.bpmn",
+    FormCatalogue(REPO_ROOT / "forms" / "definitions"),
+    set(OPS),
+    {},
+)
+_parsed = next(p for p in _report.processes if p.process_id == "debit_card_opening")
+SPEC = spec_from_json(spec_to_json(_parsed.spec, _parsed.subprocess_specs))
+SPEC_CACHE.put("test-j1", SPEC)
+
+
+def card(seq: int) -> str:
+    body = f"6219994201{seq:08d}"
+    return body + luhn_check_digit(body)
+
+
+class Journey:
+    """Runs one J1 with scripted answers; `restore=True` reloads the engine from JSON after every step."""
+
+    def __init__(self, restore: bool) -> None:
+        store = InMemorySandboxStore()
+        sandbox = build_sandbox_adapters(store, SandboxKnobs(latency_profile="zero"), sleep=lambda _s: None)
+        self.adapters = Adapters(
+            sandbox.identity, sandbox.face, sandbox.watchlist, sandbox.telco, sandbox.sms, sandbox.core
+        )
+        self.otp = OtpService(
+            InMemorySandboxStore(), sandbox.sms, lambda: datetime.now(UTC), fixed_code="123456"
+        )
+        self.restore = restore
+        self.engine = FieldBankScriptEngine(frozenset(OPS.inline_names()), self._inline)
+        self.steps: list[str] = []
+        self.errors: list[str] = []
+
+    def ctx(self, task_id: str) -> OperationContext:
+        return OperationContext(
+            self.adapters, self.otp, f"j:{task_id}", "j", "WH0101", "fo001", lambda: datetime.now(UTC)
+        )
+
+    def _inline(self, op: str, task_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        return OPS.get(op).handler(self.ctx(task_id), params)
+
+    def run(self, answers: dict[str, Any]) -> dict[str, Any]:
+        wf = WorkflowInstance.start(SPEC, self.engine, {})
+        wf.run()
+        for _ in range(60):
+            if self.restore:
+                wf = WorkflowInstance.load(wf.dump(), self.engine)
+            calls = wf.pending_service_calls()
+            if calls:
+                for call in calls:
+                    if wf.is_started_service(call.task_id):
+                        self._service(wf, call)
+                wf.run()
+                continue
+            tasks = wf.ready_user_tasks()
+            if not tasks:
+                break
+            task = tasks[0]
+            answer = answers[task.spec_name]
+            data = answer(self) if callable(answer) else answer
+            wf.complete_user_task(task.task_id, data)
+            self.steps.append(task.spec_name)
+            wf.run()
+        assert wf.completed
+        return wf.data
+
+    def _service(self, wf: WorkflowInstance, call: Any) -> None:
+        try:
+            wf.complete_service(
+                call.task_id, OPS.get(call.operation).handler(self.ctx(call.task_id), call.params)
+            )
+        except BusinessRejection as exc:
+            self.errors.append(exc.code)
+            assert wf.throw_business_error(call.task_id, exc.code, exc.payload), exc.code
+        except ExternalServiceError as exc:
+            raise AssertionError(f"unexpected technical failure {exc.reason}") from exc
+
+
+def answers(name: str = "张伟", id_number: str = "420106199003071238", **over: Any) -> dict[str, Any]:
+    birth = id_birth_date(id_number)
+    base: dict[str, Any] = {
+        "id_card": {
+            "product_code": "DC_STANDARD",
+            "customer_name": name,
+            "sex": id_sex_code(id_number),
+            "birth_date": birth.isoformat() if birth else None,
+            "id_number": id_number,
+            "id_valid_to": "2040-01-01",
+        },
+        "face_check": {
+            "live_face_image": "att_" + "0" * 32,
+            "person_matches_id_attested": True,
+            "simulated_camera": "live_ok",
+        },
+        "customer_details": {
+            "reserved_mobile": "13900001234",
+            "occupation_code": "4",
+            "account_purpose": "daily_spending",
+            "residential_address": {"province_code": "420000", "detail": "武昌区中南路99号"},
+        },
+        "otp_entry": {"otp_code": "123456"},
+        "class_ii_offer": {"accept_class_ii": True},
+        "remote_authorization": {"decision": "APPROVE"},
+        "risk_notice": {},
+        "card_scan": {"card_no": card(1001)},
+        "signing": {},
+    }
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = {**base[key], **value}
+        else:
+            base[key] = value
+    return base
+
+
+@pytest.fixture(params=[False, True], ids=["straight", "save-restore"])
+def journey(request: pytest.FixtureRequest) -> Journey:
+    return Journey(restore=request.param)
+
+
+def test_a_clean_journey_opens_a_class_i_account(journey: Journey) -> None:
+    data = journey.run(answers())
+    assert (data["outcome"], data["core_result"]["card_no"], data["account_decision"]["account_class"]) == (
+        "OPENED",
+        card(1001),
+        "I",
+    )
+    assert journey.steps == [
+        "id_card",
+        "face_check",
+        "customer_details",
+        "otp_entry",
+        "risk_notice",
+        "card_scan",
+        "signing",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "id_number", "valid_to", "outcome", "reason"),
+    [
+        ("吴丽", "420105197505059006", "2020-01-01", "REFUSED", "ID_CARD_EXPIRED"),
+        ("孙浩然", "420104201205050053", "2040-01-01", "REFUSED", "UNDER_AGE"),
+        ("黄嘉豪", "810000199001019419", "2040-01-01", "REFERRED_TO_BRANCH", "DOCUMENT_TYPE_NOT_SUPPORTED"),
+        ("冯婷", "420112199209099022", "2040-01-01", "REFERRED_TO_BRANCH", "IDENTITY_NOT_FOUND"),
+        ("罗斌", "420102197903039079", "2040-01-01", "REFUSED", "ID_CARD_INVALIDATED"),
+        ("曹琳", "420111199808089145", "2040-01-01", "REFUSED", "INTERNAL_RISK_LIST"),
+        ("蔡明", "420106199101019230", "2040-01-01", "REFUSED", "CUSTOMER_RESTRICTED"),
+    ],
+)
+def test_documents_and_prechecks_end_the_journey_before_the_face_check(
+    journey: Journey, name: str, id_number: str, valid_to: str, outcome: str, reason: str
+) -> None:
+    data = journey.run(answers(name=name, id_number=id_number, id_card={"id_valid_to": valid_to}))
+    assert (data["outcome"], data["outcome_reason"]) == (outcome, reason)
+    assert journey.steps == ["id_card"]
+
+
+def test_three_failed_face_comparisons_refuse_the_customer(journey: Journey) -> None:
+    data = journey.run(answers(name="许静", id_number="420116199505059047"))
+    assert (data["outcome"], data["outcome_reason"]) == ("REFUSED", "FACE_VERIFICATION_FAILED")
+    assert journey.steps == ["id_card", "face_check", "face_check", "face_check"]
+
+
+def test_two_liveness_failures_stop_the_journey(journey: Journey) -> None:
+    data = journey.run(answers(face_check={"simulated_camera": "spoof"}))
+    assert data["outcome_reason"] == "FACE_VERIFICATION_FAILED"
+    assert journey.steps.count("face_check") == 2
+
+
+def test_no_registry_photo_and_the_elderly_go_to_the_authorizer(journey: Journey) -> None:
+    data = journey.run(answers(name="何军", id_number="420115197707079032"))
+    assert data["outcome"] == "OPENED"
+    assert "IDENTITY_NO_PHOTO" in data["account_decision"]["authorization_reasons"]
+    assert "remote_authorization" in journey.steps
+    elderly = Journey(journey.restore).run(answers(name="李建国", id_number="420111195501010035"))
+    assert "ELDERLY_CUSTOMER" in elderly["account_decision"]["authorization_reasons"]
+
+
+def test_full_class_ii_and_iii_counts_refuse_for_the_account_limit(journey: Journey) -> None:
+    data = journey.run(answers(name="蒋欣", id_number="420115198909099220"))
+    assert (data["outcome"], data["outcome_reason"]) == ("REFUSED", "ACCOUNT_LIMIT")
+
+
+def test_a_wrong_otp_can_be_entered_again(journey: Journey) -> None:
+    codes = iter(["654321", "123456"])
+    data = journey.run(answers(otp_entry=lambda _j: {"otp_code": next(codes)}))
+    assert data["outcome"] == "OPENED"
+    assert journey.steps.count("otp_entry") == 2
+
+
+def test_a_pre_bound_card_is_rejected_and_another_card_is_scanned(journey: Journey) -> None:
+    cards = iter([card(3), card(1002)])
+    data = journey.run(answers(card_scan=lambda _j: {"card_no": next(cards)}))
+    assert data["outcome"] == "OPENED" and data["core_result"]["card_no"] == card(1002)
+    assert journey.errors == ["CARD_REJECTED"]
+
+
+def test_three_refused_mobile_numbers_refer_the_customer_to_the_branch(journey: Journey) -> None:
+    data = journey.run(answers(customer_details={"reserved_mobile": "13900009002"}))
+    assert (data["outcome"], data["outcome_reason"]) == ("REFERRED_TO_BRANCH", "MOBILE_NOT_VERIFIED")
+    assert journey.errors == ["MOBILE_REJECTED"] * 3
+
+
+def test_a_young_non_local_student_with_a_business_purpose_is_refused_for_opening_risk(
+    journey: Journey,
+) -> None:
+    data = journey.run(
+        answers(
+            name="赵雨桐",
+            id_number="42010320070220004X",
+            customer_details={
+                "occupation_code": "student",
+                "account_purpose": "business",
+                "reserved_mobile": "17000009001",
+                "residential_address": {"province_code": "110000", "detail": "北京市朝阳区"},
+            },
+        )
+    )
+    # age band 15 + purpose 20 + MVNO 15 + occupation 10 = 60: authorizer; non-local needs a non-42 ID
+    assert data["account_decision"]["risk_score"] == 60
+    assert "OPENING_RISK_REVIEW" in data["account_decision"]["authorization_reasons"]
