@@ -183,7 +183,7 @@ class J1Driver:
 
     def form_data(self, name: str, c: Customer, actor: str, steps: list[str]) -> dict[str, Any]:
         birth = id_birth_date(c.id_number)
-        mobile = c.replacement_mobile if (c.replacement_mobile and "customer_details" in steps) else c.mobile
+        mobile = c.replacement_mobile if (c.replacement_mobile and "telco_retry" in steps) else c.mobile
         forms: dict[str, Callable[[], dict[str, Any]]] = {
             "id_card": lambda: {
                 "product_code": "DC_STANDARD",
@@ -223,6 +223,7 @@ class J1Driver:
                 "marketing_optin": False,
             },
             "otp_entry": lambda: {"otp_code": self.read_otp(actor, mobile)},
+            "telco_retry": lambda: {"reserved_mobile": c.replacement_mobile or c.mobile},
             "class_ii_offer": lambda: {"accept_class_ii": c.accept_class_ii},
             "remote_authorization": lambda: {
                 "decision": c.authorizer_decision,

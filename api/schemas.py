@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,6 +35,10 @@ class TokenResponse(BaseModel):
 class StartInstanceRequest(Strict):
     business_key: str | None = Field(default=None, max_length=100)
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+class AbandonRequest(Strict):
+    reason: Literal["CUSTOMER_DECLINED", "CUSTOMER_LEFT", "DOCUMENTS_MISSING", "OTHER"]
 
 
 class CompleteTaskRequest(Strict):

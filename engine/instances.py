@@ -219,6 +219,23 @@ class InstanceService:
         self.deps.notify_outbox()
         return self.get(actor, instance_id)
 
+    def abandon(self, actor: Actor, instance_id: str, reason: str) -> InstanceView:
+        """Only the officer running the journey ends it; the partial evidence stays (§4: 30 days)."""
+        with self.deps.sessions() as session:
+            record = self._visible_instance(session, actor, instance_id)
+            if record.started_by != actor.staff_id:
+                raise NotFound("no such instance")
+            if record.status == "completed":
+                raise Conflict("the journey has already ended")
+            uow = UnitOfWork(self.deps, session, record)
+            uow.event("instance_abandoned", actor.staff_id, device_id=actor.device_id, reason=reason)
+            try:
+                uow.abandon(reason)
+                session.commit()
+            except (StaleDataError, IntegrityError) as exc:
+                raise Conflict("the journey was changed by someone else; reload it") from exc
+        return self.get(actor, instance_id)
+
     def _validated(
         self,
         session: Session,

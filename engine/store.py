@@ -50,6 +50,7 @@ class UnitOfWork:
         assert self.definition is not None
         ensure_spec(self.definition)
         self.secrets: dict[str, str] = {}
+        self.abandoned_reason: str | None = None
         self.engine = FieldBankScriptEngine(frozenset(deps.operations.inline_names()), self._inline_call)
         self.workflow = (
             WorkflowInstance.load(self._decrypt(record.state), self.engine) if record.state else None
@@ -112,6 +113,13 @@ class UnitOfWork:
 
     # ------------------------------------------------------------------ save
 
+    def abandon(self, reason: str) -> None:
+        """The customer ends the journey at any step (domain §4 universal outcomes)."""
+        assert self.workflow is not None
+        self.workflow.cancel()
+        self.abandoned_reason = reason
+        self.save()
+
     def run_and_save(self) -> None:
         assert self.workflow is not None
         self.workflow.run()
@@ -122,7 +130,12 @@ class UnitOfWork:
         now = self.deps.now()
         wf = self.workflow
         data = wf.data
-        if wf.completed:
+        if self.abandoned_reason is not None:
+            self.record.status = "completed"
+            self.record.outcome, self.record.outcome_reason = "ABANDONED", self.abandoned_reason
+            self.record.completed_at = now
+            self.event("instance_completed", None, outcome="ABANDONED", reason=self.abandoned_reason)
+        elif wf.completed:
             self.record.status = "completed"
             self.record.outcome = data.get("outcome")
             self.record.outcome_reason = data.get("outcome_reason")

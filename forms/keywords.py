@@ -20,6 +20,8 @@ from forms.format_checks import FieldProblem
 from forms.formats import id_birth_date, id_sex_code, normalise_resident_id, resident_id_problem
 
 ID_CONSISTENCY = "x-id-consistency"
+# A field whose value must never be persisted (an OTP): the engine holds it for one request only.
+SECRET = "x-secret"  # noqa: S105 - a keyword name, not a secret
 ID_CONSISTENCY_FIELDS = ("id_field", "sex_field", "birth_date_field")
 
 

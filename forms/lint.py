@@ -13,7 +13,7 @@ from jsonschema import Draft7Validator
 
 from forms.errors import FormProblem
 from forms.format_checks import KNOWN_FORMATS
-from forms.keywords import ID_CONSISTENCY, ID_CONSISTENCY_FIELDS
+from forms.keywords import ID_CONSISTENCY, ID_CONSISTENCY_FIELDS, SECRET
 from forms.ui_lint import lint_ui_schema
 
 SUPPORTED_KEYWORDS = frozenset(
@@ -25,6 +25,7 @@ SUPPORTED_KEYWORDS = frozenset(
         *("dependencies", "minProperties", "maxProperties", "items", "additionalItems", "minItems"),
         *("maxItems", "uniqueItems", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"),
         ID_CONSISTENCY,
+        SECRET,
     }
 )
 _SCHEMA_MAPS = ("properties", "definitions", "patternProperties")
@@ -99,6 +100,8 @@ def _node_problems(node: Mapping[str, Any]) -> Found:
                 yield ("required", i), f"required field {name!r} is not a property of this object"
     if isinstance(properties, Mapping) and node.get("additionalProperties") is False:
         yield from _closed_object_problems(node, properties)
+    if SECRET in node and node[SECRET] is not True:
+        yield (SECRET,), f"{SECRET!r} must be true when present"
     if ID_CONSISTENCY in node:
         yield from _id_consistency_problems(node[ID_CONSISTENCY], properties or {})
 

@@ -278,6 +278,7 @@ NODES: list[tuple[str, str, str, str, tuple[float, float], str]] = [
         script("mobile_rejections = mobile_rejections + 1"),
     ),
     ("mobile_retry_gate", "exclusiveGateway", "可更换号码?", FO, (11.4, 2.6), ""),
+    ("telco_retry", "userTask", "更换预留手机号", FO, (11.4, 3.6), form("debit-card-telco-retry")),
     (
         "set_mobile_referred",
         "scriptTask",
@@ -478,7 +479,8 @@ FLOWS: list[tuple[str, str, str, str | None]] = [
     ("f52", "b_mobile", "count_mobile_rejection", None),
     ("f53", "count_mobile_rejection", "mobile_retry_gate", None),
     ("f54", "mobile_retry_gate", "set_mobile_referred", "mobile_rejections >= 3"),
-    ("f55", "mobile_retry_gate", "customer_details", None),  # default: ask for another number
+    ("f55", "mobile_retry_gate", "telco_retry", None),  # default: ask for another number
+    ("f55b", "telco_retry", "mobile_check", None),
     ("f56", "set_mobile_referred", "end_mobile", None),
     ("f57", "b_card", "count_card_rejection", None),
     ("f58", "b_core_card", "count_card_rejection", None),

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, status
 
 from api.deps import CurrentActorDep, ServicesDep
 from api.schemas import (
+    AbandonRequest,
     CompleteTaskRequest,
     EventOut,
     InstanceOut,
@@ -79,6 +80,13 @@ def retry_instance_incident(
     services.instances.get(actor, instance_id)  # scope check: out of scope answers 404
     retry_incident(services.deps, instance_id, incident_id, actor.staff_id)
     return _instance_out(services.instances.get(actor, instance_id))
+
+
+@router.post("/instances/{instance_id}/abandon", response_model=InstanceOut, tags=["instances"])
+def abandon_instance(
+    instance_id: InstanceId, body: AbandonRequest, services: ServicesDep, actor: CurrentActorDep
+) -> InstanceOut:
+    return _instance_out(services.instances.abandon(actor, instance_id, body.reason))
 
 
 @router.get("/tasks", response_model=list[TaskOut], tags=["tasks"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -95,7 +96,7 @@ def test_declining_the_class_ii_offer_abandons_the_journey(client: TestClient) -
 def test_a_telco_mismatch_asks_for_another_number_and_then_opens(client: TestClient) -> None:
     result = run(client, Customer(mobile="13900009001", replacement_mobile="13900001235", card_sequence=3001))
     assert result.outcome == "OPENED"
-    assert result.steps.count("customer_details") == 2
+    assert result.steps.count("customer_details") == 1 and result.steps.count("telco_retry") == 1
     trail = events(client, "fo001", result.instance["instance_id"])
     assert any(e["detail"].get("bpmn_error") == "MOBILE_REJECTED" for e in trail)
 
@@ -191,3 +192,42 @@ def test_a_bad_id_number_is_refused_with_a_field_error(client: TestClient) -> No
     body = r.json()
     assert body["code"] == "validation_failed"
     assert any(e["field"] == "id_number" and e["code"] == "check_digit" for e in body["details"])
+
+
+def test_the_otp_code_never_reaches_the_stored_engine_state(client: TestClient, services: Services) -> None:
+    result = run(client, Customer(card_sequence=6001))
+    assert result.outcome == "OPENED"
+    from engine.persistence.records import ProcessInstanceRecord
+
+    with services.deps.sessions() as session:
+        record = session.get(ProcessInstanceRecord, result.instance["instance_id"])
+        assert record is not None
+        state = services.cipher.decrypt_text(record.state, context=f"instance:{record.id}".encode())
+    assert '"otp_code": "secret:' in state.replace("\\", "")
+    [code] = re.findall(r"\d{6}", services.sandbox.sms.inbox("13900001234")[-1].text)
+    assert code not in state
+
+
+def test_the_officer_can_end_a_journey_as_abandoned_at_any_step(client: TestClient) -> None:
+    driver = J1Driver(client, wait_seconds=5)
+    stopped = driver.run(Customer(card_sequence=6101), stop_before="customer_details")
+    iid = stopped.instance["instance_id"]
+    other = client.post(
+        f"/api/v1/instances/{iid}/abandon", headers=driver.headers("fo002"), json={"reason": "OTHER"}
+    )
+    assert other.status_code == 404  # only the officer running it
+    r = client.post(
+        f"/api/v1/instances/{iid}/abandon", headers=driver.headers("fo001"), json={"reason": "CUSTOMER_LEFT"}
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["status"], body["outcome"], body["outcome_reason"], body["tasks"]) == (
+        "completed",
+        "ABANDONED",
+        "CUSTOMER_LEFT",
+        [],
+    )
+    again = client.post(
+        f"/api/v1/instances/{iid}/abandon", headers=driver.headers("fo001"), json={"reason": "OTHER"}
+    )
+    assert again.status_code == 409

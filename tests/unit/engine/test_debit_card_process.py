@@ -123,6 +123,7 @@ def answers(name: str = "张伟", id_number: str = "420106199003071238", **over:
             "residential_address": {"province_code": "420000", "detail": "武昌区中南路99号"},
         },
         "otp_entry": {"otp_code": "123456"},
+        "telco_retry": {"reserved_mobile": "13900009002"},
         "class_ii_offer": {"accept_class_ii": True},
         "remote_authorization": {"decision": "APPROVE"},
         "risk_notice": {},

@@ -1,0 +1,333 @@
+"""Contract tests per port: the same §13 fixtures give the same answers from the sandbox called directly
+and from the HTTP client talking to the sandbox HTTP server on 127.0.0.1 (real sockets)."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+
+from engine.adapters.http import build_http_adapters
+from engine.adapters.ports import (
+    SHANGHAI,
+    CoreBanking,
+    FaceCompare,
+    IdentityCheck,
+    OpenAccountRequest,
+    SmsGateway,
+    TelcoRealName,
+    WatchList,
+    result_record,
+)
+from engine.adapters.sandbox import (
+    InMemorySandboxStore,
+    SandboxAdapters,
+    SandboxKnobs,
+    build_sandbox_adapters,
+)
+from engine.adapters.sandbox.http_server import serve_sandbox
+from engine.errors import ExternalServiceError, ExternalTimeout
+
+NOW = datetime(2025, 6, 12, 10, 0, tzinfo=SHANGHAI)
+HAPPY_ID, HAPPY_NAME, MOBILE = "420106199003071238", "张伟", "13900001234"
+CARD_1, CARD_2, CARD_DAMAGED = "6219994201000000010", "6219994201000000028", "6219994201000000994"
+
+
+@dataclass(frozen=True)
+class Ports:
+    identity: IdentityCheck
+    face: FaceCompare
+    watchlist: WatchList
+    telco: TelcoRealName
+    sms: SmsGateway
+    core: CoreBanking
+    sandbox: SandboxAdapters  # behind the wire: for what no port offers (the SMS inbox)
+
+
+def no_sleep(_seconds: float) -> None:
+    pass
+
+
+def sandbox_with(**knobs: Any) -> SandboxAdapters:
+    knobs.setdefault("latency_profile", "zero")
+    return build_sandbox_adapters(
+        InMemorySandboxStore(), SandboxKnobs(**knobs), clock=lambda: NOW, sleep=no_sleep
+    )
+
+
+@pytest.fixture
+def served() -> Iterator[Callable[[SandboxAdapters], str]]:
+    """Serves a sandbox on 127.0.0.1 and returns its base URL; everything stops after the test."""
+    servers = []
+
+    def serve(sandbox: SandboxAdapters) -> str:
+        server, _thread, base_url = serve_sandbox(sandbox)
+        servers.append(server)
+        return base_url
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(params=["sandbox", "http"])
+def make_ports(
+    request: pytest.FixtureRequest, served: Callable[[SandboxAdapters], str]
+) -> Iterator[Callable[..., Ports]]:
+    opened = []
+
+    def make(**knobs: Any) -> Ports:
+        sandbox = sandbox_with(**knobs)
+        if request.param == "sandbox":
+            return Ports(
+                sandbox.identity,
+                sandbox.face,
+                sandbox.watchlist,
+                sandbox.telco,
+                sandbox.sms,
+                sandbox.core,
+                sandbox,
+            )
+        http = build_http_adapters(served(sandbox))
+        opened.append(http)
+        return Ports(http.identity, http.face, http.watchlist, http.telco, http.sms, http.core, sandbox)
+
+    yield make
+    for http in opened:
+        http.close()
+
+
+@pytest.fixture
+def ports(make_ports: Callable[..., Ports]) -> Ports:
+    return make_ports()
+
+
+def opening(**fields: Any) -> OpenAccountRequest:
+    base: dict[str, Any] = {
+        "channel_serial_no": "FB20250612-0001",
+        "id_number": HAPPY_ID,
+        "name": HAPPY_NAME,
+        "mobile": MOBILE,
+        "account_class": "I",
+        "product_code": "DEBIT_STD",
+        "card_no": CARD_1,
+        "branch_code": "420101",
+        "operator_id": "fo-001",
+    }
+    return OpenAccountRequest(**{**base, **fields})
+
+
+# --- identity ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("id_number", "name", "expected"),
+    [
+        (HAPPY_ID, HAPPY_NAME, "MATCH_WITH_PHOTO"),
+        ("420105198808089012", "郑强", "NAME_MISMATCH"),
+        ("420115197707079032", "何军", "MATCH_NO_PHOTO"),
+        ("420102197903039079", "罗斌", "ID_CARD_INVALIDATED"),
+    ],
+)
+def test_identity_answers_each_scenarios_result_code(ports, id_number, name, expected):
+    result = ports.identity.verify(name, id_number, "inst-1:verify")
+    assert (result.result, result.request_id, result.responded_at) == (expected, "inst-1:verify", NOW)
+    assert result.responded_at.tzinfo == SHANGHAI and result.wording
+
+
+def test_identity_905_times_out_and_906_is_unavailable(ports):
+    with pytest.raises(ExternalTimeout) as timed_out:
+        ports.identity.verify("高峰", "420117198606069051", "r-1")
+    with pytest.raises(ExternalServiceError) as unavailable:
+        ports.identity.verify("林娜", "420106198101019068", "r-2")
+    assert timed_out.value.system == "identity"
+    assert type(unavailable.value) is ExternalServiceError and unavailable.value.reason == "UNAVAILABLE"
+
+
+# --- face -------------------------------------------------------------------------------------------
+
+
+def test_face_scores_pass_gray_and_liveness_fail(ports):
+    passed = ports.face.compare(HAPPY_ID, "sha256:aa", True, 1, None, "r-1")
+    gray = ports.face.compare("420104199202029099", "sha256:aa", True, 2, "live OK", "r-2")
+    spoofed = ports.face.compare(HAPPY_ID, "sha256:aa", False, 3, "spoof", "r-3")
+    assert passed.result == "PASS" and 85 <= (passed.score or 0) <= 99
+    assert (gray.result, gray.score, gray.attempt) == ("GRAY", 72.0, 2)
+    assert (spoofed.result, spoofed.score, spoofed.reference) == ("LIVENESS_FAIL", None, "chip")
+
+
+def test_face_refuses_an_unknown_simulated_camera_as_invalid(ports):
+    with pytest.raises(ValueError):
+        ports.face.compare(HAPPY_ID, "sha256:aa", True, 1, "mirror", "r-1")
+
+
+# --- watch list -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("id_number", "name", "birth_date", "expected"),
+    [
+        (HAPPY_ID, HAPPY_NAME, None, "CLEAR"),
+        ("420104197004049129", "唐敏", None, "BLOCK_SANCTIONS"),
+        ("420105199606069130", "韩磊", None, "REVIEW_AML"),
+        ("420106196805050013", "王伟", None, "REVIEW_AML"),
+        ("420106196805050013", "王伟", date(1990, 1, 1), "CLEAR"),  # the birth date travels
+    ],
+)
+def test_watchlist_screens_people(ports, id_number, name, birth_date, expected):
+    result = ports.watchlist.screen_person(name, id_number, birth_date, "r-1")
+    assert (result.result, result.list_version) == (expected, "WL-2025.06-r1")
+
+
+def test_watchlist_hits_arrive_as_port_dataclasses(ports):
+    result = ports.watchlist.screen_person("韩磊", "420105199606069130", None, "r-1")
+    assert isinstance(result.hits, tuple) and result.hits[0].match_type == "fuzzy_name"
+
+
+def test_watchlist_screens_mobiles(ports):
+    blocked = ports.watchlist.screen_mobile("13900009009", "r-1")
+    assert blocked.result == "BLOCK_MOBILE" and blocked.hits[0].match_type == "exact_mobile"
+    assert ports.watchlist.screen_mobile(MOBILE, "r-2").result == "CLEAR"
+
+
+# --- telco ------------------------------------------------------------------------------------------
+
+
+def test_telco_matches_mismatches_and_reports_porting(ports):
+    matched = ports.telco.verify(HAPPY_NAME, HAPPY_ID, MOBILE, "r-1")
+    assert (matched.result, matched.operator, matched.tenure_bucket) == ("MATCH", "cmcc", "[24,inf)")
+    assert ports.telco.verify(HAPPY_NAME, HAPPY_ID, "13900009001", "r-2").result == "MISMATCH"
+    assert ports.telco.verify(HAPPY_NAME, HAPPY_ID, "13900009006", "r-3").ported is True
+
+
+def test_telco_13900009007_times_out_and_13900009008_is_unavailable(ports):
+    with pytest.raises(ExternalTimeout):
+        ports.telco.verify(HAPPY_NAME, HAPPY_ID, "13900009007", "r-1")
+    with pytest.raises(ExternalServiceError) as unavailable:
+        ports.telco.verify(HAPPY_NAME, HAPPY_ID, "13900009008", "r-2")
+    assert unavailable.value.reason == "UNAVAILABLE"
+
+
+# --- SMS --------------------------------------------------------------------------------------------
+
+
+def test_sms_is_delivered_once_per_request_id(ports):
+    ports.sms.send(MOBILE, "验证码 482913", "otp-1")
+    ports.sms.send(MOBILE, "验证码 482913", "otp-1")  # a retried submit
+    assert [m.text for m in ports.sandbox.sms.inbox(MOBILE)] == ["验证码 482913"]
+    with pytest.raises(ValueError):
+        ports.sms.send("1234567890123", "hi", "otp-2")
+
+
+# --- core -------------------------------------------------------------------------------------------
+
+
+def test_core_lookup_reports_cif_counts_and_restrictions(ports):
+    existing = ports.core.lookup_customer("420112198707079214", "彭军", "r-1")
+    restricted = ports.core.lookup_customer("420106199101019230", "蔡明", "r-2")
+    assert (existing.cif_no, existing.class_i_count) == ("C0000000921", 1)
+    assert (restricted.result, restricted.restrictions) == ("CUSTOMER_RESTRICTED", ("NON_COUNTER_SUSPENDED",))
+
+
+def test_core_checks_cards(ports):
+    assert ports.core.check_card(CARD_1, "fo-001", "r-1").result == "OK"
+    assert ports.core.check_card(CARD_DAMAGED, "fo-001", "r-2").result == "CARD_DAMAGED"
+
+
+def test_core_opening_is_idempotent_on_the_channel_serial(ports):
+    first = ports.core.open_account(opening())
+    assert first.result == "OK" and first.business_date == date(2025, 6, 12)
+    assert ports.core.open_account(opening()) == first
+    assert ports.core.open_account(opening(card_no=CARD_2)).result == "DUPLICATE_SERIAL_MISMATCH"
+    status = ports.core.query_status("FB20250612-0001", "q-1")
+    assert (status.status, status.request_id, status.result) == ("OPENED", "q-1", first)
+    assert ports.core.query_status("FB-NEVER", "q-2").status == "NOT_FOUND"
+
+
+def test_core_business_rejections_are_answers_not_errors(ports):
+    result = ports.core.open_account(opening(id_number="420112198707079214", name="彭军"))
+    assert result.result == "CLASS_I_EXISTS" and result.account_no is None
+
+
+def test_core_refuses_openings_during_end_of_day(make_ports):
+    ports = make_ports(force_core_eod=True)
+    with pytest.raises(ExternalServiceError) as caught:
+        ports.core.open_account(opening())
+    assert caught.value.reason == "CORE_EOD"
+
+
+def test_core_commit_then_timeout_is_resolved_by_querying_the_status(make_ports):
+    ports = make_ports(core_mode="commit_then_timeout")
+    with pytest.raises(ExternalTimeout):
+        ports.core.open_account(opening())
+    status = ports.core.query_status("FB20250612-0001", "q-1")
+    assert status.status == "OPENED" and status.result is not None
+    assert ports.core.open_account(opening()) == status.result
+
+
+def test_core_a_serial_still_processing_is_in_progress(make_ports):
+    ports = make_ports(core_mode="processing")
+    with pytest.raises(ExternalTimeout):
+        ports.core.open_account(opening())
+    assert ports.core.query_status("FB20250612-0001", "q-1").status == "PROCESSING"
+    with pytest.raises(ExternalServiceError) as caught:
+        ports.core.open_account(opening())
+    assert caught.value.reason == "IN_PROGRESS"
+
+
+# --- the wire itself --------------------------------------------------------------------------------
+
+
+def test_http_answers_equal_the_sandboxs_field_for_field(served):
+    direct, behind = sandbox_with(), sandbox_with()
+    http = build_http_adapters(served(behind))
+    calls: list[Callable[[Any], Any]] = [
+        lambda p: p.identity.verify("何军", "420115197707079032", "r-1"),
+        lambda p: p.face.compare("420116199505059047", "sha256:bb", True, 1, None, "r-2"),
+        lambda p: p.watchlist.screen_person("邓刚", "42011119680808915X", None, "r-3"),
+        lambda p: p.watchlist.screen_mobile("13900009010", "r-4"),
+        lambda p: p.telco.verify(HAPPY_NAME, HAPPY_ID, "17000009001", "r-5"),
+        lambda p: p.core.lookup_customer("420115198909099220", "蒋欣", "r-6"),
+        lambda p: p.core.open_account(opening()),
+        lambda p: p.core.query_status("FB20250612-0001", "r-7"),
+    ]
+    try:
+        for call in calls:
+            assert result_record(call(http)) == result_record(call(direct))
+    finally:
+        http.close()
+
+
+def test_a_silent_endpoint_times_out_after_the_clients_own_timeout(served):
+    # `fast` makes the sandbox answer 905 with a 504 after 1 s; the client gives up at 0.2 s
+    slow = build_sandbox_adapters(
+        InMemorySandboxStore(), SandboxKnobs(latency_profile="fast"), sleep=time.sleep
+    )
+    http = build_http_adapters(served(slow), timeouts={"identity": 0.2})
+    started = time.monotonic()
+    try:
+        with pytest.raises(ExternalTimeout) as caught:
+            http.identity.verify("高峰", "420117198606069051", "r-1")
+    finally:
+        http.close()
+    assert time.monotonic() - started < 0.9
+    assert caught.value.system == "identity"
+
+
+def test_an_endpoint_nobody_listens_on_is_unavailable():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    http = build_http_adapters(f"http://127.0.0.1:{port}")
+    try:
+        with pytest.raises(ExternalServiceError) as caught:
+            http.core.open_account(opening())
+    finally:
+        http.close()
+    assert type(caught.value) is ExternalServiceError and caught.value.reason == "UNAVAILABLE"
