@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
+from engine.adapters.http import HttpAdapters, build_http_adapters
 from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
 from engine.attachments import AttachmentService
 from engine.definitions import DefinitionService
@@ -42,6 +43,7 @@ class Services:
     attachments: AttachmentService
     definitions: DefinitionService
     sandbox: Any | None
+    http_adapters: HttpAdapters | None = None
     worker: InProcessWorker | None = None
     relay: OutboxRelay | None = None
 
@@ -56,6 +58,8 @@ class Services:
             self.worker.stop()
         if self.relay is not None:
             self.relay.stop()
+        if self.http_adapters is not None:
+            self.http_adapters.close()
 
 
 def load_keys(settings: Settings) -> KeyStore:
@@ -77,21 +81,32 @@ def build_services(
     keys = load_keys(settings)
     cipher = FieldCipher(keys)
     kv = SqlKeyValueStore(sessions)
-    sandbox = build_sandbox_adapters(
-        SqlKeyValueStore(sessions, prefix="sandbox:"),
-        SandboxKnobs(
-            latency_profile=settings.sandbox_latency,
-            core_mode=settings.sandbox_core_mode,
-            fixed_otp=settings.sandbox_fixed_otp,
-        ),
-    )
+    http: HttpAdapters | None = None
+    sandbox = None
+    ports: Any
+    if settings.adapters == "http":
+        http = build_http_adapters(
+            {"default": settings.adapter_base_url, **settings.adapter_base_urls},
+            timeouts=settings.adapter_timeouts or None,
+        )
+        ports = http
+    else:
+        sandbox = build_sandbox_adapters(
+            SqlKeyValueStore(sessions, prefix="sandbox:"),
+            SandboxKnobs(
+                latency_profile=settings.sandbox_latency,
+                core_mode=settings.sandbox_core_mode,
+                fixed_otp=settings.sandbox_fixed_otp,
+            ),
+        )
+        ports = sandbox
     adapters = Adapters(
-        identity=sandbox.identity,
-        face=sandbox.face,
-        watchlist=sandbox.watchlist,
-        telco=sandbox.telco,
-        sms=sandbox.sms,
-        core=sandbox.core,
+        identity=ports.identity,
+        face=ports.face,
+        watchlist=ports.watchlist,
+        telco=ports.telco,
+        sms=ports.sms,
+        core=ports.core,
     )
     otp = OtpService(
         kv,
@@ -131,6 +146,7 @@ def build_services(
             sessions, operations, FormCatalogue(settings.forms_dir), settings.processes_dir, now
         ),
         sandbox=sandbox if settings.is_sandbox else None,
+        http_adapters=http,
     )
     use_thread = settings.redis_url is None if in_process_worker is None else in_process_worker
     if use_thread:

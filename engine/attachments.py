@@ -90,8 +90,14 @@ class AttachmentService:
             record = session.get(AttachmentRecord, attachment_id)
             if record is None:
                 raise NotFound("no such attachment")
-        blob = (self._dir / record.blob_key[:2] / record.blob_key).read_bytes()
-        return record, self._cipher.decrypt_bytes(blob, context=b"blob:" + record.blob_key.encode())
+        return record, self.read_blob(record.blob_key)
+
+    def read_blob(self, blob_key: str) -> bytes:
+        blob = (self._dir / blob_key[:2] / blob_key).read_bytes()
+        return self._cipher.decrypt_bytes(blob, context=b"blob:" + blob_key.encode())
+
+    def write_blob(self, blob_key: str, content: bytes) -> None:
+        self._write_blob(blob_key, content)
 
     def _write_blob(self, blob_key: str, content: bytes) -> None:
         path = self._dir / blob_key[:2] / blob_key

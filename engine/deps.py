@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -38,3 +38,13 @@ class EngineDeps:
     retry_backoff_scale: float = 1.0
     outbox_lease_seconds: int = 60
     worker_threads: int = 8
+    outbox_handlers: dict[str, Callable[[int], None]] = field(default_factory=dict)
+    """Handlers of outbox kinds other than `service_calls`, registered by the composition root; each
+    marks its row done in the transaction that does the work."""
+    operation_extensions: dict[str, Any] = field(default_factory=dict)
+    """Passed to operations as `OperationContext.extensions` (e.g. the supervision service)."""
+    instance_projections: list[Callable[[Session, Any, dict[str, Any]], None]] = field(default_factory=list)
+    """Called in the saving transaction of every instance with (session, record, data): side tables of
+    outer packages (e.g. the evidence package status) stay in step with the engine state."""
+    evidence_processes: frozenset[str] = frozenset()
+    """Journeys whose ending asks for an evidence package (outbox kind `build_evidence`)."""

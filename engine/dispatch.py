@@ -11,14 +11,20 @@ import threading
 from collections.abc import Callable
 
 from engine.deps import EngineDeps
-from engine.service_calls import ServiceCallRunner, claim, pending_outbox_ids, release
+from engine.service_calls import ServiceCallRunner, claim, outbox_kind, pending_outbox_ids, release
 
 log = logging.getLogger("fieldbank.dispatch")
 
 
 def execute_claimed(deps: EngineDeps, runner: ServiceCallRunner, outbox_id: int) -> None:
     try:
-        runner.run_outbox_row(outbox_id)
+        kind = outbox_kind(deps, outbox_id)
+        if kind == "service_calls":
+            runner.run_outbox_row(outbox_id)
+        elif kind in deps.outbox_handlers:
+            deps.outbox_handlers[kind](outbox_id)
+        elif kind is not None:
+            log.error("no handler for outbox kind %s (row %s)", kind, outbox_id)
     except Exception:
         # the lease expires and the row runs again; adapters are idempotent by request id
         log.exception("outbox row %s failed; it will be retried after its lease", outbox_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +32,8 @@ from engine.views import Actor, EventView, IncidentView, InstanceView, TaskDetai
 from engine.workflow.instance import WorkflowInstance
 from forms.catalogue import FormDefinition
 
+# Decisions (codes, never personal data) that the trail records with the task that made them.
+DECISION_FIELDS = ("decision", "reason_code", "review_outcome", "accept_class_ii")
 _definition_forms: dict[int, dict[str, FormDefinition]] = {}
 _forms_lock = threading.Lock()
 
@@ -58,8 +61,16 @@ class InstanceService:
     # ------------------------------------------------------------------ start
 
     def start(
-        self, actor: Actor, process_id: str, business_key: str | None, data: dict[str, Any]
+        self,
+        actor: Actor,
+        process_id: str,
+        business_key: str | None,
+        data: dict[str, Any],
+        *,
+        subject_instance_id: str | None = None,
+        in_transaction: Callable[[Session, str], None] | None = None,
     ) -> InstanceView:
+        """Start a journey; `in_transaction` runs inside the starting transaction (exactly-once starts)."""
         with self.deps.sessions() as session:
             definition = session.scalars(
                 select(ProcessDefinitionRecord)
@@ -80,6 +91,7 @@ class InstanceService:
                 branch_code=actor.branch_code,
                 started_by=actor.staff_id,
                 device_id=actor.device_id,
+                subject_instance_id=subject_instance_id,
                 state="",
                 serializer_version="",
                 created_at=now,
@@ -103,6 +115,8 @@ class InstanceService:
                 definition_version=definition.version,
             )
             uow.run_and_save()
+            if in_transaction is not None:
+                in_transaction(session, instance_id)
             session.commit()
         self.deps.notify_outbox()
         return self.get(actor, instance_id)
@@ -209,6 +223,7 @@ class InstanceService:
                 device_id=actor.device_id,
                 task_spec=task.spec_name,
                 role=task.role,
+                **{k: cleaned[k] for k in DECISION_FIELDS if isinstance(cleaned.get(k), str | bool)},
             )
             try:
                 uow.run_and_save()

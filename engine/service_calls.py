@@ -222,6 +222,12 @@ def pending_outbox_ids(deps: EngineDeps, limit: int = 50) -> list[int]:
         )
 
 
+def outbox_kind(deps: EngineDeps, outbox_id: int) -> str | None:
+    with deps.sessions() as session:
+        row = session.get(OutboxRecord, outbox_id)
+        return None if row is None or row.done_at is not None else row.kind
+
+
 def release(deps: EngineDeps, outbox_id: int) -> None:
     """Give back a lease that was never used (the queue refused the job)."""
     with deps.sessions() as session:

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     retry_backoff_scale: float = Field(default=1.0, ge=0.0)
 
     adapters: Literal["sandbox", "http"] = "sandbox"
+    adapter_base_url: str = ""
+    adapter_base_urls: dict[str, str] = Field(default_factory=dict)
+    adapter_timeouts: dict[str, float] = Field(default_factory=dict)
     sandbox_latency: Literal["zero", "fast", "normal", "peak", "degraded"] = "normal"
     sandbox_core_mode: Literal["normal", "commit_then_timeout", "timeout_no_commit", "processing"] = "normal"
     sandbox_fixed_otp: str | None = None

@@ -109,6 +109,7 @@ class UnitOfWork:
             branch_code=self.record.branch_code,
             operator_id=self.record.started_by,
             now=self.deps.now,
+            extensions=self.deps.operation_extensions,
         )
 
     # ------------------------------------------------------------------ save
@@ -135,12 +136,14 @@ class UnitOfWork:
             self.record.outcome, self.record.outcome_reason = "ABANDONED", self.abandoned_reason
             self.record.completed_at = now
             self.event("instance_completed", None, outcome="ABANDONED", reason=self.abandoned_reason)
+            self._request_evidence(now, data)
         elif wf.completed:
             self.record.status = "completed"
             self.record.outcome = data.get("outcome")
             self.record.outcome_reason = data.get("outcome_reason")
             if self.record.completed_at is None:
                 self.record.completed_at = now
+                self._request_evidence(now, data)
                 core = data.get("core_result") or {}
                 self.event(
                     "instance_completed",
@@ -168,6 +171,21 @@ class UnitOfWork:
         self.session.flush()
         self._project_tasks(now)
         self._schedule_service_calls(now)
+        for projection in self.deps.instance_projections:
+            projection(self.session, self.record, data)
+
+    def _request_evidence(self, now: datetime, data: dict[str, Any]) -> None:
+        """A journey that reached the customer's data leaves a package, whatever its outcome (§2.8)."""
+        if self.record.process_id in self.deps.evidence_processes and data.get("id_number"):
+            self.session.add(
+                OutboxRecord(
+                    instance_id=self.record.id,
+                    kind="build_evidence",
+                    payload={},
+                    created_at=now,
+                    available_at=now,
+                )
+            )
 
     def _open_incidents(self) -> bool:
         return (

@@ -8,11 +8,11 @@ developer can regenerate the first layout after structural changes. Run: python 
 from __future__ import annotations
 
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+
+from bpmn_scaffold import Boundary, Model, SubProcess, error_definition, form, outcome, script, service, write
 
 OUT = Path(__file__).resolve().parent.parent / "processes" / "debit_card_opening.bpmn"
 PID = "debit_card_opening"
-COL, ROW, X0, Y0 = 150, 120, 200, 60
 
 # error id -> (errorCode, variable receiving the payload)
 ERRORS = {
@@ -27,41 +27,6 @@ ERRORS = {
     "err_core_class_i": ("CORE_CLASS_I_EXISTS", "core_rejection"),
     "err_core_card": ("CORE_CARD_REJECTED", "core_rejection"),
 }
-
-
-def form(schema: str, instructions: str = "") -> str:
-    extra = (
-        f"<spiffworkflow:instructionsForEndUser>{escape(instructions)}</spiffworkflow:instructionsForEndUser>"
-        if instructions
-        else ""
-    )
-    return (
-        "<bpmn:extensionElements><spiffworkflow:properties>"
-        f'<spiffworkflow:property name="formJsonSchemaFilename" value="{schema}-schema.json" />'
-        f'<spiffworkflow:property name="formUiSchemaFilename" value="{schema}-uischema.json" />'
-        f"</spiffworkflow:properties>{extra}</bpmn:extensionElements>"
-    )
-
-
-def service(op: str, result: str, params: dict[str, str], retries: int | None = None) -> str:
-    p = "".join(
-        f'<spiffworkflow:parameter id={quoteattr(k)} type="any" value={quoteattr(v)} />'
-        for k, v in params.items()
-    )
-    retry = f'<spiffworkflow:retry retries="{retries}" backoff_base="2" />' if retries is not None else ""
-    return (
-        f'<bpmn:extensionElements><spiffworkflow:serviceTaskOperator id="{op}" resultVariable="{result}">'
-        f"<spiffworkflow:parameters>{p}</spiffworkflow:parameters>{retry}</spiffworkflow:serviceTaskOperator>"
-        "</bpmn:extensionElements>"
-    )
-
-
-def script(src: str) -> str:
-    return f"<bpmn:script>{escape(src)}</bpmn:script>"
-
-
-def outcome(outcome_: str, reason: str) -> str:
-    return script(f"outcome = '{outcome_}'\noutcome_reason = {reason}")
 
 
 FO, AU = "field_officer", "authorizer"
@@ -410,16 +375,16 @@ SUB_SIZE = (3.0, 3.0)  # in grid units
 
 # boundary id, attached to, error id, (col,row)
 BOUNDARIES = [
-    ("b_precheck_refused", "prechecks", "err_precheck_refused", (4.6, 2.35)),
-    ("b_precheck_referred", "prechecks", "err_precheck_referred", (5.6, 2.35)),
-    ("b_precheck_review", "prechecks", "err_precheck_review", (6.6, 2.35)),
-    ("b_face", "face_compare", "err_face_rejected", (8.4, 1.45)),
-    ("b_mobile", "mobile_check", "err_mobile_rejected", (10.4, 1.45)),
-    ("b_card", "check_card", "err_card_rejected", (20.8, 1.45)),
-    ("b_core_refused", "open_account", "err_core_refused", (21.6, 1.45)),
-    ("b_core_referred", "open_account", "err_core_referred", (22.0, 1.45)),
-    ("b_core_class_i", "open_account", "err_core_class_i", (21.4, 0.55)),
-    ("b_core_card", "open_account", "err_core_card", (22.2, 0.55)),
+    Boundary("b_precheck_refused", "prechecks", error_definition("b_precheck_refused", "err_precheck_refused"), (4.6, 2.35), FO),
+    Boundary("b_precheck_referred", "prechecks", error_definition("b_precheck_referred", "err_precheck_referred"), (5.6, 2.35), FO),
+    Boundary("b_precheck_review", "prechecks", error_definition("b_precheck_review", "err_precheck_review"), (6.6, 2.35), FO),
+    Boundary("b_face", "face_compare", error_definition("b_face", "err_face_rejected"), (8.4, 1.45), FO),
+    Boundary("b_mobile", "mobile_check", error_definition("b_mobile", "err_mobile_rejected"), (10.4, 1.45), FO),
+    Boundary("b_card", "check_card", error_definition("b_card", "err_card_rejected"), (20.8, 1.45), FO),
+    Boundary("b_core_refused", "open_account", error_definition("b_core_refused", "err_core_refused"), (21.6, 1.45), FO),
+    Boundary("b_core_referred", "open_account", error_definition("b_core_referred", "err_core_referred"), (22.0, 1.45), FO),
+    Boundary("b_core_class_i", "open_account", error_definition("b_core_class_i", "err_core_class_i"), (21.4, 0.55), FO),
+    Boundary("b_core_card", "open_account", error_definition("b_core_card", "err_core_card"), (22.2, 0.55), FO),
 ]
 
 FLOWS: list[tuple[str, str, str, str | None]] = [
@@ -505,135 +470,26 @@ DEFAULTS = {
     "mobile_retry_gate": "f55",
     "card_retry_gate": "f61",
 }
-SIZES = {
-    "startEvent": (36, 36),
-    "endEvent": (36, 36),
-    "boundaryEvent": (36, 36),
-    "parallelGateway": (50, 50),
-    "exclusiveGateway": (50, 50),
-}
-
-
-def size(tag: str) -> tuple[int, int]:
-    return SIZES.get(tag, (100, 80))
-
-
-def pos(cr: tuple[float, float], tag: str) -> tuple[int, int, int, int]:
-    w, h = size(tag)
-    cx, cy = X0 + cr[0] * COL, Y0 + cr[1] * ROW + 60
-    return int(cx - w / 2), int(cy - h / 2), w, h
-
-
-def flows_of(flows: list[tuple[str, str, str, str | None]], node: str) -> str:
-    inc = "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f, _s, t, _c in flows if t == node)
-    out = "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f, s, _t, _c in flows if s == node)
-    return inc + out
-
-
-def element(nid: str, tag: str, name: str, inner: str, flows: list[tuple[str, str, str, str | None]]) -> str:
-    attrs = f'id="{nid}" name={quoteattr(name)}'
-    if nid in DEFAULTS:
-        attrs += f' default="{DEFAULTS[nid]}"'
-    ext = inner if inner.startswith("<bpmn:extensionElements>") else ""
-    body = inner if not ext else ""
-    return f"<bpmn:{tag} {attrs}>{ext}{flows_of(flows, nid)}{body}</bpmn:{tag}>"
-
-
-def flow_xml(fid: str, src: str, tgt: str, cond: str | None) -> str:
-    c = f"<bpmn:conditionExpression>{escape(cond)}</bpmn:conditionExpression>" if cond else ""
-    return f'<bpmn:sequenceFlow id="{fid}" sourceRef="{src}" targetRef="{tgt}">{c}</bpmn:sequenceFlow>'
 
 
 def main() -> None:
-    shapes: dict[str, tuple[int, int, int, int]] = {}
-    parts = ['<?xml version="1.0" encoding="UTF-8"?>']
-    parts.append(
-        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-        'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
-        'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
-        'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
-        'id="defs_debit_card_opening" targetNamespace="https://fieldbank.example/bpmn">'
-    )
-    for eid, (code, var) in ERRORS.items():
-        parts.append(
-            f'<bpmn:error id="{eid}" name="{code}" errorCode="{code}"><bpmn:extensionElements>'
-            f"<spiffworkflow:variableName>{var}</spiffworkflow:variableName></bpmn:extensionElements></bpmn:error>"
+    write(
+        Model(
+            out=OUT,
+            process_id=PID,
+            process_name="借记卡开户开卡 (J1)",
+            pool_name="借记卡开户开卡",
+            lanes=[("lane_authorizer", AU, 1.0), ("lane_field_officer", FO, 4.6)],
+            nodes=NODES,
+            flows=FLOWS,
+            errors=ERRORS,
+            boundaries=BOUNDARIES,
+            defaults=DEFAULTS,
+            subprocess=SubProcess(
+                "prechecks", [(n[0], n[1], n[2], n[3], n[4] if len(n) > 4 else "") for n in SUB_NODES], SUB_FLOWS, SUB_SIZE
+            ),
         )
-    parts.append(
-        '<bpmn:collaboration id="collab_debit_card"><bpmn:participant id="pool_bank" name="借记卡开户开卡" '
-        f'processRef="{PID}" /></bpmn:collaboration>'
     )
-    parts.append(f'<bpmn:process id="{PID}" name="借记卡开户开卡 (J1)" isExecutable="true">')
-    parts.append('<bpmn:laneSet id="lanes">')
-    for lane_id, lane in (("lane_authorizer", AU), ("lane_field_officer", FO)):
-        refs = [n[0] for n in NODES if n[3] == lane] + ([b[0] for b in BOUNDARIES] if lane == FO else [])
-        parts.append(
-            f'<bpmn:lane id="{lane_id}" name="{lane}">'
-            + "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in refs)
-            + "</bpmn:lane>"
-        )
-    parts.append("</bpmn:laneSet>")
-    for nid, tag, name, _lane, cr, inner in NODES:
-        if nid == "prechecks":
-            sub = "".join(element(s[0], s[1], s[2], s[4] if len(s) > 4 else "", SUB_FLOWS) for s in SUB_NODES)
-            sub += "".join(flow_xml(*f) for f in SUB_FLOWS)
-            parts.append(
-                f'<bpmn:subProcess id="prechecks" name={quoteattr(name)}>{flows_of(FLOWS, nid)}{sub}'
-                "</bpmn:subProcess>"
-            )
-        else:
-            parts.append(element(nid, tag, name, inner, FLOWS))
-        if nid == "prechecks":
-            x, y = X0 + cr[0] * COL - 60, Y0 + cr[1] * ROW - 60
-            shapes[nid] = (int(x), int(y), int(SUB_SIZE[0] * COL), int(SUB_SIZE[1] * ROW))
-            for s in SUB_NODES:
-                w, h = size(s[1])
-                cx, cy = x + s[3][0] * COL + 40, y + s[3][1] * ROW + 60
-                shapes[s[0]] = (int(cx - w / 2), int(cy - h / 2), w, h)
-        else:
-            shapes[nid] = pos(cr, tag)
-    for bid, attached, err, cr in BOUNDARIES:
-        parts.append(
-            f'<bpmn:boundaryEvent id="{bid}" attachedToRef="{attached}" cancelActivity="true">'
-            f'{flows_of(FLOWS, bid)}<bpmn:errorEventDefinition id="{bid}_def" errorRef="{err}" />'
-            "</bpmn:boundaryEvent>"
-        )
-        shapes[bid] = pos(cr, "boundaryEvent")
-    parts.extend(flow_xml(*f) for f in FLOWS)
-    parts.append("</bpmn:process>")
-    parts.append(
-        '<bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" bpmnElement="collab_debit_card">'
-    )
-    width = int(X0 + 25.5 * COL)
-    parts.append(
-        f'<bpmndi:BPMNShape id="pool_bank_di" bpmnElement="pool_bank" isHorizontal="true">'
-        f'<dc:Bounds x="60" y="20" width="{width}" height="{int(5.6 * ROW)}" /></bpmndi:BPMNShape>'
-    )
-    parts.append(
-        f'<bpmndi:BPMNShape id="lane_authorizer_di" bpmnElement="lane_authorizer" isHorizontal="true">'
-        f'<dc:Bounds x="90" y="20" width="{width - 30}" height="{ROW}" /></bpmndi:BPMNShape>'
-    )
-    parts.append(
-        f'<bpmndi:BPMNShape id="lane_field_officer_di" bpmnElement="lane_field_officer" isHorizontal="true">'
-        f'<dc:Bounds x="90" y="{20 + ROW}" width="{width - 30}" height="{int(4.6 * ROW)}" /></bpmndi:BPMNShape>'
-    )
-    for sid, (x, y, w, h) in shapes.items():
-        expanded = ' isExpanded="true"' if sid == "prechecks" else ""
-        parts.append(
-            f'<bpmndi:BPMNShape id="{sid}_di" bpmnElement="{sid}"{expanded}>'
-            f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" /></bpmndi:BPMNShape>'
-        )
-    for fid, src, tgt, _c in FLOWS + SUB_FLOWS:
-        sx, sy, sw, sh = shapes[src]
-        tx, ty, tw, th = shapes[tgt]
-        parts.append(
-            f'<bpmndi:BPMNEdge id="{fid}_di" bpmnElement="{fid}">'
-            f'<di:waypoint x="{sx + sw // 2}" y="{sy + sh // 2}" />'
-            f'<di:waypoint x="{tx + tw // 2}" y="{ty + th // 2}" /></bpmndi:BPMNEdge>'
-        )
-    parts.append("</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>")
-    OUT.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    print(f"wrote {OUT}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ technical failure the worker retries (ARCHITECTURE decisions 4-5).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -58,6 +58,8 @@ class OperationContext:
     branch_code: str
     operator_id: str
     now: Callable[[], datetime]
+    extensions: Mapping[str, Any] = field(default_factory=dict)
+    """Services of outer packages (documents, devices) that their own operations need."""
 
 
 Handler = Callable[[OperationContext, dict[str, Any]], dict[str, Any]]
@@ -86,6 +88,9 @@ class OperationRegistry:
 
     def get(self, name: str) -> Operation:
         return self._ops[name]
+
+    def with_operations(self, operations: list[Operation]) -> OperationRegistry:
+        return OperationRegistry([*self._ops.values(), *operations])
 
     def inline_names(self) -> list[str]:
         return [name for name, op in self._ops.items() if op.inline]

@@ -56,6 +56,9 @@ class ProcessInstanceRecord(Base):
     started_by: Mapped[str] = mapped_column(String(64))
     device_id: Mapped[str | None] = mapped_column(String(64))
     customer_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    subject_instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    """For a review instance: the journey it reviews (maker-checker spans both)."""
+    next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
     state: Mapped[str] = mapped_column(Text)
     serializer_version: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -196,3 +199,51 @@ class KeyValueRecord(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+
+
+class EvidencePackageRecord(Base):
+    """Index row of a package; the ZIP lives encrypted in the blob store. One per instance, ever."""
+
+    __tablename__ = "evidence_packages"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36), unique=True)
+    sequence: Mapped[int] = mapped_column(unique=True)
+    manifest_sm3: Mapped[str] = mapped_column(String(64))
+    previous_manifest_sm3: Mapped[str | None] = mapped_column(String(64))
+    signing_key_id: Mapped[str] = mapped_column(String(64))
+    blob_key: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    process_id: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(32))
+    branch_code: Mapped[str] = mapped_column(String(32), index=True)
+    staff_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    review_instance_id: Mapped[str | None] = mapped_column(String(36))
+    manifest: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class EvidenceChainHeadRecord(Base):
+    """The newest link of the package chain; updating it under a row lock serializes sequence numbers."""
+
+    __tablename__ = "evidence_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sequence: Mapped[int]
+    manifest_sm3: Mapped[str | None] = mapped_column(String(64))
+
+
+class ReviewRecord(Base):
+    """One post-supervision decision or rule result on a package (the review history)."""
+
+    __tablename__ = "evidence_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[str] = mapped_column(ForeignKey("evidence_packages.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # machine_rule | decision | rectification | notice
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(64))
+    passed: Mapped[bool | None]
+    detail: Mapped[dict[str, Any]]
+    at: Mapped[datetime]

@@ -50,6 +50,7 @@ DEFAULT_TIMEOUTS_S: Mapping[str, float] = {
 SERVICE_ERRORS = frozenset({"UNAVAILABLE", "FREQUENCY_LIMIT", "CORE_EOD", "IN_PROGRESS"})
 TIMEOUT_ERROR = "TIMEOUT"
 BAD_REQUEST_ERROR = "BAD_REQUEST"
+KNOWN_ERRORS = SERVICE_ERRORS | {TIMEOUT_ERROR, BAD_REQUEST_ERROR}
 ERROR_STATUS: Mapping[str, int] = {
     "FREQUENCY_LIMIT": 429,
     "IN_PROGRESS": 409,
@@ -180,10 +181,11 @@ class JsonEndpoint:
 
 
 def _error_code(response: httpx.Response) -> str | None:
-    """The `error` of a `{"error": CODE}` body, if the body is one."""
+    """The documented `error` of a `{"error": CODE}` body. Other codes are dropped unread: they end
+    up in logs and messages, and an unknown gateway may put anything there."""
     try:
         payload = response.json()
     except ValueError:  # JSONDecodeError and UnicodeDecodeError both are
         return None
     code = payload.get("error") if isinstance(payload, dict) else None
-    return code if isinstance(code, str) and code.isupper() and len(code) <= 40 else None
+    return code if code in KNOWN_ERRORS else None

@@ -37,6 +37,7 @@ from engine.errors import ExternalServiceError, ExternalTimeout
 
 log = logging.getLogger("fieldbank.sandbox.http")
 MAX_BODY_BYTES = 64 * 1024
+SHUTDOWN_POLL_S = 0.02  # how often serve_forever looks for shutdown(): tests stop a server each
 SMS_INBOX = "/sandbox/sms/inbox"  # sandbox only: lets a tester read OTPs from another process
 
 # path → (SandboxAdapters field, port Protocol, method); the Protocol's signature is the request schema
@@ -177,7 +178,9 @@ def serve_sandbox(
     """Serve in a daemon thread; port 0 picks a free one. Stop with `server.shutdown()` then
     `server.server_close()`."""
     server = SandboxHttpServer((host, port), adapters)
-    thread = threading.Thread(target=server.serve_forever, name="sandbox-http", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(SHUTDOWN_POLL_S,), name="sandbox-http", daemon=True
+    )
     thread.start()
     return server, thread, f"http://{host}:{server.server_address[1]}"
 

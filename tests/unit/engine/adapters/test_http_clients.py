@@ -333,6 +333,15 @@ def test_no_log_record_carries_an_id_number_mobile_or_message_text(caplog):
     assert "482913" not in logged and "张伟" not in logged
 
 
+def test_an_undocumented_error_code_is_neither_logged_nor_put_in_the_error(caplog):
+    caplog.set_level(logging.DEBUG)
+    adapters, _ = adapters_with(respond(503, {"error": "42010619900307123X"}))
+    with pytest.raises(ExternalServiceError) as caught:
+        adapters.identity.verify("张伟", ID_NUMBER, "r-1")
+    assert caught.value.reason == "UNAVAILABLE"
+    assert "307123X" not in str(caught.value) and "307123X" not in caplog.text
+
+
 def test_base_urls_are_one_for_all_or_per_system_with_a_default():
     assert set(resolve_base_urls("http://sandbox:8701/").values()) == {"http://sandbox:8701"}
     urls = resolve_base_urls({"default": "https://gw.bank", "core": "https://core.bank/esb", "sms": ""})
