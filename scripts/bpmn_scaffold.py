@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - XML literals read best on one line
 """Writes a BPMN file with a grid diagram layout from a small declarative description.
 
 Used by the scaffolding scripts of the shipped processes; once written, the .bpmn file is the source of
@@ -38,7 +39,8 @@ def form(schema: str, instructions: str = "") -> str:
 
 def service(op: str, result: str, params: dict[str, str], retries: int | None = None) -> str:
     p = "".join(
-        f'<spiffworkflow:parameter id={quoteattr(k)} type="any" value={quoteattr(v)} />' for k, v in params.items()
+        f'<spiffworkflow:parameter id={quoteattr(k)} type="any" value={quoteattr(v)} />'
+        for k, v in params.items()
     )
     retry = f'<spiffworkflow:retry retries="{retries}" backoff_base="2" />' if retries is not None else ""
     return (
@@ -134,10 +136,14 @@ def flow_xml(fid: str, src: str, tgt: str, cond: str | None) -> str:
 def write(model: Model) -> None:
     shapes: dict[str, tuple[int, int, int, int]] = {}
     parts = [_header(model)]
-    parts.append(f'<bpmn:process id="{model.process_id}" name={quoteattr(model.process_name)} isExecutable="true">')
+    parts.append(
+        f'<bpmn:process id="{model.process_id}" name={quoteattr(model.process_name)} isExecutable="true">'
+    )
     parts.append('<bpmn:laneSet id="lanes">')
     for lane_id, lane, _rows in model.lanes:
-        refs = [n[0] for n in model.nodes if n[3] == lane] + [b.id for b in model.boundaries if b.lane == lane]
+        refs = [n[0] for n in model.nodes if n[3] == lane] + [
+            b.id for b in model.boundaries if b.lane == lane
+        ]
         parts.append(
             f'<bpmn:lane id="{lane_id}" name="{lane}">'
             + "".join(f"<bpmn:flowNodeRef>{r}</bpmn:flowNodeRef>" for r in refs)
@@ -193,7 +199,9 @@ def _subprocess_xml(model: Model, sub: SubProcess, name: str) -> str:
     return f'<bpmn:subProcess id="{sub.id}" name={quoteattr(name)}>{flows_of(model.flows, sub.id)}{inner}</bpmn:subProcess>'
 
 
-def _subprocess_shapes(sub: SubProcess, cr: tuple[float, float], shapes: dict[str, tuple[int, int, int, int]]) -> None:
+def _subprocess_shapes(
+    sub: SubProcess, cr: tuple[float, float], shapes: dict[str, tuple[int, int, int, int]]
+) -> None:
     x, y = X0 + cr[0] * COL - 60, Y0 + cr[1] * ROW - 60
     shapes[sub.id] = (int(x), int(y), int(sub.size[0] * COL), int(sub.size[1] * ROW))
     for s in sub.nodes:

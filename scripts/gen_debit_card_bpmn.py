@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Scaffold for processes/debit_card_opening.bpmn (J1): writes the process and a grid diagram layout.
 
 The .bpmn file is the source of truth for analysts, who edit it in a modeler; this script exists so a
@@ -375,16 +374,56 @@ SUB_SIZE = (3.0, 3.0)  # in grid units
 
 # boundary id, attached to, error id, (col,row)
 BOUNDARIES = [
-    Boundary("b_precheck_refused", "prechecks", error_definition("b_precheck_refused", "err_precheck_refused"), (4.6, 2.35), FO),
-    Boundary("b_precheck_referred", "prechecks", error_definition("b_precheck_referred", "err_precheck_referred"), (5.6, 2.35), FO),
-    Boundary("b_precheck_review", "prechecks", error_definition("b_precheck_review", "err_precheck_review"), (6.6, 2.35), FO),
+    Boundary(
+        "b_precheck_refused",
+        "prechecks",
+        error_definition("b_precheck_refused", "err_precheck_refused"),
+        (4.6, 2.35),
+        FO,
+    ),
+    Boundary(
+        "b_precheck_referred",
+        "prechecks",
+        error_definition("b_precheck_referred", "err_precheck_referred"),
+        (5.6, 2.35),
+        FO,
+    ),
+    Boundary(
+        "b_precheck_review",
+        "prechecks",
+        error_definition("b_precheck_review", "err_precheck_review"),
+        (6.6, 2.35),
+        FO,
+    ),
     Boundary("b_face", "face_compare", error_definition("b_face", "err_face_rejected"), (8.4, 1.45), FO),
-    Boundary("b_mobile", "mobile_check", error_definition("b_mobile", "err_mobile_rejected"), (10.4, 1.45), FO),
+    Boundary(
+        "b_mobile", "mobile_check", error_definition("b_mobile", "err_mobile_rejected"), (10.4, 1.45), FO
+    ),
     Boundary("b_card", "check_card", error_definition("b_card", "err_card_rejected"), (20.8, 1.45), FO),
-    Boundary("b_core_refused", "open_account", error_definition("b_core_refused", "err_core_refused"), (21.6, 1.45), FO),
-    Boundary("b_core_referred", "open_account", error_definition("b_core_referred", "err_core_referred"), (22.0, 1.45), FO),
-    Boundary("b_core_class_i", "open_account", error_definition("b_core_class_i", "err_core_class_i"), (21.4, 0.55), FO),
-    Boundary("b_core_card", "open_account", error_definition("b_core_card", "err_core_card"), (22.2, 0.55), FO),
+    Boundary(
+        "b_core_refused",
+        "open_account",
+        error_definition("b_core_refused", "err_core_refused"),
+        (21.6, 1.45),
+        FO,
+    ),
+    Boundary(
+        "b_core_referred",
+        "open_account",
+        error_definition("b_core_referred", "err_core_referred"),
+        (22.0, 1.45),
+        FO,
+    ),
+    Boundary(
+        "b_core_class_i",
+        "open_account",
+        error_definition("b_core_class_i", "err_core_class_i"),
+        (21.4, 0.55),
+        FO,
+    ),
+    Boundary(
+        "b_core_card", "open_account", error_definition("b_core_card", "err_core_card"), (22.2, 0.55), FO
+    ),
 ]
 
 FLOWS: list[tuple[str, str, str, str | None]] = [
@@ -486,7 +525,10 @@ def main() -> None:
             boundaries=BOUNDARIES,
             defaults=DEFAULTS,
             subprocess=SubProcess(
-                "prechecks", [(n[0], n[1], n[2], n[3], n[4] if len(n) > 4 else "") for n in SUB_NODES], SUB_FLOWS, SUB_SIZE
+                "prechecks",
+                [(n[0], n[1], n[2], n[3], n[4] if len(n) > 4 else "") for n in SUB_NODES],
+                SUB_FLOWS,
+                SUB_SIZE,
             ),
         )
     )
