@@ -11,6 +11,7 @@ from typing import Any
 from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
 from engine.adapters.http import HttpAdapters, build_http_adapters
 from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
+from engine.adapters.sandbox.store import InMemorySandboxStore
 from engine.attachments import AttachmentService
 from engine.definitions import DefinitionService
 from engine.deps import EngineDeps
@@ -92,7 +93,9 @@ def build_services(
         ports = http
     else:
         sandbox = build_sandbox_adapters(
-            SqlKeyValueStore(sessions, prefix="sandbox:"),
+            SqlKeyValueStore(sessions, prefix="sandbox:")
+            if settings.sandbox_store == "database"
+            else InMemorySandboxStore(),
             SandboxKnobs(
                 latency_profile=settings.sandbox_latency,
                 core_mode=settings.sandbox_core_mode,

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.hot_instances import HotInstances
 from engine.operations.registry import Adapters, OperationRegistry, OtpPort
 
 
@@ -38,6 +39,7 @@ class EngineDeps:
     retry_backoff_scale: float = 1.0
     outbox_lease_seconds: int = 60
     worker_threads: int = 8
+    hot_instances: HotInstances = field(default_factory=HotInstances)
     outbox_handlers: dict[str, Callable[[int], None]] = field(default_factory=dict)
     """Handlers of outbox kinds other than `service_calls`, registered by the composition root; each
     marks its row done in the transaction that does the work."""

@@ -11,14 +11,23 @@ import threading
 from collections.abc import Callable
 
 from engine.deps import EngineDeps
-from engine.service_calls import ServiceCallRunner, claim, outbox_kind, pending_outbox_ids, release
+from engine.service_calls import (
+    ServiceCallRunner,
+    claim,
+    claim_next,
+    outbox_kind,
+    pending_outbox_ids,
+    release,
+)
 
 log = logging.getLogger("fieldbank.dispatch")
 
 
-def execute_claimed(deps: EngineDeps, runner: ServiceCallRunner, outbox_id: int) -> None:
+def execute_claimed(
+    deps: EngineDeps, runner: ServiceCallRunner, outbox_id: int, kind: str | None = None
+) -> None:
     try:
-        kind = outbox_kind(deps, outbox_id)
+        kind = kind or outbox_kind(deps, outbox_id)
         if kind == "service_calls":
             runner.run_outbox_row(outbox_id)
         elif kind in deps.outbox_handlers:
@@ -54,12 +63,14 @@ class InProcessWorker:
         if self._thread:
             self._thread.join(timeout=10)
 
-    def drain_once(self) -> int:
+    def drain_once(self, limit: int = 50) -> int:
         done = 0
-        for outbox_id in pending_outbox_ids(self.deps):
-            if claim(self.deps, outbox_id):
-                execute_claimed(self.deps, self.runner, outbox_id)
-                done += 1
+        for _ in range(limit):
+            claimed = claim_next(self.deps)
+            if claimed is None:
+                break
+            execute_claimed(self.deps, self.runner, claimed[0], claimed[1])
+            done += 1
         return done
 
     def _loop(self) -> None:
@@ -89,7 +100,7 @@ class OutboxRelay:
     def relay_once(self) -> int:
         sent = 0
         for outbox_id in pending_outbox_ids(self.deps):
-            if not claim(self.deps, outbox_id):
+            if claim(self.deps, outbox_id) is None:
                 continue
             try:
                 self._enqueue(outbox_id)

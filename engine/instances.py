@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.deps import EngineDeps
@@ -18,6 +18,7 @@ from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.errors import FieldError as EngineFieldError
 from engine.outcomes import customer_message
 from engine.people.roles import CHECKER_ROLES
+from engine.persistence.cache import BRANCH_PATHS, DEFINITIONS, DefinitionSnapshot
 from engine.persistence.records import (
     AttachmentRecord,
     BranchRecord,
@@ -38,7 +39,7 @@ _definition_forms: dict[int, dict[str, FormDefinition]] = {}
 _forms_lock = threading.Lock()
 
 
-def definition_form(definition: ProcessDefinitionRecord, schema: str, ui: str | None) -> FormDefinition:
+def definition_form(definition: DefinitionSnapshot, schema: str, ui: str | None) -> FormDefinition:
     """Forms are pinned with the definition version; parse once per process for the validator cache."""
     key = f"{schema}|{ui}"
     forms = _definition_forms.get(definition.id, {})
@@ -72,12 +73,13 @@ class InstanceService:
     ) -> InstanceView:
         """Start a journey; `in_transaction` runs inside the starting transaction (exactly-once starts)."""
         with self.deps.sessions() as session:
-            definition = session.scalars(
-                select(ProcessDefinitionRecord)
+            definition_id = session.scalars(
+                select(ProcessDefinitionRecord.id)
                 .where(ProcessDefinitionRecord.process_id == process_id)
                 .order_by(ProcessDefinitionRecord.version.desc())
                 .limit(1)
             ).first()
+            definition = DEFINITIONS.get(session, definition_id) if definition_id is not None else None
             if definition is None:
                 raise NotFound(f"no deployed process {process_id!r}")
             now = self.deps.now()
@@ -117,7 +119,7 @@ class InstanceService:
             uow.run_and_save()
             if in_transaction is not None:
                 in_transaction(session, instance_id)
-            session.commit()
+            uow.commit()
         self.deps.notify_outbox()
         return self.get(actor, instance_id)
 
@@ -181,7 +183,7 @@ class InstanceService:
     def get_task(self, actor: Actor, task_id: str) -> TaskDetail:
         with self.deps.sessions() as session:
             task, record = self._visible_task(session, actor, task_id)
-            definition = session.get(ProcessDefinitionRecord, record.definition_id)
+            definition = DEFINITIONS.get(session, record.definition_id)
             assert definition is not None
             form = (
                 definition_form(definition, task.form_schema or "", task.form_ui_schema)
@@ -191,6 +193,7 @@ class InstanceService:
             uow = UnitOfWork(self.deps, session, record)
             assert uow.workflow is not None
             data = next((t.data for t in uow.workflow.ready_user_tasks() if t.task_id == task_id), {})
+            uow.release()
             prefill = _prefill(form.schema if form else {}, data)
             return TaskDetail(
                 task=_task_view(task, record.process_id),
@@ -203,7 +206,7 @@ class InstanceService:
     def complete_task(self, actor: Actor, task_id: str, data: dict[str, Any]) -> InstanceView:
         with self.deps.sessions() as session:
             task, record = self._visible_task(session, actor, task_id)
-            definition = session.get(ProcessDefinitionRecord, record.definition_id)
+            definition = DEFINITIONS.get(session, record.definition_id)
             assert definition is not None
             cleaned = self._validated(session, actor, definition, task, data)
             uow = UnitOfWork(self.deps, session, record)
@@ -227,7 +230,7 @@ class InstanceService:
             )
             try:
                 uow.run_and_save()
-                session.commit()
+                uow.commit()
             except (StaleDataError, IntegrityError) as exc:
                 raise Conflict("the journey was changed by someone else; reload it") from exc
             instance_id = record.id
@@ -246,7 +249,7 @@ class InstanceService:
             uow.event("instance_abandoned", actor.staff_id, device_id=actor.device_id, reason=reason)
             try:
                 uow.abandon(reason)
-                session.commit()
+                uow.commit()
             except (StaleDataError, IntegrityError) as exc:
                 raise Conflict("the journey was changed by someone else; reload it") from exc
         return self.get(actor, instance_id)
@@ -255,7 +258,7 @@ class InstanceService:
         self,
         session: Session,
         actor: Actor,
-        definition: ProcessDefinitionRecord,
+        definition: DefinitionSnapshot,
         task: OpenTaskRecord,
         data: dict[str, Any],
     ) -> dict[str, Any]:
@@ -289,15 +292,18 @@ class InstanceService:
             or not self._in_scope(session, actor, task.branch_code)
         ):
             raise NotFound("no such task")
-        record = session.get(ProcessInstanceRecord, task.instance_id)
+        # the caller goes on to a unit of work, which needs the state: load it in the same round trip
+        record = session.get(
+            ProcessInstanceRecord, task.instance_id, options=[undefer(ProcessInstanceRecord.state)]
+        )
         assert record is not None
         if not self._may_do(session, actor, task):
             raise NotFound("no such task")
         return task, record
 
     def _in_scope(self, session: Session, actor: Actor, branch_code: str) -> bool:
-        branch = session.get(BranchRecord, branch_code)
-        return branch is not None and actor.sees_branch(branch.path)
+        path = BRANCH_PATHS.path(session, branch_code)
+        return path is not None and actor.sees_branch(path)
 
     def _may_do(self, session: Session, actor: Actor, task: OpenTaskRecord) -> bool:
         """Maker-checker (§11): whoever did maker steps of an instance never does its checker steps."""
@@ -317,20 +323,34 @@ class InstanceService:
         return made is None
 
     def _view(self, session: Session, actor: Actor, record: ProcessInstanceRecord) -> InstanceView:
-        definition = session.get(ProcessDefinitionRecord, record.definition_id)
-        tasks = [
-            _task_view(t, record.process_id)
-            for t in session.scalars(select(OpenTaskRecord).where(OpenTaskRecord.instance_id == record.id))
-            if t.role in actor.roles and self._may_do(session, actor, t)
-        ]
-        incidents = [
-            IncidentView(i.id, i.task_spec, i.operation, i.error_code, i.message, i.attempts, i.created_at)
-            for i in session.scalars(
-                select(IncidentRecord).where(
-                    IncidentRecord.instance_id == record.id, IncidentRecord.resolved_at.is_(None)
+        definition = DEFINITIONS.get(session, record.definition_id)
+        # the status says whether side rows can exist: ready tasks only while waiting for a user (or
+        # beside an incident), open incidents only in status "incident" (UnitOfWork.save keeps it so)
+        tasks = (
+            [
+                _task_view(t, record.process_id)
+                for t in session.scalars(
+                    select(OpenTaskRecord).where(OpenTaskRecord.instance_id == record.id)
                 )
-            )
-        ]
+                if t.role in actor.roles and self._may_do(session, actor, t)
+            ]
+            if record.status in ("waiting_user", "incident")
+            else []
+        )
+        incidents = (
+            [
+                IncidentView(
+                    i.id, i.task_spec, i.operation, i.error_code, i.message, i.attempts, i.created_at
+                )
+                for i in session.scalars(
+                    select(IncidentRecord).where(
+                        IncidentRecord.instance_id == record.id, IncidentRecord.resolved_at.is_(None)
+                    )
+                )
+            ]
+            if record.status == "incident"
+            else []
+        )
         return InstanceView(
             instance_id=record.id,
             process_id=record.process_id,

@@ -19,8 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.deps import EngineDeps
 from engine.errors import ExternalServiceError, NotFound
 from engine.operations.registry import BusinessRejection
-from engine.persistence.records import IncidentRecord, OutboxRecord
-from engine.store import UnitOfWork
+from engine.persistence.records import IncidentRecord, OutboxRecord, ProcessInstanceRecord
+from engine.store import UnitOfWork, operation_context, unseal_calls
 from engine.workflow.instance import ServiceCallView
 
 log = logging.getLogger("fieldbank.worker")
@@ -54,10 +54,17 @@ class ServiceCallRunner:
                 list(row.payload["task_ids"]),
                 dict(row.payload.get("attempts", {})),
             )
-            uow = UnitOfWork.open(self.deps, session, instance_id)
-            assert uow.workflow is not None
-            calls = [c for c in uow.workflow.pending_service_calls() if c.task_id in task_ids]
-            contexts = {c.task_id: uow.operation_context(c.task_id) for c in calls}
+            sealed = row.payload.get("calls")
+            if sealed:
+                record = session.get(ProcessInstanceRecord, instance_id)
+                assert record is not None
+                calls = [c for c in unseal_calls(self.deps, instance_id, sealed) if c.task_id in task_ids]
+                contexts = {c.task_id: operation_context(self.deps, record, c.task_id) for c in calls}
+            else:  # rows written before calls travelled with them
+                uow = UnitOfWork.open(self.deps, session, instance_id)
+                assert uow.workflow is not None
+                calls = [c for c in uow.workflow.pending_service_calls() if c.task_id in task_ids]
+                contexts = {c.task_id: uow.operation_context(c.task_id) for c in calls}
         outcomes = list(self._pool.map(lambda c: self._call(c, contexts[c.task_id]), calls))
         self._apply(outbox_id, instance_id, outcomes, attempts)
 
@@ -161,18 +168,23 @@ class ServiceCallRunner:
                     OutboxRecord(
                         instance_id=instance_id,
                         kind="service_calls",
-                        payload={"task_ids": retry, "attempts": attempts},
+                        payload={
+                            "task_ids": retry,
+                            "attempts": attempts,
+                            "calls": uow.seal_calls([o.call for o in outcomes if o.call.task_id in retry]),
+                        },
                         created_at=now,
                         available_at=now + timedelta(seconds=delay),
                     )
                 )
             session.flush()
             uow.save()
-            session.commit()
+            uow.commit()
 
     def _incident(
         self, uow: UnitOfWork, call: ServiceCallView, code: str, message: str, attempts: int
     ) -> None:
+        uow.incidents_touched = True
         uow.session.add(
             IncidentRecord(
                 instance_id=uow.record.id,
@@ -196,12 +208,13 @@ def retry_incident(deps: EngineDeps, instance_id: str, incident_id: int, actor_i
         if incident is None or incident.instance_id != instance_id or incident.resolved_at is not None:
             raise NotFound("no such open incident")
         uow = UnitOfWork.open(deps, session, instance_id)
+        uow.incidents_touched = True
         incident.resolved_at = deps.now()
         incident.resolved_by = actor_id
         uow.event("incident_retried", actor_id, task_spec=incident.task_spec, operation=incident.operation)
         session.flush()
         uow.save()
-        session.commit()
+        uow.commit()
     deps.notify_outbox()
 
 
@@ -235,8 +248,41 @@ def release(deps: EngineDeps, outbox_id: int) -> None:
         session.commit()
 
 
-def claim(deps: EngineDeps, outbox_id: int) -> bool:
-    """Lease a row so one worker runs it; a crashed worker's lease expires and the row runs again."""
+def claim_next(deps: EngineDeps) -> tuple[int, str] | None:
+    """Lease the oldest due row in one statement and return (id, kind); None when nothing is due.
+    Two workers racing for a row: the loser's UPDATE re-checks the lease and matches nothing."""
+    now = deps.now()
+    due = (
+        select(OutboxRecord.id)
+        .where(
+            OutboxRecord.done_at.is_(None),
+            OutboxRecord.available_at <= now,
+            (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
+        )
+        .order_by(OutboxRecord.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    with deps.sessions() as session:
+        row = session.execute(
+            update(OutboxRecord)
+            .where(
+                OutboxRecord.id == due,
+                (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
+            )
+            .values(
+                lease_until=now + timedelta(seconds=deps.outbox_lease_seconds),
+                attempts=OutboxRecord.attempts + 1,
+            )
+            .returning(OutboxRecord.id, OutboxRecord.kind)
+        ).first()
+        session.commit()
+        return (int(row[0]), str(row[1])) if row is not None else None
+
+
+def claim(deps: EngineDeps, outbox_id: int) -> str | None:
+    """Lease a row so one worker runs it and return its kind (None: someone else has it). A crashed
+    worker's lease expires and the row runs again."""
     now = deps.now()
     with deps.sessions() as session:
         result = session.execute(
@@ -251,5 +297,9 @@ def claim(deps: EngineDeps, outbox_id: int) -> bool:
                 attempts=OutboxRecord.attempts + 1,
             )
         )
+        if getattr(result, "rowcount", 0) != 1:
+            session.rollback()
+            return None
+        kind = session.scalar(select(OutboxRecord.kind).where(OutboxRecord.id == outbox_id))
         session.commit()
-        return bool(getattr(result, "rowcount", 0) == 1)
+        return kind

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     sandbox_latency: Literal["zero", "fast", "normal", "peak", "degraded"] = "normal"
     sandbox_core_mode: Literal["normal", "commit_then_timeout", "timeout_no_commit", "processing"] = "normal"
     sandbox_fixed_otp: str | None = None
+    sandbox_store: Literal["database", "memory"] = "database"
+    """Where the simulators keep their state: the database (shared by API and worker processes, kept
+    across restarts) or this process's memory (one process only; benches compare engine costs)."""
 
     token_ttl_seconds: int = Field(default=8 * 3600, ge=60)
     attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)

@@ -2,34 +2,36 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from crypto import mask_card_number
 from engine.deps import EngineDeps
 from engine.errors import NotFound
 from engine.operations.registry import BusinessRejection, OperationContext
 from engine.people.roles import role_for_lane
+from engine.persistence.cache import DEFINITIONS, DefinitionSnapshot
 from engine.persistence.records import (
     IncidentRecord,
     InstanceEventRecord,
     OpenTaskRecord,
     OutboxRecord,
-    ProcessDefinitionRecord,
     ProcessInstanceRecord,
 )
-from engine.workflow.instance import WorkflowInstance
+from engine.workflow.instance import ServiceCallView, WorkflowInstance
 from engine.workflow.spiff import SERIALIZER_VERSION, SPEC_CACHE, FieldBankScriptEngine, spec_from_json
 
 
-def spec_ref(definition: ProcessDefinitionRecord) -> str:
+def spec_ref(definition: DefinitionSnapshot) -> str:
     return f"{definition.process_id}@{definition.version}:{definition.sha[:12]}"
 
 
-def ensure_spec(definition: ProcessDefinitionRecord) -> Any:
+def ensure_spec(definition: DefinitionSnapshot) -> Any:
     """Parsed specs are restored once per definition version per process, never per instance."""
     ref = spec_ref(definition)
     pair = SPEC_CACHE.get(ref)
@@ -46,19 +48,39 @@ class UnitOfWork:
         self.deps = deps
         self.session = session
         self.record = record
-        self.definition = session.get(ProcessDefinitionRecord, record.definition_id)
-        assert self.definition is not None
+        definition = DEFINITIONS.get(session, record.definition_id)
+        assert definition is not None
+        self.definition: DefinitionSnapshot = definition
         ensure_spec(self.definition)
         self.secrets: dict[str, str] = {}
         self.abandoned_reason: str | None = None
+        self.incidents_touched = False
         self.engine = FieldBankScriptEngine(frozenset(deps.operations.inline_names()), self._inline_call)
-        self.workflow = (
-            WorkflowInstance.load(self._decrypt(record.state), self.engine) if record.state else None
-        )
+        hot = deps.hot_instances.take(record.id, record.version) if record.version else None
+        if hot is not None:
+            hot.attach(self.engine)
+            self.workflow: WorkflowInstance | None = hot
+        else:
+            self.workflow = (
+                WorkflowInstance.load(self._decrypt(record.state), self.engine) if record.state else None
+            )
+
+    def release(self) -> None:
+        """A read-only use: hand the unchanged engine object back for the next command."""
+        if self.workflow is not None:
+            self.deps.hot_instances.put(self.record.id, self.record.version, self.workflow)
+
+    def commit(self) -> None:
+        """Commit, then keep the engine object for this process's next command on the instance."""
+        self.session.commit()
+        if self.workflow is not None:
+            self.deps.hot_instances.put(self.record.id, self.record.version, self.workflow)
 
     @classmethod
     def open(cls, deps: EngineDeps, session: Session, instance_id: str) -> UnitOfWork:
-        record = session.get(ProcessInstanceRecord, instance_id)
+        record = session.get(
+            ProcessInstanceRecord, instance_id, options=[undefer(ProcessInstanceRecord.state)]
+        )
         if record is None:
             raise NotFound("no such instance")
         return cls(deps, session, record)
@@ -101,16 +123,7 @@ class UnitOfWork:
         return result
 
     def operation_context(self, task_id: str) -> OperationContext:
-        return OperationContext(
-            adapters=self.deps.adapters,
-            otp=self.deps.otp,
-            request_id=f"{self.record.id}:{task_id}",
-            instance_id=self.record.id,
-            branch_code=self.record.branch_code,
-            operator_id=self.record.started_by,
-            now=self.deps.now,
-            extensions=self.deps.operation_extensions,
-        )
+        return operation_context(self.deps, self.record, task_id)
 
     # ------------------------------------------------------------------ save
 
@@ -154,7 +167,7 @@ class UnitOfWork:
                     or (data.get("account_decision") or {}).get("account_class"),
                     card_no_masked=mask_card_number(core["card_no"]) if core.get("card_no") else None,
                 )
-        elif self._open_incidents():
+        elif self._incidents_possible() and self._open_incidents():
             self.record.status = "incident"
         elif wf.ready_user_tasks():
             self.record.status = "waiting_user"
@@ -232,7 +245,8 @@ class UnitOfWork:
     def _schedule_service_calls(self, now: datetime) -> None:
         """Every parked service task gets exactly one pending outbox row (ARCHITECTURE 3 and 6)."""
         assert self.workflow is not None
-        started = {c.task_id for c in self.workflow.pending_service_calls()}
+        calls = {c.task_id: c for c in self.workflow.pending_service_calls()}
+        started = set(calls)
         if not started:
             return
         scheduled: set[str] = set()
@@ -250,6 +264,8 @@ class UnitOfWork:
                     IncidentRecord.instance_id == self.record.id, IncidentRecord.resolved_at.is_(None)
                 )
             )
+            if self._incidents_possible()
+            else []
         )
         new = sorted(started - scheduled - blocked)
         if new:
@@ -257,11 +273,46 @@ class UnitOfWork:
                 OutboxRecord(
                     instance_id=self.record.id,
                     kind="service_calls",
-                    payload={"task_ids": new, "attempts": {}},
+                    payload={
+                        "task_ids": new,
+                        "attempts": {},
+                        "calls": self.seal_calls([calls[t] for t in new]),
+                    },
                     created_at=now,
                     available_at=now,
                 )
             )
+
+    def seal_calls(self, calls: list[ServiceCallView]) -> str:
+        """The evaluated parameters travel with the outbox row (so the worker need not load the state),
+        encrypted: they hold ID numbers and phone numbers."""
+        return self.deps.cipher.encrypt(
+            json.dumps([asdict(c) for c in calls]), context=self._outbox_context()
+        )
+
+    def _outbox_context(self) -> bytes:
+        return f"outbox:{self.record.id}".encode()
+
+    def _incidents_possible(self) -> bool:
+        return self.record.status == "incident" or self.incidents_touched
+
+
+def unseal_calls(deps: EngineDeps, instance_id: str, sealed: str) -> list[ServiceCallView]:
+    text = deps.cipher.decrypt_text(sealed, context=f"outbox:{instance_id}".encode())
+    return [ServiceCallView(**c) for c in json.loads(text)]
+
+
+def operation_context(deps: EngineDeps, record: ProcessInstanceRecord, task_id: str) -> OperationContext:
+    return OperationContext(
+        adapters=deps.adapters,
+        otp=deps.otp,
+        request_id=f"{record.id}:{task_id}",
+        instance_id=record.id,
+        branch_code=record.branch_code,
+        operator_id=record.started_by,
+        now=deps.now,
+        extensions=deps.operation_extensions,
+    )
 
 
 def _result_code(result: dict[str, Any]) -> Any:

@@ -59,7 +59,7 @@ class ProcessInstanceRecord(Base):
     subject_instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
     """For a review instance: the journey it reviews (maker-checker spans both)."""
     next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
-    state: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text, deferred=True)  # only a unit of work needs it
     serializer_version: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime]

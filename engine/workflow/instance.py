@@ -65,6 +65,10 @@ class WorkflowInstance:
         wf.script_engine = engine  # not part of the serialized state (gotcha 6)
         return cls(wf)
 
+    def attach(self, engine: FieldBankScriptEngine) -> None:
+        """Bind a reused engine object to the script engine of the unit of work now using it."""
+        self._wf.script_engine = engine
+
     def dump(self) -> str:
         return str(INSTANCE_SERIALIZER.serialize_json(self._wf))
 
@@ -81,9 +85,18 @@ class WorkflowInstance:
 
     # ------------------------------------------------------------------ queries
 
+    def _all_tasks(self) -> Any:
+        """Every task of the instance and its subprocesses, read from the id maps: `get_tasks` walks the
+        tree with depth bookkeeping, which profiled as the largest cost of a unit of work."""
+        yield from self._wf.tasks.values()
+        for sub in self._wf.subprocesses.values():
+            yield from sub.tasks.values()
+
     def ready_user_tasks(self) -> list[UserTaskView]:
         views = []
-        for task in self._wf.get_tasks(state=TaskState.READY, manual=True):
+        for task in self._all_tasks():
+            if task.state != TaskState.READY or not task.task_spec.manual:
+                continue
             spec = task.task_spec
             props = (spec.extensions or {}).get("properties", {})
             views.append(
@@ -101,9 +114,9 @@ class WorkflowInstance:
 
     def pending_service_calls(self) -> list[ServiceCallView]:
         calls = []
-        for task in self._wf.get_tasks(state=TaskState.STARTED):
+        for task in self._all_tasks():
             spec = task.task_spec
-            if not isinstance(spec, FieldBankServiceTask):
+            if task.state != TaskState.STARTED or not isinstance(spec, FieldBankServiceTask):
                 continue
             params = {name: p["value"] for name, p in spec.evaluate_params(task).items()}
             calls.append(
@@ -129,17 +142,20 @@ class WorkflowInstance:
     @property
     def completed(self) -> bool:
         """True only when an end event of the top process completed (gotcha 1: false completion)."""
-        if not self._wf.is_completed():
+        if not self._finished():
             return False
         return any(
-            isinstance(t.task_spec, EndEvent) and t.workflow is self._wf
-            for t in self._wf.get_tasks(state=TaskState.COMPLETED)
+            isinstance(t.task_spec, EndEvent) and t.state == TaskState.COMPLETED
+            for t in self._wf.tasks.values()
         )
+
+    def _finished(self) -> bool:
+        return not any(t.state & TaskState.NOT_FINISHED_MASK for t in self._all_tasks())
 
     @property
     def data(self) -> dict[str, Any]:
         """The newest data: the final workflow data when completed, else the latest completed task's."""
-        if self._wf.is_completed() and self._wf.data:
+        if self._wf.data and self._finished():
             return dict(self._wf.data)
         last = self._wf.last_task
         return dict(last.data) if last is not None else dict(self._wf.task_tree.data)
