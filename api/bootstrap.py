@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
+from documents.evidence.service import EncryptedBlobStore, EvidenceService
+from documents.rendering import DocumentRenderer
+from documents.supervision.service import SupervisionService, supervision_operations
 from engine.adapters.http import HttpAdapters, build_http_adapters
 from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
 from engine.adapters.sandbox.store import InMemorySandboxStore
@@ -18,7 +21,7 @@ from engine.deps import EngineDeps
 from engine.dispatch import InProcessWorker, OutboxRelay
 from engine.instances import InstanceService
 from engine.operations.catalogue import build_operation_registry
-from engine.operations.registry import Adapters
+from engine.operations.registry import Adapters, OperationRegistry
 from engine.otp import OtpService
 from engine.people.auth import AuthService
 from engine.persistence.database import build_engine, build_session_factory
@@ -27,6 +30,8 @@ from engine.settings import Settings
 from forms.catalogue import FormCatalogue
 
 log = logging.getLogger("fieldbank")
+# journeys whose ending leaves an evidence package for post-supervision (§2.8)
+EVIDENCE_PROCESSES = frozenset({"debit_card_opening"})
 
 
 def utc_now() -> datetime:
@@ -46,6 +51,8 @@ class Services:
     sandbox: Any | None
     http_adapters: HttpAdapters | None = None
     worker: InProcessWorker | None = None
+    evidence: EvidenceService | None = None
+    supervision: SupervisionService | None = None
     relay: OutboxRelay | None = None
 
     def start_background(self) -> None:
@@ -118,7 +125,7 @@ def build_services(
         fixed_code=settings.sandbox_fixed_otp,
         pepper=hmac_sm3(keys.index_key, b"fieldbank/otp-pepper/v1"),
     )
-    operations = build_operation_registry()
+    operations = operation_registry()
     deps = EngineDeps(
         sessions=sessions,
         operations=operations,
@@ -129,6 +136,7 @@ def build_services(
         retry_backoff_scale=settings.retry_backoff_scale,
         outbox_lease_seconds=settings.outbox_lease_seconds,
         worker_threads=settings.worker_threads,
+        evidence_processes=EVIDENCE_PROCESSES,
     )
     services = Services(
         settings=settings,
@@ -151,6 +159,7 @@ def build_services(
         sandbox=sandbox if settings.is_sandbox else None,
         http_adapters=http,
     )
+    _wire_evidence(services)
     use_thread = settings.redis_url is None if in_process_worker is None else in_process_worker
     if use_thread:
         services.worker = InProcessWorker(deps)
@@ -162,6 +171,30 @@ def build_services(
         services.relay = OutboxRelay(deps, queue.enqueue)
         deps.notify_outbox = services.relay.notify
     return services
+
+
+def operation_registry() -> OperationRegistry:
+    """Every operator a BPMN file may name: the engine's and those of the outer packages."""
+    return build_operation_registry().with_operations(supervision_operations())
+
+
+def _wire_evidence(services: Services) -> None:
+    """Packages on ending journeys, the review journey that audits them, and its status projection."""
+    deps = services.deps
+    blobs = EncryptedBlobStore(services.attachments, services.keys)
+    services.evidence = EvidenceService(deps, services.keys, services.attachments, blobs, _warm_renderer)
+    services.supervision = SupervisionService(deps, services.keys, services.cipher, blobs, services.instances)
+    deps.outbox_handlers["build_evidence"] = services.evidence.build_for_outbox
+    deps.outbox_handlers["start_review"] = services.supervision.start_review_for_outbox
+    deps.operation_extensions["supervision"] = services.supervision
+    deps.instance_projections.append(services.supervision.project_status)
+
+
+def _warm_renderer() -> DocumentRenderer:
+    """Fonts and templates load once per process, not per package (a cold render costs ~1 s)."""
+    renderer = DocumentRenderer()
+    renderer.warm_up()
+    return renderer
 
 
 class _OtpAdapter:

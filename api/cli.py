@@ -82,13 +82,13 @@ def processes_validate(
     ] = None,
 ) -> None:
     """Parse and lint every BPMN file; print file, element id and reason for each problem."""
+    from api.bootstrap import operation_registry
     from engine.catalogue import validate_directory
-    from engine.operations.catalogue import build_operation_registry
     from forms.catalogue import FormCatalogue
 
     settings = Settings()
     report = validate_directory(
-        directory or settings.processes_dir, FormCatalogue(settings.forms_dir), build_operation_registry()
+        directory or settings.processes_dir, FormCatalogue(settings.forms_dir), operation_registry()
     )
     for problem in report.problems:
         console.print(f"[red]ERROR[/red] {problem}", highlight=False)

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 
 from engine.deps import EngineDeps
+from engine.timers import fire_due_timers
 from engine.service_calls import (
     ServiceCallRunner,
     claim,
@@ -79,6 +80,7 @@ class InProcessWorker:
             try:
                 while self.drain_once():
                     pass
+                fire_due_timers(self.deps)
             except Exception:
                 log.exception("outbox loop error")
             self._wake.wait(self._poll)
@@ -116,6 +118,7 @@ class OutboxRelay:
             self._wake.clear()
             try:
                 self.relay_once()
+                fire_due_timers(self.deps)
             except Exception:
                 log.exception("relay error")
             self._wake.wait(self._poll)

@@ -311,16 +311,21 @@ class InstanceService:
             return False
         if task.role not in CHECKER_ROLES:
             return True
-        made = session.scalar(
-            select(InstanceEventRecord.id)
-            .where(
-                InstanceEventRecord.instance_id == task.instance_id,
+        # the journey a review instance reviews counts too: an auditor never reviews their own work
+        subject = session.scalar(
+            select(ProcessInstanceRecord.subject_instance_id).where(ProcessInstanceRecord.id == task.instance_id)
+        )
+        instances = [task.instance_id] if subject is None else [task.instance_id, subject]
+        took_part = session.execute(
+            select(InstanceEventRecord.instance_id, InstanceEventRecord.detail).where(
+                InstanceEventRecord.instance_id.in_(instances),
                 InstanceEventRecord.actor_id == actor.staff_id,
                 InstanceEventRecord.kind.in_(("instance_started", "task_completed")),
             )
-            .limit(1)
         )
-        return made is None
+        # any part in the reviewed journey disqualifies; in this instance only maker steps do (a reviewer
+        # re-checks a rectification they asked for)
+        return not any(iid == subject or detail.get("role") not in CHECKER_ROLES for iid, detail in took_part)
 
     def _view(self, session: Session, actor: Actor, record: ProcessInstanceRecord) -> InstanceView:
         definition = DEFINITIONS.get(session, record.definition_id)

@@ -117,6 +117,7 @@ class ServiceCallRunner:
                         operation=call.operation,
                         system=op.system,
                         request_id=outcome.request_id,
+                        subject=self._subject(call),
                         result=code,
                     )
                     wf.complete_service(call.task_id, outcome.result)
@@ -130,6 +131,7 @@ class ServiceCallRunner:
                         operation=call.operation,
                         system=op.system,
                         request_id=outcome.request_id,
+                        subject=self._subject(call),
                         result=payload.get("code"),
                         bpmn_error=outcome.code,
                         restricted=restricted,
@@ -151,6 +153,7 @@ class ServiceCallRunner:
                         operation=call.operation,
                         system=op.system,
                         request_id=outcome.request_id,
+                        subject=self._subject(call),
                         reason=outcome.reason,
                         attempt=done,
                     )
@@ -180,6 +183,12 @@ class ServiceCallRunner:
             session.flush()
             uow.save()
             uow.commit()
+
+    def _subject(self, call: ServiceCallView) -> str | None:
+        """Whom the call was about, as a blind index: post-supervision checks that every check result
+        belongs to the journey's customer without the trail holding an ID number."""
+        id_number = call.params.get("id_number")
+        return self.deps.cipher.blind_index(id_number) if isinstance(id_number, str) else None
 
     def _incident(
         self, uow: UnitOfWork, call: ServiceCallView, code: str, message: str, attempts: int

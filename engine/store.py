@@ -178,6 +178,7 @@ class UnitOfWork:
             self.record.customer_index = self.deps.cipher.blind_index(id_number)
         self.record.state = self.deps.cipher.encrypt(wf.dump(), context=self._context())
         self.record.serializer_version = SERIALIZER_VERSION
+        self.record.next_timer_at = None if self.record.status == "completed" else wf.next_timer_due()
         self.record.updated_at = now
         # the version-checked UPDATE goes first: a concurrent writer loses here (StaleDataError) before
         # it could collide on projection rows
@@ -235,7 +236,7 @@ class UnitOfWork:
                     lane=task.lane,
                     role=role,
                     branch_code=self.record.branch_code,
-                    assignee=self.record.started_by if role == "field_officer" else None,
+                    assignee=_assignee(task.data, role, self.record.started_by),
                     form_schema=task.form_schema,
                     form_ui_schema=task.form_ui_schema,
                     created_at=now,
@@ -295,6 +296,15 @@ class UnitOfWork:
 
     def _incidents_possible(self) -> bool:
         return self.record.status == "incident" or self.incidents_touched
+
+
+def _assignee(data: dict[str, Any], role: str, started_by: str) -> str | None:
+    """Field work belongs to whoever runs the journey; a journey started by the system (a review)
+    names its assignees per role in `lane_assignees` (e.g. the originator who must rectify)."""
+    named = (data.get("lane_assignees") or {}).get(role)
+    if isinstance(named, str):
+        return named
+    return started_by if role == "field_officer" and started_by != "system" else None
 
 
 def unseal_calls(deps: EngineDeps, instance_id: str, sealed: str) -> list[ServiceCallView]:

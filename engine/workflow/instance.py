@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -130,6 +131,22 @@ class WorkflowInstance:
                 )
             )
         return calls
+
+    def next_timer_due(self) -> datetime | None:
+        """The earliest due time of a waiting timer, so a sweeper knows when to look again."""
+        due = []
+        for event in self._wf.waiting_events():
+            if "Timer" in str(event.event_type) and event.value:
+                try:
+                    moment = datetime.fromisoformat(str(event.value))
+                except ValueError:
+                    continue
+                due.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+        return min(due) if due else None
+
+    def refresh_timers(self) -> None:
+        """Timers fire only when asked (§8.1): refresh, then `run`."""
+        self._wf.refresh_timers()
 
     def is_started_service(self, task_id: str) -> bool:
         task = self._task(task_id)

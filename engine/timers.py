@@ -1,0 +1,53 @@
+"""Fires due BPMN timers: SpiffWorkflow has no clock of its own (reference §8.1), so a sweeper asks.
+
+Runs in the in-process worker loop and in the production worker's relay loop; each due instance is
+one unit of work with the usual version check, so two sweepers racing cost a retry, never a double fire.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.deps import EngineDeps
+from engine.persistence.records import ProcessInstanceRecord
+from engine.store import UnitOfWork
+
+log = logging.getLogger("fieldbank.timers")
+
+
+def fire_due_timers(deps: EngineDeps, limit: int = 50) -> int:
+    now = deps.now()
+    with deps.sessions() as session:
+        due = list(
+            session.scalars(
+                select(ProcessInstanceRecord.id)
+                .where(ProcessInstanceRecord.next_timer_at <= now, ProcessInstanceRecord.status != "completed")
+                .order_by(ProcessInstanceRecord.next_timer_at)
+                .limit(limit)
+            )
+        )
+    fired = 0
+    for instance_id in due:
+        try:
+            with deps.sessions() as session:
+                uow = UnitOfWork.open(deps, session, instance_id)
+                assert uow.workflow is not None
+                uow.workflow.refresh_timers()
+                steps = uow.workflow.run()
+                if not steps:  # not due by the engine's clock yet
+                    session.rollback()
+                    continue
+                uow.event("timer_fired", None, task_spec=steps[0].spec_name)
+                uow.save()
+                uow.commit()
+                fired += 1
+        except StaleDataError:
+            continue  # someone else moved the instance on; the next sweep looks again
+        except Exception:
+            log.exception("firing timers of %s failed", instance_id)
+    if fired:
+        deps.notify_outbox()
+    return fired
