@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
+from documents.evidence.desk import EvidenceDesk
 from documents.evidence.service import EncryptedBlobStore, EvidenceService
 from documents.rendering import DocumentRenderer
 from documents.supervision.service import SupervisionService, supervision_operations
@@ -53,6 +54,7 @@ class Services:
     worker: InProcessWorker | None = None
     evidence: EvidenceService | None = None
     supervision: SupervisionService | None = None
+    desk: EvidenceDesk | None = None
     relay: OutboxRelay | None = None
 
     def start_background(self) -> None:
@@ -183,6 +185,7 @@ def _wire_evidence(services: Services) -> None:
     deps = services.deps
     blobs = EncryptedBlobStore(services.attachments, services.keys)
     services.evidence = EvidenceService(deps, services.keys, services.attachments, blobs, _warm_renderer)
+    services.desk = EvidenceDesk(deps, services.keys, blobs)
     services.supervision = SupervisionService(deps, services.keys, services.cipher, blobs, services.instances)
     deps.outbox_handlers["build_evidence"] = services.evidence.build_for_outbox
     deps.outbox_handlers["start_review"] = services.supervision.start_review_for_outbox

@@ -20,6 +20,8 @@ keys_app = typer.Typer(
 )
 app.add_typer(processes_app, name="processes")
 app.add_typer(keys_app, name="keys")
+evidence_app = typer.Typer(help="Evidence packages: verify offline.", no_args_is_help=True)
+app.add_typer(evidence_app, name="evidence")
 console = Console()
 
 
@@ -141,6 +143,44 @@ def keys_init() -> None:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     console.print(f"keys created in {settings.resolved_keys_dir}; signing key id {store.signing_key_id}")
+
+
+@keys_app.command("export-public")
+def keys_export_public(
+    out: Annotated[Path | None, typer.Option(help="write the PEM here instead of printing it")] = None,
+) -> None:
+    """The platform signing public key (PEM): all an auditor needs to verify packages offline."""
+    from api.bootstrap import load_keys
+
+    pem = load_keys(Settings()).signing_key.public_key.to_pem()
+    text = pem.decode() if isinstance(pem, bytes) else str(pem)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="ascii")
+        console.print(f"wrote {out}")
+
+
+@evidence_app.command("verify")
+def evidence_verify(
+    files: Annotated[
+        list[Path], typer.Argument(help="one or more package ZIPs; several are also checked as a chain")
+    ],
+    public_key: Annotated[Path | None, typer.Option(help="platform signing public key (PEM)")] = None,
+) -> None:
+    """Check digests, signature and chain offline. Exit 0 OK, 2 file digest, 3 signature, 4 chain,
+    5 malformed, 1 could not verify."""
+    from documents.evidence.cli import run_verify
+
+    keys = None
+    if public_key is None:
+        try:
+            from api.bootstrap import load_keys
+
+            keys = load_keys(Settings()).verification_keys()
+        except Exception:
+            keys = None
+    raise typer.Exit(run_verify(files, public_key, keys, lambda line: typer.echo(line)))
 
 
 @app.command()

@@ -11,7 +11,6 @@ import threading
 from collections.abc import Callable
 
 from engine.deps import EngineDeps
-from engine.timers import fire_due_timers
 from engine.service_calls import (
     ServiceCallRunner,
     claim,
@@ -20,6 +19,7 @@ from engine.service_calls import (
     pending_outbox_ids,
     release,
 )
+from engine.timers import fire_due_timers
 
 log = logging.getLogger("fieldbank.dispatch")
 

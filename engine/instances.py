@@ -313,7 +313,9 @@ class InstanceService:
             return True
         # the journey a review instance reviews counts too: an auditor never reviews their own work
         subject = session.scalar(
-            select(ProcessInstanceRecord.subject_instance_id).where(ProcessInstanceRecord.id == task.instance_id)
+            select(ProcessInstanceRecord.subject_instance_id).where(
+                ProcessInstanceRecord.id == task.instance_id
+            )
         )
         instances = [task.instance_id] if subject is None else [task.instance_id, subject]
         took_part = session.execute(

@@ -24,7 +24,9 @@ def fire_due_timers(deps: EngineDeps, limit: int = 50) -> int:
         due = list(
             session.scalars(
                 select(ProcessInstanceRecord.id)
-                .where(ProcessInstanceRecord.next_timer_at <= now, ProcessInstanceRecord.status != "completed")
+                .where(
+                    ProcessInstanceRecord.next_timer_at <= now, ProcessInstanceRecord.status != "completed"
+                )
                 .order_by(ProcessInstanceRecord.next_timer_at)
                 .limit(limit)
             )

@@ -16,34 +16,107 @@ PS, FO, BM = "post_supervisor", "field_officer", "branch_manager"
 
 NODES = [
     ("start", "startEvent", "证据包入队", PS, (0, 1), ""),
-    ("init", "scriptTask", "初始化", PS, (0.8, 1), script("rectification_rounds = 0\npackage_status = 'MACHINE_REVIEW'")),
-    ("machine_review", "serviceTask", "机审", PS, (1.8, 1), service(
-        "supervision.machine_review", "machine_review", {"package_id": "package_id"}, retries=2)),
+    (
+        "init",
+        "scriptTask",
+        "初始化",
+        PS,
+        (0.8, 1),
+        script("rectification_rounds = 0\npackage_status = 'MACHINE_REVIEW'"),
+    ),
+    (
+        "machine_review",
+        "serviceTask",
+        "机审",
+        PS,
+        (1.8, 1),
+        service("supervision.machine_review", "machine_review", {"package_id": "package_id"}, retries=2),
+    ),
     ("needs_human", "exclusiveGateway", "需要人审?", PS, (2.8, 1), ""),
-    ("set_auto_passed", "scriptTask", "机审通过", PS, (2.8, 0), script(
-        "outcome = 'PASSED'\noutcome_reason = 'MACHINE_REVIEW_CLEAN'\npackage_status = 'PASSED'")),
+    (
+        "set_auto_passed",
+        "scriptTask",
+        "机审通过",
+        PS,
+        (2.8, 0),
+        script("outcome = 'PASSED'\noutcome_reason = 'MACHINE_REVIEW_CLEAN'\npackage_status = 'PASSED'"),
+    ),
     ("end_auto", "endEvent", "结束", PS, (3.8, 0), ""),
     ("mark_human", "scriptTask", "进入人审", PS, (3.8, 1), script("package_status = 'HUMAN_REVIEW'")),
     ("human_review", "userTask", "人审", PS, (4.8, 1), form("post-supervision-review")),
     ("review_gate", "exclusiveGateway", "审核结论", PS, (5.8, 1), ""),
-    ("set_passed", "scriptTask", "审核通过", PS, (6.8, 0), script(
-        "outcome = 'CLOSED' if rectification_rounds > 0 else 'PASSED'\noutcome_reason = 'REVIEWED'\npackage_status = outcome")),
+    (
+        "set_passed",
+        "scriptTask",
+        "审核通过",
+        PS,
+        (6.8, 0),
+        script(
+            "outcome = 'CLOSED' if rectification_rounds > 0 else 'PASSED'\noutcome_reason = 'REVIEWED'\npackage_status = outcome"
+        ),
+    ),
     ("end_passed", "endEvent", "结束", PS, (7.8, 0), ""),
-    ("risk_alert", "serviceTask", "风险预警转反洗钱", PS, (6.8, 1), service(
-        "supervision.notify", "risk_notice", {"package_id": "package_id", "kind": "'RISK_ALERT'", "reason": "review_reason"}, retries=2)),
-    ("set_risk", "scriptTask", "风险预警", PS, (7.8, 1), script(
-        "outcome = 'RISK_ALERT'\noutcome_reason = 'RISK_ALERT'\npackage_status = 'RISK_ALERT'")),
+    (
+        "risk_alert",
+        "serviceTask",
+        "风险预警转反洗钱",
+        PS,
+        (6.8, 1),
+        service(
+            "supervision.notify",
+            "risk_notice",
+            {"package_id": "package_id", "kind": "'RISK_ALERT'", "reason": "review_reason"},
+            retries=2,
+        ),
+    ),
+    (
+        "set_risk",
+        "scriptTask",
+        "风险预警",
+        PS,
+        (7.8, 1),
+        script("outcome = 'RISK_ALERT'\noutcome_reason = 'RISK_ALERT'\npackage_status = 'RISK_ALERT'"),
+    ),
     ("end_risk", "endEvent", "结束", PS, (8.6, 1), ""),
-    ("error_notice", "serviceTask", "发出差错通知书", PS, (6.8, 2), service(
-        "supervision.notify", "error_notice", {"package_id": "package_id", "kind": "'ERROR_NOTICE'", "reason": "review_reason", "severity": "review_outcome"}, retries=2)),
-    ("set_rectifying", "scriptTask", "待整改", PS, (7.8, 2), script(
-        "rectification_rounds = rectification_rounds + 1\npackage_status = 'RECTIFICATION'")),
+    (
+        "error_notice",
+        "serviceTask",
+        "发出差错通知书",
+        PS,
+        (6.8, 2),
+        service(
+            "supervision.notify",
+            "error_notice",
+            {
+                "package_id": "package_id",
+                "kind": "'ERROR_NOTICE'",
+                "reason": "review_reason",
+                "severity": "review_outcome",
+            },
+            retries=2,
+        ),
+    ),
+    (
+        "set_rectifying",
+        "scriptTask",
+        "待整改",
+        PS,
+        (7.8, 2),
+        script("rectification_rounds = rectification_rounds + 1\npackage_status = 'RECTIFICATION'"),
+    ),
     ("rectification", "userTask", "差错整改", FO, (7.8, 3.2), form("evidence-rectification")),
     ("escalate_overdue", "userTask", "整改逾期督办", BM, (7.8, 4.4), form("supervision-escalation")),
     ("end_escalation", "endEvent", "督办完成", BM, (8.8, 4.4), ""),
 ]
 BOUNDARIES = [
-    Boundary("b_overdue", "rectification", timer_definition("b_overdue", "error_notice['due_at']"), (8.1, 3.6), FO, interrupting=False),
+    Boundary(
+        "b_overdue",
+        "rectification",
+        timer_definition("b_overdue", "error_notice['due_at']"),
+        (8.1, 3.6),
+        FO,
+        interrupting=False,
+    ),
 ]
 FLOWS = [
     ("f1", "start", "init", None),
@@ -75,7 +148,11 @@ def main() -> None:
             process_id="post_supervision",
             process_name="事后监督",
             pool_name="事后监督",
-            lanes=[("lane_post_supervisor", PS, 3.0), ("lane_field_officer", FO, 1.2), ("lane_branch_manager", BM, 1.2)],
+            lanes=[
+                ("lane_post_supervisor", PS, 3.0),
+                ("lane_field_officer", FO, 1.2),
+                ("lane_branch_manager", BM, 1.2),
+            ],
             nodes=NODES,
             flows=FLOWS,
             boundaries=BOUNDARIES,

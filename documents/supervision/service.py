@@ -63,23 +63,38 @@ class SupervisionService:
         system = Actor("system", "FieldBank", frozenset(), package.branch_code, path, None)
 
         def link(tx: Session, review_id: str) -> None:
-            tx.execute(update(EvidencePackageRecord).where(EvidencePackageRecord.id == facts[0])
-                       .values(review_instance_id=review_id))
+            tx.execute(
+                update(EvidencePackageRecord)
+                .where(EvidencePackageRecord.id == facts[0])
+                .values(review_instance_id=review_id)
+            )
             _done(tx, outbox_id, self.deps.now())
 
         self.instances.start(
-            system, REVIEW_PROCESS, facts[0],
-            {"package_id": facts[0], "journey_instance_id": facts[1], "journey_process_id": facts[2],
-             "journey_outcome": facts[3], "originator_id": facts[4], "lane_assignees": {"field_officer": facts[4]}},
-            subject_instance_id=facts[1], in_transaction=link,
+            system,
+            REVIEW_PROCESS,
+            facts[0],
+            {
+                "package_id": facts[0],
+                "journey_instance_id": facts[1],
+                "journey_process_id": facts[2],
+                "journey_outcome": facts[3],
+                "originator_id": facts[4],
+                "lane_assignees": {"field_officer": facts[4]},
+            },
+            subject_instance_id=facts[1],
+            in_transaction=link,
         )
 
     def project_status(self, session: Session, record: ProcessInstanceRecord, data: dict[str, Any]) -> None:
         """The package's status follows its review journey (the queue and search read it)."""
         status = data.get("package_status")
         if record.process_id == REVIEW_PROCESS and isinstance(status, str) and data.get("package_id"):
-            session.execute(update(EvidencePackageRecord).where(EvidencePackageRecord.id == data["package_id"])
-                            .values(status=status))
+            session.execute(
+                update(EvidencePackageRecord)
+                .where(EvidencePackageRecord.id == data["package_id"])
+                .values(status=status)
+            )
 
     # ------------------------------------------------------------------ operations
 
@@ -94,7 +109,9 @@ class SupervisionService:
             data = json.loads(entries.get("data.json", b"{}"))
             trail = json.loads(entries.get("trail.json", b"[]"))
             review = ReviewInput(
-                data=data, trail=trail, manifest=report.manifest or package.manifest,
+                data=data,
+                trail=trail,
+                manifest=report.manifest or package.manifest,
                 package_problems=[f"{p.kind} {p.file or ''}".strip() for p in report.problems],
                 subject_index=self.cipher.blind_index(data["id_number"]) if data.get("id_number") else None,
                 core_record=self._core_record(data),
@@ -103,9 +120,17 @@ class SupervisionService:
             results = machine_review(review)
             now = self.deps.now()
             for r in results:
-                session.add(ReviewRecord(package_id=package_id, kind="machine_rule", actor_id=None, code=r.code,
-                                         passed=r.result != "FLAG", detail={"result": r.result, "reason": r.reason},
-                                         at=now))
+                session.add(
+                    ReviewRecord(
+                        package_id=package_id,
+                        kind="machine_rule",
+                        actor_id=None,
+                        code=r.code,
+                        passed=r.result != "FLAG",
+                        detail={"result": r.result, "reason": r.reason},
+                        at=now,
+                    )
+                )
             session.commit()
         flagged = [r.code for r in results if r.result == "FLAG"]
         return {"flagged": bool(flagged), "flags": flagged, "results": [asdict(r) for r in results]}
@@ -117,9 +142,21 @@ class SupervisionService:
         with self.deps.sessions() as session:
             if session.get(EvidencePackageRecord, package_id) is None:
                 raise NotFound("no such package")
-            session.add(ReviewRecord(package_id=package_id, kind="notice", actor_id=None, code=kind, passed=None,
-                                     detail={"reason": reason, "severity": severity,
-                                             "due_at": due.isoformat() if due else None}, at=now))
+            session.add(
+                ReviewRecord(
+                    package_id=package_id,
+                    kind="notice",
+                    actor_id=None,
+                    code=kind,
+                    passed=None,
+                    detail={
+                        "reason": reason,
+                        "severity": severity,
+                        "due_at": due.isoformat() if due else None,
+                    },
+                    at=now,
+                )
+            )
             session.commit()
         return {"kind": kind, "due_at": due.isoformat() if due else None}
 
@@ -131,21 +168,31 @@ class SupervisionService:
         if status.status != "OPENED" or status.result is None:
             return {}
         r = status.result
-        return {"cif_no": r.cif_no, "account_no": r.account_no, "card_no": r.card_no, "core_serial_no": r.core_serial_no}
+        return {
+            "cif_no": r.cif_no,
+            "account_no": r.account_no,
+            "card_no": r.card_no,
+            "core_serial_no": r.core_serial_no,
+        }
 
     def _openings_last_hour(self, session: Session, package: EvidencePackageRecord) -> int:
         journey = session.get(ProcessInstanceRecord, package.instance_id)
         if journey is None or journey.completed_at is None:
             return 0
         since = journey.completed_at - timedelta(hours=1)
-        return int(session.scalar(
-            select(func.count()).select_from(ProcessInstanceRecord).where(
-                ProcessInstanceRecord.started_by == journey.started_by,
-                ProcessInstanceRecord.outcome == "OPENED",
-                ProcessInstanceRecord.completed_at > since,
-                ProcessInstanceRecord.completed_at <= journey.completed_at,
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(ProcessInstanceRecord)
+                .where(
+                    ProcessInstanceRecord.started_by == journey.started_by,
+                    ProcessInstanceRecord.outcome == "OPENED",
+                    ProcessInstanceRecord.completed_at > since,
+                    ProcessInstanceRecord.completed_at <= journey.completed_at,
+                )
             )
-        ) or 0)
+            or 0
+        )
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
@@ -163,7 +210,11 @@ def supervision_operations() -> list[Operation]:
         return dict(ctx.extensions["supervision"].machine_review(p["package_id"]))
 
     def notify(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
-        return dict(ctx.extensions["supervision"].notify(p["package_id"], p["kind"], p.get("reason"), p.get("severity")))
+        return dict(
+            ctx.extensions["supervision"].notify(
+                p["package_id"], p["kind"], p.get("reason"), p.get("severity")
+            )
+        )
 
     return [
         Operation("supervision.machine_review", review, system="post_supervision"),

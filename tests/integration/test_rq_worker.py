@@ -192,3 +192,77 @@ def test_a_worker_killed_during_the_prechecks_is_replaced_and_one_account_opens(
         assert result.outcome == "OPENED", log.read_text()[-3000:]
         lookup = services.deps.adapters.core.lookup_customer(customer.id_number, customer.name, "test:lookup")
         assert lookup.class_i_count == 1
+
+
+def packages_of(services: Any, instance_id: str) -> list[Any]:
+    from engine.persistence.records import EvidencePackageRecord
+
+    with services.deps.sessions() as session:
+        return list(
+            session.scalars(
+                select(EvidencePackageRecord).where(EvidencePackageRecord.instance_id == instance_id)
+            )
+        )
+
+
+def test_redis_stopped_at_the_end_of_a_journey_delays_the_package_until_it_returns(
+    rq_settings: Any, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    redis_server.start()
+    log = tmp_path / "worker.log"
+    with app_client(rq_settings) as client:
+        services = client.app.state.services  # type: ignore[attr-defined]
+        worker = start_worker(rq_settings, log)
+        try:
+            driver = J1Driver(client, wait_seconds=2)
+            customer = Customer(card_sequence=7201)
+            stopped = driver.run(customer, stop_before="signing")
+            redis_server.stop()
+            worker.terminate()
+            worker.wait(10)
+            result = driver.run_from(stopped.instance, customer, skip=stopped.steps)
+            assert result.outcome == "OPENED"
+            iid = result.instance["instance_id"]
+            time.sleep(2)
+            assert packages_of(services, iid) == []  # nothing could be queued, nothing is lost either
+            redis_server.start()
+            worker = start_worker(rq_settings, log)
+            assert wait_for(lambda: len(packages_of(services, iid)) == 1, 90), log.read_text()[-3000:]
+        finally:
+            worker.terminate()
+            worker.wait(10)
+        assert len(packages_of(services, iid)) == 1
+
+
+def test_a_worker_killed_while_building_a_package_leaves_exactly_one_package(
+    rq_settings: Any, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    redis_server.start()
+    log = tmp_path / "worker.log"
+    with app_client(rq_settings) as client:
+        services = client.app.state.services  # type: ignore[attr-defined]
+        worker = start_worker(rq_settings, log)
+        try:
+            result = J1Driver(client, wait_seconds=2).run(Customer(card_sequence=7301))
+            assert result.outcome == "OPENED"
+            iid = result.instance["instance_id"]
+
+            def building() -> bool:
+                with services.deps.sessions() as session:
+                    rows = session.scalars(
+                        select(OutboxRecord).where(OutboxRecord.kind == "build_evidence")
+                    ).all()
+                    return any(row.lease_until is not None and row.done_at is None for row in rows)
+
+            assert wait_for(building, 30), log.read_text()[-2000:]
+            worker.send_signal(signal.SIGKILL)  # rendering takes seconds: the kill lands mid-build
+            worker.wait(10)
+            assert packages_of(services, iid) == []
+            worker = start_worker(rq_settings, log)
+            assert wait_for(lambda: len(packages_of(services, iid)) == 1, 90), log.read_text()[-3000:]
+            time.sleep(2)
+        finally:
+            worker.terminate()
+            worker.wait(10)
+        [package] = packages_of(services, iid)
+        assert package.sequence == 1

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from engine.catalogue import validate_directory, validate_file
 from api.bootstrap import operation_registry as build_operation_registry
+from engine.catalogue import validate_directory, validate_file
 from engine.settings import REPO_ROOT
 from forms.catalogue import FormCatalogue
 
@@ -33,7 +33,11 @@ def problems_of(path: Path) -> list[str]:
 def test_the_shipped_processes_validate_clean() -> None:
     report = validate_directory(REPO_ROOT / "processes", FORMS, OPERATIONS)
     assert report.problems == []
-    assert {p.process_id for p in report.processes} == {"debit_card_opening", "Process_account_opening", "post_supervision"}
+    assert {p.process_id for p in report.processes} == {
+        "debit_card_opening",
+        "Process_account_opening",
+        "post_supervision",
+    }
 
 
 def test_a_gateway_flow_without_condition_or_default_is_refused(tmp_path: Path) -> None:

@@ -1,0 +1,201 @@
+"""The post-supervision desk's read side: the package queue and search, one package with its review
+history, the ZIP itself, and a server-side verification. Scoped like everything else: a package of a
+branch outside the caller's subtree answers as absent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crypto import KeyStore
+from documents.evidence.service import BlobStore
+from documents.evidence.verify import verify_package
+from engine.deps import EngineDeps
+from engine.errors import Forbidden, NotFound
+from engine.persistence.cache import BRANCH_PATHS
+from engine.persistence.records import (
+    EvidencePackageRecord,
+    InstanceEventRecord,
+    ReviewRecord,
+)
+from engine.views import Actor
+
+DESK_ROLES = frozenset({"post_supervisor", "aml_officer"})
+
+
+@dataclass(frozen=True)
+class PackageSummary:
+    package_id: str
+    instance_id: str
+    process_id: str
+    outcome: str
+    branch_code: str
+    staff_id: str
+    status: str
+    sequence: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PackageDetail:
+    summary: PackageSummary
+    manifest: dict[str, Any]
+    review_instance_id: str | None
+    history: list[dict[str, Any]]
+
+
+class EvidenceDesk:
+    def __init__(self, deps: EngineDeps, keys: KeyStore, blobs: BlobStore) -> None:
+        self.deps = deps
+        self.keys = keys
+        self.blobs = blobs
+
+    def search(
+        self,
+        actor: Actor,
+        *,
+        status: str | None,
+        branch: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int = 200,
+    ) -> list[PackageSummary]:
+        _require_desk(actor)
+        with self.deps.sessions() as session:
+            query = (
+                select(EvidencePackageRecord).order_by(EvidencePackageRecord.sequence.desc()).limit(limit * 4)
+            )
+            if status:
+                query = query.where(EvidencePackageRecord.status == status)
+            if branch:
+                query = query.where(EvidencePackageRecord.branch_code == branch)
+            if since:
+                query = query.where(EvidencePackageRecord.created_at >= since)
+            if until:
+                query = query.where(EvidencePackageRecord.created_at < until)
+            rows = [r for r in session.scalars(query) if self._in_scope(session, actor, r.branch_code)]
+            return [_summary(r) for r in rows[:limit]]
+
+    def detail(self, actor: Actor, package_id: str) -> PackageDetail:
+        with self.deps.sessions() as session:
+            package = self._visible(session, actor, package_id)
+            history: list[dict[str, Any]] = [
+                {
+                    "at": r.at,
+                    "kind": r.kind,
+                    "actor_id": r.actor_id,
+                    "code": r.code,
+                    "passed": r.passed,
+                    "detail": r.detail,
+                }
+                for r in session.scalars(
+                    select(ReviewRecord)
+                    .where(ReviewRecord.package_id == package_id)
+                    .order_by(ReviewRecord.id)
+                )
+            ]
+            if package.review_instance_id:
+                history += [
+                    {
+                        "at": e.at,
+                        "kind": "decision" if e.task_spec == "human_review" else "task",
+                        "actor_id": e.actor_id,
+                        "code": e.detail.get("review_outcome") or e.task_spec,
+                        "passed": None,
+                        "detail": e.detail,
+                    }
+                    for e in session.scalars(
+                        select(InstanceEventRecord).where(
+                            InstanceEventRecord.instance_id == package.review_instance_id,
+                            InstanceEventRecord.kind == "task_completed",
+                        )
+                    )
+                ]
+            history.sort(key=lambda h: h["at"])
+            return PackageDetail(
+                _summary(package), dict(package.manifest), package.review_instance_id, history
+            )
+
+    def download(self, actor: Actor, package_id: str) -> tuple[str, bytes]:
+        """The ZIP in clear for an auditor; every download is recorded (who, when) — §8.5."""
+        with self.deps.sessions() as session:
+            package = self._visible(session, actor, package_id)
+            content = self.blobs.get(package.blob_key)
+            session.add(
+                ReviewRecord(
+                    package_id=package_id,
+                    kind="download",
+                    actor_id=actor.staff_id,
+                    code="DOWNLOAD",
+                    passed=None,
+                    detail={"device_id": actor.device_id},
+                    at=self.deps.now(),
+                )
+            )
+            session.commit()
+            return f"{package_id}.zip", content
+
+    def verify(self, actor: Actor, package_id: str) -> dict[str, Any]:
+        """What `fieldbank evidence verify` would say, plus the chain link to the stored predecessor."""
+        with self.deps.sessions() as session:
+            package = self._visible(session, actor, package_id)
+            report = verify_package(
+                self.blobs.get(package.blob_key), self.keys.verification_keys(), source=package_id
+            )
+            problems = [{"kind": p.kind, "file": p.file, "detail": p.detail} for p in report.problems]
+            if package.sequence > 1:
+                previous = session.scalars(
+                    select(EvidencePackageRecord).where(
+                        EvidencePackageRecord.sequence == package.sequence - 1
+                    )
+                ).first()
+                if previous is None:
+                    problems.append(
+                        {"kind": "chain", "file": None, "detail": "the previous package is missing"}
+                    )
+                elif previous.manifest_sm3 != report.previous_manifest_sm3:
+                    problems.append(
+                        {"kind": "chain", "file": None, "detail": "previous manifest digest differs"}
+                    )
+            return {
+                "package_id": package_id,
+                "ok": not problems,
+                "problems": problems,
+                "manifest_sm3": report.manifest_sm3,
+                "sequence": package.sequence,
+            }
+
+    def _visible(self, session: Session, actor: Actor, package_id: str) -> EvidencePackageRecord:
+        _require_desk(actor)
+        package = session.get(EvidencePackageRecord, package_id)
+        if package is None or not self._in_scope(session, actor, package.branch_code):
+            raise NotFound("no such package")
+        return package
+
+    @staticmethod
+    def _in_scope(session: Session, actor: Actor, branch_code: str) -> bool:
+        path = BRANCH_PATHS.path(session, branch_code)
+        return path is not None and actor.sees_branch(path)
+
+
+def _require_desk(actor: Actor) -> None:
+    if not actor.roles & DESK_ROLES:
+        raise Forbidden("the evidence desk is for post-supervision and AML staff")
+
+
+def _summary(r: EvidencePackageRecord) -> PackageSummary:
+    return PackageSummary(
+        r.id,
+        r.instance_id,
+        r.process_id,
+        r.outcome,
+        r.branch_code,
+        r.staff_id,
+        r.status,
+        r.sequence,
+        r.created_at,
+    )

@@ -1,0 +1,147 @@
+"""J1 → signed package → machine review → human review → error notice → rectification → closed, over
+the HTTP API with the real worker; the package verifies offline and tampering is named."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.bootstrap import Services
+from api.cli import app as cli_app
+from api.journey_driver import Customer, J1Driver
+
+
+def wait_for_task(
+    client: TestClient, driver: J1Driver, user: str, name: str, seconds: float = 60
+) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for task in client.get("/api/v1/tasks", headers=driver.headers(user)).json():
+            if task["name"] == name:
+                return dict(task)
+        time.sleep(0.2)
+    raise AssertionError(f"{user} never got a {name} task")
+
+
+def complete(
+    client: TestClient, driver: J1Driver, user: str, task: dict[str, Any], data: dict[str, Any]
+) -> Any:
+    r = client.post(
+        f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers(user), json={"data": data}
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def package_of(client: TestClient, driver: J1Driver, instance_id: str) -> dict[str, Any]:
+    packages = client.get("/api/v1/evidence", headers=driver.headers("ps001")).json()
+    [package] = [p for p in packages if p["instance_id"] == instance_id]
+    return dict(package)
+
+
+def test_the_full_supervision_loop_from_journey_to_closed(
+    client: TestClient, services: Services, tmp_path: Path
+) -> None:
+    driver = J1Driver(client, wait_seconds=5)
+    # 赵雨桐 is 18: the AML age band makes machine review flag the package
+    journey = driver.run(Customer(name="赵雨桐", id_number="42010320070220004X", card_sequence=9101))
+    assert journey.outcome == "OPENED"
+    review = wait_for_task(client, driver, "ps001", "human_review")
+    package = package_of(client, driver, journey.instance["instance_id"])
+    assert (package["status"], package["outcome"], package["sequence"]) == ("HUMAN_REVIEW", "OPENED", 1)
+    detail = client.get(f"/api/v1/evidence/{package['package_id']}", headers=driver.headers("ps001")).json()
+    flags = {h["code"] for h in detail["history"] if h["kind"] == "machine_rule" and h["passed"] is False}
+    assert flags == {"AGE_BAND"}
+    assert detail["manifest"]["instance_id"] == journey.instance["instance_id"]
+
+    # the auditor records an error; the officer who opened the account must rectify
+    complete(
+        client, driver, "ps001", review, {"review_outcome": "ERROR_MINOR", "review_reason": "签名影像不清晰"}
+    )
+    rectify = wait_for_task(client, driver, "fo001", "rectification")
+    assert not [
+        t
+        for t in client.get("/api/v1/tasks", headers=driver.headers("fo002")).json()
+        if t["name"] == "rectification"
+    ]
+    status = package_of(client, driver, journey.instance["instance_id"])["status"]
+    assert status == "RECTIFICATION"
+    photo = driver.upload("fo001", 7)
+    complete(
+        client,
+        driver,
+        "fo001",
+        rectify,
+        {"rectification_note": "已回访客户重新签名", "rectification_image": photo},
+    )
+    recheck = wait_for_task(client, driver, "ps001", "human_review")
+    done = complete(client, driver, "ps001", recheck, {"review_outcome": "PASSED"})
+    assert (done["outcome"], done["status"]) == ("CLOSED", "completed")
+    assert package_of(client, driver, journey.instance["instance_id"])["status"] == "CLOSED"
+    history = client.get(f"/api/v1/evidence/{package['package_id']}", headers=driver.headers("ps001")).json()[
+        "history"
+    ]
+    decisions = [h["code"] for h in history if h["kind"] == "decision"]
+    assert decisions == ["ERROR_MINOR", "PASSED"]
+    assert [h["code"] for h in history if h["kind"] == "notice"] == ["ERROR_NOTICE"]
+
+
+def test_a_package_verifies_offline_and_every_tampering_is_named(client: TestClient, tmp_path: Path) -> None:
+    driver = J1Driver(client, wait_seconds=5)
+    journey = driver.run(Customer(card_sequence=9201))
+    wait_for_task(client, driver, "ps001", "human_review")
+    package = package_of(client, driver, journey.instance["instance_id"])
+    r = client.get(f"/api/v1/evidence/{package['package_id']}/download", headers=driver.headers("ps001"))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    zip_path = tmp_path / "package.zip"
+    zip_path.write_bytes(r.content)
+    pem = tmp_path / "platform.pem"
+    runner = CliRunner()
+    assert (
+        runner.invoke(cli_app, ["keys", "export-public", "--out", str(pem)], env=_env(client)).exit_code == 0
+    )
+    ok = runner.invoke(cli_app, ["evidence", "verify", str(zip_path), "--public-key", str(pem)])
+    assert ok.exit_code == 0 and f"OK {zip_path}" in ok.output
+    assert client.post(
+        f"/api/v1/evidence/{package['package_id']}/verify", headers=driver.headers("ps001")
+    ).json()["ok"]
+
+    with zipfile.ZipFile(io.BytesIO(r.content)) as archive:
+        voucher = archive.read("documents/voucher.pdf")
+        info = archive.getinfo("documents/voucher.pdf")
+    (tmp_path / "voucher.pdf").write_bytes(voucher)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "voucher.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "电子凭证" in text and "4201**********1238" in text and "420106199003071238" not in text
+    fonts = subprocess.run(
+        ["pdffonts", str(tmp_path / "voucher.pdf")], capture_output=True, text=True, check=True
+    ).stdout
+    font_rows = [line for line in fonts.splitlines()[2:] if line.strip()]
+    assert font_rows and all(" yes " in row for row in font_rows) and "CJK" in fonts
+
+    # one byte of the voucher's content changed in place inside the ZIP
+    content = bytearray(r.content)
+    name_len, extra_len = (
+        int.from_bytes(content[info.header_offset + 26 : info.header_offset + 28], "little"),
+        int.from_bytes(content[info.header_offset + 28 : info.header_offset + 30], "little"),
+    )
+    data_start = info.header_offset + 30 + name_len + extra_len  # entries are stored, not deflated
+    assert bytes(content[data_start : data_start + 5]) == b"%PDF-"
+    content[data_start + 500] ^= 0x01
+    tampered = tmp_path / "tampered.zip"
+    tampered.write_bytes(bytes(content))
+    bad = runner.invoke(cli_app, ["evidence", "verify", str(tampered), "--public-key", str(pem)])
+    assert bad.exit_code == 2 and "documents/voucher.pdf" in bad.output
+
+
+def _env(client: TestClient) -> dict[str, str]:
+    settings = client.app.state.services.settings  # type: ignore[attr-defined]
+    return {"FIELDBANK_KEYS_DIR": str(settings.keys_dir), "FIELDBANK_DATA_DIR": str(settings.data_dir)}
