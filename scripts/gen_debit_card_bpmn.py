@@ -399,6 +399,9 @@ BOUNDARIES = [
     Boundary(
         "b_mobile", "mobile_check", error_definition("b_mobile", "err_mobile_rejected"), (10.4, 1.45), FO
     ),
+    Boundary(
+        "b_otp_limit", "send_otp", error_definition("b_otp_limit", "err_mobile_rejected"), (11.4, 1.45), FO
+    ),
     Boundary("b_card", "check_card", error_definition("b_card", "err_card_rejected"), (20.8, 1.45), FO),
     Boundary(
         "b_core_refused",
@@ -481,6 +484,7 @@ FLOWS: list[tuple[str, str, str, str | None]] = [
     ("f50", "face_retry_gate", "face_check", None),  # default: try again
     ("f51", "set_face_refused", "end_face", None),
     ("f52", "b_mobile", "count_mobile_rejection", None),
+    ("f52b", "b_otp_limit", "count_mobile_rejection", None),
     ("f53", "count_mobile_rejection", "mobile_retry_gate", None),
     ("f54", "mobile_retry_gate", "set_mobile_referred", "mobile_rejections >= 3"),
     ("f55", "mobile_retry_gate", "telco_retry", None),  # default: ask for another number

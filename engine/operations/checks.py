@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.adapters.ports import result_record
 from engine.operations.registry import BusinessRejection, OperationContext
+from engine.otp import OtpSendLimitReached
 
 _IDENTITY_REFERRED = {"NAME_MISMATCH": "IDENTITY_NAME_MISMATCH", "NOT_FOUND": "IDENTITY_NOT_FOUND"}
 # Sanctions hits must never be named to staff or customer (no tipping off): the reason is neutral.
@@ -104,7 +105,13 @@ def verify_mobile(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def send_otp(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
-    issue = ctx.otp.issue(ctx.instance_id, p["mobile"])
+    try:
+        issue = ctx.otp.issue(ctx.instance_id, p["mobile"])
+    except OtpSendLimitReached:
+        # the number had its hourly share of codes (§2.6): ask the customer for another number
+        raise BusinessRejection(
+            "MOBILE_REJECTED", {"code": "OTP_SEND_LIMIT", "reason": "OTP_SEND_LIMIT"}
+        ) from None
     expires_at = getattr(issue, "expires_at", None)
     return {"sent": True, "expires_at": expires_at.isoformat() if expires_at else None}
 

@@ -28,6 +28,7 @@ STAFF = [
     ("au101", "孙丽", "WH0102", ["authorizer"]),
     ("aml001", "吴敏", "WH01", ["aml_officer"]),
     ("ps001", "郑洁", "WH01", ["post_supervisor"]),
+    ("ps101", "钱坤", "WH0102", ["post_supervisor"]),
     ("an001", "何平", "HQ", ["analyst"]),
 ]
 

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
@@ -135,13 +136,17 @@ class WorkflowInstance:
     def next_timer_due(self) -> datetime | None:
         """The earliest due time of a waiting timer, so a sweeper knows when to look again."""
         due = []
-        for event in self._wf.waiting_events():
-            if "Timer" in str(event.event_type) and event.value:
-                try:
-                    moment = datetime.fromisoformat(str(event.value))
-                except ValueError:
-                    continue
-                due.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+        for task in self._wf.event_manager.tasks.values():
+            if not isinstance(task.task_spec.event_definition, TimerEventDefinition):
+                continue
+            value = task.internal_data.get("event_value")
+            if isinstance(value, dict):  # cycle timers keep {"cycles": n, "next": iso}
+                value = value.get("next")
+            try:
+                moment = datetime.fromisoformat(str(value))
+            except (TypeError, ValueError):
+                continue
+            due.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
         return min(due) if due else None
 
     def refresh_timers(self) -> None:

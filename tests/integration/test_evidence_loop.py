@@ -7,15 +7,20 @@ import io
 import subprocess
 import time
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.bootstrap import Services
+from api.app import create_app
+from api.bootstrap import Services, build_services
 from api.cli import app as cli_app
 from api.journey_driver import Customer, J1Driver
+from engine.people.demo import seed_demo
+from tests.integration.conftest import make_settings
 
 
 def wait_for_task(
@@ -145,3 +150,72 @@ def test_a_package_verifies_offline_and_every_tampering_is_named(client: TestCli
 def _env(client: TestClient) -> dict[str, str]:
     settings = client.app.state.services.settings  # type: ignore[attr-defined]
     return {"FIELDBANK_KEYS_DIR": str(settings.keys_dir), "FIELDBANK_DATA_DIR": str(settings.data_dir)}
+
+
+def test_the_desk_is_scoped_by_branch_and_closed_to_other_roles(client: TestClient) -> None:
+    driver = J1Driver(client, wait_seconds=5)
+    journey = driver.run(Customer(card_sequence=9301))
+    wait_for_task(client, driver, "ps001", "human_review")
+    package = package_of(client, driver, journey.instance["instance_id"])
+    url = f"/api/v1/evidence/{package['package_id']}"
+    other_branch = driver.headers("ps101")  # a post-supervisor of 洪山支行: WH0101's package does not exist
+    assert client.get(url, headers=other_branch).status_code == 404
+    assert client.get(f"{url}/download", headers=other_branch).status_code == 404
+    assert all(
+        p["instance_id"] != journey.instance["instance_id"]
+        for p in client.get("/api/v1/evidence", headers=other_branch).json()
+    )
+    assert not [
+        t for t in client.get("/api/v1/tasks", headers=other_branch).json() if t["name"] == "human_review"
+    ]
+    r = client.get("/api/v1/evidence", headers=driver.headers("fo001"))
+    assert (r.status_code, r.json()["code"]) == (403, "forbidden")
+    assert client.get(url, headers=driver.headers("aml001")).status_code == 200
+
+
+class ShiftedClock:
+    """Real time plus an offset the test moves forward: the engine's clock and SpiffWorkflow's timers."""
+
+    offset = timedelta(0)
+
+    @classmethod
+    def now(cls) -> datetime:
+        return datetime.now(UTC) + cls.offset
+
+
+def test_an_overdue_rectification_escalates_to_the_branch_manager(
+    database_url: str, key_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer as timer_module
+
+    class FakeDatetime(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            moment = ShiftedClock.now()
+            return moment if tz else moment.replace(tzinfo=None)
+
+    monkeypatch.setattr(timer_module, "datetime", FakeDatetime)
+    ShiftedClock.offset = timedelta(0)
+    settings = make_settings(database_url, key_dir, tmp_path)
+    services = build_services(settings, now=ShiftedClock.now)
+    seed_demo(services.deps.sessions, services.deps.now)
+    services.definitions.deploy_all("test")
+    with TestClient(create_app(settings, services)) as client:
+        driver = J1Driver(client, wait_seconds=5)
+        driver.run(Customer(card_sequence=9401))
+        review = wait_for_task(client, driver, "ps001", "human_review")
+        complete(
+            client,
+            driver,
+            "ps001",
+            review,
+            {"review_outcome": "ERROR_MAJOR", "review_reason": "缺少风险告知签名"},
+        )
+        wait_for_task(client, driver, "fo001", "rectification")
+        assert not client.get("/api/v1/tasks", headers=driver.headers("bm001")).json()
+        ShiftedClock.offset = timedelta(days=6)  # past three working days, whatever the weekday
+        driver = J1Driver(client, wait_seconds=5)  # six days on, yesterday's tokens have expired
+        escalation = wait_for_task(client, driver, "bm001", "escalate_overdue", seconds=20)
+        assert escalation["process_id"] == "post_supervision"
+        # non-interrupting: the officer can still rectify
+        assert wait_for_task(client, driver, "fo001", "rectification")

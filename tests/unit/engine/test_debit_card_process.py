@@ -54,16 +54,20 @@ class Journey:
         self.engine = FieldBankScriptEngine(frozenset(OPS.inline_names()), self._inline)
         self.steps: list[str] = []
         self.errors: list[str] = []
+        self.runs = 0
 
     def ctx(self, task_id: str) -> OperationContext:
+        iid = f"j{self.runs}"
         return OperationContext(
-            self.adapters, self.otp, f"j:{task_id}", "j", "WH0101", "fo001", lambda: datetime.now(UTC)
+            self.adapters, self.otp, f"{iid}:{task_id}", iid, "WH0101", "fo001", lambda: datetime.now(UTC)
         )
 
     def _inline(self, op: str, task_id: str, params: dict[str, Any]) -> dict[str, Any]:
         return OPS.get(op).handler(self.ctx(task_id), params)
 
     def run(self, answers: dict[str, Any]) -> dict[str, Any]:
+        self.runs += 1
+        self.steps, self.errors = [], []
         wf = WorkflowInstance.start(SPEC, self.engine, {})
         wf.run()
         for _ in range(60):
@@ -245,3 +249,13 @@ def test_a_young_non_local_student_with_a_business_purpose_is_refused_for_openin
     # age band 15 + purpose 20 + MVNO 15 + occupation 10 = 60: authorizer; non-local needs a non-42 ID
     assert data["account_decision"]["risk_score"] == 60
     assert "OPENING_RISK_REVIEW" in data["account_decision"]["authorization_reasons"]
+
+
+def test_a_sixth_code_to_one_number_within_the_hour_asks_for_another_number(journey: Journey) -> None:
+    for i in range(5):  # five journeys use up the hour's five codes for 13900001234 (§2.6)
+        assert journey.run(answers(card_scan={"card_no": card(1100 + i)}))["outcome"] == "OPENED"
+    data = journey.run(
+        answers(card_scan={"card_no": card(1200)}, telco_retry={"reserved_mobile": "13900001299"})
+    )
+    assert data["outcome"] == "OPENED" and data["reserved_mobile"] == "13900001299"
+    assert journey.errors == ["MOBILE_REJECTED"] and "telco_retry" in journey.steps
