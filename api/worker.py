@@ -20,6 +20,8 @@ def _warm() -> tuple[Services, ServiceCallRunner]:
     if _services is None or _runner is None:
         _services = build_services(Settings(), in_process_worker=False)
         _runner = ServiceCallRunner(_services.deps)
+        if _services.evidence is not None:
+            _ = _services.evidence.renderer  # fonts and templates load here, not inside the first job
     return _services, _runner
 
 

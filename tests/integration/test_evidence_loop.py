@@ -51,9 +51,12 @@ def package_of(client: TestClient, driver: J1Driver, instance_id: str) -> dict[s
     return dict(package)
 
 
-def test_the_full_supervision_loop_from_journey_to_closed(
-    client: TestClient, services: Services, tmp_path: Path
-) -> None:
+def test_the_full_supervision_loop_from_journey_to_closed(client: TestClient) -> None:
+    run_supervision_loop(client)
+
+
+def run_supervision_loop(client: TestClient) -> None:
+    """J1 → package → machine review flags it → ERROR_MINOR → the officer rectifies → CLOSED."""
     driver = J1Driver(client, wait_seconds=5)
     # 赵雨桐 is 18: the AML age band makes machine review flag the package
     journey = driver.run(Customer(name="赵雨桐", id_number="42010320070220004X", card_sequence=9101))
@@ -219,3 +222,36 @@ def test_an_overdue_rectification_escalates_to_the_branch_manager(
         assert escalation["process_id"] == "post_supervision"
         # non-interrupting: the officer can still rectify
         assert wait_for_task(client, driver, "fo001", "rectification")
+
+
+def test_a_post_supervisor_never_reviews_a_journey_they_took_part_in(
+    client: TestClient, services: Services
+) -> None:
+    from engine.people.auth import hash_password
+    from engine.persistence.records import StaffRecord
+
+    with services.deps.sessions() as session:  # a member of staff who also holds the auditor role
+        session.add(
+            StaffRecord(
+                id="fx001",
+                name="兼岗",
+                branch_code="WH0101",
+                roles=["field_officer", "post_supervisor"],
+                password_hash=hash_password("fieldbank-demo"),
+                status="active",
+                created_at=datetime.now(UTC),
+            )
+        )
+        session.commit()
+    driver = J1Driver(client, wait_seconds=5)
+    journey = driver.run(Customer(card_sequence=9501), officer="fx001")
+    assert journey.outcome == "OPENED"
+    task = wait_for_task(client, driver, "ps001", "human_review")  # an independent auditor gets it
+    assert task["instance_id"] != journey.instance["instance_id"]
+    assert not [
+        t
+        for t in client.get("/api/v1/tasks", headers=driver.headers("fx001")).json()
+        if t["name"] == "human_review"
+    ]
+    r = client.get(f"/api/v1/tasks/{task['task_id']}", headers=driver.headers("fx001"))
+    assert r.status_code == 404

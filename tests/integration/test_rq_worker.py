@@ -266,3 +266,19 @@ def test_a_worker_killed_while_building_a_package_leaves_exactly_one_package(
             worker.wait(10)
         [package] = packages_of(services, iid)
         assert package.sequence == 1
+
+
+def test_the_supervision_loop_runs_on_rq_workers(
+    rq_settings: Any, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    from tests.integration.test_evidence_loop import run_supervision_loop
+
+    redis_server.start()
+    log = tmp_path / "worker.log"
+    with app_client(rq_settings) as client:
+        worker = start_worker(rq_settings, log)
+        try:
+            run_supervision_loop(client)
+        finally:
+            worker.terminate()
+            worker.wait(10)
