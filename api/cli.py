@@ -61,12 +61,21 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 @app.command()
-def worker(burst: bool = False) -> None:
-    """An rq worker for production mode (FIELDBANK_REDIS_URL set)."""
+def worker(
+    burst: bool = False,
+    lane: Annotated[
+        list[str] | None, typer.Option(help="calls and/or background (default: both, calls first)")
+    ] = None,
+) -> None:
+    """An rq worker for production mode (FIELDBANK_REDIS_URL set). Run dedicated `--lane calls` workers so
+    package renders (`--lane background`) never delay a customer's next screen."""
     from api.worker import run_worker
 
+    lanes = tuple(lane or ("calls", "background"))
+    if set(lanes) - {"calls", "background"}:
+        raise typer.BadParameter("lanes are 'calls' and 'background'")
     configure_logging()
-    run_worker(Settings(), burst=burst)
+    run_worker(Settings(), burst=burst, lanes=lanes)
 
 
 @app.command("migrate")

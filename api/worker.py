@@ -25,15 +25,17 @@ def _warm() -> tuple[Services, ServiceCallRunner]:
     return _services, _runner
 
 
-def run_outbox_job(outbox_id: int) -> None:
+def run_outbox_job(outbox_id: int, kind: str | None = None) -> None:
     services, runner = _warm()
-    execute_claimed(services.deps, runner, outbox_id)
+    execute_claimed(services.deps, runner, outbox_id, kind)
 
 
-def run_worker(settings: Settings, burst: bool = False) -> None:
+def run_worker(
+    settings: Settings, burst: bool = False, lanes: tuple[str, ...] = ("calls", "background")
+) -> None:
     from rq import SimpleWorker
 
-    from api.queue import QUEUE_NAME, RqOutboxQueue
+    from api.queue import BACKGROUND_QUEUE_NAME, QUEUE_NAME, RqOutboxQueue
 
     if not settings.redis_url:
         raise SystemExit("FIELDBANK_REDIS_URL is not set; the embedded server runs its own worker")
@@ -42,4 +44,6 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
     assert services.relay is not None
     services.relay.start()
     # SimpleWorker: jobs run in this warmed process; forking would re-import per job (libraries-measured §3)
-    SimpleWorker([QUEUE_NAME], connection=queue.connection).work(burst=burst, with_scheduler=False)
+    # queue order is priority: a worker on both lanes always takes waiting service calls first
+    names = [{"calls": QUEUE_NAME, "background": BACKGROUND_QUEUE_NAME}[lane] for lane in lanes]
+    SimpleWorker(names, connection=queue.connection).work(burst=burst, with_scheduler=False)

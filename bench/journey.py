@@ -372,10 +372,11 @@ class ServiceDriver:
             self.calls[name].append(time.perf_counter() - started)
 
     def drain(self) -> None:
-        """Like the worker thread's loop: until no row is due (a result may park the next call)."""
+        """Like the service-call worker thread's loop: until no call is due (a result may park the next
+        call). Evidence packages are background work with their own thread and bench (bench/evidence.py)."""
         worker = self.services.worker
         assert worker is not None
-        while self._timed("worker.drain_once", worker.drain_once):
+        while self._timed("worker.drain_once", lambda: worker.drain_once(lane="calls")):
             pass
 
     def start(self) -> InstanceView:

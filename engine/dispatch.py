@@ -16,7 +16,7 @@ from engine.service_calls import (
     claim,
     claim_next,
     outbox_kind,
-    pending_outbox_ids,
+    pending_outbox_rows,
     release,
 )
 from engine.timers import fire_due_timers
@@ -41,55 +41,64 @@ def execute_claimed(
 
 
 class InProcessWorker:
-    """The embedded default: one daemon thread drains the outbox; `notify` wakes it after a commit."""
+    """The embedded default: two daemon threads drain the outbox, one for the service calls a customer
+    is waiting for and one for background work (packages, review starts, timers), so a package render
+    never delays the next screen. `notify` wakes both after a commit."""
 
     def __init__(self, deps: EngineDeps, poll_seconds: float = 0.5) -> None:
         self.deps = deps
         self.runner = ServiceCallRunner(deps)
-        self._wake = threading.Event()
+        self._wake = {"calls": threading.Event(), "background": threading.Event()}
         self._stop = threading.Event()
         self._poll = poll_seconds
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     def notify(self) -> None:
-        self._wake.set()
+        for event in self._wake.values():
+            event.set()
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="fieldbank-outbox", daemon=True)
-        self._thread.start()
+        for lane in self._wake:
+            thread = threading.Thread(target=self._loop, args=(lane,), name=f"fieldbank-{lane}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self) -> None:
         self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout=10)
+        self.notify()
+        for thread in self._threads:
+            thread.join(timeout=10)
 
-    def drain_once(self, limit: int = 50) -> int:
+    def drain_once(self, limit: int = 50, lane: str | None = None) -> int:
         done = 0
         for _ in range(limit):
-            claimed = claim_next(self.deps)
+            claimed = claim_next(self.deps, lane)
             if claimed is None:
                 break
             execute_claimed(self.deps, self.runner, claimed[0], claimed[1])
             done += 1
         return done
 
-    def _loop(self) -> None:
+    def _loop(self, lane: str) -> None:
+        wake = self._wake[lane]
         while not self._stop.is_set():
-            self._wake.clear()
+            wake.clear()
             try:
-                while self.drain_once():
+                while self.drain_once(lane=lane):
                     pass
-                fire_due_timers(self.deps)
+                if lane == "background":
+                    fire_due_timers(self.deps)
             except Exception:
-                log.exception("outbox loop error")
-            self._wake.wait(self._poll)
+                log.exception("outbox loop error (%s)", lane)
+            wake.wait(self._poll)
 
 
 class OutboxRelay:
     """Production: enqueue due rows on rq. Runs in `fieldbank worker` and after each API commit."""
 
-    def __init__(self, deps: EngineDeps, enqueue: Callable[[int], None], poll_seconds: float = 1.0) -> None:
+    def __init__(
+        self, deps: EngineDeps, enqueue: Callable[[int, str], None], poll_seconds: float = 1.0
+    ) -> None:
         self.deps = deps
         self._enqueue = enqueue
         self._poll = poll_seconds
@@ -101,11 +110,11 @@ class OutboxRelay:
 
     def relay_once(self) -> int:
         sent = 0
-        for outbox_id in pending_outbox_ids(self.deps):
+        for outbox_id, kind in pending_outbox_rows(self.deps):
             if claim(self.deps, outbox_id) is None:
                 continue
             try:
-                self._enqueue(outbox_id)
+                self._enqueue(outbox_id, kind)
                 sent += 1
             except Exception as exc:  # Redis down: give the row back, it is offered again next round
                 log.warning("could not enqueue outbox row %s: %s", outbox_id, type(exc).__name__)

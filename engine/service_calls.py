@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.deps import EngineDeps
@@ -227,6 +227,22 @@ def retry_incident(deps: EngineDeps, instance_id: str, incident_id: int, actor_i
     deps.notify_outbox()
 
 
+def pending_outbox_rows(deps: EngineDeps, limit: int = 50) -> list[tuple[int, str]]:
+    now = deps.now()
+    with deps.sessions() as session:
+        rows = session.execute(
+            select(OutboxRecord.id, OutboxRecord.kind)
+            .where(
+                OutboxRecord.done_at.is_(None),
+                OutboxRecord.available_at <= now,
+                (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
+            )
+            .order_by(OutboxRecord.id)
+            .limit(limit)
+        ).all()
+        return [(int(i), str(k)) for i, k in rows]
+
+
 def pending_outbox_ids(deps: EngineDeps, limit: int = 50) -> list[int]:
     now = deps.now()
     with deps.sessions() as session:
@@ -257,9 +273,23 @@ def release(deps: EngineDeps, outbox_id: int) -> None:
         session.commit()
 
 
-def claim_next(deps: EngineDeps) -> tuple[int, str] | None:
-    """Lease the oldest due row in one statement and return (id, kind); None when nothing is due.
-    Two workers racing for a row: the loser's UPDATE re-checks the lease and matches nothing."""
+CALL_KINDS = frozenset({"service_calls"})
+"""Work a customer is waiting for; everything else (packages, review starts) is background work that
+must never queue in front of it (a package render takes over a second)."""
+
+
+def kind_filter(lane: str | None) -> Any:
+    if lane == "calls":
+        return OutboxRecord.kind.in_(CALL_KINDS)
+    if lane == "background":
+        return OutboxRecord.kind.not_in(CALL_KINDS)
+    return true()
+
+
+def claim_next(deps: EngineDeps, lane: str | None = None) -> tuple[int, str] | None:
+    """Lease the oldest due row of a lane (`calls`, `background`, or None for any) in one statement and
+    return (id, kind); None when nothing is due. Two workers racing for a row: the loser's UPDATE
+    re-checks the lease and matches nothing."""
     now = deps.now()
     due = (
         select(OutboxRecord.id)
@@ -267,6 +297,7 @@ def claim_next(deps: EngineDeps) -> tuple[int, str] | None:
             OutboxRecord.done_at.is_(None),
             OutboxRecord.available_at <= now,
             (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
+            kind_filter(lane),
         )
         .order_by(OutboxRecord.id)
         .limit(1)
