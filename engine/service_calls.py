@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, true, update
+from sqlalchemy import bindparam, select, true, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.deps import EngineDeps
@@ -286,11 +286,10 @@ def kind_filter(lane: str | None) -> Any:
     return true()
 
 
-def claim_next(deps: EngineDeps, lane: str | None = None) -> tuple[int, str] | None:
-    """Lease the oldest due row of a lane (`calls`, `background`, or None for any) in one statement and
-    return (id, kind); None when nothing is due. Two workers racing for a row: the loser's UPDATE
-    re-checks the lease and matches nothing."""
-    now = deps.now()
+def _claim_statement(lane: str | None) -> Any:
+    """Built once per lane: constructing a SQLAlchemy statement costs more CPU than running it."""
+    now: Any = bindparam("now")
+    lease: Any = bindparam("lease_until")
     due = (
         select(OutboxRecord.id)
         .where(
@@ -303,18 +302,27 @@ def claim_next(deps: EngineDeps, lane: str | None = None) -> tuple[int, str] | N
         .limit(1)
         .scalar_subquery()
     )
+    return (
+        update(OutboxRecord)
+        .where(
+            OutboxRecord.id == due, (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now)
+        )
+        .values(lease_until=lease, attempts=OutboxRecord.attempts + 1)
+        .returning(OutboxRecord.id, OutboxRecord.kind)
+    )
+
+
+_CLAIM = {lane: _claim_statement(lane) for lane in ("calls", "background", None)}
+
+
+def claim_next(deps: EngineDeps, lane: str | None = None) -> tuple[int, str] | None:
+    """Lease the oldest due row of a lane (`calls`, `background`, or None for any) in one statement and
+    return (id, kind); None when nothing is due. Two workers racing for a row: the loser's UPDATE
+    re-checks the lease and matches nothing."""
+    now = deps.now()
     with deps.sessions() as session:
         row = session.execute(
-            update(OutboxRecord)
-            .where(
-                OutboxRecord.id == due,
-                (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
-            )
-            .values(
-                lease_until=now + timedelta(seconds=deps.outbox_lease_seconds),
-                attempts=OutboxRecord.attempts + 1,
-            )
-            .returning(OutboxRecord.id, OutboxRecord.kind)
+            _CLAIM[lane], {"now": now, "lease_until": now + timedelta(seconds=deps.outbox_lease_seconds)}
         ).first()
         session.commit()
         return (int(row[0]), str(row[1])) if row is not None else None
