@@ -31,3 +31,4 @@ def get_actor(
 
 
 CurrentActorDep = Annotated[Actor, Depends(get_actor)]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]

@@ -15,6 +15,7 @@ from engine.errors import (
     Forbidden,
     NotFound,
     ProcessDefinitionError,
+    Throttled,
     Unauthenticated,
     ValidationFailed,
 )
@@ -26,6 +27,7 @@ _STATUS = {
     Conflict: 409,
     Forbidden: 403,
     Unauthenticated: 401,
+    Throttled: 429,
     ValidationFailed: 422,
     ProcessDefinitionError: 422,
 }

@@ -35,6 +35,12 @@ class Unauthenticated(FieldBankError):
     code = "unauthenticated"
 
 
+class Throttled(FieldBankError):
+    """Too many attempts: refused before any work is done (e.g. a password is not even checked)."""
+
+    code = "too_many_attempts"
+
+
 @dataclass(frozen=True)
 class FieldError:
     """One problem with one input field; `field` is a dotted path into the submitted data."""

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, status
+from fastapi.security import HTTPAuthorizationCredentials
 
-from api.deps import ServicesDep
+from api.deps import BearerDep, CurrentActorDep, ServicesDep
 from api.schemas import StaffOut, TokenRequest, TokenResponse
 
 router = APIRouter(tags=["auth"])
@@ -17,3 +18,10 @@ def issue_token(body: TokenRequest, services: ServicesDep) -> TokenResponse:
         expires_at=issued.expires_at,
         staff=StaffOut(staff_id=a.staff_id, name=a.name, roles=sorted(a.roles), branch_code=a.branch_code),
     )
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(services: ServicesDep, _actor: CurrentActorDep, credentials: BearerDep) -> None:
+    """Revokes the token at once; a suspended member of staff is refused at once too (see auth)."""
+    assert isinstance(credentials, HTTPAuthorizationCredentials)
+    services.auth.logout(credentials.credentials)

@@ -10,13 +10,16 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.errors import Unauthenticated
-from engine.persistence.records import AccessTokenRecord, BranchRecord, StaffRecord
+from engine.errors import Throttled, Unauthenticated
+from engine.persistence.records import AccessTokenRecord, BranchRecord, LoginFailureRecord, StaffRecord
 from engine.views import Actor
 
 _hasher = PasswordHasher()
+MAX_FAILURES = 5
+THROTTLE_WINDOW = timedelta(minutes=10)
 # Verifying against a dummy hash for unknown users keeps response time from revealing who exists.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
@@ -46,10 +49,21 @@ class AuthService:
 
     def login(self, username: str, password: str, device_id: str | None = None) -> IssuedToken:
         with self._sessions() as session:
+            now = self._now()
+            recent = session.scalar(
+                select(func.count())
+                .select_from(LoginFailureRecord)
+                .where(LoginFailureRecord.username == username, LoginFailureRecord.at > now - THROTTLE_WINDOW)
+            )
+            if (recent or 0) >= MAX_FAILURES:
+                # refused before the password is looked at: guessing gains nothing, even the right one
+                raise Throttled("too many wrong passwords; try again later")
             staff = session.get(StaffRecord, username)
             try:
                 _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
             except (VerificationError, InvalidHashError):
+                session.add(LoginFailureRecord(username=username, at=now))
+                session.commit()
                 raise Unauthenticated("wrong user name or password") from None
             if staff is None or staff.status != "active":
                 raise Unauthenticated("wrong user name or password")

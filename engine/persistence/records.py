@@ -247,3 +247,14 @@ class ReviewRecord(Base):
     passed: Mapped[bool | None]
     detail: Mapped[dict[str, Any]]
     at: Mapped[datetime]
+
+
+class LoginFailureRecord(Base):
+    """A wrong password, kept briefly: five in ten minutes lock the user name out (throttling)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_user_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
