@@ -28,6 +28,7 @@ from engine.people.auth import AuthService
 from engine.persistence.database import build_engine, build_session_factory
 from engine.persistence.kv import SqlKeyValueStore
 from engine.settings import Settings
+from engine.task_assignment import TaskAssignmentService
 from forms.catalogue import FormCatalogue
 
 log = logging.getLogger("fieldbank")
@@ -46,6 +47,7 @@ class Services:
     keys: KeyStore
     cipher: FieldCipher
     instances: InstanceService
+    assignment: TaskAssignmentService
     auth: AuthService
     attachments: AttachmentService
     definitions: DefinitionService
@@ -140,12 +142,14 @@ def build_services(
         worker_threads=settings.worker_threads,
         evidence_processes=EVIDENCE_PROCESSES,
     )
+    instances = InstanceService(deps)
     services = Services(
         settings=settings,
         deps=deps,
         keys=keys,
         cipher=cipher,
-        instances=InstanceService(deps),
+        instances=instances,
+        assignment=TaskAssignmentService(deps, instances),
         auth=AuthService(sessions, now, settings.token_ttl_seconds),
         attachments=AttachmentService(
             sessions,

@@ -41,6 +41,10 @@ class AbandonRequest(Strict):
     reason: Literal["CUSTOMER_DECLINED", "CUSTOMER_LEFT", "DOCUMENTS_MISSING", "OTHER"]
 
 
+class ReassignRequest(Strict):
+    staff_id: str = Field(min_length=1, max_length=64)
+
+
 class CompleteTaskRequest(Strict):
     data: dict[str, Any]
 

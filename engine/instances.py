@@ -182,7 +182,7 @@ class InstanceService:
 
     def get_task(self, actor: Actor, task_id: str) -> TaskDetail:
         with self.deps.sessions() as session:
-            task, record = self._visible_task(session, actor, task_id)
+            task, record = self.visible_task(session, actor, task_id)
             definition = DEFINITIONS.get(session, record.definition_id)
             assert definition is not None
             form = (
@@ -205,7 +205,7 @@ class InstanceService:
 
     def complete_task(self, actor: Actor, task_id: str, data: dict[str, Any]) -> InstanceView:
         with self.deps.sessions() as session:
-            task, record = self._visible_task(session, actor, task_id)
+            task, record = self.visible_task(session, actor, task_id)
             definition = DEFINITIONS.get(session, record.definition_id)
             assert definition is not None
             cleaned = self._validated(session, actor, definition, task, data)
@@ -282,7 +282,7 @@ class InstanceService:
             raise NotFound("no such instance")  # out of scope answers like absent: existence must not leak
         return record
 
-    def _visible_task(
+    def visible_task(
         self, session: Session, actor: Actor, task_id: str
     ) -> tuple[OpenTaskRecord, ProcessInstanceRecord]:
         task = session.get(OpenTaskRecord, task_id)
@@ -300,6 +300,11 @@ class InstanceService:
         if not self._may_do(session, actor, task):
             raise NotFound("no such task")
         return task, record
+
+    def task_view(self, actor: Actor, task_id: str) -> TaskView:
+        with self.deps.sessions() as session:
+            task, record = self.visible_task(session, actor, task_id)
+            return _task_view(task, record.process_id)
 
     def _in_scope(self, session: Session, actor: Actor, branch_code: str) -> bool:
         path = BRANCH_PATHS.path(session, branch_code)

@@ -14,6 +14,7 @@ from api.schemas import (
     EventOut,
     InstanceOut,
     ProcessOut,
+    ReassignRequest,
     StartInstanceRequest,
     TaskDetailOut,
     TaskOut,
@@ -98,6 +99,23 @@ def list_tasks(services: ServicesDep, actor: CurrentActorDep) -> list[TaskOut]:
 def get_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep) -> TaskDetailOut:
     detail = services.instances.get_task(actor, task_id)
     return TaskDetailOut.model_validate({**asdict(detail.task), "form": detail.form, "data": detail.data})
+
+
+@router.post("/tasks/{task_id}/claim", response_model=TaskOut, tags=["tasks"])
+def claim_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep) -> TaskOut:
+    return TaskOut.model_validate(asdict(services.assignment.claim(actor, task_id)))
+
+
+@router.post("/tasks/{task_id}/unclaim", response_model=TaskOut, tags=["tasks"])
+def unclaim_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep) -> TaskOut:
+    return TaskOut.model_validate(asdict(services.assignment.unclaim(actor, task_id)))
+
+
+@router.post("/tasks/{task_id}/reassign", status_code=status.HTTP_204_NO_CONTENT, tags=["tasks"])
+def reassign_task(
+    task_id: TaskId, body: ReassignRequest, services: ServicesDep, actor: CurrentActorDep
+) -> None:
+    services.assignment.reassign(actor, task_id, body.staff_id)
 
 
 @router.post("/tasks/{task_id}/complete", response_model=InstanceOut, tags=["tasks"])
