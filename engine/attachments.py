@@ -15,7 +15,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import FieldCipher, hmac_sm3, sm3
-from engine.errors import FieldError, NotFound, ValidationFailed
+from engine.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from engine.people.roles import CAPTURE_ROLES
 from engine.persistence.records import AttachmentRecord
 from engine.views import Actor
 
@@ -57,6 +58,8 @@ class AttachmentService:
         self._now = now
 
     def upload(self, actor: Actor, content: bytes) -> AttachmentView:
+        if not actor.roles & CAPTURE_ROLES:
+            raise Forbidden("only field staff capture evidence images")
         if not content:
             raise ValidationFailed("empty upload", [FieldError("file", "empty", "文件为空")])
         if len(content) > self._max:

@@ -14,10 +14,15 @@ from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.deps import EngineDeps
-from engine.errors import Conflict, NotFound, ValidationFailed
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.errors import FieldError as EngineFieldError
 from engine.outcomes import customer_message
-from engine.people.roles import CHECKER_ROLES
+from engine.people.roles import (
+    CHECKER_ROLES,
+    JOURNEY_STARTER_ROLES,
+    OPERATOR_ROLES,
+    SYSTEM_STARTED_PROCESSES,
+)
 from engine.persistence.cache import BRANCH_PATHS, DEFINITIONS, DefinitionSnapshot
 from engine.persistence.records import (
     AttachmentRecord,
@@ -33,6 +38,7 @@ from engine.views import Actor, EventView, IncidentView, InstanceView, TaskDetai
 from engine.workflow.instance import WorkflowInstance
 from forms.catalogue import FormDefinition
 
+SYSTEM_STAFF_ID = "system"
 # Decisions (codes, never personal data) that the trail records with the task that made them.
 DECISION_FIELDS = ("decision", "reason_code", "review_outcome", "accept_class_ii")
 _definition_forms: dict[int, dict[str, FormDefinition]] = {}
@@ -72,6 +78,11 @@ class InstanceService:
         in_transaction: Callable[[Session, str], None] | None = None,
     ) -> InstanceView:
         """Start a journey; `in_transaction` runs inside the starting transaction (exactly-once starts)."""
+        if actor.staff_id != SYSTEM_STAFF_ID:
+            if process_id in SYSTEM_STARTED_PROCESSES:
+                raise Forbidden("this process is started by the system")
+            if not actor.roles & JOURNEY_STARTER_ROLES:
+                raise Forbidden("only field staff start journeys")
         with self.deps.sessions() as session:
             definition_id = session.scalars(
                 select(ProcessDefinitionRecord.id)
@@ -300,6 +311,13 @@ class InstanceService:
         if not self._may_do(session, actor, task):
             raise NotFound("no such task")
         return task, record
+
+    def check_may_retry(self, actor: Actor, instance_id: str) -> None:
+        """The officer running the journey (the tablet's resume button) or an operator (§12.4)."""
+        with self.deps.sessions() as session:
+            record = self._visible_instance(session, actor, instance_id)
+            if record.started_by != actor.staff_id and not actor.roles & OPERATOR_ROLES:
+                raise Forbidden("only the officer running the journey or an operator retries it")
 
     def task_view(self, actor: Actor, task_id: str) -> TaskView:
         with self.deps.sessions() as session:

@@ -78,7 +78,7 @@ def retry_instance_incident(
     services: ServicesDep,
     actor: CurrentActorDep,
 ) -> InstanceOut:
-    services.instances.get(actor, instance_id)  # scope check: out of scope answers 404
+    services.instances.check_may_retry(actor, instance_id)
     retry_incident(services.deps, instance_id, incident_id, actor.staff_id)
     return _instance_out(services.instances.get(actor, instance_id))
 

@@ -23,6 +23,14 @@ ROLES: frozenset[str] = frozenset(
 # User tasks outside any lane (plain SpiffArena models) are staff work done at the customer.
 DEFAULT_LANE_ROLE = "field_officer"
 
+# Who may start journeys by hand, and which processes only the system starts (reviews of packages).
+JOURNEY_STARTER_ROLES: frozenset[str] = frozenset({"field_officer"})
+SYSTEM_STARTED_PROCESSES: frozenset[str] = frozenset({"post_supervision"})
+# Who may capture evidence images (the tablet roles).
+CAPTURE_ROLES: frozenset[str] = frozenset({"field_officer", "second_officer"})
+# Who may retry an external call that ran out of retries, besides the officer running the journey.
+OPERATOR_ROLES: frozenset[str] = frozenset({"ops_center", "branch_manager"})
+
 # Lanes whose tasks check someone else's work: the maker of the instance may never complete them (§11).
 CHECKER_ROLES: frozenset[str] = frozenset({"authorizer", "aml_officer", "post_supervisor", "loan_approver"})
 

@@ -1,0 +1,160 @@
+"""Every API route × every role × in-scope / out-of-scope data → the expected status.
+
+The expectation table must name every route of the OpenAPI document: a new route without a row fails
+this test. Out-of-scope data answers 404, never 403, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.bootstrap import Services
+from api.journey_driver import Customer, J1Driver, tiny_png
+from engine.people.auth import hash_password
+from engine.people.roles import ROLES
+from engine.persistence.records import StaffRecord
+
+IN, OUT = "WH0101", "WH0102"
+DESK = {"post_supervisor", "aml_officer"}
+Expect = Callable[[str, bool, bool], int]  # (role, in scope, is the journey's own officer) -> status
+
+
+def staff_id(role: str, branch: str) -> str:
+    return f"{role}@{branch}"
+
+
+ROUTES: dict[tuple[str, str], Expect] = {
+    ("POST", "/api/v1/auth/token"): lambda role, inside, own: 200,
+    ("POST", "/api/v1/auth/logout"): lambda role, inside, own: 204,
+    ("GET", "/api/v1/processes"): lambda role, inside, own: 200,
+    ("POST", "/api/v1/processes/{process_id}/instances"): lambda role, inside, own: (
+        201 if role == "field_officer" else 403
+    ),
+    ("GET", "/api/v1/instances/{instance_id}"): lambda role, inside, own: 200 if inside else 404,
+    ("GET", "/api/v1/instances/{instance_id}/events"): lambda role, inside, own: 200 if inside else 404,
+    ("POST", "/api/v1/instances/{instance_id}/incidents/{incident_id}/retry"): lambda role, inside, own: (
+        404 if not inside or own or role in ("ops_center", "branch_manager") else 403
+    ),
+    ("POST", "/api/v1/instances/{instance_id}/abandon"): lambda role, inside, own: 200 if own else 404,
+    ("GET", "/api/v1/tasks"): lambda role, inside, own: 200,
+    ("GET", "/api/v1/tasks/{task_id}"): lambda role, inside, own: 200 if own else 404,
+    ("POST", "/api/v1/tasks/{task_id}/complete"): lambda role, inside, own: 422 if own else 404,
+    ("POST", "/api/v1/tasks/{task_id}/claim"): lambda role, inside, own: 200 if own else 404,
+    ("POST", "/api/v1/tasks/{task_id}/unclaim"): lambda role, inside, own: 409 if own else 404,
+    ("POST", "/api/v1/tasks/{task_id}/reassign"): lambda role, inside, own: (
+        (409 if inside else 404) if role == "branch_manager" else 403
+    ),
+    ("POST", "/api/v1/attachments"): lambda role, inside, own: (
+        201 if role in ("field_officer", "second_officer") else 403
+    ),
+    ("GET", "/api/v1/sandbox/sms/{mobile}"): lambda role, inside, own: 200,
+    ("GET", "/api/v1/evidence"): lambda role, inside, own: 200 if role in DESK else 403,
+    ("GET", "/api/v1/evidence/{package_id}"): lambda role, inside, own: (
+        (200 if inside else 404) if role in DESK else 403
+    ),
+    ("GET", "/api/v1/evidence/{package_id}/download"): lambda role, inside, own: (
+        (200 if inside else 404) if role in DESK else 403
+    ),
+    ("POST", "/api/v1/evidence/{package_id}/verify"): lambda role, inside, own: (
+        (200 if inside else 404) if role in DESK else 403
+    ),
+}
+
+
+def call(
+    client: TestClient, method: str, path: str, headers: dict[str, str], ids: dict[str, str], who: str
+) -> int:
+    url = path.format(**ids)
+    body: dict[str, Any] = {
+        "/api/v1/auth/token": {"username": who, "password": "fieldbank-demo"},
+        "/api/v1/processes/{process_id}/instances": {},
+        "/api/v1/instances/{instance_id}/abandon": {"reason": "CUSTOMER_LEFT"},
+        "/api/v1/tasks/{task_id}/complete": {"data": {}},
+        "/api/v1/tasks/{task_id}/reassign": {"staff_id": staff_id("authorizer", IN)},  # lacks the task's role
+    }.get(path, {})
+    if path == "/api/v1/attachments":
+        return client.post(
+            url, headers=headers, files={"file": ("a.png", tiny_png(3), "image/png")}
+        ).status_code
+    if path == "/api/v1/instances/{instance_id}/abandon":
+        url = path.format(instance_id=ids["abandon_instance_id"])
+    return client.request(method, url, headers=headers, json=body if method == "POST" else None).status_code
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_every_route_answers_every_role_as_the_matrix_says(client: TestClient, services: Services) -> None:
+    routes = {(m.upper(), p) for p, item in client.app.openapi()["paths"].items() for m in item}  # type: ignore[attr-defined]
+    assert routes == set(ROUTES), (
+        f"routes without a matrix row: {routes - set(ROUTES)}; rows without a route: {set(ROUTES) - routes}"
+    )
+    with services.deps.sessions() as session:
+        for role in sorted(ROLES):
+            for branch in (IN, OUT):
+                session.add(
+                    StaffRecord(
+                        id=staff_id(role, branch),
+                        name=role,
+                        branch_code=branch,
+                        roles=[role],
+                        password_hash=hash_password("fieldbank-demo"),
+                        status="active",
+                        created_at=datetime.now(UTC),
+                    )
+                )
+        session.commit()
+    officer = staff_id("field_officer", IN)
+    driver = J1Driver(client, wait_seconds=5)
+    done = driver.run(Customer(card_sequence=9801), officer=officer)
+    assert done.outcome == "OPENED"
+    deadline = time.monotonic() + 60
+    packages: list[dict[str, Any]] = []
+    while not packages and time.monotonic() < deadline:
+        packages = client.get(
+            "/api/v1/evidence", headers=driver.headers(staff_id("post_supervisor", IN))
+        ).json()
+        time.sleep(0.2)
+    assert packages, "no package was built"
+    waiting = driver.start(officer)
+    abandon_me = driver.start(officer)
+    ids = {
+        "process_id": "debit_card_opening",
+        "instance_id": waiting["instance_id"],
+        "incident_id": "999999",
+        "task_id": waiting["tasks"][0]["task_id"],
+        "mobile": "13900001234",
+        "package_id": packages[0]["package_id"],
+        "abandon_instance_id": abandon_me["instance_id"],
+    }
+    failures = []
+    for (method, path), expect in sorted(ROUTES.items()):
+        if path != "/api/v1/auth/token":
+            anonymous = call(client, method, path, {}, ids, "")
+            if anonymous != 401:
+                failures.append(f"anonymous {method} {path}: {anonymous} != 401")
+        actors = [(role, branch) for role in sorted(ROLES) for branch in (IN, OUT)]
+        if path.endswith("/abandon"):  # the one state-changing call that ends the instance goes last
+            actors.sort(key=lambda a: staff_id(*a) == officer)
+        for role, branch in actors:
+            who = staff_id(role, branch)
+            headers = (
+                {"Authorization": "Bearer " + fresh_token(client, who)}
+                if path.endswith("/logout")
+                else driver.headers(who)
+            )
+            inside = branch == IN or (role in DESK and branch == IN)
+            got = call(client, method, path, headers, ids, who)
+            want = expect(role, inside, who == officer)
+            if got != want:
+                failures.append(f"{who} {method} {path}: {got} != {want}")
+    assert not failures, "\n".join(failures)
+
+
+def fresh_token(client: TestClient, who: str) -> str:
+    r = client.post("/api/v1/auth/token", json={"username": who, "password": "fieldbank-demo"})
+    return str(r.json()["access_token"])
