@@ -107,34 +107,26 @@ class ServiceCallRunner:
                 if not wf.is_started_service(call.task_id):
                     continue  # cancelled meanwhile (another check's rejection ended the pre-checks)
                 op = self.deps.operations.get(call.operation)
+                about = {
+                    "task_spec": call.spec_name,
+                    "operation": call.operation,
+                    "system": op.system,
+                    "request_id": outcome.request_id,
+                    "subject": self._subject(call),
+                }
                 if outcome.kind == "result":
                     assert outcome.result is not None
-                    code = outcome.result.get("result", "OK")
-                    uow.event(
-                        "service_result",
-                        None,
-                        task_spec=call.spec_name,
-                        operation=call.operation,
-                        system=op.system,
-                        request_id=outcome.request_id,
-                        subject=self._subject(call),
-                        result=code,
-                    )
+                    uow.event("service_result", None, result=outcome.result.get("result", "OK"), **about)
                     wf.complete_service(call.task_id, outcome.result)
                 elif outcome.kind == "rejection":
                     payload = outcome.payload or {}
-                    restricted = payload.get("code") in op.restricted_results
                     uow.event(
                         "service_result",
                         None,
-                        task_spec=call.spec_name,
-                        operation=call.operation,
-                        system=op.system,
-                        request_id=outcome.request_id,
-                        subject=self._subject(call),
                         result=payload.get("code"),
                         bpmn_error=outcome.code,
-                        restricted=restricted,
+                        restricted=payload.get("code") in op.restricted_results,
+                        **about,
                     )
                     if not wf.throw_business_error(call.task_id, outcome.code or "", payload):
                         self._incident(
@@ -149,13 +141,9 @@ class ServiceCallRunner:
                     uow.event(
                         "service_failed",
                         None,
-                        task_spec=call.spec_name,
-                        operation=call.operation,
-                        system=op.system,
-                        request_id=outcome.request_id,
-                        subject=self._subject(call),
                         reason=outcome.reason,
                         attempt=done,
+                        **about,
                     )
                     if done <= call.retries:
                         attempts[call.task_id] = done
