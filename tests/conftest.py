@@ -1,0 +1,52 @@
+"""Session-wide guard: no clear resident ID number or mobile number reaches a log record.
+
+Every record any logger emits during the test run is collected *before* the production masking filter
+would see it, so this checks that our code does not log personal data at all, not just that the filter
+hides it. The fixture values of domain §13 are what the tests feed in, so they are what could leak.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+
+import pytest
+
+_ID = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
+_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+            if record.exc_info and record.exc_info[1] is not None:
+                text += " " + logging.Formatter().formatException(record.exc_info)
+        except Exception:  # noqa: BLE001 - a malformed record is not a leak
+            return
+        for pattern in (_ID, _MOBILE):
+            for match in pattern.finditer(text):
+                self.leaks.append(f"{record.name}: ...{text[max(0, match.start() - 40) : match.end() + 10]}...")
+
+
+_collector = _Collector()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_personal_data_in_logs() -> Iterator[None]:
+    root = logging.getLogger()
+    root.addHandler(_collector)
+    yield
+    root.removeHandler(_collector)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _collector.leaks:
+        unique = sorted(set(_collector.leaks))[:20]
+        print("\nPersonal data in log records during the test run:\n  " + "\n  ".join(unique))
+        session.exitstatus = 1
