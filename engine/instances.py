@@ -17,6 +17,7 @@ from engine.deps import EngineDeps
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.errors import FieldError as EngineFieldError
 from engine.outcomes import customer_message
+from engine.people.access_log import record_view
 from engine.people.roles import (
     CHECKER_ROLES,
     JOURNEY_STARTER_ROLES,
@@ -206,6 +207,17 @@ class InstanceService:
             data = next((t.data for t in uow.workflow.ready_user_tasks() if t.task_id == task_id), {})
             uow.release()
             prefill = _prefill(form.schema if form else {}, data)
+            record_view(
+                session,
+                self.deps,
+                actor,
+                branch_code=record.branch_code,
+                instance_id=record.id,
+                subject=f"task:{task.spec_name}",
+                fields=prefill,
+                purpose="complete the task",
+            )
+            session.commit()
             return TaskDetail(
                 task=_task_view(task, record.process_id),
                 form={"schema": form.schema if form else {}, "ui_schema": form.ui_schema if form else {}},

@@ -27,11 +27,13 @@ class _Collector(logging.Handler):
             text = record.getMessage()
             if record.exc_info and record.exc_info[1] is not None:
                 text += " " + logging.Formatter().formatException(record.exc_info)
-        except Exception:  # noqa: BLE001 - a malformed record is not a leak
+        except Exception:
             return
         for pattern in (_ID, _MOBILE):
             for match in pattern.finditer(text):
-                self.leaks.append(f"{record.name}: ...{text[max(0, match.start() - 40) : match.end() + 10]}...")
+                self.leaks.append(
+                    f"{record.name}: ...{text[max(0, match.start() - 40) : match.end() + 10]}..."
+                )
 
 
 _collector = _Collector()

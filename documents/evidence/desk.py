@@ -16,6 +16,7 @@ from documents.evidence.service import BlobStore
 from documents.evidence.verify import verify_package
 from engine.deps import EngineDeps
 from engine.errors import Forbidden, NotFound
+from engine.people.access_log import PERSONAL_FIELDS, record_view
 from engine.persistence.cache import BRANCH_PATHS
 from engine.persistence.records import (
     EvidencePackageRecord,
@@ -125,6 +126,16 @@ class EvidenceDesk:
         with self.deps.sessions() as session:
             package = self._visible(session, actor, package_id)
             content = self.blobs.get(package.blob_key)
+            record_view(
+                session,
+                self.deps,
+                actor,
+                branch_code=package.branch_code,
+                instance_id=package.instance_id,
+                subject=f"evidence:{package_id}",
+                fields=PERSONAL_FIELDS,
+                purpose="post-supervision review",
+            )
             session.add(
                 ReviewRecord(
                     package_id=package_id,

@@ -258,3 +258,20 @@ class LoginFailureRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
+
+
+class PersonalDataViewRecord(Base):
+    """Who saw clear personal data, when, what and why (§8.5); post-supervisors query it."""
+
+    __tablename__ = "personal_data_views"
+    __table_args__ = (Index("ix_personal_data_views_branch_at", "branch_code", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    staff_id: Mapped[str] = mapped_column(String(64), index=True)
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    branch_code: Mapped[str] = mapped_column(String(32))
+    instance_id: Mapped[str | None] = mapped_column(String(36))
+    subject: Mapped[str] = mapped_column(String(100))
+    fields: Mapped[list[Any]]
+    purpose: Mapped[str] = mapped_column(String(100))

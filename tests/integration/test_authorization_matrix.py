@@ -61,6 +61,9 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/evidence/{package_id}/download"): lambda role, inside, own: (
         (200 if inside else 404) if role in DESK else 403
     ),
+    ("GET", "/api/v1/audit/personal-data-views"): lambda role, inside, own: (
+        200 if role == "post_supervisor" else 403
+    ),
     ("POST", "/api/v1/evidence/{package_id}/verify"): lambda role, inside, own: (
         (200 if inside else 404) if role in DESK else 403
     ),

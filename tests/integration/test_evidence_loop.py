@@ -110,6 +110,10 @@ def test_a_package_verifies_offline_and_every_tampering_is_named(client: TestCli
     assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
     zip_path = tmp_path / "package.zip"
     zip_path.write_bytes(r.content)
+    views = client.get("/api/v1/audit/personal-data-views", headers=driver.headers("ps001")).json()
+    assert [(v["staff_id"], v["subject"]) for v in views] == [("ps001", f"evidence:{package['package_id']}")]
+    assert "id_number" in views[0]["fields"] and views[0]["purpose"] == "post-supervision review"
+    assert client.get("/api/v1/audit/personal-data-views", headers=driver.headers("ps101")).json() == []
     pem = tmp_path / "platform.pem"
     runner = CliRunner()
     assert (

@@ -1,0 +1,117 @@
+"""Every view of clear personal data is recorded — who, what, when, why — and post-supervisors can
+query the record for their branch subtree (domain §8.5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.deps import EngineDeps
+from engine.errors import Forbidden
+from engine.persistence.cache import BRANCH_PATHS
+from engine.persistence.records import PersonalDataViewRecord
+from engine.views import Actor
+
+# Fields that identify a customer or their money (JR/T 0171 C2 and above); anything else is a code.
+PERSONAL_FIELDS = frozenset(
+    {
+        "customer_name",
+        "id_number",
+        "birth_date",
+        "registered_address",
+        "residential_address",
+        "reserved_mobile",
+        "card_no",
+        "employer_name",
+        "tax_tin",
+        "chip_photo",
+        "id_front_image",
+        "id_back_image",
+        "live_face_image",
+        "customer_signature",
+    }
+)
+AUDIT_ROLES = frozenset({"post_supervisor"})
+
+
+@dataclass(frozen=True)
+class PersonalDataView:
+    at: datetime
+    staff_id: str
+    device_id: str | None
+    branch_code: str
+    instance_id: str | None
+    subject: str
+    fields: list[str]
+    purpose: str
+
+
+def record_view(
+    session: Session,
+    deps: EngineDeps,
+    actor: Actor,
+    *,
+    branch_code: str,
+    instance_id: str | None,
+    subject: str,
+    fields: Iterable[str],
+    purpose: str,
+) -> None:
+    """Adds the record to the caller's transaction; nothing is recorded if no personal field was shown."""
+    shown = sorted(f for f in fields if f in PERSONAL_FIELDS)
+    if shown:
+        session.add(
+            PersonalDataViewRecord(
+                at=deps.now(),
+                staff_id=actor.staff_id,
+                device_id=actor.device_id,
+                branch_code=branch_code,
+                instance_id=instance_id,
+                subject=subject,
+                fields=shown,
+                purpose=purpose,
+            )
+        )
+
+
+def query_views(
+    deps: EngineDeps,
+    actor: Actor,
+    *,
+    staff_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int = 500,
+) -> list[PersonalDataView]:
+    if not actor.roles & AUDIT_ROLES:
+        raise Forbidden("the personal-data access log is for post-supervision")
+    with deps.sessions() as session:
+        query = select(PersonalDataViewRecord).order_by(PersonalDataViewRecord.id.desc()).limit(limit * 4)
+        if staff_id:
+            query = query.where(PersonalDataViewRecord.staff_id == staff_id)
+        if since:
+            query = query.where(PersonalDataViewRecord.at >= since)
+        if until:
+            query = query.where(PersonalDataViewRecord.at < until)
+        rows = [
+            r
+            for r in session.scalars(query)
+            if (path := BRANCH_PATHS.path(session, r.branch_code)) is not None and actor.sees_branch(path)
+        ]
+        return [
+            PersonalDataView(
+                r.at,
+                r.staff_id,
+                r.device_id,
+                r.branch_code,
+                r.instance_id,
+                r.subject,
+                list(r.fields),
+                r.purpose,
+            )
+            for r in rows[:limit]
+        ]
