@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.bootstrap import Services, build_services
 from api.errors import install_error_handlers
-from api.routes import attachments, audit, auth, evidence, journeys, sandbox
+from api.routes import attachments, audit, auth, evidence, journeys, sandbox, staff
 from engine.settings import Settings
 
 
@@ -33,7 +33,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.state.services = built
     install_error_handlers(app)
-    for router in (auth.router, journeys.router, attachments.router, evidence.router, audit.router):
+    for router in (
+        auth.router,
+        journeys.router,
+        attachments.router,
+        evidence.router,
+        audit.router,
+        staff.router,
+    ):
         app.include_router(router, prefix="/api/v1")
     if built.sandbox is not None:
         app.include_router(sandbox.router, prefix="/api/v1")

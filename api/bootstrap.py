@@ -24,6 +24,7 @@ from engine.instances import InstanceService
 from engine.operations.catalogue import build_operation_registry
 from engine.operations.registry import Adapters, OperationRegistry
 from engine.otp import OtpService
+from engine.people.administration import StaffAdministration
 from engine.people.auth import AuthService
 from engine.persistence.database import build_engine, build_session_factory
 from engine.persistence.kv import SqlKeyValueStore
@@ -48,6 +49,7 @@ class Services:
     cipher: FieldCipher
     instances: InstanceService
     assignment: TaskAssignmentService
+    staff_admin: StaffAdministration
     auth: AuthService
     attachments: AttachmentService
     definitions: DefinitionService
@@ -150,6 +152,7 @@ def build_services(
         cipher=cipher,
         instances=instances,
         assignment=TaskAssignmentService(deps, instances),
+        staff_admin=StaffAdministration(deps),
         auth=AuthService(sessions, now, settings.token_ttl_seconds),
         attachments=AttachmentService(
             sessions,

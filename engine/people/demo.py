@@ -30,6 +30,8 @@ STAFF = [
     ("ps001", "郑洁", "WH01", ["post_supervisor"]),
     ("ps101", "钱坤", "WH0102", ["post_supervisor"]),
     ("an001", "何平", "HQ", ["analyst"]),
+    ("sec001", "冯伟", "HQ", ["security_officer"]),
+    ("sec002", "蒋丽", "HQ", ["security_officer"]),
 ]
 
 

@@ -275,3 +275,21 @@ class PersonalDataViewRecord(Base):
     subject: Mapped[str] = mapped_column(String(100))
     fields: Mapped[list[Any]]
     purpose: Mapped[str] = mapped_column(String(100))
+
+
+class StaffChangeRecord(Base):
+    """A requested change to a member of staff; it takes effect only when a security officer other than
+    the requester approves it (maker-checker, §11)."""
+
+    __tablename__ = "staff_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(20))
+    staff_id: Mapped[str] = mapped_column(String(64), index=True)
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(String(500))

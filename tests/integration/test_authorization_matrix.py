@@ -61,6 +61,18 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/evidence/{package_id}/download"): lambda role, inside, own: (
         (200 if inside else 404) if role in DESK else 403
     ),
+    ("POST", "/api/v1/staff/changes"): lambda role, inside, own: (
+        (201 if inside else 404) if role in ("branch_manager", "security_officer") else 403
+    ),
+    ("GET", "/api/v1/staff/changes"): lambda role, inside, own: (
+        200 if role in ("branch_manager", "security_officer") else 403
+    ),
+    ("POST", "/api/v1/staff/changes/{change_id}/approve"): lambda role, inside, own: (
+        404 if role == "security_officer" else 403
+    ),
+    ("POST", "/api/v1/staff/changes/{change_id}/reject"): lambda role, inside, own: (
+        404 if role == "security_officer" else 403
+    ),
     ("GET", "/api/v1/audit/personal-data-views"): lambda role, inside, own: (
         200 if role == "post_supervisor" else 403
     ),
@@ -80,6 +92,9 @@ def call(
         "/api/v1/instances/{instance_id}/abandon": {"reason": "CUSTOMER_LEFT"},
         "/api/v1/tasks/{task_id}/complete": {"data": {}},
         "/api/v1/tasks/{task_id}/reassign": {"staff_id": staff_id("authorizer", IN)},  # lacks the task's role
+        "/api/v1/staff/changes": {"action": "suspend", "staff_id": "fo002"},  # fo002 works in WH0101
+        "/api/v1/staff/changes/{change_id}/approve": {},
+        "/api/v1/staff/changes/{change_id}/reject": {},
     }.get(path, {})
     if path == "/api/v1/attachments":
         return client.post(
@@ -133,6 +148,7 @@ def test_every_route_answers_every_role_as_the_matrix_says(client: TestClient, s
         "mobile": "13900001234",
         "package_id": packages[0]["package_id"],
         "abandon_instance_id": abandon_me["instance_id"],
+        "change_id": "999999",
     }
     failures = []
     for (method, path), expect in sorted(ROUTES.items()):
