@@ -344,6 +344,10 @@ class InstanceService:
         """Maker-checker (§11): whoever did maker steps of an instance never does its checker steps."""
         if task.assignee is not None and task.assignee != actor.staff_id:
             return False
+        if task.required_level > actor.authority_level:
+            return False  # §2.9: the approver must hold the authority level for the trigger
+        if task.required_qualification and task.required_qualification not in actor.qualifications:
+            return False
         if task.role not in CHECKER_ROLES:
             return True
         # the journey a review instance reviews counts too: an auditor never reviews their own work

@@ -239,6 +239,8 @@ class UnitOfWork:
                     assignee=_assignee(task.data, role, self.record.started_by),
                     form_schema=task.form_schema,
                     form_ui_schema=task.form_ui_schema,
+                    required_level=_required_level(task.data),
+                    required_qualification=task.required_qualification,
                     created_at=now,
                 )
             )
@@ -296,6 +298,12 @@ class UnitOfWork:
 
     def _incidents_possible(self) -> bool:
         return self.record.status == "incident" or self.incidents_touched
+
+
+def _required_level(data: dict[str, Any]) -> int:
+    """A task's data may say how much authority its approver needs (§2.9), e.g. set by a preScript."""
+    level = data.get("required_authority_level")
+    return level if isinstance(level, int) and 1 <= level <= 9 else 1
 
 
 def _assignee(data: dict[str, Any], role: str, started_by: str) -> str | None:

@@ -17,6 +17,8 @@ class Actor:
     branch_code: str
     branch_path: str
     device_id: str | None = None
+    authority_level: int = 1
+    qualifications: frozenset[str] = frozenset()
 
     def sees_branch(self, branch_path: str) -> bool:
         return branch_path.startswith(self.branch_path)

@@ -23,12 +23,14 @@ Flow = tuple[str, str, str, str | None]
 Node = tuple[str, str, str, str, tuple[float, float], str]
 
 
-def form(schema: str, instructions: str = "") -> str:
+def form(schema: str, instructions: str = "", prescript: str = "") -> str:
     extra = (
         f"<spiffworkflow:instructionsForEndUser>{escape(instructions)}</spiffworkflow:instructionsForEndUser>"
         if instructions
         else ""
     )
+    if prescript:
+        extra += f"<spiffworkflow:preScript>{escape(prescript)}</spiffworkflow:preScript>"
     return (
         "<bpmn:extensionElements><spiffworkflow:properties>"
         f'<spiffworkflow:property name="formJsonSchemaFilename" value="{schema}-schema.json" />'

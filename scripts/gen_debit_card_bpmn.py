@@ -142,7 +142,17 @@ NODES: list[tuple[str, str, str, str, tuple[float, float], str]] = [
         script("account_decision = dict(account_decision, account_class='II', decision='OK')"),
     ),
     ("auth_gate", "exclusiveGateway", "需要远程授权?", FO, (17, 1), ""),
-    ("remote_authorization", "userTask", "远程授权", AU, (17.8, 0), form("remote-authorization")),
+    (
+        "remote_authorization",
+        "userTask",
+        "远程授权",
+        AU,
+        (17.8, 0),
+        form(
+            "remote-authorization",
+            prescript="required_authority_level = account_decision.get('required_authority_level', 1)",
+        ),
+    ),
     ("auth_decision", "exclusiveGateway", "授权结果", AU, (18.8, 0), ""),
     ("risk_notice", "userTask", "开户风险告知与声明", FO, (18.8, 1), form("debit-card-risk-notice")),
     ("card_scan", "userTask", "扫描空白卡并设置密码", FO, (19.8, 1), form("debit-card-card-scan")),

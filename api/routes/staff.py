@@ -16,13 +16,24 @@ router = APIRouter(tags=["staff"])
 
 
 class StaffChangeRequest(Strict):
-    action: Literal["create", "grant_role", "revoke_role", "suspend", "reactivate"]
+    action: Literal[
+        "create",
+        "grant_role",
+        "revoke_role",
+        "suspend",
+        "reactivate",
+        "set_authority",
+        "grant_qualification",
+        "revoke_qualification",
+    ]
     staff_id: str = Field(pattern=r"^[a-z][a-z0-9_]{2,30}$")
     name: str | None = Field(default=None, min_length=1, max_length=100)
     branch_code: str | None = Field(default=None, max_length=32)
     roles: list[str] | None = None
     role: str | None = Field(default=None, max_length=40)
     initial_password: str | None = Field(default=None, min_length=12, max_length=200)
+    authority_level: int | None = Field(default=None, ge=1, le=9)
+    qualification: str | None = Field(default=None, pattern=r"^[a-z_]{3,40}$")
 
 
 class StaffDecision(Strict):

@@ -15,6 +15,8 @@ RISK_REVIEW, RISK_REFUSE = 40, 70
 ELDERLY_AGE = 70
 _VULNERABLE_OCCUPATIONS = {"student", "unemployed", "freelance"}
 _PENSION_PURPOSES = {"payroll", "social_insurance"}
+# Triggers only a senior authorizer (authority level 2+) may approve [Practice; configurable].
+SENIOR_REASONS = {"OPENING_RISK_REVIEW", "GREY_LIST"}
 
 
 def assess_id_card(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -50,6 +52,7 @@ def decide_account(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
         return {**base, "decision": "REFUSE", "account_class": None, "reason": "OPENING_RISK"}
     if score >= RISK_REVIEW:
         reasons.append("OPENING_RISK_REVIEW")
+    base["required_authority_level"] = 2 if set(reasons) & SENIOR_REASONS else 1
     if int(cif.get("class_i_count") or 0) >= 1:
         if int(cif.get("class_ii_count") or 0) >= CLASS_II_III_LIMIT:
             return {**base, "decision": "REFUSE", "account_class": None, "reason": "ACCOUNT_LIMIT"}

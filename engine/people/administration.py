@@ -20,7 +20,16 @@ from engine.views import Actor
 
 REQUESTER_ROLES = frozenset({"branch_manager", "security_officer"})
 APPROVER_ROLES = frozenset({"security_officer"})
-ACTIONS = ("create", "grant_role", "revoke_role", "suspend", "reactivate")
+ACTIONS = (
+    "create",
+    "grant_role",
+    "revoke_role",
+    "suspend",
+    "reactivate",
+    "set_authority",
+    "grant_qualification",
+    "revoke_qualification",
+)
 # Pairs one person must never hold together (segregation of duties).
 CONFLICTS: tuple[tuple[str, str], ...] = (
     ("security_officer", "field_officer"),
@@ -152,6 +161,12 @@ class StaffAdministration:
             roles = set(payload.get("roles") or [])
         elif action == "grant_role":
             roles.add(str(payload.get("role")))
+        if action == "set_authority" and not isinstance(payload.get("authority_level"), int):
+            raise ValidationFailed(
+                "authority level", [FieldError("authority_level", "required", "需要授权级别")]
+            )
+        if action.endswith("_qualification") and not payload.get("qualification"):
+            raise ValidationFailed("qualification", [FieldError("qualification", "required", "需要资质")])
         unknown = roles - ROLES
         if unknown:
             raise ValidationFailed(
@@ -191,6 +206,12 @@ class StaffAdministration:
                 token.revoked_at = self.deps.now()  # a suspension ends every session at once
         elif change.action == "reactivate":
             target.status = "active"
+        elif change.action == "set_authority":
+            target.authority_level = int(p["authority_level"])
+        elif change.action == "grant_qualification":
+            target.qualifications = sorted({*(target.qualifications or []), p["qualification"]})
+        elif change.action == "revoke_qualification":
+            target.qualifications = sorted(set(target.qualifications or []) - {p["qualification"]})
 
 
 def _view(r: StaffChangeRecord) -> StaffChange:

@@ -118,4 +118,6 @@ def _actor(session: Session, staff: StaffRecord, device_id: str | None) -> Actor
         staff.branch_code,
         branch.path if branch else "/nowhere/",
         device_id,
+        authority_level=int(staff.authority_level or 1),
+        qualifications=frozenset(staff.qualifications or ()),
     )

@@ -33,6 +33,8 @@ STAFF = [
     ("sec001", "冯伟", "HQ", ["security_officer"]),
     ("sec002", "蒋丽", "HQ", ["security_officer"]),
 ]
+AUTHORITY_LEVELS = {"au001": 2, "bm001": 3}  # au101 stays at level 1: routine approvals only
+QUALIFICATIONS = {"fo001": ["credit_card_face_sign"]}
 
 
 def branch_path(code: str) -> str:
@@ -61,6 +63,8 @@ def seed_demo(sessions: sessionmaker[Session], now: Callable[[], datetime]) -> i
                         name=name,
                         branch_code=branch,
                         roles=roles,
+                        qualifications=QUALIFICATIONS.get(staff_id, []),
+                        authority_level=AUTHORITY_LEVELS.get(staff_id, 1),
                         password_hash=password_hash,
                         status="active",
                         created_at=now(),

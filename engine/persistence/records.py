@@ -86,6 +86,8 @@ class OpenTaskRecord(Base):
     assignee: Mapped[str | None] = mapped_column(String(64), index=True)
     form_schema: Mapped[str | None] = mapped_column(String(200))
     form_ui_schema: Mapped[str | None] = mapped_column(String(200))
+    required_level: Mapped[int] = mapped_column(default=1, server_default="1")
+    required_qualification: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime]
 
 
@@ -172,6 +174,10 @@ class StaffRecord(Base):
     name: Mapped[str] = mapped_column(String(100))
     branch_code: Mapped[str] = mapped_column(ForeignKey("branches.code"))
     roles: Mapped[list[Any]]
+    qualifications: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    """E.g. `credit_card_face_sign`: a task may require one (BPMN property `requiredQualification`)."""
+    authority_level: Mapped[int] = mapped_column(default=1, server_default="1")
+    """How much an approver may approve (§2.9): a task may require a level (`required_authority_level`)."""
     password_hash: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime]

@@ -27,6 +27,7 @@ class UserTaskView:
     lane: str | None
     form_schema: str | None
     form_ui_schema: str | None
+    required_qualification: str | None
     data: dict[str, Any]
 
 
@@ -109,6 +110,7 @@ class WorkflowInstance:
                     lane=spec.lane,
                     form_schema=props.get("formJsonSchemaFilename"),
                     form_ui_schema=props.get("formUiSchemaFilename"),
+                    required_qualification=props.get("requiredQualification"),
                     data=task.data,
                 )
             )

@@ -107,3 +107,36 @@ def test_an_approver_claims_a_task_and_others_no_longer_see_it(
         t["task_id"] == task["task_id"]
         for t in client.get("/api/v1/tasks", headers=driver.headers("au001")).json()
     )
+
+
+def test_a_senior_trigger_is_offered_only_to_authorizers_with_the_authority_level(
+    client: TestClient, services: Services
+) -> None:
+    add_staff(services, "au003", ["authorizer"])  # authority level 1
+    driver = J1Driver(client, wait_seconds=5)
+    # an 18-year-old student opening a "business" account on an MVNO number: risk score 60 → senior review
+    risky = Customer(
+        name="赵雨桐",
+        id_number="42010320070220004X",
+        mobile="17000009001",
+        occupation_code="student",
+        account_purpose="business",
+        card_sequence=9901,
+    )
+    stopped = driver.run(risky, stop_before="remote_authorization")
+    mine = lambda who: [
+        t
+        for t in client.get("/api/v1/tasks", headers=driver.headers(who)).json()  # noqa: E731
+        if t["instance_id"] == stopped.instance["instance_id"]
+    ]
+    assert mine("au003") == []
+    [task] = mine("au001")  # level 2
+    approve = {"decision": "APPROVE", "reason_code": "VERIFIED_IN_PERSON", "reason_text": "已核实开户用途"}
+    r = client.post(
+        f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("au003"), json={"data": approve}
+    )
+    assert r.status_code == 404
+    r = client.post(
+        f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("au001"), json={"data": approve}
+    )
+    assert r.status_code == 200
