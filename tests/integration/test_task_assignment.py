@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -124,11 +125,11 @@ def test_a_senior_trigger_is_offered_only_to_authorizers_with_the_authority_leve
         card_sequence=9901,
     )
     stopped = driver.run(risky, stop_before="remote_authorization")
-    mine = lambda who: [
-        t
-        for t in client.get("/api/v1/tasks", headers=driver.headers(who)).json()  # noqa: E731
-        if t["instance_id"] == stopped.instance["instance_id"]
-    ]
+
+    def mine(who: str) -> list[dict[str, Any]]:
+        tasks = client.get("/api/v1/tasks", headers=driver.headers(who)).json()
+        return [t for t in tasks if t["instance_id"] == stopped.instance["instance_id"]]
+
     assert mine("au003") == []
     [task] = mine("au001")  # level 2
     approve = {"decision": "APPROVE", "reason_code": "VERIFIED_IN_PERSON", "reason_text": "已核实开户用途"}
