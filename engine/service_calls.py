@@ -231,23 +231,6 @@ def pending_outbox_rows(deps: EngineDeps, limit: int = 50) -> list[tuple[int, st
         return [(int(i), str(k)) for i, k in rows]
 
 
-def pending_outbox_ids(deps: EngineDeps, limit: int = 50) -> list[int]:
-    now = deps.now()
-    with deps.sessions() as session:
-        return list(
-            session.scalars(
-                select(OutboxRecord.id)
-                .where(
-                    OutboxRecord.done_at.is_(None),
-                    OutboxRecord.available_at <= now,
-                    (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
-                )
-                .order_by(OutboxRecord.id)
-                .limit(limit)
-            )
-        )
-
-
 def outbox_kind(deps: EngineDeps, outbox_id: int) -> str | None:
     with deps.sessions() as session:
         row = session.get(OutboxRecord, outbox_id)

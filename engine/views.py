@@ -24,8 +24,6 @@ class Actor:
         return branch_path.startswith(self.branch_path)
 
 
-SYSTEM_ACTOR = Actor("system", "FieldBank", frozenset(), "HQ", "/", None)
-
 
 @dataclass(frozen=True)
 class TaskView:
