@@ -24,7 +24,6 @@ class Actor:
         return branch_path.startswith(self.branch_path)
 
 
-
 @dataclass(frozen=True)
 class TaskView:
     task_id: str
