@@ -72,6 +72,7 @@ class TaskOut(BaseModel):
 class TaskDetailOut(TaskOut):
     form: dict[str, Any]
     data: dict[str, Any]
+    context: dict[str, Any]
 
 
 class IncidentOut(BaseModel):

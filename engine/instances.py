@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.approval_context import approval_context
 from engine.deps import EngineDeps
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.errors import FieldError as EngineFieldError
@@ -222,6 +223,7 @@ class InstanceService:
                 task=_task_view(task, record.process_id),
                 form={"schema": form.schema if form else {}, "ui_schema": form.ui_schema if form else {}},
                 data=prefill,
+                context=approval_context(data) if task.role in CHECKER_ROLES else {},
             )
 
     # ------------------------------------------------------------------ complete

@@ -42,6 +42,8 @@ class TaskDetail:
     task: TaskView
     form: dict[str, Any]
     data: dict[str, Any]
+    context: dict[str, Any] = field(default_factory=dict)
+    """For approval tasks: the masked facts behind the trigger."""
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,9 @@ def list_tasks(services: ServicesDep, actor: CurrentActorDep) -> list[TaskOut]:
 @router.get("/tasks/{task_id}", response_model=TaskDetailOut, tags=["tasks"])
 def get_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep) -> TaskDetailOut:
     detail = services.instances.get_task(actor, task_id)
-    return TaskDetailOut.model_validate({**asdict(detail.task), "form": detail.form, "data": detail.data})
+    return TaskDetailOut.model_validate(
+        {**asdict(detail.task), "form": detail.form, "data": detail.data, "context": detail.context}
+    )
 
 
 @router.post("/tasks/{task_id}/claim", response_model=TaskOut, tags=["tasks"])

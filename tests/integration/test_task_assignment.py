@@ -141,3 +141,22 @@ def test_a_senior_trigger_is_offered_only_to_authorizers_with_the_authority_leve
         f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("au001"), json={"data": approve}
     )
     assert r.status_code == 200
+
+
+def test_the_approver_sees_the_trigger_with_personal_data_masked(client: TestClient) -> None:
+    driver = J1Driver(client, wait_seconds=5)
+    stopped = driver.run(
+        Customer(name="宋涛", id_number="420104199202029099", card_sequence=9951),
+        stop_before="remote_authorization",
+    )
+    [task] = [
+        t
+        for t in client.get("/api/v1/tasks", headers=driver.headers("au001")).json()
+        if t["instance_id"] == stopped.instance["instance_id"]
+    ]
+    detail = client.get(f"/api/v1/tasks/{task['task_id']}", headers=driver.headers("au001")).json()
+    context = detail["context"]
+    assert context["customer"]["id_number"] == "4201**********9099"
+    assert context["customer"]["name"] == "宋*" and context["customer"]["reserved_mobile"] == "139****1234"
+    assert context["checks"]["face"] == "GRAY" and "FACE_GRAY" in context["authorization_reasons"]
+    assert "420104199202029099" not in str(detail) and "13900001234" not in str(detail)
