@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -27,7 +26,6 @@ from engine.people.roles import (
 )
 from engine.persistence.cache import BRANCH_PATHS, DEFINITIONS, DefinitionSnapshot
 from engine.persistence.records import (
-    AttachmentRecord,
     BranchRecord,
     IncidentRecord,
     InstanceEventRecord,
@@ -36,31 +34,13 @@ from engine.persistence.records import (
     ProcessInstanceRecord,
 )
 from engine.store import UnitOfWork, ensure_spec
+from engine.task_forms import attachment_problems, definition_form, hide_secrets, prefill
 from engine.views import Actor, EventView, IncidentView, InstanceView, TaskDetail, TaskView
 from engine.workflow.instance import WorkflowInstance
-from forms.catalogue import FormDefinition
 
 SYSTEM_STAFF_ID = "system"
 # Decisions (codes, never personal data) that the trail records with the task that made them.
 DECISION_FIELDS = ("decision", "reason_code", "review_outcome", "accept_class_ii")
-_definition_forms: dict[int, dict[str, FormDefinition]] = {}
-_forms_lock = threading.Lock()
-
-
-def definition_form(definition: DefinitionSnapshot, schema: str, ui: str | None) -> FormDefinition:
-    """Forms are pinned with the definition version; parse once per process for the validator cache."""
-    key = f"{schema}|{ui}"
-    forms = _definition_forms.get(definition.id, {})
-    form = forms.get(key)
-    if form is None:
-        form = FormDefinition(
-            schema.removesuffix("-schema.json"),
-            definition.forms[schema],
-            definition.forms.get(ui, {}) if ui else {},
-        )
-        with _forms_lock:
-            _definition_forms.setdefault(definition.id, {})[key] = form
-    return form
 
 
 class InstanceService:
@@ -207,7 +187,7 @@ class InstanceService:
             assert uow.workflow is not None
             data = next((t.data for t in uow.workflow.ready_user_tasks() if t.task_id == task_id), {})
             uow.release()
-            prefill = _prefill(form.schema if form else {}, data)
+            shown = prefill(form.schema if form else {}, data)
             record_view(
                 session,
                 self.deps,
@@ -215,14 +195,14 @@ class InstanceService:
                 branch_code=record.branch_code,
                 instance_id=record.id,
                 subject=f"task:{task.spec_name}",
-                fields=prefill,
+                fields=shown,
                 purpose="complete the task",
             )
             session.commit()
             return TaskDetail(
                 task=_task_view(task, record.process_id),
                 form={"schema": form.schema if form else {}, "ui_schema": form.ui_schema if form else {}},
-                data=prefill,
+                data=shown,
                 context=approval_context(data) if task.role in CHECKER_ROLES else {},
             )
 
@@ -238,7 +218,7 @@ class InstanceService:
             assert uow.workflow is not None
             if not uow.workflow.is_ready_user_task(task_id):
                 raise Conflict("the task was already completed or the journey moved on")
-            cleaned = _hide_secrets(
+            cleaned = hide_secrets(
                 uow,
                 definition_form(definition, task.form_schema or "", None).schema if task.form_schema else {},
                 task_id,
@@ -292,7 +272,7 @@ class InstanceService:
         form = definition_form(definition, task.form_schema, task.form_ui_schema)
         cleaned, errors = form.clean(data)
         problems = [EngineFieldError(e.field, e.code, e.message) for e in errors]
-        problems += _attachment_problems(session, actor, form.schema, cleaned)
+        problems += attachment_problems(session, actor, form.schema, cleaned)
         if problems:
             raise ValidationFailed("the form has errors", problems)
         for name in form.schema.get("properties", {}):
@@ -428,35 +408,3 @@ def _task_view(task: OpenTaskRecord, process_id: str) -> TaskView:
         task.assignee,
         task.created_at,
     )
-
-
-def _prefill(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """Only the form's own fields are sent back, and never a secret (an OTP)."""
-    props = schema.get("properties", {})
-    return {k: data[k] for k in props if k in data and data[k] is not None and not props[k].get("x-secret")}
-
-
-def _hide_secrets(
-    uow: UnitOfWork, schema: dict[str, Any], task_id: str, data: dict[str, Any]
-) -> dict[str, Any]:
-    """Secret fields (OTP codes) stay out of the persisted state: the engine sees a one-request token."""
-    out = dict(data)
-    for name, prop in schema.get("properties", {}).items():
-        if prop.get("x-secret") and isinstance(out.get(name), str):
-            token = f"secret:{task_id}:{name}"
-            uow.secrets[token] = out[name]
-            out[name] = token
-    return out
-
-
-def _attachment_problems(
-    session: Session, actor: Actor, schema: dict[str, Any], data: dict[str, Any]
-) -> list[EngineFieldError]:
-    problems = []
-    for name, prop in schema.get("properties", {}).items():
-        value = data.get(name)
-        if prop.get("format") == "attachment-id" and isinstance(value, str):
-            att = session.get(AttachmentRecord, value)
-            if att is None or att.branch_code != actor.branch_code:
-                problems.append(EngineFieldError(name, "attachment_not_found", "未找到该附件，请重新上传"))
-    return problems

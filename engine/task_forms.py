@@ -1,0 +1,67 @@
+"""The forms of a journey's tasks: pinned with the definition version, prefilled without secrets,
+secret fields kept out of the engine state, attachment references checked."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.errors import FieldError as EngineFieldError
+from engine.persistence.cache import DefinitionSnapshot
+from engine.persistence.records import AttachmentRecord
+from engine.store import UnitOfWork
+from engine.views import Actor
+from forms.catalogue import FormDefinition
+
+_definition_forms: dict[int, dict[str, FormDefinition]] = {}
+_forms_lock = threading.Lock()
+
+
+def definition_form(definition: DefinitionSnapshot, schema: str, ui: str | None) -> FormDefinition:
+    """Forms are pinned with the definition version; parse once per process for the validator cache."""
+    key = f"{schema}|{ui}"
+    forms = _definition_forms.get(definition.id, {})
+    form = forms.get(key)
+    if form is None:
+        form = FormDefinition(
+            schema.removesuffix("-schema.json"),
+            definition.forms[schema],
+            definition.forms.get(ui, {}) if ui else {},
+        )
+        with _forms_lock:
+            _definition_forms.setdefault(definition.id, {})[key] = form
+    return form
+
+
+def prefill(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Only the form's own fields are sent back, and never a secret (an OTP)."""
+    props = schema.get("properties", {})
+    return {k: data[k] for k in props if k in data and data[k] is not None and not props[k].get("x-secret")}
+
+
+def hide_secrets(
+    uow: UnitOfWork, schema: dict[str, Any], task_id: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Secret fields (OTP codes) stay out of the persisted state: the engine sees a one-request token."""
+    out = dict(data)
+    for name, prop in schema.get("properties", {}).items():
+        if prop.get("x-secret") and isinstance(out.get(name), str):
+            token = f"secret:{task_id}:{name}"
+            uow.secrets[token] = out[name]
+            out[name] = token
+    return out
+
+
+def attachment_problems(
+    session: Session, actor: Actor, schema: dict[str, Any], data: dict[str, Any]
+) -> list[EngineFieldError]:
+    problems = []
+    for name, prop in schema.get("properties", {}).items():
+        value = data.get(name)
+        if prop.get("format") == "attachment-id" and isinstance(value, str):
+            att = session.get(AttachmentRecord, value)
+            if att is None or att.branch_code != actor.branch_code:
+                problems.append(EngineFieldError(name, "attachment_not_found", "未找到该附件，请重新上传"))
+    return problems
