@@ -21,6 +21,7 @@ from engine.definitions import DefinitionService
 from engine.deps import EngineDeps
 from engine.dispatch import InProcessWorker, OutboxRelay
 from engine.instances import InstanceService
+from engine.journey_reads import JourneyReads
 from engine.operations.catalogue import build_operation_registry
 from engine.operations.registry import Adapters, OperationRegistry
 from engine.otp import OtpService
@@ -53,6 +54,7 @@ class Services:
     auth: AuthService
     attachments: AttachmentService
     definitions: DefinitionService
+    reads: JourneyReads
     sandbox: Any | None
     http_adapters: HttpAdapters | None = None
     worker: InProcessWorker | None = None
@@ -165,6 +167,7 @@ def build_services(
         definitions=DefinitionService(
             sessions, operations, FormCatalogue(settings.forms_dir), settings.processes_dir, now
         ),
+        reads=JourneyReads(deps, instances),
         sandbox=sandbox if settings.is_sandbox else None,
         http_adapters=http,
     )

@@ -6,9 +6,11 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.web.errors import error_page, login_redirect, wants_page
+from api.web.session import CsrfRejected, LoginRequired
 from engine.errors import (
     Conflict,
     FieldBankError,
@@ -38,16 +40,34 @@ def error_body(code: str, message: str, details: object = None) -> dict[str, obj
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    def _login_required(request: Request, exc: LoginRequired) -> Response:
+        if wants_page(request):
+            return login_redirect(request, exc.next_url)
+        return JSONResponse(error_body("unauthenticated", "sign in again"), status_code=401)
+
+    @app.exception_handler(CsrfRejected)
+    def _csrf(request: Request, _exc: CsrfRejected) -> Response:
+        if wants_page(request):
+            return error_page(request, 403)
+        return JSONResponse(error_body("forbidden", "the form is stale; reload the page"), status_code=403)
+
     @app.exception_handler(FieldBankError)
-    def _fieldbank(_request: Request, exc: FieldBankError) -> JSONResponse:
+    def _fieldbank(request: Request, exc: FieldBankError) -> Response:
         status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 503)
+        if wants_page(request):
+            if status == 401:
+                return login_redirect(request, request.url.path)
+            return error_page(request, status)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(
             error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
         )
 
     @app.exception_handler(RequestValidationError)
-    def _request_validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    def _request_validation(request: Request, exc: RequestValidationError) -> Response:
+        if wants_page(request):
+            return error_page(request, 422)
         details = [
             {
                 "field": ".".join(str(p) for p in err["loc"][1:]) or str(err["loc"][0]),
@@ -61,13 +81,17 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if wants_page(request):
+            return error_page(request, exc.status_code)
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(
             exc.status_code, "http_error"
         )
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
 
     @app.exception_handler(Exception)
-    def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    def _unexpected(request: Request, exc: Exception) -> Response:
         log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
+        if wants_page(request):
+            return error_page(request, 500)
         return JSONResponse(error_body("internal_error", "an unexpected error occurred"), status_code=500)

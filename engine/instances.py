@@ -208,7 +208,10 @@ class InstanceService:
 
     # ------------------------------------------------------------------ complete
 
-    def complete_task(self, actor: Actor, task_id: str, data: dict[str, Any]) -> InstanceView:
+    def complete_task(
+        self, actor: Actor, task_id: str, data: dict[str, Any], *, by_customer: bool = False
+    ) -> InstanceView:
+        """`by_customer`: the tablet was handed to the customer for this screen; the trail says so."""
         with self.deps.sessions() as session:
             task, record = self.visible_task(session, actor, task_id)
             definition = DEFINITIONS.get(session, record.definition_id)
@@ -231,6 +234,7 @@ class InstanceService:
                 device_id=actor.device_id,
                 task_spec=task.spec_name,
                 role=task.role,
+                **({"by_customer": True} if by_customer else {}),
                 **{k: cleaned[k] for k in DECISION_FIELDS if isinstance(cleaned.get(k), str | bool)},
             )
             try:

@@ -1,7 +1,11 @@
 """Deploy-time checks of a form (schema + UI schema) that JSON Schema itself does not make.
 
-The tablet renders forms with RJSF, so we accept only the draft-07 keywords and the widgets it renders,
-and only the formats we can check; anything else would be silently ignored at run time.
+Tablets show forms through our own server-side renderer (`api/web/form_view.py`), which draws a fixed
+subset of draft-07: top-level fields of one type each (string, number, integer, boolean), one level of
+grouping (an object of such fields), arrays only as checkboxes over an `enum`, `oneOf` only as titled
+choices, and the conditions of `forms/conditions.py`. Anything else would be silently dropped or
+mis-drawn on the tablet, so it is refused here with the JSON Pointer and the reason, as are formats we
+cannot check.
 """
 
 from __future__ import annotations
@@ -11,29 +15,37 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
+from forms.conditions import condition_problems
 from forms.errors import FormProblem
 from forms.format_checks import KNOWN_FORMATS
-from forms.keywords import ID_CONSISTENCY, ID_CONSISTENCY_FIELDS, SECRET
+from forms.keywords import ID_CONSISTENCY, ID_CONSISTENCY_FIELDS, SECRET, is_choice_list
 from forms.ui_lint import lint_ui_schema
 
 SUPPORTED_KEYWORDS = frozenset(
     {
-        *("$schema", "$id", "$comment", "$ref", "definitions", "title", "description", "default"),
-        *("examples", "readOnly", "writeOnly", "type", "enum", "const", "format"),
-        *("minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum"),
-        *("exclusiveMaximum", "multipleOf", "properties", "required", "additionalProperties"),
-        *("dependencies", "minProperties", "maxProperties", "items", "additionalItems", "minItems"),
-        *("maxItems", "uniqueItems", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"),
+        *("$schema", "$id", "$comment", "title", "description", "default", "examples", "readOnly"),
+        *("writeOnly", "type", "enum", "const", "format", "minLength", "maxLength", "pattern"),
+        *("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "properties"),
+        *("required", "additionalProperties", "minProperties", "maxProperties", "items", "minItems"),
+        *("maxItems", "uniqueItems", "allOf", "oneOf", "not", "if", "then", "else"),
         ID_CONSISTENCY,
         SECRET,
     }
 )
-_SCHEMA_MAPS = ("properties", "definitions", "patternProperties")
-_SCHEMA_VALUES = ("additionalProperties", "additionalItems", "not", "if", "then", "else", "propertyNames")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+# Keywords the renderer cannot draw, with what to write instead.
+REFUSED_KEYWORDS = {
+    "anyOf": "anyOf is not supported by the form renderer; use oneOf with {const, title} choices",
+    "dependencies": "dependencies is not supported by the form renderer; use a top-level if/then",
+    "$ref": "$ref is not supported by the form renderer; write the field out in full",
+    "definitions": "definitions (for $ref) is not supported by the form renderer",
+}
+_CONDITION_KEYWORDS = ("if", "then", "else", "allOf")
+_SCALAR_TYPES = ("string", "number", "integer", "boolean")
 _DRAFT_07 = "http://json-schema.org/draft-07/schema"
 
-__all__ = ["SUPPORTED_KEYWORDS", "lint_schema", "lint_ui_schema", "pointer"]
+__all__ = ["REFUSED_KEYWORDS", "SUPPORTED_KEYWORDS", "lint_schema", "lint_ui_schema", "pointer"]
+
+Found = Iterator[tuple[tuple[Any, ...], str]]
 
 
 def pointer(*parts: Any) -> str:
@@ -56,81 +68,97 @@ def lint_schema(schema: Any, file: str) -> list[FormProblem]:
         return problems
     if schema.get("type") != "object":
         problems.append(FormProblem(file, "/type", 'a form schema must have "type": "object"'))
-    for at, node in _subschemas(schema, ()):
-        problems.extend(FormProblem(file, pointer(*at, *rel), why) for rel, why in _node_problems(node))
-    return problems
+    found = [*_root_problems(schema), *_fields_problems(schema, (), depth=0)]
+    problems += [FormProblem(file, pointer(*at), why) for at, why in found]
+    return problems + condition_problems(schema, file)
 
 
-def _subschemas(node: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Mapping[str, Any]]]:
-    if not isinstance(node, Mapping):
+def _root_problems(schema: Mapping[str, Any]) -> Found:
+    yield from _keyword_problems(schema, (), skip=_CONDITION_KEYWORDS)
+    if "not" in schema:
+        yield ("not",), "a top-level not is not supported by the form renderer"
+    if "oneOf" in schema:
+        yield ("oneOf",), "oneOf is supported only on a field, as a list of {const, title} choices"
+    if ID_CONSISTENCY in schema:
+        yield from _id_consistency_problems(schema[ID_CONSISTENCY], schema.get("properties") or {})
+
+
+def _fields_problems(node: Mapping[str, Any], at: tuple[Any, ...], depth: int) -> Found:
+    """The properties of the form (depth 0) or of a group (depth 1)."""
+    properties = node.get("properties") or {}
+    for i, name in enumerate(node.get("required") or ()):
+        if name not in properties:
+            yield (*at, "required", i), f"required field {name!r} is not a property of this object"
+    for name, field in properties.items():
+        yield from _field_problems(field, (*at, "properties", name), depth)
+
+
+def _field_problems(field: Any, at: tuple[Any, ...], depth: int) -> Found:
+    if not isinstance(field, Mapping):
+        yield at, "a field must be a schema object with a type"
         return
-    yield at, node
-    for key in _SCHEMA_MAPS:
-        for name, child in (node.get(key) or {}).items():
-            yield from _subschemas(child, (*at, key, name))
-    for key in _SCHEMA_VALUES:
-        yield from _subschemas(node.get(key), (*at, key))
-    for key in _SCHEMA_LISTS:
-        for i, child in enumerate(node.get(key) or ()):
-            yield from _subschemas(child, (*at, key, i))
-    items = node.get("items")
-    for i, child in enumerate(items if isinstance(items, list) else [items]):
-        yield from _subschemas(child, (*at, "items", i) if isinstance(items, list) else (*at, "items"))
-    for name, child in (node.get("dependencies") or {}).items():
-        yield from _subschemas(child, (*at, "dependencies", name))
+    kind = field.get("type")
+    if kind == "object" and depth == 0:
+        yield from _group_problems(field, at)
+        return
+    if kind == "object" or (kind == "array" and depth > 0):
+        yield at, "fields may be grouped one level deep only; a group holds single-value fields"
+        return
+    if kind == "array":
+        yield from _array_problems(field, at)
+        return
+    if kind not in _SCALAR_TYPES:
+        yield (*at, "type"), 'a field needs one "type": string, number, integer or boolean'
+    yield from _value_problems(field, at)
 
 
-Found = Iterator[tuple[tuple[Any, ...], str]]
+def _group_problems(group: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
+    yield from _keyword_problems(group, at)
+    for key in ("oneOf", "not", "format", SECRET, ID_CONSISTENCY):
+        if key in group:
+            yield (*at, key), f"{key} is not supported on a group of fields"
+    yield from _fields_problems(group, at, depth=1)
 
 
-def _node_problems(node: Mapping[str, Any]) -> Found:
-    for key in node:
-        if key not in SUPPORTED_KEYWORDS:
-            yield (key,), f"keyword {key!r} is not supported by the form renderer"
-    fmt = node.get("format")
+def _array_problems(field: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
+    yield from _keyword_problems(field, at)
+    for key in ("oneOf", "not", "enum", "const", "format", SECRET):
+        if key in field:
+            yield (*at, key), f"{key} is not supported on a list field; put the choices in items.enum"
+    items = field.get("items")
+    values = items.get("enum") if isinstance(items, Mapping) else None
+    if not (isinstance(items, Mapping) and isinstance(values, list) and values):
+        yield (*at, "items"), "a list field is rendered as checkboxes only: items needs an enum"
+        return
+    if items.get("type") not in ("string", "number", "integer"):
+        yield (*at, "items", "type"), "checkbox choices need items of type string, number or integer"
+    yield from _keyword_problems(items, (*at, "items"))
+
+
+def _value_problems(field: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
+    yield from _keyword_problems(field, at)
+    if "oneOf" in field and not is_choice_list(field["oneOf"]):
+        yield (*at, "oneOf"), "oneOf is supported only as a list of {const, title} choices"
+    fmt = field.get("format")
     if fmt is not None and fmt not in KNOWN_FORMATS:
-        yield ("format",), f"unknown format {fmt!r}; known: {', '.join(sorted(KNOWN_FORMATS))}"
-    ref = node.get("$ref")
-    if isinstance(ref, str) and not ref.startswith("#"):
-        yield ("$ref",), f"only local references (#/definitions/...) are allowed, not {ref!r}"
-    properties = node.get("properties")
-    if isinstance(properties, Mapping):
-        for i, name in enumerate(node.get("required") or ()):
-            if name not in properties:
-                yield ("required", i), f"required field {name!r} is not a property of this object"
-    if isinstance(properties, Mapping) and node.get("additionalProperties") is False:
-        yield from _closed_object_problems(node, properties)
-    if SECRET in node and node[SECRET] is not True:
-        yield (SECRET,), f"{SECRET!r} must be true when present"
-    if ID_CONSISTENCY in node:
-        yield from _id_consistency_problems(node[ID_CONSISTENCY], properties or {})
+        yield (*at, "format"), f"unknown format {fmt!r}; known: {', '.join(sorted(KNOWN_FORMATS))}"
+    if SECRET in field and field[SECRET] is not True:
+        yield (*at, SECRET), f"{SECRET!r} must be true when present"
+    if ID_CONSISTENCY in field:
+        yield (*at, ID_CONSISTENCY), f"{ID_CONSISTENCY} belongs at the top level of the form"
+    if isinstance(field.get("not"), Mapping):
+        yield from _keyword_problems(field["not"], (*at, "not"))
 
 
-def _closed_object_problems(node: Mapping[str, Any], properties: Mapping[str, Any]) -> Found:
-    """In a closed object, an if/then naming an undeclared field is a typo that makes the form either
-    impossible to submit or the condition dead."""
-    for at, sub in _same_instance_subschemas(node, ()):
-        for i, name in enumerate(sub.get("required") or ()):
-            if name not in properties:
-                yield (*at, "required", i), f"required field {name!r} is not a property of the form"
-        for name in sub.get("properties") or {}:
-            if name not in properties:
-                yield (*at, "properties", name), f"field {name!r} is not a property of the form"
-
-
-def _same_instance_subschemas(
-    node: Mapping[str, Any], at: tuple[Any, ...]
-) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    for key in ("if", "then", "else", "not"):
-        sub = node.get(key)
-        if isinstance(sub, Mapping):
-            yield (*at, key), sub
-            yield from _same_instance_subschemas(sub, (*at, key))
-    for key in _SCHEMA_LISTS:
-        for i, sub in enumerate(node.get(key) or ()):
-            if isinstance(sub, Mapping):
-                yield (*at, key, i), sub
-                yield from _same_instance_subschemas(sub, (*at, key, i))
+def _keyword_problems(node: Mapping[str, Any], at: tuple[Any, ...], skip: tuple[str, ...] = ()) -> Found:
+    """Unknown and refused keywords, and conditions anywhere but the top level."""
+    for key in node:
+        if key in REFUSED_KEYWORDS:
+            yield (*at, key), REFUSED_KEYWORDS[key]
+        elif key not in SUPPORTED_KEYWORDS:
+            yield (*at, key), f"keyword {key!r} is not supported by the form renderer"
+        elif key in _CONDITION_KEYWORDS and key not in skip:
+            yield (*at, key), f"{key} is supported only at the top level of a form, for if/then conditions"
 
 
 def _id_consistency_problems(spec: Any, properties: Mapping[str, Any]) -> Found:

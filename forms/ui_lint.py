@@ -1,7 +1,9 @@
-"""Deploy-time checks of an RJSF UI schema against its form schema.
+"""Deploy-time checks of a UI schema (SpiffArena/RJSF convention) against its form schema.
 
-RJSF throws at render time on a `ui:order` that misses a field without `*` or repeats one, and falls
-back to a plain text box on an unknown widget; both are caught here, before a tablet sees the form.
+Our server-side renderer (`api/web/form_view.py`) draws only the widgets and `ui:options` listed here,
+and only on fields whose values they can produce. A `ui:order` that misses a field without `*` or repeats
+one, an unknown widget or option, or a widget that cannot fill its field is caught here, before a tablet
+sees the form (the renderer would otherwise fall back to a plain text box or ignore the option).
 """
 
 from __future__ import annotations
@@ -31,22 +33,41 @@ def _is_attachment(node: Mapping[str, Any]) -> bool:
     return _is_string(node) and node.get("format") == "attachment-id"
 
 
+def _is_scalar(node: Mapping[str, Any]) -> bool:
+    return node.get("type") in ("string", "number", "integer", "boolean")
+
+
+def _is_choice_list(node: Mapping[str, Any]) -> bool:
+    items = node.get("items")
+    return node.get("type") == "array" and isinstance(items, Mapping) and "enum" in items
+
+
 # Widget -> what the field must be for the widget to produce a value that can pass validation.
 WIDGETS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     "text": (lambda n: n.get("type") in ("string", "number", "integer"), "a string or number"),
     "textarea": (_is_string, "a string"),
     "select": (_is_choice, "an enum, oneOf or boolean"),
     "radio": (_is_choice, "an enum, oneOf or boolean"),
-    "checkboxes": (lambda n: n.get("type") == "array", "an array of choices"),
+    "checkboxes": (_is_choice_list, "an array whose items have an enum"),
     "checkbox": (lambda n: n.get("type") == "boolean", "a boolean"),
     "date": (_is_string, "a string"),
-    "hidden": (lambda n: True, "anything"),
+    "hidden": (_is_scalar, "a single value (string, number, integer or boolean)"),
     "updown": (lambda n: n.get("type") in ("number", "integer"), "a number"),
     "camera": (_is_attachment, 'a string with "format": "attachment-id"'),
     "signature": (_is_attachment, 'a string with "format": "attachment-id"'),
     "otp": (_is_string, "a string"),
 }
 SUPPORTED_WIDGETS = frozenset(WIDGETS)
+# ui:options of a field the renderer reads -> the values it accepts (None: a positive whole number).
+UI_OPTIONS: dict[str, frozenset[str] | None] = {
+    "widget": frozenset(WIDGETS),
+    "inputType": frozenset({"text", "tel"}),
+    "facing": frozenset({"environment", "user"}),
+    "length": None,
+    "rows": None,
+}
+# ui:options of the whole form: `handover` marks a screen the customer fills in on the tablet.
+FORM_UI_OPTIONS = frozenset({"handover"})
 
 
 def lint_ui_schema(ui: Any, schema: Mapping[str, Any], file: str) -> list[FormProblem]:
@@ -85,6 +106,10 @@ def _walk(ui: Mapping[str, Any], node: Mapping[str, Any], at: tuple[Any, ...]) -
     options = ui.get("ui:options")
     if "ui:options" in ui and not isinstance(options, Mapping):
         yield (*at, "ui:options"), "ui:options must be an object"
+    elif isinstance(options, Mapping) and not at:
+        yield from _form_options_problems(options, ("ui:options",))
+    elif isinstance(options, Mapping):
+        yield from _options_problems(options, (*at, "ui:options"))
     for widget, where in (
         (ui.get("ui:widget"), (*at, "ui:widget")),
         (options.get("widget") if isinstance(options, Mapping) else None, (*at, "ui:options", "widget")),
@@ -92,8 +117,33 @@ def _walk(ui: Mapping[str, Any], node: Mapping[str, Any], at: tuple[Any, ...]) -
         if widget is not None:
             yield from _widget_problems(widget, node, where)
     names = ui.get("ui:enumNames")
-    if names is not None and (not isinstance(names, list) or len(names) != len(node.get("enum") or ())):
+    items = node.get("items")
+    values = (items if node.get("type") == "array" and isinstance(items, Mapping) else node).get("enum")
+    if names is not None and (not isinstance(names, list) or len(names) != len(values or ())):
         yield (*at, "ui:enumNames"), "ui:enumNames must list one name per enum value"
+
+
+def _form_options_problems(options: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
+    for key, value in options.items():
+        if key not in FORM_UI_OPTIONS:
+            yield (*at, key), f"ui:options {key!r} is not supported on a whole form; use handover"
+        elif not isinstance(value, bool):
+            yield (*at, key), f"ui:options {key!r} must be true or false"
+
+
+def _options_problems(options: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
+    for key, value in options.items():
+        if key not in UI_OPTIONS:
+            yield (
+                (*at, key),
+                f"ui:options {key!r} is not supported; use one of {', '.join(sorted(UI_OPTIONS))}",
+            )
+            continue
+        allowed = UI_OPTIONS[key]
+        if allowed is None and not (isinstance(value, int) and not isinstance(value, bool) and value > 0):
+            yield (*at, key), f"ui:options {key!r} must be a positive whole number"
+        elif allowed is not None and key != "widget" and value not in allowed:
+            yield (*at, key), f"ui:options {key!r} must be one of {', '.join(sorted(allowed))}"
 
 
 def _order_problems(order: Any, fields: list[str], at: tuple[Any, ...]) -> Found:

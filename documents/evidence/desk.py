@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto import KeyStore
+from documents.evidence.container import read_zip
 from documents.evidence.service import BlobStore
 from documents.evidence.verify import verify_package
 from engine.deps import EngineDeps
@@ -26,6 +27,7 @@ from engine.persistence.records import (
 from engine.views import Actor
 
 DESK_ROLES = frozenset({"post_supervisor", "aml_officer"})
+_VIEWABLE = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,29 @@ class EvidenceDesk:
             )
             session.commit()
             return f"{package_id}.zip", content
+
+    def package_file(self, actor: Actor, package_id: str, name: str) -> tuple[str, bytes]:
+        """One PDF or image of a package, for the desk's inline view; recorded like a download (§8.5)."""
+        media_type = _VIEWABLE.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+        if media_type is None or not name.startswith(("documents/", "images/")):
+            raise NotFound("no such file in the package")
+        with self.deps.sessions() as session:
+            package = self._visible(session, actor, package_id)
+            entry = next((e for e in read_zip(self.blobs.get(package.blob_key)) if e.name == name), None)
+            if entry is None:
+                raise NotFound("no such file in the package")
+            record_view(
+                session,
+                self.deps,
+                actor,
+                branch_code=package.branch_code,
+                instance_id=package.instance_id,
+                subject=f"evidence:{package_id}:{name}",
+                fields=PERSONAL_FIELDS,
+                purpose="post-supervision review",
+            )
+            session.commit()
+            return media_type, bytes(entry.content)
 
     def verify(self, actor: Actor, package_id: str) -> dict[str, Any]:
         """What `fieldbank evidence verify` would say, plus the chain link to the stored predecessor."""

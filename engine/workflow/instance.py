@@ -155,6 +155,20 @@ class WorkflowInstance:
         """Timers fire only when asked (§8.1): refresh, then `run`."""
         self._wf.refresh_timers()
 
+    def path(self) -> tuple[list[str], list[str]]:
+        """BPMN element ids the journey has passed through, and those it is at now (for the diagram)."""
+        done: dict[str, None] = {}
+        current: dict[str, None] = {}
+        for task in self._all_tasks():
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            if not bpmn_id:
+                continue
+            if task.state == TaskState.COMPLETED:
+                done[bpmn_id] = None
+            elif task.state in (TaskState.READY, TaskState.STARTED):
+                current[bpmn_id] = None
+        return list(done), [c for c in current if c not in done]
+
     def is_started_service(self, task_id: str) -> bool:
         task = self._task(task_id)
         return task is not None and task.state == TaskState.STARTED

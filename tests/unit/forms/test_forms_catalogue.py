@@ -171,23 +171,25 @@ def test_lint_refuses_keywords_the_renderer_does_not_support_and_typos(tmp_path)
     assert sorted(pointers(lint(tmp_path, schema=schema))) == ["/patternProperties", "/requried"]
 
 
-def test_lint_refuses_remote_refs_and_allows_local_ones(tmp_path):
+def test_lint_refuses_refs_local_or_remote_because_the_renderer_draws_fields_written_out(tmp_path):
     schema = {
         "type": "object",
         "definitions": {"code": {"type": "string", "pattern": "^[0-9]{6}$"}},
         "properties": {
-            "a": {"$ref": "#/definitions/code"},
-            "b": {"$ref": "https://example.com/schema.json"},
+            "a": {"type": "string", "$ref": "#/definitions/code"},
+            "b": {"type": "string", "$ref": "https://example.com/schema.json"},
         },
     }
-    assert pointers(lint(tmp_path, schema=schema)) == ["/properties/b/$ref"]
+    problems = lint(tmp_path, schema=schema)
+    assert pointers(problems) == ["/definitions", "/properties/a/$ref", "/properties/b/$ref"]
+    assert all("not supported by the form renderer" in p.reason for p in problems)
 
 
 def test_lint_reports_required_names_that_are_not_properties_including_in_then(tmp_path):
     schema = {
         **OK_SCHEMA,
         "required": ["name", "nmae"],
-        "if": {"properties": {"kind": {"const": "a"}}},
+        "if": {"required": ["kind"], "properties": {"kind": {"const": "a"}}},
         "then": {"required": ["photo_", "photo"]},
     }
     assert sorted(pointers(lint(tmp_path, schema=schema))) == ["/required/1", "/then/required/0"]
@@ -196,7 +198,12 @@ def test_lint_reports_required_names_that_are_not_properties_including_in_then(t
 def test_lint_allows_if_then_conditions_on_declared_fields(tmp_path):
     schema = {
         **OK_SCHEMA,
-        "allOf": [{"if": {"properties": {"kind": {"const": "a"}}}, "then": {"required": ["photo"]}}],
+        "allOf": [
+            {
+                "if": {"required": ["kind"], "properties": {"kind": {"const": "a"}}},
+                "then": {"required": ["photo"]},
+            }
+        ],
     }
     assert lint(tmp_path, schema=schema) == []
 

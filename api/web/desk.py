@@ -1,0 +1,135 @@
+"""The post-supervision desk: the review queue with filters, one package (manifest, server verification,
+PDFs and images inline, the trail, the diagram with the path taken) and the review decision form."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.bootstrap import Services
+from api.deps import ServicesDep
+from api.web.form_view import build_form, parse_submission
+from api.web.pages import WebSessionDep, redirect, render
+from api.web.session import WebSession
+from engine.errors import NotFound, ValidationFailed
+
+router = APIRouter(include_in_schema=False)
+PackageId = Annotated[str, Path(pattern=r"^EP-[0-9a-f-]{36}$")]
+TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+Status = Literal["MACHINE_REVIEW", "HUMAN_REVIEW", "RECTIFICATION", "PASSED", "CLOSED", "RISK_ALERT"]
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+
+
+def _desk(services: Services) -> Any:
+    if services.desk is None:
+        raise NotFound("evidence is not configured")
+    return services.desk
+
+
+@router.get("/desk", response_class=HTMLResponse)
+def queue(
+    request: Request,
+    services: ServicesDep,
+    session: WebSessionDep,
+    status: Annotated[Status | Literal[""], Query()] = "HUMAN_REVIEW",
+    branch: Annotated[str, Query(pattern=r"^[A-Z0-9]{0,32}$")] = "",
+    from_: Annotated[datetime | None, Query(alias="from")] = None,
+    to: datetime | None = None,
+) -> Response:
+    packages = _desk(services).search(
+        session.actor, status=status or None, branch=branch or None, since=from_, until=to
+    )
+    filters = {"status": status, "branch": branch, "from": from_, "to": to}
+    return render(
+        request,
+        "desk/queue.html",
+        {"packages": packages, "filters": filters, "statuses": STATUSES},
+        session=session,
+    )
+
+
+@router.get("/desk/packages/{package_id}", response_class=HTMLResponse)
+def package(
+    request: Request, package_id: PackageId, services: ServicesDep, session: WebSessionDep
+) -> Response:
+    return _package_page(request, services, session, package_id)
+
+
+@router.get("/desk/packages/{package_id}/files/{name:path}")
+def package_file(
+    package_id: PackageId,
+    name: Annotated[str, Path(pattern=r"^(documents|images)/[A-Za-z0-9._-]{1,128}$")],
+    services: ServicesDep,
+    session: WebSessionDep,
+) -> Response:
+    media_type, content = _desk(services).package_file(session.actor, package_id, name)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": "inline",
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.post("/desk/packages/{package_id}/tasks/{task_id}", response_class=HTMLResponse)
+async def decide(
+    request: Request, package_id: PackageId, task_id: TaskId, services: ServicesDep, session: WebSessionDep
+) -> Response:
+    detail = services.instances.get_task(session.actor, task_id)
+    schema, ui_schema = detail.form["schema"], detail.form["ui_schema"]
+    data = parse_submission(schema, await request.form(), ui_schema=ui_schema)
+    try:
+        services.instances.complete_task(session.actor, task_id, data)
+    except ValidationFailed as exc:
+        if request.headers.get("hx-request") == "true":
+            form = build_form(schema, ui_schema, data, exc.errors)
+            return render(
+                request,
+                "form_errors.html",
+                {"form": form},
+                session=session,
+                status_code=422,
+                headers={"HX-Reswap": "none"},
+            )
+        return _package_page(request, services, session, package_id, (task_id, data, exc.errors), 422)
+    return redirect(request, f"/desk/packages/{package_id}?decided=1")
+
+
+def _package_page(
+    request: Request,
+    services: Services,
+    session: WebSession,
+    package_id: str,
+    submitted: tuple[str, dict[str, Any], list[Any]] | None = None,
+    status_code: int = 200,
+) -> Response:
+    desk = _desk(services)
+    detail = desk.detail(session.actor, package_id)
+    verification = desk.verify(session.actor, package_id)
+    events = services.instances.events(session.actor, detail.summary.instance_id)
+    review_task, form = None, None
+    if detail.review_instance_id:
+        review = services.instances.get(session.actor, detail.review_instance_id)
+        if review.tasks:
+            review_task = review.tasks[0]
+            task_detail = services.instances.get_task(session.actor, review_task.task_id)
+            data, errors = (submitted[1], submitted[2]) if submitted else (task_detail.data, [])
+            form = build_form(task_detail.form["schema"], task_detail.form["ui_schema"], data, errors)
+    files = detail.manifest.get("files", [])
+    context = {
+        "package": detail,
+        "verification": verification,
+        "events": events,
+        "review_task": review_task,
+        "form": form,
+        "pdfs": [f for f in files if f["name"].endswith(".pdf")],
+        "images": [f for f in files if f["name"].startswith("images/")],
+        "decided": request.query_params.get("decided") == "1",
+    }
+    return render(request, "desk/package.html", context, session=session, status_code=status_code)

@@ -1,0 +1,42 @@
+"""Errors on pages are pages: a signed-out browser goes to sign-in, a refused form shows why, and an
+engine error becomes a readable screen, never JSON or a stack trace. JSON paths keep the API's shape."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from api.web.pages import redirect, render
+
+# Chinese headline and message per status; the engine's own message is English and for the log
+_TEXT = {
+    401: ("请重新登录", "登录已失效。"),
+    403: ("无权操作", "您的角色不能打开本页或执行此操作。"),
+    404: ("未找到", "要找的内容不存在，或不在您的权限范围内。"),
+    409: ("已被处理", "该任务已被完成或业务已继续，请刷新后查看最新状态。"),
+    422: ("输入有误", "请检查填写的内容。"),
+    429: ("操作过于频繁", "请稍后再试。"),
+    503: ("外部系统暂不可用", "请稍后重试；已填写的信息不会丢失。"),
+}
+
+
+def wants_page(request: Request) -> bool:
+    """A browser page or htmx request (not the JSON API, not a script's fetch of JSON)."""
+    path = request.url.path
+    if path.startswith(("/api/", "/docs", "/openapi", "/media/", "/diagrams/")):
+        return False
+    return request.headers.get("hx-request") == "true" or "text/html" in request.headers.get("accept", "")
+
+
+def login_redirect(request: Request, next_url: str) -> Response:
+    return redirect(request, f"/login?next={quote(next_url, safe='/')}")
+
+
+def error_page(request: Request, status: int) -> Response:
+    heading, message = _TEXT.get(status, ("出错了", "请稍后重试。"))
+    headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML"} if request.headers.get("hx-request") else {}
+    return render(
+        request, "error.html", {"heading": heading, "message": message}, status_code=status, headers=headers
+    )

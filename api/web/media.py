@@ -1,0 +1,47 @@
+"""Photos and signatures leave the tablet the moment they are captured: uploaded here (cookie session +
+CSRF header), referenced by id in the form, never carried in form posts or sent back with a 422."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, File, Path, UploadFile, status
+from fastapi.responses import JSONResponse, Response
+
+from api.deps import ServicesDep
+from api.web.pages import WebSessionDep
+from engine.errors import FieldError, ValidationFailed
+
+router = APIRouter(include_in_schema=False)
+AttachmentId = Annotated[str, Path(pattern=r"^att_[0-9a-f]{32}$")]
+
+
+@router.post("/media/attachments", status_code=status.HTTP_201_CREATED)
+def upload(
+    file: Annotated[UploadFile, File()], services: ServicesDep, session: WebSessionDep
+) -> JSONResponse:
+    limit = services.settings.attachment_max_bytes
+    content = file.file.read(limit + 1)
+    if len(content) > limit:
+        raise ValidationFailed(
+            "file too large", [FieldError("file", "too_large", f"文件不能超过{limit // 1024} KB")]
+        )
+    view = services.attachments.upload(session.actor, content)
+    body = {
+        **asdict(view),
+        "created_at": view.created_at.isoformat(),
+        "url": f"/media/attachments/{view.attachment_id}",
+    }
+    return JSONResponse(body, status_code=201)
+
+
+@router.get("/media/attachments/{attachment_id}")
+def own_capture(attachment_id: AttachmentId, services: ServicesDep, session: WebSessionDep) -> Response:
+    """The capturing officer's preview of their own recent upload; anyone else gets 404."""
+    blob_key, media_type = services.reads.own_upload(session.actor, attachment_id)
+    return Response(
+        services.attachments.read_blob(blob_key),
+        media_type=media_type,
+        headers={"Cache-Control": "private, no-store"},
+    )

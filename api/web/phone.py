@@ -1,0 +1,84 @@
+"""Approvers on phones: the task list with counts, one task with the masked facts and evidence images,
+and the decision form. The same InstanceService use cases as the JSON API decide who sees what."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import ServicesDep
+from api.web.form_view import build_form, parse_submission
+from api.web.pages import WebSessionDep, redirect, render
+from engine.errors import ValidationFailed
+
+router = APIRouter(include_in_schema=False)
+TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+AttachmentId = Annotated[str, Path(pattern=r"^att_[0-9a-f]{32}$")]
+
+
+@router.get("/phone", response_class=HTMLResponse)
+def task_list(
+    request: Request, services: ServicesDep, session: WebSessionDep, done: str | None = None
+) -> Response:
+    tasks = services.instances.list_tasks(session.actor)
+    counts = Counter(t.title for t in tasks)
+    return render(
+        request,
+        "phone/tasks.html",
+        {"tasks": tasks, "counts": sorted(counts.items()), "done": done == "1"},
+        session=session,
+    )
+
+
+@router.get("/phone/tasks/{task_id}", response_class=HTMLResponse)
+def task_detail(request: Request, task_id: TaskId, services: ServicesDep, session: WebSessionDep) -> Response:
+    detail = services.instances.get_task(session.actor, task_id)
+    form = build_form(detail.form["schema"], detail.form["ui_schema"], detail.data, [])
+    return _page(request, session, detail, form)
+
+
+@router.post("/phone/tasks/{task_id}", response_class=HTMLResponse)
+async def decide(
+    request: Request, task_id: TaskId, services: ServicesDep, session: WebSessionDep
+) -> Response:
+    detail = services.instances.get_task(session.actor, task_id)
+    schema, ui_schema = detail.form["schema"], detail.form["ui_schema"]
+    data = parse_submission(schema, await request.form(), ui_schema=ui_schema)
+    try:
+        services.instances.complete_task(session.actor, task_id, data)
+    except ValidationFailed as exc:
+        form = build_form(schema, ui_schema, data, exc.errors)
+        if request.headers.get("hx-request") == "true":
+            return render(
+                request,
+                "form_errors.html",
+                {"form": form},
+                session=session,
+                status_code=422,
+                headers={"HX-Reswap": "none"},
+            )
+        return _page(request, session, detail, form, 422)
+    return redirect(request, "/phone?done=1")
+
+
+@router.get("/phone/tasks/{task_id}/evidence/{attachment_id}")
+def evidence_image(
+    task_id: TaskId, attachment_id: AttachmentId, services: ServicesDep, session: WebSessionDep
+) -> Response:
+    blob_key, media_type = services.reads.task_evidence_image(session.actor, task_id, attachment_id)
+    return Response(
+        services.attachments.read_blob(blob_key), media_type=media_type, headers={"Cache-Control": "no-store"}
+    )
+
+
+def _page(request: Request, session: Any, detail: Any, form: Any, status_code: int = 200) -> Response:
+    context = {
+        "task": detail.task,
+        "context": detail.context,
+        "form": form,
+        "action": f"/phone/tasks/{detail.task.task_id}",
+    }
+    return render(request, "phone/task.html", context, session=session, status_code=status_code)

@@ -1,0 +1,264 @@
+/* FieldBank's browser islands: htmx set-up, conditional fields, camera capture with downscaling and
+   immediate upload, the signature pad, the long-poll retry, and the customer hand-over lock.
+   Everything else is server-rendered; the server stays the authority for every rule. */
+(function () {
+  "use strict";
+  var MAX_EDGE = 1280, JPEG_QUALITY = 0.85, pending = 0;
+
+  function csrf() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.content : "";
+  }
+  function toast(text) {
+    var t = document.getElementById("toast");
+    if (!t) return;
+    t.textContent = text; t.hidden = false;
+    clearTimeout(t._timer); t._timer = setTimeout(function () { t.hidden = true; }, 4000);
+  }
+
+  /* ---- htmx: CSRF header, 422 fragments swapped, no page snapshots (personal data) in localStorage */
+  htmx.config.historyCacheSize = 0;
+  htmx.config.refreshOnHistoryMiss = true;
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "422", swap: true },
+    { code: "[45]..", swap: true, error: true }
+  ];
+  document.addEventListener("htmx:configRequest", function (e) {
+    e.detail.headers["X-CSRF-Token"] = csrf();
+    if (pending > 0 && e.detail.verb === "post") { e.preventDefault(); toast("照片或签名正在上传，请稍候"); }
+  });
+  document.addEventListener("htmx:sendError", function (e) {
+    var el = e.detail.elt;
+    if (el && el.classList && el.classList.contains("waiting")) {
+      setTimeout(function () { htmx.trigger(el, "retry"); }, 2000);
+    } else {
+      toast("网络不稳定，请重试");
+    }
+  });
+  /* after a 422's out-of-band error texts: mark exactly the fields that have one as invalid */
+  function markInvalid() {
+    document.querySelectorAll("p.error[id^='err-']").forEach(function (p) {
+      var wrap = p.closest(".field, .field-hidden");
+      if (!wrap) return;
+      wrap.querySelectorAll("input:not([type=hidden]), select, textarea").forEach(function (el) {
+        if (p.textContent.trim()) el.setAttribute("aria-invalid", "true"); else el.removeAttribute("aria-invalid");
+      });
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function (e) {
+    init(document);
+    markInvalid();
+    var summary = document.getElementById("form-errors");
+    if (e.detail.xhr && e.detail.xhr.status === 422 && summary) { summary.focus(); return; }
+    var h = document.querySelector("#content h1");
+    if (h && e.detail.target && e.detail.target.id === "main") { window.scrollTo(0, 0); }
+  });
+
+  /* ---- conditional fields: data-show-when='{"field":..,"values":[..],"negate":bool}' */
+  function fieldValue(form, name) {
+    var els = form.querySelectorAll('[name="' + name + '"]'), i, el;
+    for (i = 0; i < els.length; i++) {
+      el = els[i];
+      if (el.type === "radio") { if (el.checked) return el.value; continue; }
+      if (el.type === "checkbox") return el.checked ? "true" : "false";
+      return el.value;
+    }
+    return "";
+  }
+  function applyShowWhen(form) {
+    form.querySelectorAll("[data-show-when]").forEach(function (wrap) {
+      var rule = JSON.parse(wrap.getAttribute("data-show-when"));
+      var match = rule.values.map(String).indexOf(fieldValue(form, rule.field)) >= 0;
+      var show = rule.negate ? !match : match;
+      wrap.hidden = !show;
+      /* a hidden field is not submitted; only what we disabled is enabled again (read-only choices stay) */
+      wrap.querySelectorAll("input, select, textarea").forEach(function (el) {
+        if (!show && !el.disabled) { el.disabled = true; el.setAttribute("data-fb-hidden", ""); }
+        else if (show && el.hasAttribute("data-fb-hidden")) { el.disabled = false; el.removeAttribute("data-fb-hidden"); }
+      });
+    });
+  }
+
+  /* ---- uploads: retried on a weak network, the submit waits for them */
+  function upload(blob, name, status) {
+    var attempt = 0;
+    pending++;
+    status.textContent = "正在上传…";
+    function send() {
+      var body = new FormData();
+      body.append("file", blob, name);
+      return fetch("/media/attachments", {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf(), "Accept": "application/json" }
+      }).then(function (r) {
+        return r.json().then(function (json) {
+          if (!r.ok) { var e = new Error((json.details && json.details[0] && json.details[0].message) || json.message); e.final = true; throw e; }
+          return json;
+        });
+      }).catch(function (err) {
+        if (err.final || ++attempt >= 4) throw err;
+        status.textContent = "网络不稳定，正在重试（" + attempt + "）…";
+        return new Promise(function (res) { setTimeout(res, 1000 * Math.pow(2, attempt - 1)); }).then(send);
+      });
+    }
+    return send().then(function (json) {
+      pending--; status.textContent = "已上传"; return json;
+    }, function (err) {
+      pending--; status.textContent = "上传失败：" + (err.message || "请重试"); throw err;
+    });
+  }
+  function downscale(file) {
+    return createImageBitmap(file).then(function (img) {
+      var scale = Math.min(1, MAX_EDGE / Math.max(img.width, img.height));
+      var c = document.createElement("canvas");
+      c.width = Math.round(img.width * scale); c.height = Math.round(img.height * scale);
+      c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
+      /* re-encoding also drops EXIF (GPS, device serials) */
+      return new Promise(function (res) { c.toBlob(res, "image/jpeg", JPEG_QUALITY); });
+    });
+  }
+  function initCamera(box) {
+    var input = box.querySelector("[data-camera-input]"), value = box.querySelector("[data-attachment-value]");
+    var preview = box.querySelector("[data-preview]"), status = box.querySelector("[data-upload-status]");
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      if (!file) return;
+      downscale(file).then(function (blob) {
+        preview.src = URL.createObjectURL(blob);
+        return upload(blob, "photo.jpg", status);
+      }).then(function (json) {
+        value.value = json.attachment_id;
+        input.value = "";  /* the photo itself never rides along with the form */
+      }).catch(function () { value.value = ""; });
+    });
+  }
+
+  /* ---- signature pad, loaded only on the screens that have one */
+  var padScript = null;
+  function loadPad() {
+    if (window.SignaturePad) return Promise.resolve();
+    if (!padScript) {
+      padScript = new Promise(function (res, rej) {
+        var s = document.createElement("script"), m = document.querySelector('meta[name="fb-signature-pad"]');
+        s.src = m.content; s.onload = res; s.onerror = rej; document.head.appendChild(s);
+      });
+    }
+    return padScript;
+  }
+  function initSignature(box) {
+    var canvas = box.querySelector("[data-signature-canvas]"), value = box.querySelector("[data-attachment-value]");
+    var status = box.querySelector("[data-upload-status]"), timer = null;
+    loadPad().then(function () {
+      var ratio = Math.max(window.devicePixelRatio || 1, 1);
+      canvas.width = canvas.offsetWidth * ratio; canvas.height = canvas.offsetHeight * ratio;
+      canvas.getContext("2d").scale(ratio, ratio);
+      var pad = new window.SignaturePad(canvas, { minWidth: 1, maxWidth: 3, penColor: "#111" });
+      box._pad = pad;
+      pad.addEventListener("endStroke", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          canvas.toBlob(function (blob) {
+            upload(blob, "signature.png", status).then(function (json) { value.value = json.attachment_id; },
+              function () { value.value = ""; });
+          }, "image/png");
+        }, 700);
+      });
+      box.querySelector("[data-signature-clear]").addEventListener("click", function () {
+        clearTimeout(timer); pad.clear(); value.value = ""; status.textContent = "";
+      });
+      box.setAttribute("data-ready", "true");
+    });
+  }
+
+  /* ---- sandbox ID-card reader: fills the read-only chip fields and uploads a chip photo */
+  function initReader(box) {
+    var cards = JSON.parse(box.getAttribute("data-reader")), status = box.querySelector("[data-upload-status]");
+    box.querySelector("[data-reader-read]").addEventListener("click", function () {
+      var card = cards[Number(box.querySelector("[data-reader-person]").value)], form = document.querySelector("form.task-form");
+      Object.keys(card.fields).forEach(function (name) {
+        var value = card.fields[name], radios = form.querySelectorAll('input[type=radio][name="' + name + '"]');
+        if (radios.length) {
+          /* read-only choices are drawn disabled; a hidden input carries the chip's value */
+          radios.forEach(function (el) { el.checked = el.value === value; });
+          form.querySelectorAll('input[type=hidden][name="' + name + '"]').forEach(function (el) { el.remove(); });
+          var carry = document.createElement("input");
+          carry.type = "hidden"; carry.name = name; carry.value = value; radios[0].parentNode.parentNode.appendChild(carry);
+          return;
+        }
+        form.querySelectorAll('[name="' + name + '"]').forEach(function (el) { el.value = value; });
+      });
+      var c = document.createElement("canvas");
+      c.width = 102; c.height = 126;
+      var g = c.getContext("2d");
+      g.fillStyle = "#dfe6ee"; g.fillRect(0, 0, 102, 126);
+      g.fillStyle = "#556"; g.fillRect(31, 20, 40, 48); g.fillRect(16, 78, 70, 48);
+      c.toBlob(function (blob) {
+        upload(blob, "chip.png", status).then(function (json) {
+          var photo = form.querySelector('[name="chip_photo"]');
+          if (photo) photo.value = json.attachment_id;
+          box.setAttribute("data-read", "true");
+          status.textContent = "已读取芯片信息";
+        });
+      }, "image/png");
+    });
+  }
+
+  /* ---- customer hand-over: the back button and the browser history stay on this screen */
+  function lockHandover() {
+    if (!document.querySelector(".page.handover") || window._fbLocked) return;
+    window._fbLocked = true;
+    history.pushState(null, "", location.href);
+    window.addEventListener("popstate", function () {
+      if (document.querySelector(".page.handover")) { history.pushState(null, "", location.href); toast("请先完成本页"); }
+    });
+  }
+
+  function init(root) {
+    root.querySelectorAll("form.task-form").forEach(function (form) {
+      if (form._fb) return;
+      form._fb = true;
+      applyShowWhen(form);
+      form.addEventListener("change", function () { applyShowWhen(form); });
+    });
+    root.querySelectorAll('[data-widget="camera"]').forEach(function (box) {
+      if (!box._fb) { box._fb = true; initCamera(box); }
+    });
+    root.querySelectorAll('[data-widget="signature"]').forEach(function (box) {
+      if (!box._fb) { box._fb = true; initSignature(box); }
+    });
+    root.querySelectorAll("[data-diagram-url]").forEach(function (el) {
+      if (!el._fb) { el._fb = true; showDiagram(el); }
+    });
+    root.querySelectorAll("[data-reader]").forEach(function (el) {
+      if (!el._fb) { el._fb = true; initReader(el); }
+    });
+    lockHandover();
+    document.documentElement.setAttribute("data-ready", "true");
+  }
+
+  /* ---- bpmn-js viewer: the path taken in green, where the journey is now in orange */
+  function showDiagram(el) {
+    if (!window.BpmnJS) { el.querySelector("[data-diagram-status]").textContent = "流程图组件未加载"; return; }
+    fetch(el.getAttribute("data-diagram-url"), { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(function (d) {
+      el.innerHTML = "";
+      var viewer = new window.BpmnJS({ container: el });
+      return viewer.importXML(d.xml).then(function () {
+        var canvas = viewer.get("canvas"), registry = viewer.get("elementRegistry");
+        canvas.zoom("fit-viewport");
+        d.completed.forEach(function (id) { if (registry.get(id)) canvas.addMarker(id, "path-done"); });
+        d.current.forEach(function (id) { if (registry.get(id)) canvas.addMarker(id, "path-current"); });
+        el.setAttribute("data-rendered", "true");
+      });
+    }).catch(function (err) {
+      el.innerHTML = '<p class="error">流程图加载失败：' + String(err.message || err).replace(/[<>&]/g, "") + "</p>";
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { init(document); });
+  else init(document);
+})();

@@ -1,0 +1,205 @@
+"""The field officer's tablet: today's journeys, one screen per user task, a waiting screen while the
+external checks run, customer hand-over screens and the outcome. Every action calls the same use cases
+as the JSON API (InstanceService); the pages only translate forms and screens."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, time, timedelta, timezone
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.bootstrap import Services
+from api.deps import ServicesDep
+from api.web.form_view import build_form, parse_submission
+from api.web.pages import WebSessionDep, redirect, render
+from api.web.sandbox_reader import reader_cards_json, reads_chip
+from api.web.session import WebSession
+from engine.errors import Forbidden, ValidationFailed
+from engine.people.roles import SYSTEM_STARTED_PROCESSES
+from engine.service_calls import retry_incident
+from engine.views import InstanceView, TaskDetail
+
+router = APIRouter(include_in_schema=False)
+InstanceId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+BANK_TIME = timezone(timedelta(hours=8))  # the bank's day starts at midnight Beijing time
+WAIT_SECONDS = 20.0
+# the PIN pad is a paired device; in sandbox mode the page plays it and hands over its event id
+SANDBOX_PIN_PAD_FIELD = "pin_pad_event_id"
+
+
+def _tablet_only(session: WebSession) -> None:
+    if not session.actor.roles & {"field_officer", "second_officer"}:
+        raise Forbidden("the tablet pages are for field staff")
+
+
+@router.get("/tablet", response_class=HTMLResponse)
+def home(request: Request, services: ServicesDep, session: WebSessionDep) -> Response:
+    _tablet_only(session)
+    today = datetime.combine(datetime.now(BANK_TIME).date(), time(0), BANK_TIME)
+    journeys = services.reads.my_journeys(session.actor, today)
+    startable = [
+        d for d in services.definitions.list_latest() if d.process_id not in SYSTEM_STARTED_PROCESSES
+    ]
+    return render(
+        request, "tablet/home.html", {"journeys": journeys, "startable": startable}, session=session
+    )
+
+
+@router.post("/tablet/journeys", response_class=HTMLResponse)
+def start(
+    request: Request,
+    services: ServicesDep,
+    session: WebSessionDep,
+    process_id: Annotated[str, Form(pattern=r"^[A-Za-z0-9_.-]{1,100}$")],
+) -> Response:
+    _tablet_only(session)
+    view = services.instances.start(session.actor, process_id, None, {})
+    return redirect(request, f"/tablet/journeys/{view.instance_id}")
+
+
+@router.get("/tablet/journeys/{instance_id}", response_class=HTMLResponse)
+def journey(
+    request: Request, instance_id: InstanceId, services: ServicesDep, session: WebSessionDep
+) -> Response:
+    _tablet_only(session)
+    return _screen(request, services, session, services.instances.get(session.actor, instance_id))
+
+
+@router.get("/tablet/journeys/{instance_id}/next", response_class=HTMLResponse)
+def next_screen(
+    request: Request,
+    instance_id: InstanceId,
+    services: ServicesDep,
+    session: WebSessionDep,
+    version: Annotated[int, Query(ge=0)],
+) -> Response:
+    """Long poll from the waiting screen: answers when the journey moves, or with the same screen."""
+    _tablet_only(session)
+    view = services.instances.wait(session.actor, instance_id, WAIT_SECONDS, version)
+    return _screen(request, services, session, view)
+
+
+@router.post("/tablet/tasks/{task_id}", response_class=HTMLResponse)
+async def complete(
+    request: Request, task_id: TaskId, services: ServicesDep, session: WebSessionDep
+) -> Response:
+    _tablet_only(session)
+    detail = services.instances.get_task(session.actor, task_id)
+    schema, ui_schema = detail.form["schema"], detail.form["ui_schema"]
+    data = parse_submission(schema, await request.form(), ui_schema=ui_schema)
+    try:
+        view = services.instances.complete_task(
+            session.actor, task_id, data, by_customer=_is_handover(ui_schema)
+        )
+    except ValidationFailed as exc:
+        return _invalid(request, services, session, detail, data, exc)
+    response = _screen(request, services, session, view)
+    response.headers["HX-Push-Url"] = f"/tablet/journeys/{view.instance_id}"
+    return response
+
+
+@router.post("/tablet/journeys/{instance_id}/incidents/{incident_id}/retry", response_class=HTMLResponse)
+def retry(
+    request: Request,
+    instance_id: InstanceId,
+    incident_id: Annotated[int, Path(ge=1)],
+    services: ServicesDep,
+    session: WebSessionDep,
+) -> Response:
+    services.instances.check_may_retry(session.actor, instance_id)
+    retry_incident(services.deps, instance_id, incident_id, session.actor.staff_id)
+    return redirect(request, f"/tablet/journeys/{instance_id}")
+
+
+@router.post("/tablet/journeys/{instance_id}/abandon", response_class=HTMLResponse)
+def abandon(
+    request: Request,
+    instance_id: InstanceId,
+    services: ServicesDep,
+    session: WebSessionDep,
+    reason: Annotated[str, Form(pattern=r"^[A-Z_]{3,40}$")] = "CUSTOMER_WITHDREW",
+) -> Response:
+    _tablet_only(session)
+    services.instances.abandon(session.actor, instance_id, reason)
+    return redirect(request, f"/tablet/journeys/{instance_id}")
+
+
+# ---------------------------------------------------------------------------------------------- screens
+
+
+def _screen(request: Request, services: Services, session: WebSession, view: InstanceView) -> Response:
+    """The one screen that fits where the journey is: a task, the outcome, an incident, or waiting."""
+    if view.tasks:
+        detail = services.instances.get_task(session.actor, view.tasks[0].task_id)
+        return _task_page(request, services, session, view, detail, detail.data, [])
+    if view.status == "completed":
+        events = services.instances.events(session.actor, view.instance_id)
+        ending = next((e.detail for e in reversed(events) if e.kind == "instance_completed"), {})
+        return render(request, "tablet/outcome.html", {"view": view, "ending": ending}, session=session)
+    if view.status == "incident":
+        return render(request, "tablet/incident.html", {"view": view}, session=session)
+    progress = services.reads.progress(session.actor, view.instance_id)
+    return render(request, "tablet/waiting.html", {"view": view, "progress": progress}, session=session)
+
+
+def _task_page(
+    request: Request,
+    services: Services,
+    session: WebSession,
+    view: InstanceView | None,
+    detail: TaskDetail,
+    data: dict[str, Any],
+    errors: list[Any],
+    status_code: int = 200,
+) -> Response:
+    schema, ui_schema = detail.form["schema"], detail.form["ui_schema"]
+    if services.sandbox is not None and SANDBOX_PIN_PAD_FIELD in schema.get("properties", {}):
+        data = {SANDBOX_PIN_PAD_FIELD: "pin_" + secrets.token_hex(8), **data}
+    form = build_form(schema, ui_schema, data, errors, attachment_url=_preview_url)
+    reader = reader_cards_json() if services.sandbox is not None and reads_chip(schema) else None
+    context = {
+        "reader_json": reader,
+        "reader_cards": json.loads(reader) if reader else [],
+        "view": view,
+        "task": detail.task,
+        "form": form,
+        "action": f"/tablet/tasks/{detail.task.task_id}",
+        "handover": _is_handover(ui_schema),
+    }
+    return render(request, "tablet/task.html", context, session=session, status_code=status_code)
+
+
+def _invalid(
+    request: Request,
+    services: Services,
+    session: WebSession,
+    detail: TaskDetail,
+    data: dict[str, Any],
+    exc: ValidationFailed,
+) -> Response:
+    """htmx gets only the error fragments (photos are never sent back); a plain browser the whole page."""
+    if request.headers.get("hx-request") == "true":
+        form = build_form(detail.form["schema"], detail.form["ui_schema"], data, exc.errors)
+        return render(
+            request,
+            "form_errors.html",
+            {"form": form},
+            session=session,
+            status_code=422,
+            headers={"HX-Reswap": "none"},
+        )
+    return _task_page(request, services, session, None, detail, data, exc.errors, 422)
+
+
+def _is_handover(ui_schema: dict[str, Any]) -> bool:
+    options = ui_schema.get("ui:options")
+    return isinstance(options, dict) and options.get("handover") is True
+
+
+def _preview_url(attachment_id: str) -> str:
+    return f"/media/attachments/{attachment_id}"

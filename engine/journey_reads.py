@@ -1,0 +1,207 @@
+"""Read-side use cases the web pages need beyond the JSON API's: an officer's journeys of the day, the
+diagram of an instance with its path, and an evidence image an approver is entitled to see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.approval_context import approval_context
+from engine.deps import EngineDeps
+from engine.errors import NotFound
+from engine.instances import InstanceService
+from engine.people.access_log import record_view
+from engine.persistence.cache import DEFINITIONS
+from engine.persistence.records import AttachmentRecord, ProcessDefinitionRecord, ProcessInstanceRecord
+from engine.store import UnitOfWork, ensure_spec
+from engine.views import Actor
+from engine.workflow.spiff import FieldBankServiceTask
+
+# an officer may look at their own capture again (preview, retake) for this long after uploading it
+OWN_UPLOAD_WINDOW = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class JourneySummary:
+    instance_id: str
+    process_id: str
+    process_name: str
+    status: str
+    outcome: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class DiagramView:
+    process_id: str
+    version: int
+    bpmn_xml: str
+    completed: list[str]
+    current: list[str]
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """External steps of a journey for the tablet's waiting screen, by their BPMN names."""
+
+    done: list[str]
+    running: list[str]
+
+
+@dataclass(frozen=True)
+class DefinitionVersion:
+    process_id: str
+    name: str
+    version: int
+    sha: str
+    bpmn_file: str
+    deployed_at: datetime
+    deployed_by: str
+
+
+class JourneyReads:
+    def __init__(self, deps: EngineDeps, instances: InstanceService) -> None:
+        self.deps = deps
+        self.instances = instances
+
+    def my_journeys(self, actor: Actor, since: datetime, limit: int = 50) -> list[JourneySummary]:
+        """Journeys the caller started since `since`, newest first (the tablet's "today")."""
+        with self.deps.sessions() as session:
+            rows = session.execute(
+                select(
+                    ProcessInstanceRecord.id,
+                    ProcessInstanceRecord.process_id,
+                    ProcessDefinitionRecord.name,
+                    ProcessInstanceRecord.status,
+                    ProcessInstanceRecord.outcome,
+                    ProcessInstanceRecord.created_at,
+                    ProcessInstanceRecord.updated_at,
+                )
+                .join(
+                    ProcessDefinitionRecord, ProcessDefinitionRecord.id == ProcessInstanceRecord.definition_id
+                )
+                .where(
+                    ProcessInstanceRecord.started_by == actor.staff_id,
+                    ProcessInstanceRecord.created_at >= since,
+                )
+                .order_by(ProcessInstanceRecord.created_at.desc())
+                .limit(limit)
+            )
+            return [JourneySummary(*row) for row in rows]
+
+    def definition_versions(self) -> list[DefinitionVersion]:
+        with self.deps.sessions() as session:
+            rows = session.scalars(
+                select(ProcessDefinitionRecord).order_by(
+                    ProcessDefinitionRecord.process_id, ProcessDefinitionRecord.version.desc()
+                )
+            )
+            return [
+                DefinitionVersion(
+                    r.process_id, r.name, r.version, r.sha, r.bpmn_file, r.deployed_at, r.deployed_by
+                )
+                for r in rows
+            ]
+
+    def definition_diagram(self, process_id: str, version: int) -> DiagramView:
+        with self.deps.sessions() as session:
+            record = session.scalars(
+                select(ProcessDefinitionRecord).where(
+                    ProcessDefinitionRecord.process_id == process_id,
+                    ProcessDefinitionRecord.version == version,
+                )
+            ).first()
+            if record is None:
+                raise NotFound("no such process version")
+            return DiagramView(process_id, version, record.bpmn_xml, [], [])
+
+    def instance_diagram(self, actor: Actor, instance_id: str) -> DiagramView:
+        """The diagram the instance runs on, with the elements it passed through and where it is now."""
+        with self.deps.sessions() as session:
+            self.instances.get(actor, instance_id)  # visibility: out of scope answers like absent
+            record = session.get(ProcessInstanceRecord, instance_id)
+            assert record is not None
+            definition = DEFINITIONS.get(session, record.definition_id)
+            source = session.get(ProcessDefinitionRecord, record.definition_id)
+            assert definition is not None and source is not None
+            uow = UnitOfWork(self.deps, session, record)
+            assert uow.workflow is not None
+            completed, current = uow.workflow.path()
+            uow.release()
+            return DiagramView(record.process_id, definition.version, source.bpmn_xml, completed, current)
+
+    def progress(self, actor: Actor, instance_id: str) -> ProgressView:
+        with self.deps.sessions() as session:
+            self.instances.get(actor, instance_id)
+            record = session.get(ProcessInstanceRecord, instance_id)
+            assert record is not None
+            definition = DEFINITIONS.get(session, record.definition_id)
+            assert definition is not None
+            uow = UnitOfWork(self.deps, session, record)
+            assert uow.workflow is not None
+            completed, current = uow.workflow.path()
+            uow.release()
+            titles = _service_titles(ensure_spec(definition))
+            return ProgressView(
+                [titles[c] for c in completed if c in titles], [titles[c] for c in current if c in titles]
+            )
+
+    def task_evidence_image(self, actor: Actor, task_id: str, attachment_id: str) -> tuple[str, str]:
+        """(blob key, media type) of an evidence image behind an approval task the caller may do; any
+        other attachment answers as absent. The view is recorded (§8.5)."""
+        with self.deps.sessions() as session:
+            _task, record = self.instances.visible_task(session, actor, task_id)
+            uow = UnitOfWork(self.deps, session, record)
+            assert uow.workflow is not None
+            data = uow.workflow.data
+            uow.release()
+            if attachment_id not in approval_context(data)["evidence_attachment_ids"]:
+                raise NotFound("no such image")
+            field = next(k for k, v in data.items() if v == attachment_id)
+            image = session.get(AttachmentRecord, attachment_id)
+            if image is None:
+                raise NotFound("no such image")
+            record_view(
+                session,
+                self.deps,
+                actor,
+                branch_code=record.branch_code,
+                instance_id=record.id,
+                subject=f"image:{attachment_id}",
+                fields=(field,),
+                purpose="approve the task",
+            )
+            session.commit()
+            return image.blob_key, image.media_type
+
+    def own_upload(self, actor: Actor, attachment_id: str) -> tuple[str, str]:
+        """(blob key, media type) of an image the caller captured recently: the capture preview."""
+        with self.deps.sessions() as session:
+            image = session.get(AttachmentRecord, attachment_id)
+            if (
+                image is None
+                or image.uploaded_by != actor.staff_id
+                or _aware(image.created_at) < self.deps.now() - OWN_UPLOAD_WINDOW
+            ):
+                raise NotFound("no such image")
+            return image.blob_key, image.media_type
+
+
+def _service_titles(spec_pair: Any) -> dict[str, str]:
+    spec, subprocess_specs = spec_pair
+    titles: dict[str, str] = {}
+    for process_spec in (spec, *subprocess_specs.values()):
+        for task_spec in process_spec.task_specs.values():
+            if isinstance(task_spec, FieldBankServiceTask):
+                titles[task_spec.bpmn_id] = task_spec.bpmn_name or task_spec.bpmn_id
+    return titles
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,179 @@
+"""A field officer working through J1 on the tablet pages, as a person would: tap, type, photograph,
+sign. Counts screens and taps (bench/pages.py reports them against domain.md's 15 steps)."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+import httpx
+from PIL import Image, ImageDraw
+from playwright.sync_api import Page
+
+PASSWORD = "fieldbank-demo"
+TASK_SCREEN = "section.task[data-task-id]"
+OUTCOME_SCREEN = "section.outcome[data-outcome]"
+
+
+def photo(seed: int, size: tuple[int, int] = (2000, 1500)) -> bytes:
+    """A camera-sized JPEG (the page downscales it to 1280 px before upload)."""
+    image = Image.new("RGB", size, (40 + seed * 30 % 200, 90, 140))
+    ImageDraw.Draw(image).ellipse((600, 300, 1400, 1200), fill=(220, 190, 160))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+@dataclass
+class Customer:
+    reader_label: str = "张伟"
+    mobile: str = "13900001234"
+    card_no: str = ""
+
+
+@dataclass
+class TabletJourney:
+    page: Page
+    base_url: str
+    officer: str = "fo001"
+    taps: int = 0
+    screens: list[str] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ gestures
+
+    def tap(self, selector: str) -> None:
+        self.page.click(selector)
+        self.taps += 1
+
+    def check(self, selector: str) -> None:
+        self.page.check(selector)
+        self.taps += 1
+
+    def type(self, selector: str, text: str) -> None:
+        self.page.fill(selector, text)
+        self.taps += 1  # focusing the field; the keystrokes are not taps
+
+    def choose(self, selector: str, value: str) -> None:
+        self.page.select_option(selector, value)
+        self.taps += 2  # open the list, pick
+
+    def take_photo(self, field: str, seed: int) -> None:
+        self.page.set_input_files(
+            f"#in-{field}", files=[{"name": f"{field}.jpg", "mimeType": "image/jpeg", "buffer": photo(seed)}]
+        )
+        self.taps += 2  # open the camera, shutter
+        self.page.wait_for_function(
+            "f => document.querySelector(`[data-field-name='${f}'] [data-attachment-value]`).value !== ''",
+            arg=field,
+        )
+
+    def sign(self, field: str) -> None:
+        box = self.page.wait_for_selector(f"[data-field-name='{field}'][data-ready=true] canvas")
+        assert box is not None
+        bounds = box.bounding_box()
+        assert bounds is not None
+        x, y = bounds["x"] + 30, bounds["y"] + bounds["height"] / 2
+        self.page.mouse.move(x, y)
+        self.page.mouse.down()
+        for i in range(30):
+            self.page.mouse.move(x + i * 9, y + (15 if i % 2 else -15) + i, steps=2)
+        self.page.mouse.up()
+        self.taps += 1
+        self.page.wait_for_function(
+            "f => document.querySelector(`[data-field-name='${f}'] [data-attachment-value]`).value !== ''",
+            arg=field,
+        )
+
+    def next(self, label: str = "下一步") -> str:
+        """Submit the screen and wait for the next one (a task or the outcome); its name."""
+        current = self.page.get_attribute(TASK_SCREEN, "data-task-id")
+        self.page.get_by_role("button", name=label).click()
+        self.taps += 1
+        return self.wait_screen(current)
+
+    def wait_screen(self, previous_task_id: str | None = None) -> str:
+        self.page.wait_for_function(
+            """prev => { const t = document.querySelector('section.task[data-task-id]');
+                         const done = document.querySelector('section.outcome');
+                         return done || (t && t.dataset.taskId !== prev); }""",
+            arg=previous_task_id,
+            timeout=30_000,
+        )
+        outcome = self.page.query_selector(OUTCOME_SCREEN)
+        name = (
+            f"outcome:{outcome.get_attribute('data-outcome')}"
+            if outcome
+            else str(self.page.get_attribute(TASK_SCREEN, "data-task"))
+        )
+        self.screens.append(name)
+        return name
+
+    # ------------------------------------------------------------------ J1
+
+    def start(self, process_id: str = "debit_card_opening") -> str:
+        self.tap(f"form[action='/tablet/journeys']:has(input[value={process_id}]) button")
+        return self.wait_screen()
+
+    def read_id_card(self, reader_label: str) -> None:
+        self.check("#field-product_code input[value=DC_STANDARD]")
+        index = self.page.eval_on_selector(
+            "[data-reader-person]",
+            "(s, label) => [...s.options].findIndex(o => o.textContent.startsWith(label))",
+            reader_label,
+        )
+        assert index >= 0, f"no sandbox card for {reader_label}"
+        if index:
+            self.choose("[data-reader-person]", str(index))
+        self.tap("[data-reader-read]")
+        self.page.wait_for_selector("[data-reader][data-read=true]")
+        self.take_photo("id_front_image", 1)
+        self.take_photo("id_back_image", 2)
+        for consent in ("privacy_notice_ack", "biometric_separate", "third_party_verification"):
+            self.check(f"#in-{consent}")
+
+    def face_check(self) -> None:
+        self.take_photo("live_face_image", 3)
+        self.check("#in-person_matches_id_attested")
+        self.check("#field-simulated_camera input[value=live_ok]")
+
+    def customer_details(self, mobile: str) -> None:
+        self.type("#in-reserved_mobile", mobile)
+        for part, value in (
+            ("province_code", "420000"),
+            ("city_code", "420100"),
+            ("district_code", "420106"),
+            ("detail", "武昌区中南路99号1栋1单元101室"),
+        ):
+            self.type(f"[name='residential_address.{part}']", value)
+        self.choose("#in-occupation_code", "4")
+        self.choose("#in-account_purpose", "daily_spending")
+        self.check("#field-tax_residency input[value=CN_ONLY]")
+        self.check("#field-pep_declaration input[value=false]")
+
+    def otp(self, mobile: str) -> None:
+        self.type("#in-otp_code", read_otp(self.base_url, self.officer, mobile))
+
+    def risk_notice(self) -> None:
+        for box in ("risk_notice_read", "declaration_own_use", "declaration_no_rent_lend_sell"):
+            self.check(f"#in-{box}")
+
+    def card_scan(self, card_no: str) -> None:
+        self.type("#in-card_no", card_no)  # the barcode scanner types it
+
+    def signing(self) -> None:
+        self.check("#in-documents_confirmed")
+        self.sign("customer_signature")
+        self.check("#in-operator_attestation")
+
+
+def read_otp(base_url: str, username: str, mobile: str) -> str:
+    """The customer reads the SMS on their phone; the sandbox shows its inbox."""
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        token = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD}).json()
+        messages = client.get(
+            f"/api/v1/sandbox/sms/{mobile}", headers={"Authorization": f"Bearer {token['access_token']}"}
+        ).json()
+    found = re.search(r"(\d{6})", messages[-1]["text"])
+    assert found, "the SMS holds no code"
+    return found.group(1)

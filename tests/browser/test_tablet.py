@@ -1,0 +1,112 @@
+"""The field officer's tablet (1024×768) and the same screens on a phone: a clean J1 from sign-in to the
+outcome, a sanctions refusal with the neutral message only, and a server 422 beside the ID field."""
+
+from __future__ import annotations
+
+import secrets
+
+import httpx
+from playwright.sync_api import Browser, Response
+
+from api.journey_driver import sandbox_card
+from tests.browser.conftest import PHONE, TABLET, Server, new_page, shoot, sign_in
+from tests.browser.tablet_driver import OUTCOME_SCREEN, PASSWORD, TabletJourney
+
+
+def _trail(server: Server, username: str, instance_id: str) -> list[dict[str, object]]:
+    with httpx.Client(base_url=server.base_url, timeout=10) as client:
+        token = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD}).json()
+        r = client.get(
+            f"/api/v1/instances/{instance_id}/events",
+            headers={"Authorization": f"Bearer {token['access_token']}"},
+        )
+        assert r.status_code == 200
+        return list(r.json())
+
+
+def test_a_clean_debit_card_opening_runs_from_sign_in_to_the_outcome_screen(
+    server: Server, browser: Browser
+) -> None:
+    page = new_page(browser, TABLET)
+    sign_in(page, server, "fo001", "/tablet")
+    shoot(page, "tablet-home")
+    j = TabletJourney(page, server.base_url)
+
+    assert j.start() == "id_card"
+    instance_id = page.url.rsplit("/", 1)[-1]
+    j.read_id_card("张伟")
+    shoot(page, "tablet-id-card")
+    assert j.next() == "face_check"
+    j.face_check()
+    shoot(page, "tablet-face-check")
+    assert j.next() == "customer_details"
+    j.customer_details("13900001234")
+    shoot(page, "tablet-customer-details")
+    assert j.next() == "otp_entry"
+    j.otp("13900001234")
+    assert j.next() == "risk_notice"
+    # hand-over: the customer's screen shows no staff chrome and no way to leave
+    assert page.query_selector(".page.handover") is not None
+    assert page.query_selector("header nav") is None
+    assert page.query_selector("text=客户放弃办理") is None
+    shoot(page, "tablet-handover-risk-notice")
+    j.risk_notice()
+    assert j.next() == "card_scan"
+    card_no = sandbox_card(500_000 + secrets.randbelow(300_000))
+    j.card_scan(card_no)
+    assert j.next() == "signing"
+    j.signing()
+    shoot(page, "tablet-signing")
+    assert j.next() == "outcome:OPENED"
+
+    outcome = page.inner_text(OUTCOME_SCREEN)
+    assert "开户成功" in outcome
+    assert card_no[-4:] in outcome and card_no not in outcome  # masked on screen
+    shoot(page, "tablet-outcome-opened")
+    by_customer = {
+        e["task_spec"]
+        for e in _trail(server, "fo001", instance_id)
+        if e["kind"] == "task_completed" and isinstance(e["detail"], dict) and e["detail"].get("by_customer")
+    }
+    assert by_customer == {"risk_notice", "signing"}
+    assert len(j.screens) < 15
+
+
+def test_a_sanctions_hit_is_refused_with_the_neutral_message_only(server: Server, browser: Browser) -> None:
+    page = new_page(browser, PHONE)  # the same pages on a phone-sized screen
+    sign_in(page, server, "fo002", "/tablet")
+    j = TabletJourney(page, server.base_url, officer="fo002")
+    assert j.start() == "id_card"
+    j.read_id_card("唐敏")
+    shoot(page, "phone-id-card")
+    assert j.next() == "outcome:REFUSED"
+    text = page.inner_text("main")
+    assert "暂不能办理" in text
+    for leak in ("制裁", "黑名单", "名单", "SANCTION", "BLOCK", "反洗钱"):
+        assert leak not in text.upper()
+    shoot(page, "phone-outcome-refused")
+
+
+def test_a_server_422_appears_next_to_the_id_field_without_sending_photos_back(
+    server: Server, browser: Browser
+) -> None:
+    page = new_page(browser, TABLET)
+    sign_in(page, server, "fo001", "/tablet")
+    j = TabletJourney(page, server.base_url)
+    assert j.start() == "id_card"
+    j.read_id_card("校验位错误")
+    answers: list[Response] = []
+    page.on("response", lambda r: answers.append(r) if r.request.method == "POST" else None)
+    page.get_by_role("button", name="下一步").click()
+    error = page.wait_for_selector("#err-id_number:not(:empty)")
+    assert error is not None and "校验" in error.inner_text()
+    # the message sits in the ID field's own wrapper, the input is marked invalid, the summary counts it
+    assert page.eval_on_selector("#err-id_number", "e => e.closest('.field').id") == "field-id_number"
+    assert page.get_attribute("#in-id_number", "aria-invalid") == "true"
+    assert "请修正" in page.inner_text("#form-errors")
+    reply = next(r for r in answers if "/tablet/tasks/" in r.url)
+    assert reply.status == 422
+    assert len(reply.body()) < 8_000  # error fragments only: the photos stay on the page, not in the reply
+    front = page.get_attribute("[data-field-name=id_front_image] [data-attachment-value]", "value")
+    assert front and front.startswith("att_")
+    shoot(page, "tablet-id-card-422")
