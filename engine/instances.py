@@ -34,7 +34,7 @@ from engine.persistence.records import (
     ProcessInstanceRecord,
 )
 from engine.store import UnitOfWork, ensure_spec
-from engine.task_forms import attachment_problems, definition_form, hide_secrets, prefill
+from engine.task_forms import attachment_problems, definition_form, hide_secrets, is_handover, prefill
 from engine.views import Actor, EventView, IncidentView, InstanceView, TaskDetail, TaskView
 from engine.workflow.instance import WorkflowInstance
 
@@ -208,10 +208,9 @@ class InstanceService:
 
     # ------------------------------------------------------------------ complete
 
-    def complete_task(
-        self, actor: Actor, task_id: str, data: dict[str, Any], *, by_customer: bool = False
-    ) -> InstanceView:
-        """`by_customer`: the tablet was handed to the customer for this screen; the trail says so."""
+    def complete_task(self, actor: Actor, task_id: str, data: dict[str, Any]) -> InstanceView:
+        """A form marked `"ui:options": {"handover": true}` is filled or signed by the customer on the
+        officer's device; the trail records it as the customer's act, whichever client sent it."""
         with self.deps.sessions() as session:
             task, record = self.visible_task(session, actor, task_id)
             definition = DEFINITIONS.get(session, record.definition_id)
@@ -221,12 +220,13 @@ class InstanceService:
             assert uow.workflow is not None
             if not uow.workflow.is_ready_user_task(task_id):
                 raise Conflict("the task was already completed or the journey moved on")
-            cleaned = hide_secrets(
-                uow,
-                definition_form(definition, task.form_schema or "", None).schema if task.form_schema else {},
-                task_id,
-                cleaned,
+            form = (
+                definition_form(definition, task.form_schema, task.form_ui_schema)
+                if task.form_schema
+                else None
             )
+            cleaned = hide_secrets(uow, form.schema if form else {}, task_id, cleaned)
+            by_customer = form is not None and is_handover(form.ui_schema)
             uow.workflow.complete_user_task(task_id, cleaned)
             uow.event(
                 "task_completed",

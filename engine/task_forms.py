@@ -65,3 +65,9 @@ def attachment_problems(
             if att is None or att.branch_code != actor.branch_code:
                 problems.append(EngineFieldError(name, "attachment_not_found", "未找到该附件，请重新上传"))
     return problems
+
+
+def is_handover(ui_schema: dict[str, Any]) -> bool:
+    """A screen the officer hands to the customer (they read, tick or sign it themselves)."""
+    options = ui_schema.get("ui:options")
+    return isinstance(options, dict) and options.get("handover") is True

@@ -21,6 +21,7 @@ from api.web.session import WebSession
 from engine.errors import Forbidden, ValidationFailed
 from engine.people.roles import SYSTEM_STARTED_PROCESSES
 from engine.service_calls import retry_incident
+from engine.task_forms import is_handover
 from engine.views import InstanceView, TaskDetail
 
 router = APIRouter(include_in_schema=False)
@@ -93,9 +94,7 @@ async def complete(
     schema, ui_schema = detail.form["schema"], detail.form["ui_schema"]
     data = parse_submission(schema, await request.form(), ui_schema=ui_schema)
     try:
-        view = services.instances.complete_task(
-            session.actor, task_id, data, by_customer=_is_handover(ui_schema)
-        )
+        view = services.instances.complete_task(session.actor, task_id, data)
     except ValidationFailed as exc:
         return _invalid(request, services, session, detail, data, exc)
     response = _screen(request, services, session, view)
@@ -169,7 +168,7 @@ def _task_page(
         "task": detail.task,
         "form": form,
         "action": f"/tablet/tasks/{detail.task.task_id}",
-        "handover": _is_handover(ui_schema),
+        "handover": is_handover(ui_schema),
     }
     return render(request, "tablet/task.html", context, session=session, status_code=status_code)
 
@@ -194,11 +193,6 @@ def _invalid(
             headers={"HX-Reswap": "none"},
         )
     return _task_page(request, services, session, None, detail, data, exc.errors, 422)
-
-
-def _is_handover(ui_schema: dict[str, Any]) -> bool:
-    options = ui_schema.get("ui:options")
-    return isinstance(options, dict) and options.get("handover") is True
 
 
 def _preview_url(attachment_id: str) -> str:

@@ -1,0 +1,449 @@
+"""Tablet page bench: what the first J1 screen costs a field officer on a weak network and a slow tablet,
+and how many screens and taps a clean J1 takes.
+
+Run: .venv/bin/python bench/pages.py [--runs N] [--base-url URL]   (about 40 s with the defaults)
+
+Method (as in /work/shared/reference/ui-spike.md). A `fieldbank serve` on a fresh temporary data dir
+(SQLite, sandbox adapters, FIELDBANK_SANDBOX_LATENCY=fast) is driven by Playwright through Debian's
+Chromium. fo001 signs in and starts a debit-card opening without any throttling; the URL of the first
+J1 screen (/tablet/journeys/<id>, the id_card task form) is what is measured. Each of the N cold runs
+uses a new browser context (empty cache) holding a copy of the session cookies, with CDP CPU throttling
+4x and the DevTools "Slow 4G" preset (562.5 ms latency, 180,000 B/s down, 84,375 B/s up); the warm run
+is a reload of the same page in that context right after. Per load:
+- bytes on the wire: the sum of CDP Network.loadingFinished.encodedDataLength over the load's requests;
+- requests: Network.requestWillBeSent (data: URLs left out), and how many the cache answered;
+- FCP: the first-contentful-paint entry;
+- form-ready: performance.now() when <html data-ready="true"> is set by app.js's init() while
+  form.task-form is in the document (a MutationObserver installed before any page script records it).
+All times count from the navigation start (performance.timeOrigin). Medians, min and max are printed.
+Last, one clean J1 runs through tests/browser/tablet_driver.TabletJourney without throttling and its
+screens and taps are compared with the 15 steps of domain.md J1. Timing is reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, sync_playwright
+from rich.console import Console
+from rich.table import Table
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# `python bench/pages.py` puts bench/ first on sys.path, where bench/crypto.py would shadow the
+# `crypto` package: the repository root must come first.
+sys.path.insert(0, str(REPO_ROOT))
+
+from api.journey_driver import sandbox_card  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TABLET, Server, new_page, sign_in  # noqa: E402
+from tests.browser.tablet_driver import TabletJourney  # noqa: E402
+
+OFFICER = "fo001"
+PROCESS_ID = "debit_card_opening"
+CPU_SLOWDOWN = 4
+SLOW_4G = {"latency": 562.5, "downloadThroughput": 180_000, "uploadThroughput": 84_375}
+BYTES_GOAL = 60_000  # 60 KB, 1 KB = 1,000 bytes
+READY_GOAL_MS = 2_000.0
+J1_STEPS = 15  # domain.md J1, steps 1-15
+J1_SCREENS = ("id_card", "face_check", "customer_details", "otp_entry", "risk_notice", "card_scan", "signing")
+console = Console(width=120)
+
+# Runs before any page script: records when app.js marks the page ready with the task form present.
+FORM_READY_PROBE = """
+(() => {
+  const mark = () => {
+    const root = document.documentElement;
+    if (window.__fbFormReady === undefined && root && root.dataset.ready === "true"
+        && document.querySelector("form.task-form")) {
+      window.__fbFormReady = performance.now();
+    }
+  };
+  new MutationObserver(mark).observe(
+    document, {attributes: true, subtree: true, attributeFilter: ["data-ready"]});
+  document.addEventListener("DOMContentLoaded", mark);
+  window.addEventListener("load", mark);
+})();
+"""
+FCP = "() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime"
+
+
+# ---------------------------------------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def fieldbank_server() -> Iterator[Server]:
+    """`fieldbank serve` on a fresh data dir, as tests/browser/conftest.py starts it: a known-clean
+    database, so 张伟 can still open his one Class I account."""
+    with tempfile.TemporaryDirectory(prefix="fieldbank-pages-") as tmp:
+        data, port = Path(tmp), free_port()
+        env = {**os.environ, "FIELDBANK_DATA_DIR": str(data / "var"), "FIELDBANK_SANDBOX_LATENCY": "fast"}
+        env.pop("FIELDBANK_DATABASE_URL", None)
+        env.pop("FIELDBANK_REDIS_URL", None)
+        log = data / "server.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_up(base, process, log)
+            yield Server(base, log)
+        finally:
+            process.terminate()
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise SystemExit(f"the server did not come up:\n{log.read_text()[-3000:]}")
+
+
+# ------------------------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Load:
+    """One page load as the browser saw it."""
+
+    bytes: int
+    requests: int
+    from_cache: int
+    fcp_ms: float
+    ready_ms: float
+    by_url: dict[str, int]
+    errors: list[str]
+
+
+@dataclass
+class NetworkTally:
+    """CDP network events of one load: bytes on the wire per request, and what is still in flight."""
+
+    urls: dict[str, str] = field(default_factory=dict)
+    encoded: dict[str, int] = field(default_factory=dict)
+    cached: set[str] = field(default_factory=set)
+    open: set[str] = field(default_factory=set)
+
+    def attach(self, cdp: CDPSession) -> None:
+        cdp.on("Network.requestWillBeSent", self._sent)
+        cdp.on("Network.requestServedFromCache", lambda e: self.cached.add(e["requestId"]))
+        cdp.on("Network.responseReceived", self._received)
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.loadingFailed", lambda e: self.open.discard(e["requestId"]))
+
+    def reset(self) -> None:
+        self.urls.clear()
+        self.encoded.clear()
+        self.cached.clear()
+        self.open.clear()
+
+    def _sent(self, e: dict[str, Any]) -> None:
+        url = e["request"]["url"]
+        if not url.startswith("data:"):
+            # a redirect re-uses the request id: the last URL is the one that answered
+            self.urls[e["requestId"]] = url
+            self.open.add(e["requestId"])
+
+    def _received(self, e: dict[str, Any]) -> None:
+        response = e["response"]
+        if response.get("fromDiskCache") or response.get("fromPrefetchCache"):
+            self.cached.add(e["requestId"])
+
+    def _finished(self, e: dict[str, Any]) -> None:
+        if e["requestId"] in self.urls:
+            self.encoded[e["requestId"]] = int(e["encodedDataLength"])
+            self.open.discard(e["requestId"])
+
+    def by_url(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for request_id, url in self.urls.items():
+            parts = urlsplit(url)
+            name = parts.path + (f"?{parts.query[:6]}…" if parts.query else "")
+            out[name] = out.get(name, 0) + self.encoded.get(request_id, 0)
+        return out
+
+
+def throttled_context(browser: Browser, cookies: list[Any]) -> BrowserContext:
+    """A new context, so the cache is cold, that is already signed in as the officer."""
+    context = browser.new_context(viewport=TABLET, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(60_000)
+    context.add_cookies(cookies)
+    context.add_init_script(FORM_READY_PROBE)
+    return context
+
+
+def throttle(page: Page) -> tuple[CDPSession, NetworkTally]:
+    """CPU 4x and Slow 4G on this page's target, and a tally of its network events."""
+    cdp = page.context.new_cdp_session(page)
+    tally = NetworkTally()
+    tally.attach(cdp)
+    cdp.send("Network.enable")
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, **SLOW_4G})
+    return cdp, tally
+
+
+def measure(page: Page, tally: NetworkTally, errors: list[str], navigate: Any) -> Load:
+    """Run one navigation and read its figures once the load event has fired and nothing is in flight."""
+    tally.reset()
+    errors.clear()
+    navigate()
+    ready = float(page.wait_for_function("() => window.__fbFormReady").json_value())
+    fcp = float(page.wait_for_function(FCP).json_value())
+    deadline = time.monotonic() + 30
+    while tally.open and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    return Load(
+        bytes=sum(tally.encoded.values()),
+        requests=len(tally.urls),
+        from_cache=len(tally.cached & tally.urls.keys()),
+        fcp_ms=fcp,
+        ready_ms=ready,
+        by_url=tally.by_url(),
+        errors=list(errors),
+    )
+
+
+def cold_and_warm(browser: Browser, url: str, cookies: list[Any]) -> tuple[Load, Load]:
+    """A cold load in a fresh context, then a reload in the same context (warm cache)."""
+    context = throttled_context(browser, cookies)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        _, tally = throttle(page)
+        cold = measure(page, tally, errors, lambda: page.goto(url, wait_until="load"))
+        if urlsplit(page.url).path != urlsplit(url).path:
+            raise SystemExit(f"the measured page is {page.url}, not {url}: did the cookies not carry over?")
+        warm = measure(page, tally, errors, lambda: page.reload(wait_until="load"))
+        return cold, warm
+    finally:
+        context.close()
+
+
+# ------------------------------------------------------------------------------------------ the pages
+
+
+def start_first_screen(browser: Browser, server: Server) -> tuple[str, list[Any]]:
+    """Sign in and start a debit-card opening without throttling; the id_card screen's URL and the
+    session cookies. The journey is only looked at, never submitted."""
+    page = new_page(browser, TABLET)
+    try:
+        sign_in(page, server, OFFICER, "/tablet")
+        page.click(f"form[action='/tablet/journeys']:has(input[value={PROCESS_ID}]) button")
+        page.wait_for_selector("section.task[data-task=id_card] form.task-form")
+        return page.url, page.context.cookies()
+    finally:
+        page.context.close()
+
+
+@dataclass
+class J1Run:
+    screens: list[str]
+    taps: int
+    seconds: float
+    errors: list[str]
+
+
+def clean_j1(browser: Browser, server: Server) -> J1Run:
+    """One clean J1 by tapping through the tablet pages, unthrottled, as tests/browser/test_tablet.py
+    does; timed from the start tap to the outcome screen. It stops at the first unexpected screen (on a
+    reused server 张伟 may already hold his Class I account) so the report says where it left the path."""
+    page = new_page(browser, TABLET)
+    mobile = "13900001234"
+    card_no = sandbox_card(500_000 + secrets.randbelow(300_000))
+    try:
+        sign_in(page, server, OFFICER, "/tablet")
+        j = TabletJourney(page, server.base_url, officer=OFFICER)
+        fill = {
+            "id_card": lambda: j.read_id_card("张伟"),
+            "face_check": j.face_check,
+            "customer_details": lambda: j.customer_details(mobile),
+            "otp_entry": lambda: j.otp(mobile),
+            "risk_notice": j.risk_notice,
+            "card_scan": lambda: j.card_scan(card_no),
+            "signing": j.signing,
+        }
+        started = time.perf_counter()
+        screen = j.start(PROCESS_ID)
+        for expected in J1_SCREENS:
+            if screen != expected:
+                break
+            fill[screen]()
+            screen = j.next()
+        seconds = time.perf_counter() - started
+        return J1Run(j.screens, j.taps, seconds, list(page.fb_errors))  # type: ignore[attr-defined]
+    finally:
+        page.context.close()
+
+
+# ------------------------------------------------------------------------------------------- reporting
+
+
+def verdict(ok: bool) -> str:
+    return "[bold green]MET[/]" if ok else "[bold red]NOT MET[/]"
+
+
+def spread(values: list[float], digits: int = 0) -> tuple[str, str, str]:
+    return (
+        f"{statistics.median(values):,.{digits}f}",
+        f"{min(values):,.{digits}f}",
+        f"{max(values):,.{digits}f}",
+    )
+
+
+def report_loads(title: str, loads: list[Load]) -> None:
+    table = Table(title=f"{title} ({len(loads)} runs, CPU {CPU_SLOWDOWN}x + Slow 4G)")
+    for column in ("measurement", "median", "min", "max"):
+        table.add_column(column, justify="left" if column == "measurement" else "right")
+    table.add_row("bytes on the wire", *spread([x.bytes for x in loads]))
+    table.add_row("requests", *spread([x.requests for x in loads]))
+    table.add_row("  of which answered from the cache", *spread([x.from_cache for x in loads]))
+    table.add_row("FCP (ms)", *spread([x.fcp_ms for x in loads]))
+    table.add_row("form-ready (ms)", *spread([x.ready_ms for x in loads]))
+    console.print(table)
+
+
+def report_requests(cold: Load, warm: Load) -> None:
+    """Which requests the bytes go to (first run; the split hardly varies between runs)."""
+    table = Table(title="Bytes on the wire per request (first run)")
+    for column in ("request", "cold", "warm"):
+        table.add_column(column, justify="left" if column == "request" else "right")
+    for name, size in sorted(cold.by_url.items(), key=lambda item: -item[1]):
+        table.add_row(name, f"{size:,}", f"{warm.by_url.get(name, 0):,}" if name in warm.by_url else "-")
+    for name in warm.by_url.keys() - cold.by_url.keys():
+        table.add_row(name, "-", f"{warm.by_url[name]:,}")
+    console.print(table)
+
+
+def report_goals(cold: list[Load], warm: list[Load]) -> None:
+    size = statistics.median(x.bytes for x in cold)
+    ready = statistics.median(x.ready_ms for x in cold)
+    console.print(
+        f"Goal: cold load ≤ {BYTES_GOAL / 1000:g} KB on the wire: median {size / 1000:.1f} KB "
+        f"({size:,.0f} B) → {verdict(size <= BYTES_GOAL)}"
+    )
+    console.print(
+        f"Goal: cold form-ready ≤ {READY_GOAL_MS / 1000:g} s (CPU {CPU_SLOWDOWN}x + Slow 4G): median "
+        f"{ready:,.0f} ms → {verdict(ready <= READY_GOAL_MS)}"
+    )
+    console.print(
+        f"Warm reload, for context: median {statistics.median(x.bytes for x in warm) / 1000:.1f} KB, "
+        f"form-ready {statistics.median(x.ready_ms for x in warm):,.0f} ms"
+    )
+    errors = {e for x in cold + warm for e in x.errors}
+    if errors:
+        console.print(f"[bold red]Script errors on the measured page:[/] {sorted(errors)}")
+
+
+def report_j1(run: J1Run) -> None:
+    table = Table(title="A clean J1 on the tablet pages (no throttling)")
+    table.add_column("measurement")
+    table.add_column("value", justify="right")
+    table.add_row("screens (task screens + outcome)", str(len(run.screens)))
+    table.add_row("taps", str(run.taps))
+    table.add_row("wall time, start tap → last screen", f"{run.seconds:.1f} s")
+    console.print(table)
+    console.print(f"Screens: {' → '.join(run.screens)}")
+    opened = bool(run.screens) and run.screens[-1] == "outcome:OPENED"
+    console.print(
+        f"Goal: fewer screens than the {J1_STEPS} steps of domain.md J1: {len(run.screens)} screens, "
+        f"{run.taps} taps → {verdict(len(run.screens) < J1_STEPS and opened)}"
+        + ("" if opened else " (the journey did not end OPENED)")
+    )
+    if run.errors:
+        console.print(f"[bold red]Script errors during J1:[/] {run.errors}")
+
+
+# ----------------------------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=5, help="cold runs, each with one warm reload (5)")
+    parser.add_argument(
+        "--base-url",
+        help="use this running server instead of starting one (J1 needs 张伟 to have no account yet)",
+    )
+    return parser.parse_args(argv)
+
+
+@contextmanager
+def server_for(base_url: str | None) -> Iterator[Server]:
+    if base_url:
+        yield Server(base_url.rstrip("/"), Path(os.devnull))
+    else:
+        with fieldbank_server() as server:
+            yield server
+
+
+def log_step(started: float, what: str) -> None:
+    console.print(f"[dim]{time.perf_counter() - started:6.1f} s[/]  {what}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    console.print(f"[bold]FieldBank tablet page bench[/]: {args.runs} cold runs + 1 warm reload each")
+    with server_for(args.base_url) as server, sync_playwright() as p:
+        log_step(started, f"server at {server.base_url}")
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            url, cookies = start_first_screen(browser, server)
+            log_step(started, f"first J1 screen: {urlsplit(url).path}")
+            cold: list[Load] = []
+            warm: list[Load] = []
+            for i in range(args.runs):
+                c, w = cold_and_warm(browser, url, cookies)
+                cold.append(c)
+                warm.append(w)
+                log_step(started, f"run {i + 1}: cold {c.ready_ms:,.0f} ms, warm {w.ready_ms:,.0f} ms")
+            run = clean_j1(browser, server)
+            log_step(started, "clean J1 done")
+        finally:
+            browser.close()
+
+    report_loads("First J1 screen, cold cache", cold)
+    report_loads("First J1 screen, warm reload", warm)
+    report_requests(cold[0], warm[0])
+    report_goals(cold, warm)
+    report_j1(run)
+
+
+if __name__ == "__main__":
+    main()
