@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.web.errors import error_page, login_redirect, wants_page
+from api.web.pages import here
 from api.web.session import CsrfRejected, LoginRequired
 from engine.errors import (
     Conflict,
@@ -57,7 +58,7 @@ def install_error_handlers(app: FastAPI) -> None:
         status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 503)
         if wants_page(request):
             if status == 401:
-                return login_redirect(request, request.url.path)
+                return login_redirect(request, here(request))
             return error_page(request, status)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(

@@ -17,6 +17,7 @@ from starlette.types import Scope
 
 from api.bootstrap import Services
 from api.deps import ServicesDep
+from api.web.labels import label
 from api.web.session import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -72,6 +73,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["static_url"] = static_url
+    env.filters["label"] = label
     return env
 
 
@@ -109,6 +111,12 @@ def redirect(request: Request, url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
+def here(request: Request) -> str:
+    """Path and query, so signing in returns to the same filtered list."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
 def csrf_key(services: Services) -> bytes:
     return hmac_sm3(services.keys.index_key, b"fieldbank/csrf-key/v1")
 
@@ -116,11 +124,11 @@ def csrf_key(services: Services) -> bytes:
 async def web_session(request: Request, services: ServicesDep) -> WebSession:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
-        raise LoginRequired(request.url.path)
+        raise LoginRequired(here(request))
     try:
         actor = services.auth.authenticate(token)
     except Unauthenticated:
-        raise LoginRequired(request.url.path) from None
+        raise LoginRequired(here(request)) from None
     key = csrf_key(services)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         presented = request.headers.get(CSRF_HEADER)

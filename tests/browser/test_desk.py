@@ -53,15 +53,19 @@ def test_a_post_supervisor_opens_a_package_and_records_a_minor_error(
     assert "ERROR_MINOR" in page.inner_text("main")  # the decision is in the review history
     # the review journey goes on in the background: error notice, then the officer's rectification
     deadline = time.monotonic() + 30
-    while page.inner_text("[data-package-status]") != "RECTIFICATION" and time.monotonic() < deadline:
+    status = "[data-package-status]"
+    while page.get_attribute(status, "data-package-status") != "RECTIFICATION":
+        assert time.monotonic() < deadline, "the review journey did not move on to the rectification"
         time.sleep(0.5)
         page.reload()
-    assert page.inner_text("[data-package-status]") == "RECTIFICATION"
+    assert page.inner_text(status) == "整改中"
     shoot(page, "desk-package-decided")
 
     for viewport, name in ((TABLET, "tablet"), (PHONE, "phone")):
         small = new_page(browser, viewport)
-        sign_in(small, server, "ps001", f"/desk/packages/{package_id}")
+        sign_in(small, server, "ps001", "/desk")
+        shoot(small, f"{name}-desk-queue")
+        small.goto(f"{server.base_url}/desk/packages/{package_id}")
         small.wait_for_selector(".diagram[data-rendered=true]")
         shoot(small, f"{name}-desk-package")
 

@@ -28,6 +28,8 @@ def test_a_clean_debit_card_opening_runs_from_sign_in_to_the_outcome_screen(
     server: Server, browser: Browser
 ) -> None:
     page = new_page(browser, TABLET)
+    page.goto(server.base_url + "/tablet")
+    shoot(page, "tablet-login")
     sign_in(page, server, "fo001", "/tablet")
     shoot(page, "tablet-home")
     j = TabletJourney(page, server.base_url)
@@ -74,7 +76,10 @@ def test_a_clean_debit_card_opening_runs_from_sign_in_to_the_outcome_screen(
 
 def test_a_sanctions_hit_is_refused_with_the_neutral_message_only(server: Server, browser: Browser) -> None:
     page = new_page(browser, PHONE)  # the same pages on a phone-sized screen
+    page.goto(server.base_url + "/login")
+    shoot(page, "phone-login")
     sign_in(page, server, "fo002", "/tablet")
+    shoot(page, "phone-tablet-home")
     j = TabletJourney(page, server.base_url, officer="fo002")
     assert j.start() == "id_card"
     j.read_id_card("唐敏")

@@ -124,3 +124,22 @@ def test_the_cli_prints_each_problem_and_exits_non_zero(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["processes", "validate", str(tmp_path)])
     assert result.exit_code == 1
     assert re.search(r"ERROR debit_card_opening\.bpmn:id_ok: outgoing flow 'f5'", result.output)
+
+
+def test_a_form_outside_the_renderers_subset_is_refused_when_the_bpmn_is_validated(tmp_path: Path) -> None:
+    """The pages render a fixed subset of JSON Schema; a form beyond it fails here, not on a tablet."""
+    forms_dir = tmp_path / "forms"
+    forms_dir.mkdir()
+    for source in (REPO_ROOT / "forms" / "definitions").glob("*.json"):
+        (forms_dir / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    otp = forms_dir / "debit-card-otp-schema.json"
+    otp.write_text(
+        otp.read_text(encoding="utf-8").replace(
+            '"required"', '"anyOf": [{"required": ["otp_code"]}], "required"', 1
+        ),
+        encoding="utf-8",
+    )
+    problems = [str(p) for p in validate_file(J1, FormCatalogue(forms_dir), OPERATIONS, {}).problems]
+    assert problems, "an anyOf form must not deploy"
+    assert all(p.startswith("debit_card_opening.bpmn:otp_entry:") for p in problems)
+    assert any("anyOf" in p for p in problems)

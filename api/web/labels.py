@@ -1,0 +1,58 @@
+"""Chinese words for the machine codes staff see on pages (check results, reasons, statuses). A code
+without a word is shown as it is, so a new code is never hidden."""
+
+from __future__ import annotations
+
+LABELS: dict[str, str] = {
+    # statuses of journeys and evidence packages
+    "running": "进行中",
+    "waiting_user": "待处理",
+    "waiting_external": "核查中",
+    "incident": "待处理异常",
+    "completed": "已结束",
+    "MACHINE_REVIEW": "机审中",
+    "HUMAN_REVIEW": "待人工审核",
+    "RECTIFICATION": "整改中",
+    "PASSED": "通过",
+    "CLOSED": "已关闭",
+    "RISK_ALERT": "风险预警",
+    # outcomes
+    "OPENED": "开户成功",
+    "REFUSED": "拒绝办理",
+    "REFERRED_TO_BRANCH": "转网点办理",
+    "PENDING_REVIEW": "待审核",
+    "ABANDONED": "客户放弃",
+    # check results
+    "MATCH_WITH_PHOTO": "一致（有照片）",
+    "MATCH_NO_PHOTO": "一致（无照片）",
+    "MATCH": "一致",
+    "MISMATCH": "不一致",
+    "NAME_MISMATCH": "姓名不一致",
+    "NOT_FOUND": "查无此人",
+    "CLEAR": "未命中",
+    "PASS": "通过",
+    "GRAY": "灰区",
+    "FAIL": "不通过",
+    "LIVENESS_FAIL": "活体检测未通过",
+    # reasons an approval is needed
+    "FACE_GRAY": "人脸比对分数处于灰区",
+    "IDENTITY_NO_PHOTO": "联网核查无照片",
+    "GREY_LIST": "命中灰名单",
+    "ELDERLY_CUSTOMER": "高龄客户",
+    "OPENING_RISK_REVIEW": "开户风险评分偏高",
+    "MOBILE_MVNO": "虚拟运营商号码",
+    "MOBILE_NEW_NUMBER": "新入网号码",
+    "MOBILE_RISK": "手机号码风险",
+    "NON_LOCAL": "非本地客户",
+    "PURPOSE_INCONSISTENT": "开户用途与身份不符",
+    "VULNERABLE_OCCUPATION": "职业风险提示",
+    "AGE_BAND": "年龄风险",
+    # products
+    "DC_STANDARD": "标准借记卡",
+    "DC_PAYROLL": "代发工资卡",
+}
+
+
+def label(code: object) -> str:
+    text = str(code) if code is not None else "—"
+    return LABELS.get(text, text)
