@@ -34,6 +34,7 @@ dropped, recreated and migrated at start (the integration tests' `test` database
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import socket
 import statistics
@@ -855,8 +856,49 @@ def verdict(ok: bool) -> str:
     return "[bold green]MET[/]" if ok else "[bold red]NOT MET[/]"
 
 
+@dataclass(frozen=True)
+class DurableFloor:
+    """What durability alone costs a journey: its state saves as bare version-checked UPDATEs."""
+
+    saves: int
+    state_bytes: int
+    ms: float
+
+
+def durable_floor(database_url: str, saves: int, journeys: int = 30) -> DurableFloor:
+    """No ORM, no engine, no projections: one UPDATE of a state-sized value and a durable COMMIT per save
+    (what any design that never loses a completed step must pay). Read with the ratio: the best ratio any
+    such design reaches is bare / (bare + floor)."""
+    url = database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as conn:
+        size = conn.execute("SELECT coalesce(avg(length(state)), 0)::int FROM process_instances").fetchone()
+        state_bytes = int(size[0]) if size else 0
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (id int PRIMARY KEY, version int, state text)")
+        conn.execute("INSERT INTO bench_floor VALUES (1, 0, '') ON CONFLICT DO NOTHING")
+        conn.commit()
+        # encrypted state is incompressible: a repeated character would let TOAST shrink it to nothing
+        state = base64.b64encode(os.urandom(state_bytes * 3 // 4)).decode()
+        rounds: list[float] = []
+        for _ in range(journeys):
+            started = time.perf_counter()
+            for _ in range(saves):
+                with conn.transaction():
+                    conn.execute(
+                        "UPDATE bench_floor SET version = version + 1, state = %s WHERE id = 1 AND version >= 0",  # noqa: E501
+                        (state,),
+                    )
+            rounds.append(time.perf_counter() - started)
+        conn.execute("DROP TABLE bench_floor")
+        conn.commit()
+    return DurableFloor(saves, state_bytes, 1000 * statistics.median(rounds))
+
+
 def summary_rows(
-    bare: float, service: ServiceResult, http: list[HttpResult], samples: list[PrecheckSample]
+    bare: float,
+    service: ServiceResult,
+    http: list[HttpResult],
+    samples: list[PrecheckSample],
+    floor: DurableFloor | None = None,
 ) -> list[tuple[str, str]]:
     rows = [
         ("bare SpiffWorkflow, in memory", f"{fmt(bare)} journeys/s ({fmt(1000 / bare, 1)} ms each)"),
@@ -866,6 +908,18 @@ def summary_rows(
         ),
         ("ratio service layer / bare", fmt(service.rate / bare, 3)),
     ]
+    if floor is not None:
+        bare_ms = 1000 / bare
+        rows += [
+            (
+                f"durable floor: {floor.saves} saves of {floor.state_bytes:,} B, bare UPDATE + COMMIT",
+                f"{fmt(floor.ms, 1)} ms / journey",
+            ),
+            (
+                "best ratio any durable design reaches: bare / (bare + floor)",
+                fmt(bare_ms / (bare_ms + floor.ms), 3),
+            ),
+        ]
     for h in http:
         who = "HTTP, 1 client" if h.clients == 1 else f"HTTP, {h.clients} concurrent clients"
         rows += [
@@ -889,12 +943,16 @@ def summary_rows(
 
 
 def report_summary(
-    bare: float, service: ServiceResult, http: list[HttpResult], samples: list[PrecheckSample]
+    bare: float,
+    service: ServiceResult,
+    http: list[HttpResult],
+    samples: list[PrecheckSample],
+    floor: DurableFloor | None = None,
 ) -> None:
     table = Table(title="FieldBank J1 bench: summary (zero-latency sandbox unless stated)")
     table.add_column("measurement")
     table.add_column("value", justify="right")
-    for row in summary_rows(bare, service, http, samples):
+    for row in summary_rows(bare, service, http, samples, floor):
         table.add_row(*row)
     console.print(table)
     ratio = service.rate / bare
@@ -973,6 +1031,8 @@ def main(argv: list[str] | None = None) -> None:
         log_step(started, "2/4 service layer on PostgreSQL")
         service = bench_service_layer(plan, services, customers)
         engine_of(services).dispose()
+        saves = round(service.counts_per_journey.get(STATE_SAVE, 0))
+        floor = durable_floor(settings.resolved_database_url, saves) if saves else None
         log_step(started, "3/4 HTTP (uvicorn subprocess)")
         http = run_http(settings, plan, customers, concurrent=not args.skip_concurrent)
         log_step(started, "4/4 pre-checks with normal latency")
@@ -985,7 +1045,7 @@ def main(argv: list[str] | None = None) -> None:
     report_service(service)
     report_http(http)
     report_prechecks(samples)
-    report_summary(bare, service, http, samples)
+    report_summary(bare, service, http, samples, floor)
 
 
 if __name__ == "__main__":
