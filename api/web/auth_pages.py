@@ -56,19 +56,19 @@ def login(
     password: Annotated[str, Form(max_length=256)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    error = None
+    error, status = None, 200
     if not username or not password:
-        error = "请输入工号和密码"
+        error, status = "请输入工号和密码", 422
     else:
         try:
             issued = services.auth.login(username, password, request.cookies.get(DEVICE_COOKIE))
         except Unauthenticated:
-            error = "工号或密码错误"
+            error, status = "工号或密码错误", 401
         except Throttled:
-            error = "密码错误次数过多，请10分钟后再试"
+            error, status = "密码错误次数过多，请10分钟后再试", 429
     if error is not None:
         context = {"next": _safe_next(next) or "", "error": error, "username": username}
-        return render(request, "login.html", context, status_code=401 if username and password else 422)
+        return render(request, "login.html", context, status_code=status)
     response = redirect(request, _safe_next(next) or home_path(issued.actor))
     response.set_cookie(
         SESSION_COOKIE,

@@ -44,6 +44,19 @@ AREAS: tuple[tuple[str, str, str, frozenset[str]], ...] = (
 )
 
 
+# Pages run only our own scripts (no inline script, no eval), frame only themselves (the desk's PDFs)
+# and are never cached: they carry personal data on shared tablets.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' blob: data:; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
 def areas_for(actor: Actor) -> list[tuple[str, str, str]]:
     return [(key, path, name) for key, path, name, roles in AREAS if actor.roles & roles]
 
@@ -99,8 +112,7 @@ def render(
         "handover": False,
     }
     html = ENV.get_template(template).render({**base, **context})
-    response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
-    response.headers.setdefault("Cache-Control", "no-store")
+    response = HTMLResponse(html, status_code=status_code, headers={**PAGE_HEADERS, **(headers or {})})
     return response
 
 

@@ -96,6 +96,13 @@ def new_page(browser: Browser, viewport: dict[str, int]) -> Page:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # a script or style the pages' Content-Security-Policy blocks is a bug, not noise
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text) if m.type == "error" and "Content Security Policy" in m.text else None
+        ),
+    )
     page.fb_errors = errors  # type: ignore[attr-defined]
     return page
 

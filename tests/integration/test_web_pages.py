@@ -487,3 +487,23 @@ def test_signing_in_returns_to_the_same_filtered_list(client: TestClient) -> Non
     assert r.headers["location"] == "/login?next=/desk%3Fstatus%3DPASSED%26branch%3DWH0101"
     signed = post_login(client, "ps001", DEMO_PASSWORD, "/desk?status=PASSED&branch=WH0101")
     assert (signed.status_code, signed.headers["location"]) == (303, "/desk?status=PASSED&branch=WH0101")
+
+
+def test_pages_run_only_our_own_scripts_and_are_never_cached(client: TestClient) -> None:
+    r = client.get("/login")
+    policy = r.headers["content-security-policy"]
+    assert (
+        "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    )
+    assert "frame-ancestors 'self'" in policy
+    assert r.headers["cache-control"] == "no-store"
+    assert "<script>" not in r.text and "onsubmit=" not in r.text
+
+
+def test_repeated_wrong_passwords_are_throttled_on_the_sign_in_page(client: TestClient) -> None:
+    for _ in range(5):
+        assert post_login(client, "fo002", "wrong-password").status_code == 401
+    throttled = post_login(client, "fo002", DEMO_PASSWORD)
+    assert throttled.status_code == 429
+    assert "10分钟" in throttled.text
+    assert session_cookie_header(throttled) is None

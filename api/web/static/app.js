@@ -259,6 +259,12 @@
     });
   }
 
+  /* forms that need a second thought (no inline handlers: the pages' CSP allows only our scripts) */
+  document.addEventListener("submit", function (e) {
+    var question = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) e.preventDefault();
+  }, true);
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { init(document); });
   else init(document);
 })();
