@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -41,7 +41,8 @@ def _tablet_only(session: WebSession) -> None:
 @router.get("/tablet", response_class=HTMLResponse)
 def home(request: Request, services: ServicesDep, session: WebSessionDep) -> Response:
     _tablet_only(session)
-    today = datetime.combine(datetime.now(BANK_TIME).date(), time(0), BANK_TIME)
+    # compared in UTC: SQLite keeps naive UTC timestamps and would compare an offset as text
+    today = datetime.combine(datetime.now(BANK_TIME).date(), time(0), BANK_TIME).astimezone(UTC)
     journeys = services.reads.my_journeys(session.actor, today)
     startable = [
         d for d in services.definitions.list_latest() if d.process_id not in SYSTEM_STARTED_PROCESSES

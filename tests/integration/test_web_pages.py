@@ -507,3 +507,15 @@ def test_repeated_wrong_passwords_are_throttled_on_the_sign_in_page(client: Test
     assert throttled.status_code == 429
     assert "10分钟" in throttled.text
     assert session_cookie_header(throttled) is None
+
+
+def test_the_tablet_lists_todays_journeys_of_the_officer_only(client: TestClient) -> None:
+    officer = sign_in(client, "fo001")
+    assert '今日业务 <span class="count">0</span>' in officer.get("/tablet").text
+    started = officer.post_form("/tablet/journeys", {"process_id": "debit_card_opening"})
+    instance_id = started.headers["location"].rsplit("/", 1)[-1]
+    home = officer.get("/tablet").text
+    assert '今日业务 <span class="count">1</span>' in home
+    assert f"/tablet/journeys/{instance_id}" in home
+    other = sign_in(client, "fo002").get("/tablet").text
+    assert instance_id not in other
