@@ -10,7 +10,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import ServicesDep
-from api.web.form_view import build_form, parse_submission
+from api.web.form_submission import parse_submission
+from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from engine.errors import ValidationFailed
 

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.bootstrap import Services
 from api.deps import ServicesDep
-from api.web.form_view import build_form, parse_submission
+from api.web.form_submission import parse_submission
+from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.sandbox_reader import reader_cards_json, reads_chip
 from api.web.session import WebSession
