@@ -25,9 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +36,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, sync_playwright
 from rich.console import Console
 from rich.table import Table
@@ -51,6 +48,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from api.journey_driver import sandbox_card  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TABLET, Server, new_page, sign_in  # noqa: E402
 from tests.browser.tablet_driver import TabletJourney  # noqa: E402
+from tests.server_process import fieldbank_serve  # noqa: E402
 
 OFFICER = "fo001"
 PROCESS_ID = "debit_card_opening"
@@ -82,56 +80,6 @@ FCP = "() => performance.getEntriesByName('first-contentful-paint')[0]?.startTim
 
 
 # ---------------------------------------------------------------------------------------------- server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def fieldbank_server() -> Iterator[Server]:
-    """`fieldbank serve` on a fresh data dir, as tests/browser/conftest.py starts it: a known-clean
-    database, so 张伟 can still open his one Class I account."""
-    with tempfile.TemporaryDirectory(prefix="fieldbank-pages-") as tmp:
-        data, port = Path(tmp), free_port()
-        env = {**os.environ, "FIELDBANK_DATA_DIR": str(data / "var"), "FIELDBANK_SANDBOX_LATENCY": "fast"}
-        env.pop("FIELDBANK_DATABASE_URL", None)
-        env.pop("FIELDBANK_REDIS_URL", None)
-        log = data / "server.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-                cwd=REPO_ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_up(base, process, log)
-            yield Server(base, log)
-        finally:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise SystemExit(f"the server did not come up:\n{log.read_text()[-3000:]}")
 
 
 # ------------------------------------------------------------------------------------------- measuring
@@ -408,7 +356,11 @@ def server_for(base_url: str | None) -> Iterator[Server]:
     if base_url:
         yield Server(base_url.rstrip("/"), Path(os.devnull))
     else:
-        with fieldbank_server() as server:
+        with (
+            tempfile.TemporaryDirectory(prefix="fieldbank-pages-") as tmp,
+            fieldbank_serve(Path(tmp)) as server,
+        ):
+            # a fresh database, so 张伟 can still open his one Class I account
             yield server
 
 

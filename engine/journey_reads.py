@@ -17,8 +17,10 @@ from engine.people.access_log import record_view
 from engine.persistence.cache import DEFINITIONS
 from engine.persistence.records import AttachmentRecord, ProcessDefinitionRecord, ProcessInstanceRecord
 from engine.store import UnitOfWork, ensure_spec
+from engine.task_forms import definition_form
 from engine.views import Actor
 from engine.workflow.spiff import FieldBankServiceTask
+from forms.catalogue import FormDefinition
 
 # an officer may look at their own capture again (preview, retake) for this long after uploading it
 OWN_UPLOAD_WINDOW = timedelta(hours=12)
@@ -149,6 +151,17 @@ class JourneyReads:
             return ProgressView(
                 [titles[c] for c in completed if c in titles], [titles[c] for c in current if c in titles]
             )
+
+    def task_form(self, actor: Actor, task_id: str) -> FormDefinition | None:
+        """The form of a task the caller may do, to read a browser's post: no state, no prefill, and so
+        no personal-data view to record (get_task is for showing the task)."""
+        with self.deps.sessions() as session:
+            task, record = self.instances.visible_task(session, actor, task_id)
+            definition = DEFINITIONS.get(session, record.definition_id)
+            assert definition is not None
+            if not task.form_schema:
+                return None
+            return definition_form(definition, task.form_schema, task.form_ui_schema)
 
     def task_evidence_image(self, actor: Actor, task_id: str, attachment_id: str) -> tuple[str, str]:
         """(blob key, media type) of an evidence image behind an approval task the caller may do; any

@@ -11,11 +11,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.bootstrap import Services
 from api.deps import ServicesDep
-from api.web.form_submission import parse_submission
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.session import WebSession
-from engine.errors import NotFound, ValidationFailed
+from api.web.task_submit import error_fragments, submit_task
+from engine.errors import NotFound
 
 router = APIRouter(include_in_schema=False)
 PackageId = Annotated[str, Path(pattern=r"^EP-[0-9a-f-]{36}$")]
@@ -82,23 +82,11 @@ def package_file(
 async def decide(
     request: Request, package_id: PackageId, task_id: TaskId, services: ServicesDep, session: WebSessionDep
 ) -> Response:
-    detail = services.instances.get_task(session.actor, task_id)
-    schema, ui_schema = detail.form["schema"], detail.form["ui_schema"]
-    data = parse_submission(schema, await request.form(), ui_schema=ui_schema)
-    try:
-        services.instances.complete_task(session.actor, task_id, data)
-    except ValidationFailed as exc:
-        if request.headers.get("hx-request") == "true":
-            form = build_form(schema, ui_schema, data, exc.errors)
-            return render(
-                request,
-                "form_errors.html",
-                {"form": form},
-                session=session,
-                status_code=422,
-                headers={"HX-Reswap": "none"},
-            )
-        return _package_page(request, services, session, package_id, (task_id, data, exc.errors), 422)
+    submitted = await submit_task(request, services, session, task_id)
+    if submitted.view is None:
+        return error_fragments(request, session, submitted) or _package_page(
+            request, services, session, package_id, (submitted.data, submitted.errors), 422
+        )
     return redirect(request, f"/desk/packages/{package_id}?decided=1")
 
 
@@ -107,7 +95,7 @@ def _package_page(
     services: Services,
     session: WebSession,
     package_id: str,
-    submitted: tuple[str, dict[str, Any], list[Any]] | None = None,
+    submitted: tuple[dict[str, Any], list[Any]] | None = None,
     status_code: int = 200,
 ) -> Response:
     desk = _desk(services)
@@ -120,7 +108,7 @@ def _package_page(
         if review.tasks:
             review_task = review.tasks[0]
             task_detail = services.instances.get_task(session.actor, review_task.task_id)
-            data, errors = (submitted[1], submitted[2]) if submitted else (task_detail.data, [])
+            data, errors = submitted if submitted else (task_detail.data, [])
             form = build_form(task_detail.form["schema"], task_detail.form["ui_schema"], data, errors)
     files = detail.manifest.get("files", [])
     context = {

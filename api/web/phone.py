@@ -10,10 +10,9 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import ServicesDep
-from api.web.form_submission import parse_submission
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
-from engine.errors import ValidationFailed
+from api.web.task_submit import error_fragments, submit_task
 
 router = APIRouter(include_in_schema=False)
 TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
@@ -45,22 +44,13 @@ def task_detail(request: Request, task_id: TaskId, services: ServicesDep, sessio
 async def decide(
     request: Request, task_id: TaskId, services: ServicesDep, session: WebSessionDep
 ) -> Response:
-    detail = services.instances.get_task(session.actor, task_id)
-    schema, ui_schema = detail.form["schema"], detail.form["ui_schema"]
-    data = parse_submission(schema, await request.form(), ui_schema=ui_schema)
-    try:
-        services.instances.complete_task(session.actor, task_id, data)
-    except ValidationFailed as exc:
-        form = build_form(schema, ui_schema, data, exc.errors)
-        if request.headers.get("hx-request") == "true":
-            return render(
-                request,
-                "form_errors.html",
-                {"form": form},
-                session=session,
-                status_code=422,
-                headers={"HX-Reswap": "none"},
-            )
+    submitted = await submit_task(request, services, session, task_id)
+    if submitted.view is None:
+        fragments = error_fragments(request, session, submitted)
+        if fragments is not None:
+            return fragments
+        detail = services.instances.get_task(session.actor, task_id)
+        form = build_form(submitted.schema, submitted.ui_schema, submitted.data, submitted.errors)
         return _page(request, session, detail, form, 422)
     return redirect(request, "/phone?done=1")
 

@@ -14,12 +14,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.bootstrap import Services
 from api.deps import ServicesDep
-from api.web.form_submission import parse_submission
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.sandbox_reader import reader_cards_json, reads_chip
 from api.web.session import WebSession
-from engine.errors import Forbidden, ValidationFailed
+from api.web.task_submit import error_fragments, submit_task
+from engine.errors import Forbidden
 from engine.people.roles import SYSTEM_STARTED_PROCESSES
 from engine.service_calls import retry_incident
 from engine.task_forms import is_handover
@@ -92,13 +92,13 @@ async def complete(
     request: Request, task_id: TaskId, services: ServicesDep, session: WebSessionDep
 ) -> Response:
     _tablet_only(session)
-    detail = services.instances.get_task(session.actor, task_id)
-    schema, ui_schema = detail.form["schema"], detail.form["ui_schema"]
-    data = parse_submission(schema, await request.form(), ui_schema=ui_schema)
-    try:
-        view = services.instances.complete_task(session.actor, task_id, data)
-    except ValidationFailed as exc:
-        return _invalid(request, services, session, detail, data, exc)
+    submitted = await submit_task(request, services, session, task_id)
+    if submitted.view is None:
+        detail = services.instances.get_task(session.actor, task_id)
+        return error_fragments(request, session, submitted) or _task_page(
+            request, services, session, None, detail, submitted.data, submitted.errors, 422
+        )
+    view = submitted.view
     response = _screen(request, services, session, view)
     response.headers["HX-Push-Url"] = f"/tablet/journeys/{view.instance_id}"
     return response
@@ -173,28 +173,6 @@ def _task_page(
         "handover": is_handover(ui_schema),
     }
     return render(request, "tablet/task.html", context, session=session, status_code=status_code)
-
-
-def _invalid(
-    request: Request,
-    services: Services,
-    session: WebSession,
-    detail: TaskDetail,
-    data: dict[str, Any],
-    exc: ValidationFailed,
-) -> Response:
-    """htmx gets only the error fragments (photos are never sent back); a plain browser the whole page."""
-    if request.headers.get("hx-request") == "true":
-        form = build_form(detail.form["schema"], detail.form["ui_schema"], data, exc.errors)
-        return render(
-            request,
-            "form_errors.html",
-            {"form": form},
-            session=session,
-            status_code=422,
-            headers={"HX-Reswap": "none"},
-        )
-    return _task_page(request, services, session, None, detail, data, exc.errors, 422)
 
 
 def _preview_url(attachment_id: str) -> str:

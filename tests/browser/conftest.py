@@ -4,12 +4,7 @@ sandbox adapters) driven by Playwright through Debian's Chromium. Screenshots go
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -17,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from api.journey_driver import J1Driver
+from tests.server_process import Served, fieldbank_serve
 
 CHROMIUM = os.environ.get("FIELDBANK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,49 +31,14 @@ DESKTOP = {"width": 1280, "height": 800}
 PASSWORD = "fieldbank-demo"
 
 
-@dataclass(frozen=True)
-class Server:
-    base_url: str
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+Server = Served
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data = tmp_path_factory.mktemp("web")
-    port = _free_port()
-    env = {**os.environ, "FIELDBANK_DATA_DIR": str(data / "var"), "FIELDBANK_SANDBOX_LATENCY": "fast"}
-    env.pop("FIELDBANK_DATABASE_URL", None)
-    env.pop("FIELDBANK_REDIS_URL", None)
-    log = data / "server.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.terminate()
-        raise AssertionError(log.read_text()[-3000:])
-    try:
-        yield Server(base, log)
-    finally:
-        process.terminate()
-        process.wait(20)
-    server_log = log.read_text()
+    with fieldbank_serve(tmp_path_factory.mktemp("web")) as served:
+        yield served
+    server_log = served.log.read_text()
     for clear in ("13900001234", "420106199003071238", "420103199303039118"):
         assert clear not in server_log, f"a clear personal number reached the server log: {clear[:3]}…"
 
