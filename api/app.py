@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
+from api.body_limit import BodyLimitMiddleware
 from api.bootstrap import Services, build_services
 from api.errors import install_error_handlers
 from api.routes import attachments, audit, auth, evidence, journeys, sandbox, staff
@@ -52,4 +53,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     # weak 4G: pages, scripts and JSON travel compressed (the spike measured 27 KB for a first form)
     app.add_middleware(GZipMiddleware, minimum_size=600)
+    # outermost: an oversized body is refused before anything reads it
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=built.settings.request_body_max_bytes,
+        upload_limit=built.settings.attachment_max_bytes,
+    )
     return app

@@ -96,7 +96,8 @@ def build_services(
     sessions = build_session_factory(engine)
     keys = load_keys(settings)
     cipher = FieldCipher(keys)
-    kv = SqlKeyValueStore(sessions)
+    kv_secret = hmac_sm3(keys.index_key, b"fieldbank/kv-key/v1")
+    kv = SqlKeyValueStore(sessions, cipher, kv_secret)
     http: HttpAdapters | None = None
     sandbox = None
     ports: Any
@@ -108,7 +109,7 @@ def build_services(
         ports = http
     else:
         sandbox = build_sandbox_adapters(
-            SqlKeyValueStore(sessions, prefix="sandbox:")
+            SqlKeyValueStore(sessions, cipher, kv_secret, prefix="sandbox:")
             if settings.sandbox_store == "database"
             else InMemorySandboxStore(),
             SandboxKnobs(

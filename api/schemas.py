@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# no form or journey start has more fields than this; 10,000 keys is an attack, not data
+MAX_DATA_KEYS = 200
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -34,7 +37,7 @@ class TokenResponse(BaseModel):
 
 class StartInstanceRequest(Strict):
     business_key: str | None = Field(default=None, max_length=100)
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: dict[str, Any] = Field(default_factory=dict, max_length=MAX_DATA_KEYS)
 
 
 class AbandonRequest(Strict):
@@ -46,7 +49,7 @@ class ReassignRequest(Strict):
 
 
 class CompleteTaskRequest(Strict):
-    data: dict[str, Any]
+    data: dict[str, Any] = Field(max_length=MAX_DATA_KEYS)
 
 
 class ProcessOut(BaseModel):

@@ -99,7 +99,6 @@ class OtpService:
         now = self._clock()
         code, salt = self._new_code(), secrets.token_hex(16)
         record = {
-            "mobile": number,
             "digest": self._digest(salt, key, code),
             "salt": salt,
             "issued_at": now.isoformat(),

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
 
     token_ttl_seconds: int = Field(default=8 * 3600, ge=60)
     attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    request_body_max_bytes: int = Field(default=256 * 1024, ge=1024)
+    """Every request but an attachment upload: a form's data carries attachment ids, never images."""
     worker_threads: int = Field(default=8, ge=1, le=64)
     outbox_lease_seconds: int = Field(default=60, ge=5)
     in_process_worker: bool = True

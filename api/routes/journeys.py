@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from api.deps import CurrentActorDep, ServicesDep
+from api.params import RowId
 from api.schemas import (
     AbandonRequest,
     CompleteTaskRequest,
@@ -74,7 +75,7 @@ def instance_events(instance_id: InstanceId, services: ServicesDep, actor: Curre
 )
 def retry_instance_incident(
     instance_id: InstanceId,
-    incident_id: Annotated[int, Path(ge=1)],
+    incident_id: RowId,
     services: ServicesDep,
     actor: CurrentActorDep,
 ) -> InstanceOut:

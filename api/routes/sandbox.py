@@ -9,16 +9,41 @@ from fastapi import APIRouter, Path
 from api.deps import CurrentActorDep, ServicesDep
 from api.schemas import SmsOut
 from engine.errors import NotFound
+from engine.views import Actor
 
 router = APIRouter(tags=["sandbox"])
 
 
 @router.get("/sandbox/sms/{mobile}", response_model=list[SmsOut])
 def sms_inbox(
-    mobile: Annotated[str, Path(pattern=r"^1[3-9]\d{9}$")], services: ServicesDep, _actor: CurrentActorDep
+    mobile: Annotated[str, Path(pattern=r"^1[3-9]\d{9}$")], services: ServicesDep, actor: CurrentActorDep
 ) -> list[SmsOut]:
+    """Only messages sent for journeys the caller may see: a code is as private as the journey."""
     if services.sandbox is None:
         raise NotFound("not available")
+    visible: dict[str, bool] = {}
     return [
-        SmsOut(mobile=m.mobile, text=m.text, sent_at=m.sent_at) for m in services.sandbox.sms.inbox(mobile)
+        SmsOut(mobile=m.mobile, text=m.text, sent_at=m.sent_at)
+        for m in services.sandbox.sms.inbox(mobile)
+        if _sees_journey(services, actor, _instance_of(m.request_id), visible)
     ]
+
+
+def _instance_of(request_id: str) -> str | None:
+    """OTP sends carry `otp:<instance id>:<n>` (engine/otp.py); other senders name no journey."""
+    parts = request_id.split(":")
+    return parts[1] if len(parts) == 3 and parts[0] == "otp" else None
+
+
+def _sees_journey(
+    services: ServicesDep, actor: Actor, instance_id: str | None, seen: dict[str, bool]
+) -> bool:
+    if instance_id is None:
+        return False
+    if instance_id not in seen:
+        try:
+            services.instances.get(actor, instance_id)
+            seen[instance_id] = True
+        except NotFound:
+            seen[instance_id] = False
+    return seen[instance_id]

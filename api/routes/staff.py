@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentActorDep, ServicesDep
+from api.params import RowId
 from api.schemas import Strict
 
 router = APIRouter(tags=["staff"])
@@ -53,7 +54,7 @@ class StaffChangeOut(BaseModel):
     reason: str | None
 
 
-ChangeId = Annotated[int, Path(ge=1)]
+ChangeId = RowId
 
 
 @router.post("/staff/changes", response_model=StaffChangeOut, status_code=status.HTTP_201_CREATED)

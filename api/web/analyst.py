@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.deps import ServicesDep
+from api.params import RowId
 from api.web.pages import WebSessionDep, render
 from api.web.session import WebSession
 from engine.errors import Forbidden
@@ -40,7 +41,7 @@ def processes(request: Request, services: ServicesDep, session: WebSessionDep) -
 def diagram_page(
     request: Request,
     process_id: ProcessId,
-    version: Annotated[int, Path(ge=1)],
+    version: RowId,
     services: ServicesDep,
     session: WebSessionDep,
 ) -> Response:
@@ -56,7 +57,7 @@ def diagram_page(
 
 @router.get("/diagrams/processes/{process_id}/{version}")
 def definition_diagram(
-    process_id: ProcessId, version: Annotated[int, Path(ge=1)], services: ServicesDep, session: WebSessionDep
+    process_id: ProcessId, version: RowId, services: ServicesDep, session: WebSessionDep
 ) -> JSONResponse:
     if not session.actor.roles & DIAGRAM_ROLES:
         raise Forbidden("diagrams are for analysts and auditors")

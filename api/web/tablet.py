@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.bootstrap import Services
 from api.deps import ServicesDep
+from api.params import RowId
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.sandbox_reader import reader_cards_json, reads_chip
@@ -108,7 +109,7 @@ async def complete(
 def retry(
     request: Request,
     instance_id: InstanceId,
-    incident_id: Annotated[int, Path(ge=1)],
+    incident_id: RowId,
     services: ServicesDep,
     session: WebSessionDep,
 ) -> Response:

@@ -1,0 +1,97 @@
+"""Faults of the fault-injection run (issue 17), each pinned by a test that failed before its fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, select, text
+
+from api.bootstrap import Services
+from api.journey_driver import Customer, J1Driver
+from engine.persistence.records import KeyValueRecord
+
+CLEAR_ID = "420106199003071238"
+CLEAR_MOBILE = "13900001234"
+
+
+def test_an_id_beyond_its_column_is_a_field_error_not_a_500(client: TestClient) -> None:
+    driver = J1Driver(client)
+    instance = driver.start("fo001")
+    huge = "146612173416028183950524416"
+    for url in (
+        f"/api/v1/instances/{instance['instance_id']}/incidents/{huge}/retry",
+        f"/api/v1/instances/{instance['instance_id']}/incidents/2147483648/retry",
+    ):
+        r = client.post(url, headers=driver.headers("fo001"))
+        assert r.status_code == 422, r.text
+        assert r.json()["details"][0]["field"] == "incident_id"
+    r = client.post(f"/api/v1/staff/changes/{huge}/approve", headers=driver.headers("sec001"), json={})
+    assert r.status_code == 422 and r.json()["details"][0]["field"] == "change_id"
+
+
+def test_an_oversized_body_is_refused_with_413_before_it_is_parsed(client: TestClient) -> None:
+    headers = {**J1Driver(client).headers("fo001"), "content-type": "application/json"}
+    big = b'{"data": {"x": "' + b"a" * (20 * 1024 * 1024) + b'"}}'
+    r = client.post("/api/v1/processes/debit_card_opening/instances", headers=headers, content=big)
+    assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it streams
+        yield b'{"data": {"x": "'
+        for _ in range(40):
+            yield b"a" * 65536
+        yield b'"}}'
+
+    r = client.post("/api/v1/processes/debit_card_opening/instances", headers=headers, content=chunks())
+    assert r.status_code == 413
+    # an ordinary start still works, and an upload may be larger than a JSON body
+    r = client.post("/api/v1/processes/debit_card_opening/instances", headers=headers, json={})
+    assert r.status_code == 201
+
+
+def test_ten_thousand_unknown_keys_are_refused(client: TestClient) -> None:
+    headers = J1Driver(client).headers("fo001")
+    data = {f"k{i}": i for i in range(10_000)}
+    r = client.post("/api/v1/processes/debit_card_opening/instances", headers=headers, json={"data": data})
+    assert r.status_code == 422 and r.json()["details"][0]["field"].startswith("data")
+
+
+def test_the_sms_inbox_shows_only_codes_of_journeys_the_caller_may_see(client: TestClient) -> None:
+    result = J1Driver(client, wait_seconds=5).run(Customer(card_sequence=1201))
+    assert result.outcome == "OPENED"
+    own = client.get(f"/api/v1/sandbox/sms/{CLEAR_MOBILE}", headers=J1Driver(client).headers("fo001"))
+    assert own.status_code == 200 and own.json(), "the officer running the journey reads the code"
+    other = client.get(f"/api/v1/sandbox/sms/{CLEAR_MOBILE}", headers=J1Driver(client).headers("fo101"))
+    assert other.status_code == 200 and other.json() == []  # 洪山支行 staff see no 武昌 codes
+
+
+def test_no_table_holds_a_clear_id_or_mobile_after_a_journey(client: TestClient, services: Services) -> None:
+    assert services.settings.sandbox_store == "database"  # simulators and OTPs live in kv_entries
+    result = J1Driver(client, wait_seconds=5).run(Customer(card_sequence=1202))
+    assert result.outcome == "OPENED"
+    engine = services.deps.sessions.kw["bind"]
+    found: list[str] = []
+    with engine.connect() as conn:
+        for table in inspect(engine).get_table_names():
+            columns = [c["name"] for c in inspect(engine).get_columns(table)]
+            for row in conn.execute(text(f"SELECT * FROM {table}")):
+                for column, value in zip(columns, row, strict=True):
+                    if value is not None and (CLEAR_ID in str(value) or CLEAR_MOBILE in str(value)):
+                        found.append(f"{table}.{column}")
+    assert found == []
+    with services.deps.sessions() as session:
+        rows = session.scalars(select(KeyValueRecord)).all()
+        assert rows, "the journey used the sealed store"
+        assert all(set(r.value) == {"sealed"} and len(r.key) == 64 for r in rows)
+
+
+def test_the_sealed_store_reads_back_what_it_wrote(services: Services) -> None:
+    from engine.persistence.kv import SqlKeyValueStore
+
+    store = SqlKeyValueStore(services.deps.sessions, services.cipher, b"k" * 32, prefix="t:")
+    assert store.put_if_absent("ns", CLEAR_ID, {"mobile": CLEAR_MOBILE})
+    assert not store.put_if_absent("ns", CLEAR_ID, {"mobile": "other"})
+    store.put("ns", "b", {"n": 2})
+    assert store.get("ns", CLEAR_ID) == {"mobile": CLEAR_MOBILE}
+    assert store.items("ns") == [(CLEAR_ID, {"mobile": CLEAR_MOBILE}), ("b", {"n": 2})]
+    assert store.get("other", CLEAR_ID) is None  # the namespace is part of the row key
