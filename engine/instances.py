@@ -20,6 +20,7 @@ from engine.outcomes import customer_message
 from engine.people.access_log import record_view
 from engine.people.roles import (
     CHECKER_ROLES,
+    JOURNEY_READER_ROLES,
     JOURNEY_STARTER_ROLES,
     OPERATOR_ROLES,
     SYSTEM_STARTED_PROCESSES,
@@ -119,6 +120,7 @@ class InstanceService:
     # ------------------------------------------------------------------ read
 
     def get(self, actor: Actor, instance_id: str) -> InstanceView:
+        _check_reads_journeys(actor)
         with self.deps.sessions() as session:
             record = self._visible_instance(session, actor, instance_id)
             return self._view(session, actor, record)
@@ -138,6 +140,7 @@ class InstanceService:
         return view
 
     def events(self, actor: Actor, instance_id: str) -> list[EventView]:
+        _check_reads_journeys(actor)
         with self.deps.sessions() as session:
             self._visible_instance(session, actor, instance_id)
             rows = session.scalars(
@@ -398,6 +401,11 @@ class InstanceService:
             tasks=tasks,
             incidents=incidents,
         )
+
+
+def _check_reads_journeys(actor: Actor) -> None:
+    if actor.staff_id != SYSTEM_STAFF_ID and not actor.roles & JOURNEY_READER_ROLES:
+        raise Forbidden("your role does not read customer journeys")
 
 
 def _task_view(task: OpenTaskRecord, process_id: str) -> TaskView:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 
 from api.deps import CurrentActorDep, ServicesDep
 from api.schemas import SmsOut
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 from engine.views import Actor
 
 router = APIRouter(tags=["sandbox"])
@@ -44,6 +44,6 @@ def _sees_journey(
         try:
             services.instances.get(actor, instance_id)
             seen[instance_id] = True
-        except NotFound:
+        except (NotFound, Forbidden):
             seen[instance_id] = False
     return seen[instance_id]

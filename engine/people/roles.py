@@ -31,6 +31,11 @@ CAPTURE_ROLES: frozenset[str] = frozenset({"field_officer", "second_officer"})
 # Who may retry an external call that ran out of retries, besides the officer running the journey.
 OPERATOR_ROLES: frozenset[str] = frozenset({"ops_center", "branch_manager"})
 
+# Who may read customer journeys and their trails at all (§8.5 need-to-know): the roles that work on
+# them. Analysts model processes, security officers and device admins administer staff and devices;
+# none of them needs a customer's journey, whatever branch they sit in.
+JOURNEY_READER_ROLES: frozenset[str] = ROLES - {"analyst", "security_officer", "device_admin"}
+
 # Lanes whose tasks check someone else's work: the maker of the instance may never complete them (§11).
 CHECKER_ROLES: frozenset[str] = frozenset({"authorizer", "aml_officer", "post_supervisor", "loan_approver"})
 

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from api.bootstrap import Services
 from api.journey_driver import Customer, J1Driver, tiny_png
 from engine.people.auth import hash_password
-from engine.people.roles import ROLES
+from engine.people.roles import JOURNEY_READER_ROLES, ROLES
 from engine.persistence.records import StaffRecord
 
 IN, OUT = "WH0101", "WH0102"
@@ -36,8 +36,12 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/processes/{process_id}/instances"): lambda role, inside, own: (
         201 if role == "field_officer" else 403
     ),
-    ("GET", "/api/v1/instances/{instance_id}"): lambda role, inside, own: 200 if inside else 404,
-    ("GET", "/api/v1/instances/{instance_id}/events"): lambda role, inside, own: 200 if inside else 404,
+    ("GET", "/api/v1/instances/{instance_id}"): lambda role, inside, own: (
+        (200 if inside else 404) if role in JOURNEY_READER_ROLES else 403
+    ),
+    ("GET", "/api/v1/instances/{instance_id}/events"): lambda role, inside, own: (
+        (200 if inside else 404) if role in JOURNEY_READER_ROLES else 403
+    ),
     ("POST", "/api/v1/instances/{instance_id}/incidents/{incident_id}/retry"): lambda role, inside, own: (
         404 if not inside or own or role in ("ops_center", "branch_manager") else 403
     ),

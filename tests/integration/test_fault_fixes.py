@@ -95,3 +95,14 @@ def test_the_sealed_store_reads_back_what_it_wrote(services: Services) -> None:
     assert store.get("ns", CLEAR_ID) == {"mobile": CLEAR_MOBILE}
     assert store.items("ns") == [(CLEAR_ID, {"mobile": CLEAR_MOBILE}), ("b", {"n": 2})]
     assert store.get("other", CLEAR_ID) is None  # the namespace is part of the row key
+
+
+def test_analysts_and_security_officers_read_no_customer_journey(client: TestClient) -> None:
+    driver = J1Driver(client)
+    instance_id = driver.start("fo001")["instance_id"]
+    for who in ("an001", "sec001"):  # both sit at HQ, whose subtree is every branch
+        headers = driver.headers(who)
+        for url in (f"/api/v1/instances/{instance_id}", f"/api/v1/instances/{instance_id}/events"):
+            r = client.get(url, headers=headers)
+            assert (r.status_code, r.json()["code"]) == (403, "forbidden"), (who, url)
+    assert client.get(f"/api/v1/instances/{instance_id}", headers=driver.headers("ps001")).status_code == 200
