@@ -238,9 +238,14 @@ def outbox_kind(deps: EngineDeps, outbox_id: int) -> str | None:
 
 
 def release(deps: EngineDeps, outbox_id: int) -> None:
-    """Give back a lease that was never used (the queue refused the job)."""
+    """Give back a lease that was never used (the queue refused the job): no attempt was made, so the
+    claim's count is taken back too (a Redis outage must not use up a row's attempts)."""
     with deps.sessions() as session:
-        session.execute(update(OutboxRecord).where(OutboxRecord.id == outbox_id).values(lease_until=None))
+        session.execute(
+            update(OutboxRecord)
+            .where(OutboxRecord.id == outbox_id)
+            .values(lease_until=None, attempts=OutboxRecord.attempts - 1)
+        )
         session.commit()
 
 

@@ -282,3 +282,37 @@ def test_the_supervision_loop_runs_on_rq_workers(
         finally:
             worker.terminate()
             worker.wait(10)
+
+
+REDIS_OUTAGE_S = 12  # several of the worker's reconnect rounds (0.5, 1, 2, 4, 5 s) and relay rounds
+
+
+def test_the_worker_waits_out_a_redis_outage_and_the_journey_finishes_with_no_operator(
+    rq_settings: Any, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    from redis import Redis
+
+    redis_server.start()
+    log = tmp_path / "worker.log"
+    worker = start_worker(rq_settings, log)
+    try:
+        assert wait_for(lambda: bool(Redis.from_url(redis_server.url).smembers("rq:workers")), 60)
+        with app_client(rq_settings) as client:
+            redis_server.stop()  # the running worker loses Redis
+            driver = J1Driver(client, wait_seconds=2)
+            customer = Customer(card_sequence=7101)
+            stopped = driver.run(customer, stop_before="face_check")
+            assert stopped.instance["status"] == "waiting_external"
+            time.sleep(REDIS_OUTAGE_S)  # the outage itself: relay and worker both keep failing to reach Redis
+            assert worker.poll() is None, log.read_text()[-3000:]
+            services = client.app.state.services  # type: ignore[attr-defined]
+            with services.deps.sessions() as session:
+                row = session.scalars(select(OutboxRecord).where(OutboxRecord.done_at.is_(None))).one()
+                assert row.attempts == 0, "failed relay rounds must not count as attempts"
+            redis_server.start()
+            result = driver.run_from(stopped.instance, customer)
+            assert result.outcome == "OPENED", log.read_text()[-3000:]
+            assert worker.poll() is None
+    finally:
+        worker.terminate()
+        worker.wait(15)
