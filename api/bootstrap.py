@@ -175,7 +175,9 @@ def build_services(
     _wire_evidence(services)
     use_thread = settings.redis_url is None if in_process_worker is None else in_process_worker
     if use_thread:
-        services.worker = InProcessWorker(deps)
+        # on a SQLite file this server is the only worker there is: leases left by a crash are its own
+        sole = engine.dialect.name == "sqlite"
+        services.worker = InProcessWorker(deps, sole_worker=sole)
         deps.notify_outbox = services.worker.notify
     elif settings.redis_url:
         from api.queue import RqOutboxQueue

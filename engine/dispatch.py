@@ -18,6 +18,7 @@ from engine.service_calls import (
     outbox_kind,
     pending_outbox_rows,
     release,
+    release_all_leases,
 )
 from engine.timers import fire_due_timers
 
@@ -45,8 +46,9 @@ class InProcessWorker:
     is waiting for and one for background work (packages, review starts, timers), so a package render
     never delays the next screen. `notify` wakes both after a commit."""
 
-    def __init__(self, deps: EngineDeps, poll_seconds: float = 0.5) -> None:
+    def __init__(self, deps: EngineDeps, poll_seconds: float = 0.5, *, sole_worker: bool = False) -> None:
         self.deps = deps
+        self.sole_worker = sole_worker
         self.runner = ServiceCallRunner(deps)
         self._wake = {"calls": threading.Event(), "background": threading.Event()}
         self._stop = threading.Event()
@@ -58,6 +60,10 @@ class InProcessWorker:
             event.set()
 
     def start(self) -> None:
+        if self.sole_worker:
+            taken = release_all_leases(self.deps)
+            if taken:
+                log.info("took back %s outbox lease(s) of this server's previous run", taken)
         for lane in self._wake:
             thread = threading.Thread(target=self._loop, args=(lane,), name=f"fieldbank-{lane}", daemon=True)
             thread.start()

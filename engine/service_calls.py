@@ -249,6 +249,19 @@ def release(deps: EngineDeps, outbox_id: int) -> None:
         session.commit()
 
 
+def release_all_leases(deps: EngineDeps) -> int:
+    """A sole worker starting up (the embedded server on its SQLite file) holds every lease there is:
+    they were its own before a crash, so it takes them back now instead of waiting them out."""
+    with deps.sessions() as session:
+        result = session.execute(
+            update(OutboxRecord)
+            .where(OutboxRecord.done_at.is_(None), OutboxRecord.lease_until.is_not(None))
+            .values(lease_until=None)
+        )
+        session.commit()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
 CALL_KINDS = frozenset({"service_calls"})
 """Work a customer is waiting for; everything else (packages, review starts) is background work that
 must never queue in front of it (a package render takes over a second)."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select, text
 
 from api.bootstrap import Services
 from api.journey_driver import Customer, J1Driver
-from engine.persistence.records import KeyValueRecord
+from engine.persistence.records import KeyValueRecord, OutboxRecord
 
 CLEAR_ID = "420106199003071238"
 CLEAR_MOBILE = "13900001234"
@@ -106,3 +109,38 @@ def test_analysts_and_security_officers_read_no_customer_journey(client: TestCli
             r = client.get(url, headers=headers)
             assert (r.status_code, r.json()["code"]) == (403, "forbidden"), (who, url)
     assert client.get(f"/api/v1/instances/{instance_id}", headers=driver.headers("ps001")).status_code == 200
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_restarted_embedded_server_takes_back_its_own_leases_at_once(services: Services) -> None:
+    """A kill -9 leaves rows leased by the dead process; on its SQLite file nobody else can hold them."""
+    ran = threading.Event()
+
+    def probe(outbox_id: int) -> None:
+        with services.deps.sessions() as session:
+            row = session.get(OutboxRecord, outbox_id)
+            assert row is not None
+            row.done_at = services.deps.now()
+            session.commit()
+        ran.set()
+
+    services.deps.outbox_handlers["probe"] = probe
+    now = services.deps.now()
+    with services.deps.sessions() as session:
+        session.add(
+            OutboxRecord(
+                instance_id="x",
+                kind="probe",
+                payload={},
+                created_at=now,
+                available_at=now,
+                lease_until=now + timedelta(hours=1),  # the previous run's lease
+            )
+        )
+        session.commit()
+    assert services.worker is not None and services.worker.sole_worker
+    services.start_background()
+    try:
+        assert ran.wait(10), "the leased row waited for its lease to run out"
+    finally:
+        services.stop_background()
