@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from fastapi.security import HTTPAuthorizationCredentials
 
 from api.deps import BearerDep, CurrentActorDep, ServicesDep
@@ -10,8 +10,9 @@ router = APIRouter(tags=["auth"])
 
 
 @router.post("/auth/token", response_model=TokenResponse)
-def issue_token(body: TokenRequest, services: ServicesDep) -> TokenResponse:
-    issued = services.auth.login(body.username, body.password, body.device_id)
+def issue_token(body: TokenRequest, request: Request, services: ServicesDep) -> TokenResponse:
+    client = request.client.host if request.client else ""
+    issued = services.auth.login(body.username, body.password, body.device_id, client)
     a = issued.actor
     return TokenResponse(
         access_token=issued.access_token,

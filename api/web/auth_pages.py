@@ -61,7 +61,8 @@ def login(
         error, status = "请输入工号和密码", 422
     else:
         try:
-            issued = services.auth.login(username, password, request.cookies.get(DEVICE_COOKIE))
+            client = request.client.host if request.client else ""
+            issued = services.auth.login(username, password, request.cookies.get(DEVICE_COOKIE), client)
         except Unauthenticated:
             error, status = "工号或密码错误", 401
         except Throttled:

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,7 +19,13 @@ from engine.persistence.records import AccessTokenRecord, BranchRecord, LoginFai
 from engine.views import Actor
 
 _hasher = PasswordHasher()
+# Throttling in a ten-minute window. A user name is refused to the client that got its password wrong
+# five times, not to everyone: a stranger cannot lock a member of staff out. A client that gets many
+# passwords wrong is refused for every name (spraying one guess over many users), and a name that many
+# clients guess at is refused everywhere (a distributed attack; it takes ten clients' worth of failures).
 MAX_FAILURES = 5
+MAX_CLIENT_FAILURES = 20
+MAX_USER_FAILURES_ALL_CLIENTS = 50
 THROTTLE_WINDOW = timedelta(minutes=10)
 # Verifying against a dummy hash for unknown users keeps response time from revealing who exists.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -47,22 +54,21 @@ class AuthService:
         self._now = now
         self._ttl = ttl_seconds
 
-    def login(self, username: str, password: str, device_id: str | None = None) -> IssuedToken:
+    def login(
+        self, username: str, password: str, device_id: str | None = None, client: str = ""
+    ) -> IssuedToken:
+        """`client` is where the attempt comes from (the peer address); throttling counts per client."""
+        client = client[:64]
         with self._sessions() as session:
             now = self._now()
-            recent = session.scalar(
-                select(func.count())
-                .select_from(LoginFailureRecord)
-                .where(LoginFailureRecord.username == username, LoginFailureRecord.at > now - THROTTLE_WINDOW)
-            )
-            if (recent or 0) >= MAX_FAILURES:
+            if _throttled(session, username, client, now - THROTTLE_WINDOW):
                 # refused before the password is looked at: guessing gains nothing, even the right one
                 raise Throttled("too many wrong passwords; try again later")
             staff = session.get(StaffRecord, username)
             try:
                 _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
             except (VerificationError, InvalidHashError):
-                session.add(LoginFailureRecord(username=username, at=now))
+                session.add(LoginFailureRecord(username=username, client=client, at=now))
                 session.commit()
                 raise Unauthenticated("wrong user name or password") from None
             if staff is None or staff.status != "active":
@@ -100,6 +106,21 @@ class AuthService:
             if row is not None and row.revoked_at is None:
                 row.revoked_at = self._now()
                 session.commit()
+
+
+def _throttled(session: Session, username: str, client: str, since: datetime) -> bool:
+    def failures(*where: Any) -> int:
+        query = (
+            select(func.count()).select_from(LoginFailureRecord).where(LoginFailureRecord.at > since, *where)
+        )
+        return int(session.scalar(query) or 0)
+
+    user, source = LoginFailureRecord.username == username, LoginFailureRecord.client == client
+    return (
+        failures(user, source) >= MAX_FAILURES
+        or failures(source) >= MAX_CLIENT_FAILURES
+        or failures(user) >= MAX_USER_FAILURES_ALL_CLIENTS
+    )
 
 
 def _aware(value: datetime) -> datetime:

@@ -256,13 +256,17 @@ class ReviewRecord(Base):
 
 
 class LoginFailureRecord(Base):
-    """A wrong password, kept briefly: five in ten minutes lock the user name out (throttling)."""
+    """A wrong password, kept briefly, with the client it came from (throttling per user and client)."""
 
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_user_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_user_at", "username", "at"),
+        Index("ix_login_failures_client_at", "client", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64), default="", server_default="")
     at: Mapped[datetime]
 
 

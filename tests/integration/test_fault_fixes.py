@@ -12,6 +12,8 @@ from sqlalchemy import inspect, select, text
 
 from api.bootstrap import Services
 from api.journey_driver import Customer, J1Driver
+from engine.errors import Throttled, Unauthenticated
+from engine.people.auth import MAX_CLIENT_FAILURES
 from engine.persistence.records import KeyValueRecord, OutboxRecord
 
 CLEAR_ID = "420106199003071238"
@@ -144,3 +146,23 @@ def test_a_restarted_embedded_server_takes_back_its_own_leases_at_once(services:
         assert ran.wait(10), "the leased row waited for its lease to run out"
     finally:
         services.stop_background()
+
+
+def test_a_stranger_cannot_lock_a_member_of_staff_out(services: Services) -> None:
+    auth = services.auth
+    for _ in range(5):
+        with pytest.raises(Unauthenticated):
+            auth.login("fo001", "wrong", client="203.0.113.9")
+    with pytest.raises(Throttled):  # the guessing client is refused, even with the right password
+        auth.login("fo001", "fieldbank-demo", client="203.0.113.9")
+    assert auth.login("fo001", "fieldbank-demo", client="10.1.2.3").actor.staff_id == "fo001"
+
+
+def test_one_wrong_password_for_each_of_many_users_from_one_client_is_throttled(services: Services) -> None:
+    auth = services.auth
+    for n in range(MAX_CLIENT_FAILURES):
+        with pytest.raises(Unauthenticated):
+            auth.login(f"user{n}", "guess", client="198.51.100.7")
+    with pytest.raises(Throttled):
+        auth.login("fo002", "fieldbank-demo", client="198.51.100.7")
+    assert auth.login("fo002", "fieldbank-demo", client="10.1.2.3").actor.staff_id == "fo002"
