@@ -28,6 +28,7 @@ from engine.people.roles import (
 from engine.persistence.cache import BRANCH_PATHS, DEFINITIONS, DefinitionSnapshot
 from engine.persistence.records import (
     BranchRecord,
+    FinishedTaskRecord,
     IncidentRecord,
     InstanceEventRecord,
     OpenTaskRecord,
@@ -298,11 +299,16 @@ class InstanceService:
         self, session: Session, actor: Actor, task_id: str
     ) -> tuple[OpenTaskRecord, ProcessInstanceRecord]:
         task = session.get(OpenTaskRecord, task_id)
-        if (
-            task is None
-            or task.role not in actor.roles
-            or not self._in_scope(session, actor, task.branch_code)
-        ):
+        if task is None:
+            done = session.get(FinishedTaskRecord, task_id)
+            if (
+                done is not None
+                and done.role in actor.roles
+                and self._in_scope(session, actor, done.branch_code)
+            ):
+                raise Conflict("the task was already completed or the journey moved on")
+            raise NotFound("no such task")
+        if task.role not in actor.roles or not self._in_scope(session, actor, task.branch_code):
             raise NotFound("no such task")
         # the caller goes on to a unit of work, which needs the state: load it in the same round trip
         record = session.get(
@@ -312,6 +318,14 @@ class InstanceService:
         if not self._may_do(session, actor, task):
             raise NotFound("no such task")
         return task, record
+
+    def _missing_task(self, session: Session, actor: Actor, task_id: str) -> Exception:
+        """A task done a moment ago (a double tap, a second device) is a conflict for those who could
+        have done it; for anyone else it does not exist."""
+        done = session.get(FinishedTaskRecord, task_id)
+        if done is not None and done.role in actor.roles and self._in_scope(session, actor, done.branch_code):
+            return Conflict("the task was already completed or the journey moved on")
+        return NotFound("no such task")
 
     def check_may_retry(self, actor: Actor, instance_id: str) -> None:
         """The officer running the journey (the tablet's resume button) or an operator (§12.4)."""

@@ -17,6 +17,7 @@ from engine.operations.registry import BusinessRejection, OperationContext
 from engine.people.roles import role_for_lane
 from engine.persistence.cache import DEFINITIONS, DefinitionSnapshot
 from engine.persistence.records import (
+    FinishedTaskRecord,
     IncidentRecord,
     InstanceEventRecord,
     OpenTaskRecord,
@@ -223,6 +224,16 @@ class UnitOfWork:
         gone = [tid for tid in existing if tid not in ready]
         if gone:
             self.session.execute(delete(OpenTaskRecord).where(OpenTaskRecord.task_id.in_(gone)))
+            self.session.add_all(
+                FinishedTaskRecord(
+                    task_id=tid,
+                    instance_id=self.record.id,
+                    role=existing[tid].role,
+                    branch_code=existing[tid].branch_code,
+                    finished_at=now,
+                )
+                for tid in gone
+            )
         for tid, task in ready.items():
             if tid in existing:
                 continue

@@ -91,6 +91,19 @@ class OpenTaskRecord(Base):
     created_at: Mapped[datetime]
 
 
+class FinishedTaskRecord(Base):
+    """A user task that left the open set: a late or concurrent second completion answers 409 (it was
+    done), not 404 (never existed), to whoever could have done it."""
+
+    __tablename__ = "finished_tasks"
+
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36))
+    role: Mapped[str] = mapped_column(String(64))
+    branch_code: Mapped[str] = mapped_column(String(32))
+    finished_at: Mapped[datetime]
+
+
 class InstanceEventRecord(Base):
     """The audit trail: who did what, when, from which device. Holds no clear personal data."""
 

@@ -166,3 +166,18 @@ def test_one_wrong_password_for_each_of_many_users_from_one_client_is_throttled(
     with pytest.raises(Throttled):
         auth.login("fo002", "fieldbank-demo", client="198.51.100.7")
     assert auth.login("fo002", "fieldbank-demo", client="10.1.2.3").actor.staff_id == "fo002"
+
+
+def test_a_second_completion_of_a_done_task_is_409_for_its_officer_and_404_for_strangers(
+    client: TestClient,
+) -> None:
+    driver = J1Driver(client, wait_seconds=5)
+    customer = Customer(card_sequence=1203)
+    result = driver.run(customer, stop_before="risk_notice")
+    task_id = result.instance["tasks"][0]["task_id"]
+    data = driver.form_data("risk_notice", customer, "fo001", [])
+    url = f"/api/v1/tasks/{task_id}/complete"
+    assert client.post(url, headers=driver.headers("fo001"), json={"data": data}).status_code == 200
+    late = client.post(url, headers=driver.headers("fo001"), json={"data": data})
+    assert (late.status_code, late.json()["code"]) == (409, "conflict")
+    assert client.post(url, headers=driver.headers("fo101"), json={"data": data}).status_code == 404
