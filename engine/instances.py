@@ -34,6 +34,7 @@ from engine.persistence.records import (
     OpenTaskRecord,
     ProcessDefinitionRecord,
     ProcessInstanceRecord,
+    StartRequestRecord,
 )
 from engine.store import UnitOfWork, ensure_spec
 from engine.task_forms import attachment_problems, definition_form, hide_secrets, is_handover, prefill
@@ -60,8 +61,14 @@ class InstanceService:
         *,
         subject_instance_id: str | None = None,
         in_transaction: Callable[[Session, str], None] | None = None,
+        idempotency_key: str | None = None,
     ) -> InstanceView:
-        """Start a journey; `in_transaction` runs inside the starting transaction (exactly-once starts)."""
+        """Start a journey; `in_transaction` runs inside the starting transaction (exactly-once starts).
+        The same `idempotency_key` from the same member of staff returns the journey it started."""
+        if idempotency_key is not None:
+            earlier = self._started_with(actor, idempotency_key)
+            if earlier is not None:
+                return self.get(actor, earlier)
         if actor.staff_id != SYSTEM_STAFF_ID:
             if process_id in SYSTEM_STARTED_PROCESSES:
                 raise Forbidden("this process is started by the system")
@@ -114,9 +121,30 @@ class InstanceService:
             uow.run_and_save()
             if in_transaction is not None:
                 in_transaction(session, instance_id)
-            uow.commit()
+            if idempotency_key is not None:
+                session.add(
+                    StartRequestRecord(
+                        staff_id=actor.staff_id,
+                        idempotency_key=idempotency_key,
+                        instance_id=instance_id,
+                        created_at=now,
+                    )
+                )
+            try:
+                uow.commit()
+            except IntegrityError:
+                session.rollback()
+                earlier = self._started_with(actor, idempotency_key) if idempotency_key else None
+                if earlier is None:
+                    raise
+                return self.get(actor, earlier)  # a concurrent twin of this request won
         self.deps.notify_outbox()
         return self.get(actor, instance_id)
+
+    def _started_with(self, actor: Actor, idempotency_key: str) -> str | None:
+        with self.deps.sessions() as session:
+            row = session.get(StartRequestRecord, (actor.staff_id, idempotency_key))
+            return row.instance_id if row is not None else None
 
     # ------------------------------------------------------------------ read
 

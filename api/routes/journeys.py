@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Header, Path, Query, status
 
 from api.deps import CurrentActorDep, ServicesDep
 from api.params import RowId
@@ -48,8 +48,19 @@ def start_instance(
     body: StartInstanceRequest,
     services: ServicesDep,
     actor: CurrentActorDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            pattern=r"^[A-Za-z0-9_.:-]{8,100}$",
+            description="a client-chosen key; the same key again returns the journey it started",
+        ),
+    ] = None,
 ) -> InstanceOut:
-    return _instance_out(services.instances.start(actor, process_id, body.business_key, body.data))
+    return _instance_out(
+        services.instances.start(
+            actor, process_id, body.business_key, body.data, idempotency_key=idempotency_key
+        )
+    )
 
 
 @router.get("/instances/{instance_id}", response_model=InstanceOut, tags=["instances"])

@@ -91,6 +91,18 @@ class OpenTaskRecord(Base):
     created_at: Mapped[datetime]
 
 
+class StartRequestRecord(Base):
+    """An `Idempotency-Key` a client sent with a journey start: the same key again returns the same
+    instance (a start whose response was lost is found, never repeated)."""
+
+    __tablename__ = "start_requests"
+
+    staff_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime]
+
+
 class FinishedTaskRecord(Base):
     """A user task that left the open set: a late or concurrent second completion answers 409 (it was
     done), not 404 (never existed), to whoever could have done it."""

@@ -14,7 +14,7 @@ from api.bootstrap import Services
 from api.journey_driver import Customer, J1Driver
 from engine.errors import Throttled, Unauthenticated
 from engine.people.auth import MAX_CLIENT_FAILURES
-from engine.persistence.records import KeyValueRecord, OutboxRecord
+from engine.persistence.records import KeyValueRecord, OutboxRecord, ProcessInstanceRecord
 
 CLEAR_ID = "420106199003071238"
 CLEAR_MOBILE = "13900001234"
@@ -181,3 +181,21 @@ def test_a_second_completion_of_a_done_task_is_409_for_its_officer_and_404_for_s
     late = client.post(url, headers=driver.headers("fo001"), json={"data": data})
     assert (late.status_code, late.json()["code"]) == (409, "conflict")
     assert client.post(url, headers=driver.headers("fo101"), json={"data": data}).status_code == 404
+
+
+def test_a_start_repeated_with_its_idempotency_key_returns_the_same_journey(
+    client: TestClient, services: Services
+) -> None:
+    driver = J1Driver(client)
+    url = "/api/v1/processes/debit_card_opening/instances"
+    headers = {**driver.headers("fo001"), "Idempotency-Key": "tablet-7:0001"}
+    first = client.post(url, headers=headers, json={})
+    again = client.post(url, headers=headers, json={})  # the response to the first was lost
+    assert first.status_code == 201 and again.status_code == 201
+    assert again.json()["instance_id"] == first.json()["instance_id"]
+    other = client.post(url, headers={**driver.headers("fo002"), "Idempotency-Key": "tablet-7:0001"}, json={})
+    assert other.json()["instance_id"] != first.json()["instance_id"]  # keys are per member of staff
+    bad = client.post(url, headers={**driver.headers("fo001"), "Idempotency-Key": "x"}, json={})
+    assert bad.status_code == 422
+    with services.deps.sessions() as session:
+        assert len(session.scalars(select(ProcessInstanceRecord)).all()) == 2
