@@ -6,6 +6,7 @@ its in-process worker. Nothing is mocked: the sandbox simulators are product cod
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import create_engine, text
 from api.app import create_app
 from api.bootstrap import Services, build_services
 from crypto import init_key_store
+from engine.adapters.sandbox.fixtures import FIXTURE_PERSONS, MOBILE_SCENARIOS
 from engine.people.demo import seed_demo
 from engine.persistence.migrate import upgrade_to_head
 from engine.persistence.records import Base
@@ -78,12 +80,35 @@ def settings_overrides() -> dict[str, Any]:
 @pytest.fixture
 def services(
     database_url: str, key_dir: Path, tmp_path: Path, settings_overrides: dict[str, Any]
-) -> Services:
+) -> Iterator[Services]:
     settings = make_settings(database_url, key_dir, tmp_path, **settings_overrides)
     built = build_services(settings)
     seed_demo(built.deps.sessions, built.deps.now)
     built.definitions.deploy_all("test")
-    return built
+    yield built
+    found = clear_personal_data(built.deps.sessions.kw["bind"])
+    assert not found, f"clear ID or mobile numbers stored in: {found}"
+
+
+_FIXTURE_NUMBERS = re.compile(
+    r"(?<![0-9])(?:"
+    + "|".join(sorted({*FIXTURE_PERSONS, *MOBILE_SCENARIOS}, key=len, reverse=True))
+    + r"|1390000[0-9]{4})(?![0-9])",
+    re.IGNORECASE,
+)
+
+
+def clear_personal_data(engine: Any) -> list[str]:
+    """Every table after the test, like the log guard: no §13 ID number or mobile may be stored in clear."""
+    found: list[str] = []
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            names = [c.name for c in table.columns]
+            for row in conn.execute(table.select()):
+                for column, value in zip(names, row, strict=True):
+                    if value is not None and _FIXTURE_NUMBERS.search(str(value)):
+                        found.append(f"{table.name}.{column}")
+    return sorted(set(found))
 
 
 @pytest.fixture
