@@ -8,13 +8,14 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select
 
 from api.bootstrap import Services
 from api.journey_driver import Customer, J1Driver
 from engine.errors import Throttled, Unauthenticated
 from engine.people.auth import MAX_CLIENT_FAILURES
 from engine.persistence.records import KeyValueRecord, OutboxRecord, ProcessInstanceRecord
+from tests.integration.conftest import clear_personal_data
 
 CLEAR_ID = "420106199003071238"
 CLEAR_MOBILE = "13900001234"
@@ -74,16 +75,7 @@ def test_no_table_holds_a_clear_id_or_mobile_after_a_journey(client: TestClient,
     assert services.settings.sandbox_store == "database"  # simulators and OTPs live in kv_entries
     result = J1Driver(client, wait_seconds=5).run(Customer(card_sequence=1202))
     assert result.outcome == "OPENED"
-    engine = services.deps.sessions.kw["bind"]
-    found: list[str] = []
-    with engine.connect() as conn:
-        for table in inspect(engine).get_table_names():
-            columns = [c["name"] for c in inspect(engine).get_columns(table)]
-            for row in conn.execute(text(f"SELECT * FROM {table}")):
-                for column, value in zip(columns, row, strict=True):
-                    if value is not None and (CLEAR_ID in str(value) or CLEAR_MOBILE in str(value)):
-                        found.append(f"{table}.{column}")
-    assert found == []
+    assert clear_personal_data(services.deps.sessions.kw["bind"]) == []
     with services.deps.sessions() as session:
         rows = session.scalars(select(KeyValueRecord)).all()
         assert rows, "the journey used the sealed store"
