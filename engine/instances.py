@@ -328,14 +328,7 @@ class InstanceService:
     ) -> tuple[OpenTaskRecord, ProcessInstanceRecord]:
         task = session.get(OpenTaskRecord, task_id)
         if task is None:
-            done = session.get(FinishedTaskRecord, task_id)
-            if (
-                done is not None
-                and done.role in actor.roles
-                and self._in_scope(session, actor, done.branch_code)
-            ):
-                raise Conflict("the task was already completed or the journey moved on")
-            raise NotFound("no such task")
+            raise self._missing_task(session, actor, task_id)
         if task.role not in actor.roles or not self._in_scope(session, actor, task.branch_code):
             raise NotFound("no such task")
         # the caller goes on to a unit of work, which needs the state: load it in the same round trip
