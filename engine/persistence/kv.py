@@ -12,25 +12,20 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crypto import hmac_sm3
+from engine.deps import StateCipher
 from engine.persistence.records import KeyValueRecord
-
-
-class ValueCipher(Protocol):
-    def encrypt(self, plaintext: str, *, context: bytes) -> str: ...
-
-    def decrypt_text(self, ciphertext: str, *, context: bytes) -> str: ...
 
 
 class SqlKeyValueStore:
     def __init__(
-        self, sessions: sessionmaker[Session], cipher: ValueCipher, key_secret: bytes, prefix: str = ""
+        self, sessions: sessionmaker[Session], cipher: StateCipher, key_secret: bytes, prefix: str = ""
     ) -> None:
         if len(key_secret) < 16:
             raise ValueError("the key-blinding secret must be at least 16 bytes")
