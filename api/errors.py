@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.web.errors import error_page, login_redirect, wants_page
 from api.web.pages import here
@@ -69,14 +70,7 @@ def install_error_handlers(app: FastAPI) -> None:
     def _request_validation(request: Request, exc: RequestValidationError) -> Response:
         if wants_page(request):
             return error_page(request, 422)
-        details = [
-            {
-                "field": ".".join(str(p) for p in err["loc"][1:]) or str(err["loc"][0]),
-                "code": err["type"],
-                "message": err["msg"],
-            }
-            for err in exc.errors()
-        ]
+        details = [{"field": _field(err), "code": err["type"], "message": err["msg"]} for err in exc.errors()]
         return JSONResponse(
             error_body("validation_failed", "the request has errors", details), status_code=422
         )
@@ -85,10 +79,19 @@ def install_error_handlers(app: FastAPI) -> None:
     def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if wants_page(request):
             return error_page(request, exc.status_code)
+        if exc.status_code == 400:  # FastAPI's "error parsing the body": a field error like any other
+            details = [{"field": "body", "code": "unparseable", "message": "the body could not be parsed"}]
+            return JSONResponse(
+                error_body("validation_failed", "the request has errors", details), status_code=422
+            )
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(
             exc.status_code, "http_error"
         )
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+        headers = dict(exc.headers or {})  # keeps `WWW-Authenticate` on a 401
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        body = error_body(code, str(exc.detail))
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception) -> Response:
@@ -96,3 +99,25 @@ def install_error_handlers(app: FastAPI) -> None:
         if wants_page(request):
             return error_page(request, 500)
         return JSONResponse(error_body("internal_error", "an unexpected error occurred"), status_code=500)
+
+
+def _field(error: dict[str, object]) -> str:
+    """`body.data.name` → `data.name`; a body that is not JSON at all is the field `body`."""
+    location = [str(p) for p in error["loc"]] if isinstance(error["loc"], tuple | list) else ["body"]
+    if error["type"] == "json_invalid":
+        return "body"
+    return ".".join(location[1:]) or location[0]
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path takes (RFC 9110 §15.5.6); Starlette names only one route's."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
+    return ", ".join(allowed)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")

@@ -198,7 +198,7 @@ class JourneyReads:
             if (
                 image is None
                 or image.uploaded_by != actor.staff_id
-                or _aware(image.created_at) < self.deps.now() - OWN_UPLOAD_WINDOW
+                or image.created_at < self.deps.now() - OWN_UPLOAD_WINDOW
             ):
                 raise NotFound("no such image")
             return image.blob_key, image.media_type
@@ -212,9 +212,3 @@ def _service_titles(spec_pair: Any) -> dict[str, str]:
             if isinstance(task_spec, FieldBankServiceTask):
                 titles[task_spec.bpmn_id] = task_spec.bpmn_name or task_spec.bpmn_id
     return titles
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

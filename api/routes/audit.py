@@ -10,9 +10,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import CurrentActorDep, ServicesDep
+from api.openapi import SIGNED_IN
+from api.params import Instant
 from engine.people.access_log import query_views
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], responses=SIGNED_IN)
 
 
 class PersonalDataViewOut(BaseModel):
@@ -31,8 +33,8 @@ def personal_data_views(
     services: ServicesDep,
     actor: CurrentActorDep,
     staff_id: Annotated[str | None, Query(max_length=64)] = None,
-    from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: datetime | None = None,
+    from_: Annotated[Instant | None, Query(alias="from")] = None,
+    to: Instant | None = None,
 ) -> list[PersonalDataViewOut]:
     views = query_views(services.deps, actor, staff_id=staff_id, since=from_, until=to)
     return [PersonalDataViewOut.model_validate(asdict(v)) for v in views]

@@ -4,12 +4,13 @@ from fastapi import APIRouter, Request, status
 from fastapi.security import HTTPAuthorizationCredentials
 
 from api.deps import BearerDep, CurrentActorDep, ServicesDep
+from api.openapi import error_responses
 from api.schemas import StaffOut, TokenRequest, TokenResponse
 
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/token", response_model=TokenResponse)
+@router.post("/auth/token", response_model=TokenResponse, responses=error_responses(401, 403, 413, 422, 429))
 def issue_token(body: TokenRequest, request: Request, services: ServicesDep) -> TokenResponse:
     client = request.client.host if request.client else ""
     issued = services.auth.login(body.username, body.password, body.device_id, client)
@@ -21,7 +22,7 @@ def issue_token(body: TokenRequest, request: Request, services: ServicesDep) -> 
     )
 
 
-@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 403, 413))
 def logout(services: ServicesDep, _actor: CurrentActorDep, credentials: BearerDep) -> None:
     """Revokes the token at once; a suspended member of staff is refused at once too (see auth)."""
     assert isinstance(credentials, HTTPAuthorizationCredentials)

@@ -12,9 +12,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from api.deps import CurrentActorDep, ServicesDep
+from api.openapi import MISSING, SIGNED_IN
+from api.params import Instant
 from engine.errors import NotFound
 
-router = APIRouter(tags=["evidence"])
+router = APIRouter(tags=["evidence"], responses=SIGNED_IN)
 PackageId = Annotated[str, Path(pattern=r"^EP-[0-9a-f-]{36}$")]
 Status = Literal["MACHINE_REVIEW", "HUMAN_REVIEW", "RECTIFICATION", "PASSED", "CLOSED", "RISK_ALERT"]
 
@@ -57,14 +59,14 @@ def search_packages(
     actor: CurrentActorDep,
     status: Status | None = None,
     branch: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{1,32}$")] = None,
-    from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: datetime | None = None,
+    from_: Annotated[Instant | None, Query(alias="from")] = None,
+    to: Instant | None = None,
 ) -> list[PackageOut]:
     found = _desk(services).search(actor, status=status, branch=branch, since=from_, until=to)
     return [PackageOut.model_validate(asdict(p)) for p in found]
 
 
-@router.get("/evidence/{package_id}", response_model=PackageDetailOut)
+@router.get("/evidence/{package_id}", response_model=PackageDetailOut, responses=MISSING)
 def package_detail(package_id: PackageId, services: ServicesDep, actor: CurrentActorDep) -> PackageDetailOut:
     d = _desk(services).detail(actor, package_id)
     return PackageDetailOut.model_validate(
@@ -80,7 +82,7 @@ def package_detail(package_id: PackageId, services: ServicesDep, actor: CurrentA
 @router.get(
     "/evidence/{package_id}/download",
     response_class=Response,
-    responses={200: {"content": {"application/zip": {}}}},
+    responses={200: {"content": {"application/zip": {}}}, **MISSING},
 )
 def download_package(package_id: PackageId, services: ServicesDep, actor: CurrentActorDep) -> Response:
     name, content = _desk(services).download(actor, package_id)
@@ -91,7 +93,7 @@ def download_package(package_id: PackageId, services: ServicesDep, actor: Curren
     )
 
 
-@router.post("/evidence/{package_id}/verify", response_model=VerificationOut)
+@router.post("/evidence/{package_id}/verify", response_model=VerificationOut, responses=MISSING)
 def verify_package_on_server(
     package_id: PackageId, services: ServicesDep, actor: CurrentActorDep
 ) -> VerificationOut:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, status
 
 from api.deps import CurrentActorDep, ServicesDep
+from api.openapi import MISSING, MISSING_OR_STALE, SIGNED_IN
 from api.params import RowId
 from api.schemas import (
     AbandonRequest,
@@ -23,7 +24,7 @@ from api.schemas import (
 from engine.service_calls import retry_incident
 from engine.views import InstanceView
 
-router = APIRouter()
+router = APIRouter(responses=SIGNED_IN)
 InstanceId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 
@@ -42,6 +43,7 @@ def list_processes(services: ServicesDep, _actor: CurrentActorDep) -> list[Proce
     response_model=InstanceOut,
     status_code=status.HTTP_201_CREATED,
     tags=["instances"],
+    responses=MISSING_OR_STALE,
 )
 def start_instance(
     process_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,100}$")],
@@ -49,21 +51,21 @@ def start_instance(
     services: ServicesDep,
     actor: CurrentActorDep,
     idempotency_key: Annotated[
-        str | None,
+        str,  # not `str | None`: a header is absent or a string, never null
         Header(
             pattern=r"^[A-Za-z0-9_.:-]{8,100}$",
             description="a client-chosen key; the same key again returns the journey it started",
         ),
-    ] = None,
+    ] = "",
 ) -> InstanceOut:
     return _instance_out(
         services.instances.start(
-            actor, process_id, body.business_key, body.data, idempotency_key=idempotency_key
+            actor, process_id, body.business_key, body.data, idempotency_key=idempotency_key or None
         )
     )
 
 
-@router.get("/instances/{instance_id}", response_model=InstanceOut, tags=["instances"])
+@router.get("/instances/{instance_id}", response_model=InstanceOut, tags=["instances"], responses=MISSING)
 def get_instance(
     instance_id: InstanceId,
     services: ServicesDep,
@@ -76,13 +78,18 @@ def get_instance(
     return _instance_out(services.instances.get(actor, instance_id))
 
 
-@router.get("/instances/{instance_id}/events", response_model=list[EventOut], tags=["instances"])
+@router.get(
+    "/instances/{instance_id}/events", response_model=list[EventOut], tags=["instances"], responses=MISSING
+)
 def instance_events(instance_id: InstanceId, services: ServicesDep, actor: CurrentActorDep) -> list[EventOut]:
     return [EventOut.model_validate(asdict(e)) for e in services.instances.events(actor, instance_id)]
 
 
 @router.post(
-    "/instances/{instance_id}/incidents/{incident_id}/retry", response_model=InstanceOut, tags=["instances"]
+    "/instances/{instance_id}/incidents/{incident_id}/retry",
+    response_model=InstanceOut,
+    tags=["instances"],
+    responses=MISSING_OR_STALE,
 )
 def retry_instance_incident(
     instance_id: InstanceId,
@@ -95,7 +102,12 @@ def retry_instance_incident(
     return _instance_out(services.instances.get(actor, instance_id))
 
 
-@router.post("/instances/{instance_id}/abandon", response_model=InstanceOut, tags=["instances"])
+@router.post(
+    "/instances/{instance_id}/abandon",
+    response_model=InstanceOut,
+    tags=["instances"],
+    responses=MISSING_OR_STALE,
+)
 def abandon_instance(
     instance_id: InstanceId, body: AbandonRequest, services: ServicesDep, actor: CurrentActorDep
 ) -> InstanceOut:
@@ -107,7 +119,7 @@ def list_tasks(services: ServicesDep, actor: CurrentActorDep) -> list[TaskOut]:
     return [TaskOut.model_validate(asdict(t)) for t in services.instances.list_tasks(actor)]
 
 
-@router.get("/tasks/{task_id}", response_model=TaskDetailOut, tags=["tasks"])
+@router.get("/tasks/{task_id}", response_model=TaskDetailOut, tags=["tasks"], responses=MISSING_OR_STALE)
 def get_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep) -> TaskDetailOut:
     detail = services.instances.get_task(actor, task_id)
     return TaskDetailOut.model_validate(
@@ -115,24 +127,31 @@ def get_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep) -> 
     )
 
 
-@router.post("/tasks/{task_id}/claim", response_model=TaskOut, tags=["tasks"])
+@router.post("/tasks/{task_id}/claim", response_model=TaskOut, tags=["tasks"], responses=MISSING_OR_STALE)
 def claim_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep) -> TaskOut:
     return TaskOut.model_validate(asdict(services.assignment.claim(actor, task_id)))
 
 
-@router.post("/tasks/{task_id}/unclaim", response_model=TaskOut, tags=["tasks"])
+@router.post("/tasks/{task_id}/unclaim", response_model=TaskOut, tags=["tasks"], responses=MISSING_OR_STALE)
 def unclaim_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep) -> TaskOut:
     return TaskOut.model_validate(asdict(services.assignment.unclaim(actor, task_id)))
 
 
-@router.post("/tasks/{task_id}/reassign", status_code=status.HTTP_204_NO_CONTENT, tags=["tasks"])
+@router.post(
+    "/tasks/{task_id}/reassign",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["tasks"],
+    responses=MISSING_OR_STALE,
+)
 def reassign_task(
     task_id: TaskId, body: ReassignRequest, services: ServicesDep, actor: CurrentActorDep
 ) -> None:
     services.assignment.reassign(actor, task_id, body.staff_id)
 
 
-@router.post("/tasks/{task_id}/complete", response_model=InstanceOut, tags=["tasks"])
+@router.post(
+    "/tasks/{task_id}/complete", response_model=InstanceOut, tags=["tasks"], responses=MISSING_OR_STALE
+)
 def complete_task(
     task_id: TaskId, body: CompleteTaskRequest, services: ServicesDep, actor: CurrentActorDep
 ) -> InstanceOut:

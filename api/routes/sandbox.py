@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from api.deps import CurrentActorDep, ServicesDep
+from api.openapi import SIGNED_IN
 from api.schemas import SmsOut
 from engine.errors import Forbidden, NotFound
 from engine.views import Actor
 
-router = APIRouter(tags=["sandbox"])
+router = APIRouter(tags=["sandbox"], responses=SIGNED_IN)
 
 
 @router.get("/sandbox/sms/{mobile}", response_model=list[SmsOut])

@@ -4,37 +4,65 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from api.deps import CurrentActorDep, ServicesDep
+from api.openapi import MISSING_OR_STALE, SIGNED_IN, error_responses
 from api.params import RowId
 from api.schemas import Strict
+from engine.people.roles import ROLES
 
-router = APIRouter(tags=["staff"])
+router = APIRouter(tags=["staff"], responses=SIGNED_IN)
 
 
-class StaffChangeRequest(Strict):
-    action: Literal[
-        "create",
-        "grant_role",
-        "revoke_role",
-        "suspend",
-        "reactivate",
-        "set_authority",
-        "grant_qualification",
-        "revoke_qualification",
-    ]
-    staff_id: str = Field(pattern=r"^[a-z][a-z0-9_]{2,30}$")
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    branch_code: str | None = Field(default=None, max_length=32)
-    roles: list[str] | None = None
-    role: str | None = Field(default=None, max_length=40)
-    initial_password: str | None = Field(default=None, min_length=12, max_length=200)
-    authority_level: int | None = Field(default=None, ge=1, le=9)
-    qualification: str | None = Field(default=None, pattern=r"^[a-z_]{3,40}$")
+def _known_role(role: str) -> str:
+    if role not in ROLES:
+        raise ValueError("unknown role")
+    return role
+
+
+RoleName = Annotated[str, AfterValidator(_known_role), Field(json_schema_extra={"enum": sorted(ROLES)})]
+StaffId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{2,30}$")]
+Qualification = Annotated[str, Field(pattern=r"^[a-z_]{3,40}$")]
+
+
+class _Change(Strict):
+    staff_id: StaffId
+
+
+class CreateStaff(_Change):
+    action: Literal["create"]
+    name: str = Field(min_length=1, max_length=100)
+    branch_code: str = Field(pattern=r"^[A-Z0-9]{2,32}$", description="an existing branch; 404 otherwise")
+    roles: list[RoleName] = Field(min_length=1, max_length=len(ROLES))
+    initial_password: str = Field(min_length=12, max_length=200)
+
+
+class ChangeRole(_Change):
+    action: Literal["grant_role", "revoke_role"]
+    role: RoleName
+
+
+class ChangeStatus(_Change):
+    action: Literal["suspend", "reactivate"]
+
+
+class SetAuthority(_Change):
+    action: Literal["set_authority"]
+    authority_level: int = Field(ge=1, le=9)
+
+
+class ChangeQualification(_Change):
+    action: Literal["grant_qualification", "revoke_qualification"]
+    qualification: Qualification
+
+
+# one body shape per action, so the OpenAPI states exactly what each action needs
+StaffChange = CreateStaff | ChangeRole | ChangeStatus | SetAuthority | ChangeQualification
+StaffChangeRequest = Annotated[StaffChange, Field(discriminator="action")]
 
 
 class StaffDecision(Strict):
@@ -57,7 +85,12 @@ class StaffChangeOut(BaseModel):
 ChangeId = RowId
 
 
-@router.post("/staff/changes", response_model=StaffChangeOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/staff/changes",
+    response_model=StaffChangeOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(404, 409),
+)
 def request_change(body: StaffChangeRequest, services: ServicesDep, actor: CurrentActorDep) -> StaffChangeOut:
     payload = body.model_dump(exclude={"action", "staff_id"}, exclude_none=True)
     return StaffChangeOut.model_validate(
@@ -70,7 +103,7 @@ def pending_changes(services: ServicesDep, actor: CurrentActorDep) -> list[Staff
     return [StaffChangeOut.model_validate(asdict(c)) for c in services.staff_admin.pending(actor)]
 
 
-@router.post("/staff/changes/{change_id}/approve", response_model=StaffChangeOut)
+@router.post("/staff/changes/{change_id}/approve", response_model=StaffChangeOut, responses=MISSING_OR_STALE)
 def approve_change(
     change_id: ChangeId, body: StaffDecision, services: ServicesDep, actor: CurrentActorDep
 ) -> StaffChangeOut:
@@ -79,7 +112,7 @@ def approve_change(
     )
 
 
-@router.post("/staff/changes/{change_id}/reject", response_model=StaffChangeOut)
+@router.post("/staff/changes/{change_id}/reject", response_model=StaffChangeOut, responses=MISSING_OR_STALE)
 def reject_change(
     change_id: ChangeId, body: StaffDecision, services: ServicesDep, actor: CurrentActorDep
 ) -> StaffChangeOut:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
@@ -136,8 +136,8 @@ class EvidenceService:
             device_id=record.device_id,
             outcome=record.outcome or "UNKNOWN",
             outcome_reason=record.outcome_reason,
-            started_at=_aware(record.created_at),
-            completed_at=_aware(record.completed_at),
+            started_at=record.created_at,
+            completed_at=record.completed_at,
             data=data,
             trail=trail,
             images=self._images(data),
@@ -234,12 +234,8 @@ def _done(session: Session, outbox_id: int, now: datetime) -> None:
     session.execute(update(OutboxRecord).where(OutboxRecord.id == outbox_id).values(done_at=now))
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _iso(value: datetime) -> str:
-    return _aware(value).isoformat()
+    return value.isoformat()
 
 
 def _plain(value: Any) -> Any:

@@ -146,11 +146,12 @@ class StaffAdministration:
         if action == "create":
             if target is not None:
                 raise Conflict("that staff id exists")
-            if not payload.get("name") or session.get(BranchRecord, branch or "") is None:
+            if not payload.get("name") or not branch:
                 raise ValidationFailed(
-                    "name and an existing branch are required",
-                    [FieldError("payload", "required", "需要姓名和有效的机构代码")],
+                    "name and branch are required", [FieldError("payload", "required", "需要姓名和机构代码")]
                 )
+            if session.get(BranchRecord, branch) is None:
+                raise NotFound("no such branch")
         elif target is None:
             raise NotFound("no such member of staff")
         path = BRANCH_PATHS.path(session, branch or "")

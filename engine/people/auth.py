@@ -93,7 +93,7 @@ class AuthService:
     def authenticate(self, token: str) -> Actor:
         with self._sessions() as session:
             row = session.get(AccessTokenRecord, _digest(token))
-            if row is None or row.revoked_at is not None or _aware(row.expires_at) <= self._now():
+            if row is None or row.revoked_at is not None or row.expires_at <= self._now():
                 raise Unauthenticated("sign in again")
             staff = session.get(StaffRecord, row.staff_id)
             if staff is None or staff.status != "active":
@@ -121,13 +121,6 @@ def _throttled(session: Session, username: str, client: str, since: datetime) ->
         or failures(source) >= MAX_CLIENT_FAILURES
         or failures(user) >= MAX_USER_FAILURES_ALL_CLIENTS
     )
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were written in UTC
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _actor(session: Session, staff: StaffRecord, device_id: str | None) -> Actor:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +17,7 @@ from sqlalchemy import select
 
 from api.bootstrap import Services
 from api.journey_driver import Customer, J1Driver
+from engine.adapters.ports import OpenAccountRequest
 from engine.errors import Throttled, Unauthenticated
 from engine.people.auth import MAX_CLIENT_FAILURES
 from engine.persistence.records import KeyValueRecord, OutboxRecord, ProcessInstanceRecord
@@ -191,3 +197,117 @@ def test_a_start_repeated_with_its_idempotency_key_returns_the_same_journey(
     assert bad.status_code == 422
     with services.deps.sessions() as session:
         assert len(session.scalars(select(ProcessInstanceRecord)).all()) == 2
+
+
+def test_the_sealed_store_commits_a_transaction_whole_or_not_at_all(services: Services) -> None:
+    from engine.persistence.kv import SqlKeyValueStore
+
+    store = SqlKeyValueStore(services.deps.sessions, services.cipher, b"k" * 32, prefix="t:")
+    store.put("ns", "taken", {"v": 0})
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        assert tx.put_if_absent("ns", "claim", {"v": 1})
+        raise RuntimeError("crash between claim and result")
+    assert store.get("ns", "claim") is None
+    with store.transaction() as tx:
+        assert not tx.put_if_absent("ns", "taken", {"v": 2})  # a lost insert does not abort the rest
+        assert tx.put_if_absent("ns", "claim", {"v": 1})
+        tx.put("ns", "taken", {"v": 3})
+        assert tx.get("ns", "taken") == {"v": 3}
+    assert store.items("ns") == [("claim", {"v": 1}), ("taken", {"v": 3})]
+
+
+_OPEN_AND_DIE = """
+import json, os, signal, sys
+from api.bootstrap import build_services
+from engine.adapters.ports import OpenAccountRequest
+from engine.persistence import kv
+from engine.settings import Settings
+
+
+def dying(put_if_absent):
+    def put(self, namespace, key, value):
+        if namespace == "core.account":  # booked: serial, CIF, slot, binding; not yet: account, result
+            os.kill(os.getpid(), signal.SIGKILL)
+        return put_if_absent(self, namespace, key, value)
+    return put
+
+
+for writer in (kv.SqlKeyValueStore, kv.SqlKeyValueView):
+    writer.put_if_absent = dying(writer.put_if_absent)
+settings, request = json.loads(sys.argv[1])
+services = build_services(Settings(**settings), in_process_worker=False)
+services.sandbox.core.open_account(OpenAccountRequest(**request))
+"""
+
+
+def test_a_core_killed_mid_opening_leaves_its_serial_free_to_open(services: Services) -> None:
+    """kill -9 between the serial claim and the booking: the serial must not stay IN_PROGRESS."""
+    settings = services.settings
+    request = OpenAccountRequest(
+        channel_serial_no="FB20250612-0099",
+        id_number=CLEAR_ID,
+        name="张伟",
+        mobile=CLEAR_MOBILE,
+        account_class="I",
+        product_code="DEBIT_STD",
+        card_no="6219994201000000010",
+        branch_code="420101",
+        operator_id="fo001",
+    )
+    child_settings = {
+        "environment": "test",
+        "database_url": settings.database_url,
+        "data_dir": str(settings.data_dir),
+        "keys_dir": str(settings.keys_dir),
+        "sandbox_latency": "zero",
+    }
+    argument = json.dumps([child_settings, dataclasses.asdict(request)], ensure_ascii=False)
+    child = subprocess.run([sys.executable, "-c", _OPEN_AND_DIE, argument], capture_output=True, timeout=120)
+    assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
+
+    core = services.sandbox.core
+    assert core.query_status(request.channel_serial_no, "status-1").status == "NOT_FOUND"
+    opened = core.open_account(request)
+    assert opened.result == "OK" and opened.account_no
+    assert core.query_status(request.channel_serial_no, "status-2").status == "OPENED"
+
+
+def test_the_api_answers_as_its_openapi_says(client: TestClient) -> None:
+    """The schemathesis findings, pinned: zones on every backend, Allow on 405, field errors only."""
+    driver = J1Driver(client)
+    instance = driver.start("fo001")
+    assert datetime.fromisoformat(instance["created_at"]).utcoffset() == timedelta(0)  # SQLite too
+    r = client.options("/api/v1/staff/changes", headers=driver.headers("sec001"))
+    assert r.status_code == 405 and r.headers["allow"] == "GET, POST"
+    headers = {**driver.headers("fo001"), "content-type": "application/json"}
+    r = client.post(
+        f"/api/v1/tasks/{instance['tasks'][0]['task_id']}/complete", headers=headers, content=b"\xff\xfe"
+    )
+    assert r.status_code == 422 and r.json()["details"][0]["field"] == "body"
+    r = client.get("/api/v1/evidence", params={"to": "0.5"}, headers=driver.headers("ps001"))
+    assert r.status_code == 422 and r.json()["details"][0]["field"] == "to"
+    r = client.post(
+        "/api/v1/processes/debit_card_opening/instances",
+        headers={**driver.headers("fo001"), "Idempotency-Key": "null"},
+        json={},
+    )
+    assert r.status_code == 422  # a header is a string or absent, and "null" is too short to be a key
+    r = client.post(
+        "/api/v1/staff/changes",
+        headers=driver.headers("sec001"),
+        json={
+            "action": "create",
+            "staff_id": "fo900",
+            "name": "新员工",
+            "branch_code": "ZZ99",
+            "roles": ["field_officer"],
+            "initial_password": "a-long-initial-pass",
+        },
+    )
+    assert r.status_code == 404, r.text  # a well-formed code of no branch
+    r = client.post(
+        "/api/v1/staff/changes",
+        headers=driver.headers("sec001"),
+        json={"action": "grant_role", "staff_id": "fo002", "role": "wizard"},
+    )
+    assert r.status_code == 422 and r.json()["details"][0]["field"].endswith("role")

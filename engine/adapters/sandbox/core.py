@@ -1,7 +1,9 @@
 """Sandbox core banking (§6.1, §12.3, §12.5, §13.5): CIF, account classes, card binding, unknown outcomes.
 
 All state lives in the `SandboxStore`, written only by inserts, so concurrent workers cannot open two
-accounts for one serial, bind one card twice or exceed a class limit:
+accounts for one serial, bind one card twice or exceed a class limit. An opening (serial claim, CIF,
+slot, binding, account, result) is one store transaction, so a crash leaves either all of it or none:
+never a serial claimed for ever without its answer.
 - `core.serial/<serial>` claims a channel serial (payload fingerprint); `core.result/<serial>` is its answer;
 - `core.cif/<id>` the customer file; `core.slot/<id>:<class>:<n>` one account of a class (the n-th
   claimer is admitted only if fewer than the limit are active below it; a loser voids its own slot);
@@ -29,7 +31,7 @@ from engine.adapters.ports import (
 )
 from engine.adapters.sandbox import fixtures
 from engine.adapters.sandbox.core_cards import CardStock
-from engine.adapters.sandbox.store import SandboxStore, claim_next, walk
+from engine.adapters.sandbox.store import SandboxStore, SandboxView, claim_next, walk
 from engine.adapters.sandbox.timing import CORE, Pacer, stable_digits
 from engine.errors import ExternalServiceError
 from forms.formats import normalise_chinese_name, normalise_resident_id
@@ -74,22 +76,23 @@ class SandboxCoreBanking:
         self._pacer.inject_faults(CORE, request_id)
         self._pacer.wait(CORE, "lookup", id_number, request_id)
         number = normalise_resident_id(id_number)
-        cif = self._cif(number)
+        store = self._store
+        cif = _cif(store, number)
         return CifLookup(
             request_id=request_id,
             responded_at=self._pacer.now(),
-            result=self._cif_code(number, normalise_chinese_name(name)),
+            result=_cif_code(store, number, normalise_chinese_name(name)),
             cif_no=cif["cif_no"] if cif else None,
-            class_i_count=self._held(number, "I"),
-            class_ii_count=self._held(number, "II"),
-            class_iii_count=self._held(number, "III"),
+            class_i_count=_held(store, number, "I"),
+            class_ii_count=_held(store, number, "II"),
+            class_iii_count=_held(store, number, "III"),
             restrictions=_restrictions(number),
         )
 
     def check_card(self, card_no: str, officer_id: str, request_id: str) -> CardCheck:
         self._pacer.inject_faults(CORE, request_id)
         self._pacer.wait(CORE, "card", card_no, officer_id, request_id)
-        code = self._cards.check(card_no, officer_id, self._is_bound)
+        code = self._cards.check(card_no, officer_id, lambda card: _is_bound(self._store, card))
         return CardCheck(request_id=request_id, responded_at=self._pacer.now(), result=code, card_no=card_no)
 
     def open_account(self, request: OpenAccountRequest) -> OpenAccountResult:
@@ -108,11 +111,12 @@ class SandboxCoreBanking:
             if (claim := self._store.get("core.serial", serial)) is not None:
                 return self._replay(claim, request, fingerprint, now)  # our own twin just committed
             return _answer(request, rejection, now)  # nothing changed, so nothing recorded
-        if not self._store.put_if_absent(
-            "core.serial", serial, {"fingerprint": fingerprint, "claimed_at": now.isoformat()}
-        ):
+        claim = {"fingerprint": fingerprint, "claimed_at": now.isoformat()}
+        with self._store.transaction() as store:
+            claimed = store.put_if_absent("core.serial", serial, claim)
+            result = self._commit(store, request, now) if claimed else None
+        if result is None:  # a twin committed this serial first
             return self._replay(self._store.get("core.serial", serial) or {}, request, fingerprint, now)
-        result = self._commit(request, now)
         if result.result == "OK" and self._mode in ("commit_then_timeout", "processing"):
             self._pacer.time_out(CORE, waited_s=waited)  # committed; the answer never reaches the channel
         return result
@@ -122,7 +126,7 @@ class SandboxCoreBanking:
         self._pacer.wait(CORE, "status", channel_serial_no, request_id)
         now = self._pacer.now()
         claimed = self._store.get("core.serial", channel_serial_no) is not None
-        result = self._visible_result(channel_serial_no, now)
+        result = _visible_result(self._store, channel_serial_no, now)
         if not claimed:
             status: Literal["OPENED", "NOT_FOUND", "PROCESSING"] = "NOT_FOUND"
         elif result is None:
@@ -147,7 +151,7 @@ class SandboxCoreBanking:
     ) -> OpenAccountResult:
         if claim.get("fingerprint") != fingerprint:
             return _answer(request, "DUPLICATE_SERIAL_MISMATCH", now)
-        original = self._visible_result(request.channel_serial_no, now)
+        original = _visible_result(self._store, request.channel_serial_no, now)
         if original is None:
             raise ExternalServiceError(
                 "core: this serial is still being processed", system="core", reason="IN_PROGRESS"
@@ -155,29 +159,30 @@ class SandboxCoreBanking:
         return original
 
     def _precheck(self, request: OpenAccountRequest) -> OpenCode | None:
-        number = normalise_resident_id(request.id_number)
-        cif_code = self._cif_code(number, normalise_chinese_name(request.name))
+        number, store = normalise_resident_id(request.id_number), self._store
+        cif_code = _cif_code(store, number, normalise_chinese_name(request.name))
         if cif_code != "OK":
             return cif_code
-        if self._held(number, request.account_class) >= fixtures.CLASS_LIMITS[request.account_class]:
+        if _held(store, number, request.account_class) >= fixtures.CLASS_LIMITS[request.account_class]:
             return CLASS_REJECTION[request.account_class]
-        card = self._cards.check(request.card_no, request.operator_id, self._is_bound)
+        card = self._cards.check(request.card_no, request.operator_id, lambda c: _is_bound(store, c))
         return None if card == "OK" else card
 
-    def _commit(self, request: OpenAccountRequest, now: datetime) -> OpenAccountResult:
+    def _commit(self, store: SandboxView, request: OpenAccountRequest, now: datetime) -> OpenAccountResult:
+        """Everything an opening books, inside the transaction that claimed its serial."""
         number, cls = normalise_resident_id(request.id_number), request.account_class
         name = normalise_chinese_name(request.name)
         cif_no = _cif_no(number)
-        self._store.put_if_absent("core.cif", number, {"cif_no": cif_no, "name": name, "at": now.isoformat()})
-        if self._cif_code(number, name) != "OK":  # another name won the race to create the CIF
-            return self._settle(request, None, "CIF_CONFLICT", now)
-        slot = claim_next(self._store, "core.slot", f"{number}:{cls}", {"serial": request.channel_serial_no})
-        if self._held(number, cls, below=slot) >= fixtures.CLASS_LIMITS[cls]:
-            return self._settle(request, slot, CLASS_REJECTION[cls], now)
+        store.put_if_absent("core.cif", number, {"cif_no": cif_no, "name": name, "at": now.isoformat()})
+        if _cif_code(store, number, name) != "OK":  # another name won the race to create the CIF
+            return _settle(store, request, None, "CIF_CONFLICT", now)
+        slot = claim_next(store, "core.slot", f"{number}:{cls}", {"serial": request.channel_serial_no})
+        if _held(store, number, cls, below=slot) >= fixtures.CLASS_LIMITS[cls]:
+            return _settle(store, request, slot, CLASS_REJECTION[cls], now)
         binding = {"serial": request.channel_serial_no, "id_number": number, "bound_at": now.isoformat()}
-        if not self._store.put_if_absent("core.binding", request.card_no, binding):
-            return self._settle(request, slot, "CARD_ALREADY_BOUND", now)
-        account_no = self._create_account(request, cif_no, now)
+        if not store.put_if_absent("core.binding", request.card_no, binding):
+            return _settle(store, request, slot, "CARD_ALREADY_BOUND", now)
+        account_no = _create_account(store, request, cif_no, now)
         business_date = now.date() + timedelta(days=1) if now.time() >= EOD_END else now.date()
         core_serial = stable_digits(10, "core-serial", request.channel_serial_no)
         result = OpenAccountResult(
@@ -191,71 +196,79 @@ class SandboxCoreBanking:
             business_date=business_date,
         )
         delay = PROCESSING_S if self._mode == "processing" else 0.0
-        self._record(result, now + timedelta(seconds=delay))
+        _record(store, result, now + timedelta(seconds=delay))
         return result
 
-    def _settle(
-        self, request: OpenAccountRequest, slot: int | None, code: OpenCode, now: datetime
-    ) -> OpenAccountResult:
-        """A concurrent opening won a resource after our serial was claimed: answer and remember it."""
-        number = normalise_resident_id(request.id_number)
-        if slot is not None:
-            key = f"{number}:{request.account_class}:{slot}"
-            self._store.put("core.slot", key, {"serial": request.channel_serial_no, "void": True})
-        result = _answer(request, code, now)
-        self._record(result, now)
-        return result
 
-    def _create_account(self, request: OpenAccountRequest, cif_no: str, now: datetime) -> str:
-        branch = "".join(c for c in request.branch_code if c.isdigit())[:6].ljust(6, "0")
-        record = {
-            **asdict(request),
-            "cif_no": cif_no,
-            "status": "ACTIVE",
-            "card_status": "ACTIVE",
-            "non_counter_limits": DEFAULT_NON_COUNTER_LIMITS,
-            "opened_at": now.isoformat(),
-        }
-        salt = 0
-        while True:
-            account_no = branch + ("1" if request.account_class == "I" else "2")
-            account_no += stable_digits(12, "account", request.channel_serial_no, salt)
-            if self._store.put_if_absent("core.account", account_no, {**record, "account_no": account_no}):
-                return account_no
-            salt += 1
+def _settle(
+    store: SandboxView, request: OpenAccountRequest, slot: int | None, code: OpenCode, now: datetime
+) -> OpenAccountResult:
+    """A concurrent opening won a resource after our serial was claimed: answer and remember it."""
+    number = normalise_resident_id(request.id_number)
+    if slot is not None:
+        key = f"{number}:{request.account_class}:{slot}"
+        store.put("core.slot", key, {"serial": request.channel_serial_no, "void": True})
+    result = _answer(request, code, now)
+    _record(store, result, now)
+    return result
 
-    def _record(self, result: OpenAccountResult, visible_at: datetime) -> None:
-        value = {"result": result_record(result), "visible_at": visible_at.isoformat()}
-        self._store.put_if_absent("core.result", result.request_id, value)
 
-    def _visible_result(self, serial: str, now: datetime) -> OpenAccountResult | None:
-        stored = self._store.get("core.result", serial)
-        if stored is None or now < datetime.fromisoformat(stored["visible_at"]):
-            return None
-        return _decode_result(stored["result"])
+def _create_account(store: SandboxView, request: OpenAccountRequest, cif_no: str, now: datetime) -> str:
+    branch = "".join(c for c in request.branch_code if c.isdigit())[:6].ljust(6, "0")
+    record = {
+        **asdict(request),
+        "cif_no": cif_no,
+        "status": "ACTIVE",
+        "card_status": "ACTIVE",
+        "non_counter_limits": DEFAULT_NON_COUNTER_LIMITS,
+        "opened_at": now.isoformat(),
+    }
+    salt = 0
+    while True:
+        account_no = branch + ("1" if request.account_class == "I" else "2")
+        account_no += stable_digits(12, "account", request.channel_serial_no, salt)
+        if store.put_if_absent("core.account", account_no, {**record, "account_no": account_no}):
+            return account_no
+        salt += 1
 
-    def _cif(self, number: str) -> dict[str, Any] | None:
-        stored = self._store.get("core.cif", number)
-        if stored is None and fixtures.sequence_code(number) in fixtures.CORE_CUSTOMERS:
-            return {"cif_no": _cif_no(number), "name": fixtures.FIXTURE_PERSONS.get(number, "")}
-        return stored
 
-    def _cif_code(self, number: str, name: str) -> CifCode:
-        if _restrictions(number):
-            return "CUSTOMER_RESTRICTED"
-        cif = self._cif(number)
-        return "CIF_CONFLICT" if cif and cif["name"] and cif["name"] != name else "OK"
+def _record(store: SandboxView, result: OpenAccountResult, visible_at: datetime) -> None:
+    value = {"result": result_record(result), "visible_at": visible_at.isoformat()}
+    store.put_if_absent("core.result", result.request_id, value)
 
-    def _held(self, number: str, cls: str, *, below: int | None = None) -> int:
-        """Accounts of a class the person holds: fixture accounts plus live slots (below slot `below`)."""
-        fixture = fixtures.CORE_CUSTOMERS.get(fixtures.sequence_code(number), {})
-        slots = walk(self._store, "core.slot", f"{number}:{cls}")
-        if below is not None:
-            slots = slots[: below - 1]
-        return int(fixture.get(f"class_{cls.lower()}", 0)) + sum(1 for s in slots if not s.get("void"))
 
-    def _is_bound(self, card_no: str) -> bool:
-        return self._store.get("core.binding", card_no) is not None
+def _visible_result(store: SandboxView, serial: str, now: datetime) -> OpenAccountResult | None:
+    stored = store.get("core.result", serial)
+    if stored is None or now < datetime.fromisoformat(stored["visible_at"]):
+        return None
+    return _decode_result(stored["result"])
+
+
+def _cif(store: SandboxView, number: str) -> dict[str, Any] | None:
+    stored = store.get("core.cif", number)
+    if stored is None and fixtures.sequence_code(number) in fixtures.CORE_CUSTOMERS:
+        return {"cif_no": _cif_no(number), "name": fixtures.FIXTURE_PERSONS.get(number, "")}
+    return stored
+
+
+def _cif_code(store: SandboxView, number: str, name: str) -> CifCode:
+    if _restrictions(number):
+        return "CUSTOMER_RESTRICTED"
+    cif = _cif(store, number)
+    return "CIF_CONFLICT" if cif and cif["name"] and cif["name"] != name else "OK"
+
+
+def _held(store: SandboxView, number: str, cls: str, *, below: int | None = None) -> int:
+    """Accounts of a class the person holds: fixture accounts plus live slots (below slot `below`)."""
+    fixture = fixtures.CORE_CUSTOMERS.get(fixtures.sequence_code(number), {})
+    slots = walk(store, "core.slot", f"{number}:{cls}")
+    if below is not None:
+        slots = slots[: below - 1]
+    return int(fixture.get(f"class_{cls.lower()}", 0)) + sum(1 for s in slots if not s.get("void"))
+
+
+def _is_bound(store: SandboxView, card_no: str) -> bool:
+    return store.get("core.binding", card_no) is not None
 
 
 def _restrictions(number: str) -> tuple[str, ...]:

@@ -1,21 +1,24 @@
 """Where the sandbox keeps its state, so API and worker processes see one simulated bank.
 
-Only inserts are atomic (`put_if_absent`), so the simulators never read-modify-write a shared key:
+Inserts are atomic (`put_if_absent`), so the simulators never read-modify-write a shared key:
 every claim (a serial, a card binding, an account slot, an OTP attempt) is its own key, and `put` is
-used only by the one writer that owns a key (the winner of its `put_if_absent`). Values are
-JSON-serialisable dicts so a SQL-backed store can hold them unchanged.
+used only by the one writer that owns a key (the winner of its `put_if_absent`). Where a simulated
+system changes several keys as one business act (the core claims a serial and books its account),
+it does so inside `transaction()`: all of it lands or none, as in the real system, so a crash cannot
+leave a claim without its result. Values are JSON-serialisable dicts so a SQL store holds them unchanged.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
 
-class SandboxStore(Protocol):
-    """Namespaced key → JSON dict store. Implementations must make `put_if_absent` atomic across every
-    thread and process that shares the store; `items` may return entries in any order."""
+class SandboxView(Protocol):
+    """Namespaced key → JSON dict reads and writes; `items` may return entries in any order."""
 
     def get(self, namespace: str, key: str) -> dict[str, Any] | None: ...
 
@@ -26,6 +29,14 @@ class SandboxStore(Protocol):
     def items(self, namespace: str) -> list[tuple[str, dict[str, Any]]]: ...
 
 
+class SandboxStore(SandboxView, Protocol):
+    """A view whose single calls each commit, plus transactions. Implementations must make
+    `put_if_absent` atomic across every thread and process that shares the store, also inside a
+    transaction (a twin's insert of the same key waits for, then loses to, the open transaction)."""
+
+    def transaction(self) -> AbstractContextManager[SandboxView]: ...
+
+
 class InMemorySandboxStore:
     """Thread-safe store for one process (tests, benches, the embedded single-process server).
 
@@ -34,8 +45,17 @@ class InMemorySandboxStore:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._data: dict[str, dict[str, str]] = {}
+
+    @contextmanager
+    def transaction(self) -> Iterator[SandboxView]:
+        """Holds the store for the transaction and applies its writes only if the block succeeds."""
+        with self._lock:
+            staged = _StagedView(self)
+            yield staged
+            for (namespace, key), raw in staged.writes.items():
+                self._data.setdefault(namespace, {})[key] = raw
 
     def get(self, namespace: str, key: str) -> dict[str, Any] | None:
         with self._lock:
@@ -62,7 +82,33 @@ class InMemorySandboxStore:
         return [(key, _decode(raw)) for key, raw in entries]
 
 
-def claim_next(store: SandboxStore, namespace: str, prefix: str, value: dict[str, Any]) -> int:
+class _StagedView:
+    """Writes of one in-memory transaction, read through before the committed data."""
+
+    def __init__(self, store: InMemorySandboxStore) -> None:
+        self._store = store
+        self.writes: dict[tuple[str, str], str] = {}
+
+    def get(self, namespace: str, key: str) -> dict[str, Any] | None:
+        raw = self.writes.get((namespace, key))
+        return self._store.get(namespace, key) if raw is None else _decode(raw)
+
+    def put(self, namespace: str, key: str, value: dict[str, Any]) -> None:
+        self.writes[(namespace, key)] = _encode(value)
+
+    def put_if_absent(self, namespace: str, key: str, value: dict[str, Any]) -> bool:
+        if self.get(namespace, key) is not None:
+            return False
+        self.put(namespace, key, value)
+        return True
+
+    def items(self, namespace: str) -> list[tuple[str, dict[str, Any]]]:
+        merged = dict(self._store.items(namespace))
+        merged.update({k: _decode(raw) for (ns, k), raw in self.writes.items() if ns == namespace})
+        return sorted(merged.items())
+
+
+def claim_next(store: SandboxView, namespace: str, prefix: str, value: dict[str, Any]) -> int:
     """Insert `value` under the first free `prefix:<n>` (n from 1) and return n.
 
     Claims are contiguous (no gaps), so `n` orders concurrent claimers and a reader can walk the
@@ -74,7 +120,7 @@ def claim_next(store: SandboxStore, namespace: str, prefix: str, value: dict[str
     return n
 
 
-def walk(store: SandboxStore, namespace: str, prefix: str) -> list[dict[str, Any]]:
+def walk(store: SandboxView, namespace: str, prefix: str) -> list[dict[str, Any]]:
     """The values at `prefix:1`, `prefix:2`, … up to the first missing key."""
     found: list[dict[str, Any]] = []
     while (value := store.get(namespace, f"{prefix}:{len(found) + 1}")) is not None:

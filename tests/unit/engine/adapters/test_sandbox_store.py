@@ -44,3 +44,25 @@ def test_claim_next_numbers_claims_from_one_without_gaps():
     assert [claim_next(store, "ns", "p", {"i": i}) for i in range(3)] == [1, 2, 3]
     assert walk(store, "ns", "p") == [{"i": 0}, {"i": 1}, {"i": 2}]
     assert walk(store, "ns", "q") == []
+
+
+def test_a_transaction_lands_all_its_writes_together():
+    store = InMemorySandboxStore()
+    store.put("ns", "old", {"v": 0})
+    with store.transaction() as tx:
+        assert tx.put_if_absent("ns", "a", {"v": 1})
+        assert not tx.put_if_absent("ns", "a", {"v": 2})  # its own write counts as present
+        assert not tx.put_if_absent("ns", "old", {"v": 2})
+        tx.put("ns", "old", {"v": 3})
+        assert tx.items("ns") == [("a", {"v": 1}), ("old", {"v": 3})]
+    assert store.items("ns") == [("a", {"v": 1}), ("old", {"v": 3})]
+
+
+def test_a_transaction_that_raises_leaves_nothing_behind():
+    store = InMemorySandboxStore()
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.put_if_absent("ns", "a", {"v": 1})
+        claim_next(tx, "ns", "p", {"i": 0})
+        raise RuntimeError("crash between claim and result")
+    assert store.items("ns") == []
+    assert claim_next(store, "ns", "p", {"i": 1}) == 1  # no gap left by the lost claim
