@@ -36,8 +36,9 @@ from engine.persistence.records import (
     ProcessInstanceRecord,
     StartRequestRecord,
 )
-from engine.store import UnitOfWork, ensure_spec
+from engine.store import ensure_spec
 from engine.task_forms import attachment_problems, definition_form, hide_secrets, is_handover, prefill
+from engine.unit_of_work import UnitOfWork
 from engine.views import Actor, EventView, IncidentView, InstanceView, TaskDetail, TaskView
 from engine.workflow.instance import WorkflowInstance
 
@@ -74,7 +75,8 @@ class InstanceService:
                 raise Forbidden("this process is started by the system")
             if not actor.roles & JOURNEY_STARTER_ROLES:
                 raise Forbidden("only field staff start journeys")
-        with self.deps.sessions() as session:
+        with UnitOfWork(self.deps) as uow:
+            session = uow.session
             definition_id = session.scalars(
                 select(ProcessDefinitionRecord.id)
                 .where(ProcessDefinitionRecord.process_id == process_id)
@@ -102,7 +104,7 @@ class InstanceService:
                 updated_at=now,
             )
             session.add(record)
-            uow = UnitOfWork(self.deps, session, record)
+            journey = uow.adopt(record)
             initial = {
                 **data,
                 "instance_id": instance_id,
@@ -110,15 +112,15 @@ class InstanceService:
                 "operator_id": actor.staff_id,
                 "device_id": actor.device_id,
             }
-            uow.workflow = WorkflowInstance.start(ensure_spec(definition), uow.engine, initial)
-            uow.event(
+            journey.workflow = WorkflowInstance.start(ensure_spec(definition), journey.engine, initial)
+            journey.event(
                 "instance_started",
                 actor.staff_id,
                 device_id=actor.device_id,
                 process_id=process_id,
                 definition_version=definition.version,
             )
-            uow.run_and_save()
+            journey.run_and_save()
             if in_transaction is not None:
                 in_transaction(session, instance_id)
             if idempotency_key is not None:
@@ -133,7 +135,7 @@ class InstanceService:
             try:
                 uow.commit()
             except IntegrityError:
-                session.rollback()
+                uow.rollback()
                 earlier = self._started_with(actor, idempotency_key) if idempotency_key else None
                 if earlier is None:
                     raise
@@ -206,7 +208,8 @@ class InstanceService:
             ]
 
     def get_task(self, actor: Actor, task_id: str) -> TaskDetail:
-        with self.deps.sessions() as session:
+        with UnitOfWork(self.deps) as uow:
+            session = uow.session
             task, record = self.visible_task(session, actor, task_id)
             definition = DEFINITIONS.get(session, record.definition_id)
             assert definition is not None
@@ -215,10 +218,9 @@ class InstanceService:
                 if task.form_schema
                 else None
             )
-            uow = UnitOfWork(self.deps, session, record)
-            assert uow.workflow is not None
-            data = next((t.data for t in uow.workflow.ready_user_tasks() if t.task_id == task_id), {})
-            uow.release()
+            journey = uow.adopt(record)
+            assert journey.workflow is not None
+            data = next((t.data for t in journey.workflow.ready_user_tasks() if t.task_id == task_id), {})
             shown = prefill(form.schema if form else {}, data)
             record_view(
                 session,
@@ -230,7 +232,7 @@ class InstanceService:
                 fields=shown,
                 purpose="complete the task",
             )
-            session.commit()
+            uow.commit()  # the record of who saw what; the engine state is unchanged
             return TaskDetail(
                 task=_task_view(task, record.process_id),
                 form={"schema": form.schema if form else {}, "ui_schema": form.ui_schema if form else {}},
@@ -243,24 +245,25 @@ class InstanceService:
     def complete_task(self, actor: Actor, task_id: str, data: dict[str, Any]) -> InstanceView:
         """A form marked `"ui:options": {"handover": true}` is filled or signed by the customer on the
         officer's device; the trail records it as the customer's act, whichever client sent it."""
-        with self.deps.sessions() as session:
+        with UnitOfWork(self.deps) as uow:
+            session = uow.session
             task, record = self.visible_task(session, actor, task_id)
             definition = DEFINITIONS.get(session, record.definition_id)
             assert definition is not None
             cleaned = self._validated(session, actor, definition, task, data)
-            uow = UnitOfWork(self.deps, session, record)
-            assert uow.workflow is not None
-            if not uow.workflow.is_ready_user_task(task_id):
+            journey = uow.adopt(record)
+            assert journey.workflow is not None
+            if not journey.workflow.is_ready_user_task(task_id):
                 raise Conflict("the task was already completed or the journey moved on")
             form = (
                 definition_form(definition, task.form_schema, task.form_ui_schema)
                 if task.form_schema
                 else None
             )
-            cleaned = hide_secrets(uow, form.schema if form else {}, task_id, cleaned)
+            cleaned = hide_secrets(journey, form.schema if form else {}, task_id, cleaned)
             by_customer = form is not None and is_handover(form.ui_schema)
-            uow.workflow.complete_user_task(task_id, cleaned)
-            uow.event(
+            journey.workflow.complete_user_task(task_id, cleaned)
+            journey.event(
                 "task_completed",
                 actor.staff_id,
                 device_id=actor.device_id,
@@ -270,7 +273,7 @@ class InstanceService:
                 **{k: cleaned[k] for k in DECISION_FIELDS if isinstance(cleaned.get(k), str | bool)},
             )
             try:
-                uow.run_and_save()
+                journey.run_and_save()
                 uow.commit()
             except (StaleDataError, IntegrityError) as exc:
                 raise Conflict("the journey was changed by someone else; reload it") from exc
@@ -280,16 +283,16 @@ class InstanceService:
 
     def abandon(self, actor: Actor, instance_id: str, reason: str) -> InstanceView:
         """Only the officer running the journey ends it; the partial evidence stays (§4: 30 days)."""
-        with self.deps.sessions() as session:
-            record = self._visible_instance(session, actor, instance_id)
+        with UnitOfWork(self.deps) as uow:
+            record = self._visible_instance(uow.session, actor, instance_id, with_state=True)
             if record.started_by != actor.staff_id:
                 raise NotFound("no such instance")
             if record.status == "completed":
                 raise Conflict("the journey has already ended")
-            uow = UnitOfWork(self.deps, session, record)
-            uow.event("instance_abandoned", actor.staff_id, device_id=actor.device_id, reason=reason)
+            journey = uow.adopt(record)
+            journey.event("instance_abandoned", actor.staff_id, device_id=actor.device_id, reason=reason)
             try:
-                uow.abandon(reason)
+                journey.abandon(reason)
                 uow.commit()
             except (StaleDataError, IntegrityError) as exc:
                 raise Conflict("the journey was changed by someone else; reload it") from exc
@@ -317,8 +320,11 @@ class InstanceService:
 
     # ------------------------------------------------------------------ visibility
 
-    def _visible_instance(self, session: Session, actor: Actor, instance_id: str) -> ProcessInstanceRecord:
-        record = session.get(ProcessInstanceRecord, instance_id)
+    def _visible_instance(
+        self, session: Session, actor: Actor, instance_id: str, *, with_state: bool = False
+    ) -> ProcessInstanceRecord:
+        options = [undefer(ProcessInstanceRecord.state)] if with_state else []
+        record = session.get(ProcessInstanceRecord, instance_id, options=options)
         if record is None or not self._in_scope(session, actor, record.branch_code):
             raise NotFound("no such instance")  # out of scope answers like absent: existence must not leak
         return record
@@ -395,7 +401,7 @@ class InstanceService:
     def _view(self, session: Session, actor: Actor, record: ProcessInstanceRecord) -> InstanceView:
         definition = DEFINITIONS.get(session, record.definition_id)
         # the status says whether side rows can exist: ready tasks only while waiting for a user (or
-        # beside an incident), open incidents only in status "incident" (UnitOfWork.save keeps it so)
+        # beside an incident), open incidents only in status "incident" (JourneyInstance.save keeps it so)
         tasks = (
             [
                 _task_view(t, record.process_id)

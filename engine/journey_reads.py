@@ -16,7 +16,7 @@ from engine.instances import InstanceService
 from engine.people.access_log import record_view
 from engine.persistence.cache import DEFINITIONS
 from engine.persistence.records import AttachmentRecord, ProcessDefinitionRecord, ProcessInstanceRecord
-from engine.store import UnitOfWork, ensure_spec
+from engine.store import JourneyInstance, ensure_spec
 from engine.task_forms import definition_form
 from engine.views import Actor
 from engine.workflow.spiff import FieldBankServiceTask
@@ -130,10 +130,10 @@ class JourneyReads:
             definition = DEFINITIONS.get(session, record.definition_id)
             source = session.get(ProcessDefinitionRecord, record.definition_id)
             assert definition is not None and source is not None
-            uow = UnitOfWork(self.deps, session, record)
-            assert uow.workflow is not None
-            completed, current = uow.workflow.path()
-            uow.release()
+            journey = JourneyInstance(self.deps, session, record)
+            assert journey.workflow is not None
+            completed, current = journey.workflow.path()
+            journey.keep_warm()  # read only: the engine object serves the next command
             return DiagramView(record.process_id, definition.version, source.bpmn_xml, completed, current)
 
     def progress(self, actor: Actor, instance_id: str) -> ProgressView:
@@ -143,10 +143,10 @@ class JourneyReads:
             assert record is not None
             definition = DEFINITIONS.get(session, record.definition_id)
             assert definition is not None
-            uow = UnitOfWork(self.deps, session, record)
-            assert uow.workflow is not None
-            completed, current = uow.workflow.path()
-            uow.release()
+            journey = JourneyInstance(self.deps, session, record)
+            assert journey.workflow is not None
+            completed, current = journey.workflow.path()
+            journey.keep_warm()  # read only: the engine object serves the next command
             titles = _service_titles(ensure_spec(definition))
             return ProgressView(
                 [titles[c] for c in completed if c in titles], [titles[c] for c in current if c in titles]
@@ -168,10 +168,10 @@ class JourneyReads:
         other attachment answers as absent. The view is recorded (§8.5)."""
         with self.deps.sessions() as session:
             _task, record = self.instances.visible_task(session, actor, task_id)
-            uow = UnitOfWork(self.deps, session, record)
-            assert uow.workflow is not None
-            data = uow.workflow.data
-            uow.release()
+            journey = JourneyInstance(self.deps, session, record)
+            assert journey.workflow is not None
+            data = journey.workflow.data
+            journey.keep_warm()  # read only: the engine object serves the next command
             if attachment_id not in approval_context(data)["evidence_attachment_ids"]:
                 raise NotFound("no such image")
             field = next(k for k, v in data.items() if v == attachment_id)

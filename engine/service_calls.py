@@ -20,7 +20,8 @@ from engine.deps import EngineDeps
 from engine.errors import ExternalServiceError, NotFound
 from engine.operations.registry import BusinessRejection
 from engine.persistence.records import IncidentRecord, OutboxRecord, ProcessInstanceRecord
-from engine.store import UnitOfWork, operation_context, unseal_calls
+from engine.store import JourneyInstance, operation_context, unseal_calls
+from engine.unit_of_work import UnitOfWork
 from engine.workflow.instance import ServiceCallView
 
 log = logging.getLogger("fieldbank.worker")
@@ -61,10 +62,12 @@ class ServiceCallRunner:
                 calls = [c for c in unseal_calls(self.deps, instance_id, sealed) if c.task_id in task_ids]
                 contexts = {c.task_id: operation_context(self.deps, record, c.task_id) for c in calls}
             else:  # rows written before calls travelled with them
-                uow = UnitOfWork.open(self.deps, session, instance_id)
-                assert uow.workflow is not None
-                calls = [c for c in uow.workflow.pending_service_calls() if c.task_id in task_ids]
-                contexts = {c.task_id: uow.operation_context(c.task_id) for c in calls}
+                record = session.get(ProcessInstanceRecord, instance_id)
+                assert record is not None
+                journey = JourneyInstance(self.deps, session, record)
+                assert journey.workflow is not None
+                calls = [c for c in journey.workflow.pending_service_calls() if c.task_id in task_ids]
+                contexts = {c.task_id: journey.operation_context(c.task_id) for c in calls}
         outcomes = list(self._pool.map(lambda c: self._call(c, contexts[c.task_id]), calls))
         self._apply(outbox_id, instance_id, outcomes, attempts)
 
@@ -96,9 +99,10 @@ class ServiceCallRunner:
     def _apply_once(
         self, outbox_id: int, instance_id: str, outcomes: list[CallOutcome], attempts: dict[str, int]
     ) -> None:
-        with self.deps.sessions() as session:
-            uow = UnitOfWork.open(self.deps, session, instance_id)
-            wf = uow.workflow
+        with UnitOfWork(self.deps) as uow:
+            session = uow.session
+            journey = uow.journey(instance_id)
+            wf = journey.workflow
             assert wf is not None
             now = self.deps.now()
             retry: list[str] = []
@@ -116,11 +120,11 @@ class ServiceCallRunner:
                 }
                 if outcome.kind == "result":
                     assert outcome.result is not None
-                    uow.event("service_result", None, result=outcome.result.get("result", "OK"), **about)
+                    journey.event("service_result", None, result=outcome.result.get("result", "OK"), **about)
                     wf.complete_service(call.task_id, outcome.result)
                 elif outcome.kind == "rejection":
                     payload = outcome.payload or {}
-                    uow.event(
+                    journey.event(
                         "service_result",
                         None,
                         result=payload.get("code"),
@@ -130,7 +134,7 @@ class ServiceCallRunner:
                     )
                     if not wf.throw_business_error(call.task_id, outcome.code or "", payload):
                         self._incident(
-                            uow,
+                            journey,
                             call,
                             "UNMODELLED_ERROR",
                             f"no boundary event catches {outcome.code}",
@@ -138,7 +142,7 @@ class ServiceCallRunner:
                         )
                 else:
                     done = attempts.get(call.task_id, 0) + 1
-                    uow.event(
+                    journey.event(
                         "service_failed",
                         None,
                         reason=outcome.reason,
@@ -149,10 +153,11 @@ class ServiceCallRunner:
                         attempts[call.task_id] = done
                         retry.append(call.task_id)
                     else:
-                        self._incident(uow, call, outcome.reason or "FAILED", outcome.error or "", done)
+                        self._incident(journey, call, outcome.reason or "FAILED", outcome.error or "", done)
             wf.run()
             session.execute(update(OutboxRecord).where(OutboxRecord.id == outbox_id).values(done_at=now))
             if retry:
+                retried = [o.call for o in outcomes if o.call.task_id in retry]
                 base = max(c.call.backoff_base for c in outcomes if c.call.task_id in retry)
                 delay = base ** max(attempts[t] for t in retry) * self.deps.retry_backoff_scale
                 session.add(
@@ -162,14 +167,14 @@ class ServiceCallRunner:
                         payload={
                             "task_ids": retry,
                             "attempts": attempts,
-                            "calls": uow.seal_calls([o.call for o in outcomes if o.call.task_id in retry]),
+                            "calls": journey.seal_calls(retried),
                         },
                         created_at=now,
                         available_at=now + timedelta(seconds=delay),
                     )
                 )
             session.flush()
-            uow.save()
+            journey.save()
             uow.commit()
 
     def _subject(self, call: ServiceCallView) -> str | None:
@@ -179,12 +184,12 @@ class ServiceCallRunner:
         return self.deps.cipher.blind_index(id_number) if isinstance(id_number, str) else None
 
     def _incident(
-        self, uow: UnitOfWork, call: ServiceCallView, code: str, message: str, attempts: int
+        self, journey: JourneyInstance, call: ServiceCallView, code: str, message: str, attempts: int
     ) -> None:
-        uow.incidents_touched = True
-        uow.session.add(
+        journey.incidents_touched = True
+        journey.session.add(
             IncidentRecord(
-                instance_id=uow.record.id,
+                instance_id=journey.record.id,
                 task_id=call.task_id,
                 task_spec=call.spec_name,
                 operation=call.operation,
@@ -194,23 +199,25 @@ class ServiceCallRunner:
                 created_at=self.deps.now(),
             )
         )
-        uow.session.flush()
-        uow.event("incident_raised", None, task_spec=call.spec_name, operation=call.operation, error=code)
+        journey.session.flush()
+        journey.event("incident_raised", None, task_spec=call.spec_name, operation=call.operation, error=code)
 
 
 def retry_incident(deps: EngineDeps, instance_id: str, incident_id: int, actor_id: str) -> None:
     """An operator's retry: the incident closes and the parked task is scheduled again."""
-    with deps.sessions() as session:
-        incident = session.get(IncidentRecord, incident_id)
+    with UnitOfWork(deps) as uow:
+        incident = uow.session.get(IncidentRecord, incident_id)
         if incident is None or incident.instance_id != instance_id or incident.resolved_at is not None:
             raise NotFound("no such open incident")
-        uow = UnitOfWork.open(deps, session, instance_id)
-        uow.incidents_touched = True
+        journey = uow.journey(instance_id)
+        journey.incidents_touched = True
         incident.resolved_at = deps.now()
         incident.resolved_by = actor_id
-        uow.event("incident_retried", actor_id, task_spec=incident.task_spec, operation=incident.operation)
-        session.flush()
-        uow.save()
+        journey.event(
+            "incident_retried", actor_id, task_spec=incident.task_spec, operation=incident.operation
+        )
+        uow.session.flush()
+        journey.save()
         uow.commit()
     deps.notify_outbox()
 

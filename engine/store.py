@@ -8,11 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session
 
 from crypto import mask_card_number
 from engine.deps import EngineDeps
-from engine.errors import NotFound
 from engine.operations.registry import BusinessRejection, OperationContext
 from engine.people.roles import role_for_lane
 from engine.persistence.cache import DEFINITIONS, DefinitionSnapshot
@@ -24,6 +23,7 @@ from engine.persistence.records import (
     OutboxRecord,
     ProcessInstanceRecord,
 )
+from engine.state_seal import open_state, seal_state
 from engine.workflow.instance import ServiceCallView, WorkflowInstance
 from engine.workflow.spiff import SERIALIZER_VERSION, SPEC_CACHE, FieldBankScriptEngine, spec_from_json
 
@@ -42,8 +42,10 @@ def ensure_spec(definition: DefinitionSnapshot) -> Any:
     return pair
 
 
-class UnitOfWork:
-    """One instance, one transaction: load, apply one command, run the engine, save with a version check."""
+class JourneyInstance:
+    """The instance aggregate inside a unit of work: its row, its engine state, and the command's
+    effects (run the engine, record events, save with a version check and keep the side tables in step).
+    Commands get it from `engine.unit_of_work.UnitOfWork`, which owns the transaction."""
 
     def __init__(self, deps: EngineDeps, session: Session, record: ProcessInstanceRecord) -> None:
         self.deps = deps
@@ -66,25 +68,10 @@ class UnitOfWork:
                 WorkflowInstance.load(self._decrypt(record.state), self.engine) if record.state else None
             )
 
-    def release(self) -> None:
-        """A read-only use: hand the unchanged engine object back for the next command."""
+    def keep_warm(self) -> None:
+        """After a commit, or a read that changed nothing: the engine object serves the next command."""
         if self.workflow is not None:
             self.deps.hot_instances.put(self.record.id, self.record.version, self.workflow)
-
-    def commit(self) -> None:
-        """Commit, then keep the engine object for this process's next command on the instance."""
-        self.session.commit()
-        if self.workflow is not None:
-            self.deps.hot_instances.put(self.record.id, self.record.version, self.workflow)
-
-    @classmethod
-    def open(cls, deps: EngineDeps, session: Session, instance_id: str) -> UnitOfWork:
-        record = session.get(
-            ProcessInstanceRecord, instance_id, options=[undefer(ProcessInstanceRecord.state)]
-        )
-        if record is None:
-            raise NotFound("no such instance")
-        return cls(deps, session, record)
 
     # ------------------------------------------------------------------ state
 
@@ -92,7 +79,7 @@ class UnitOfWork:
         return f"instance:{self.record.id}".encode()
 
     def _decrypt(self, state: str) -> str:
-        return self.deps.cipher.decrypt_text(state, context=self._context())
+        return open_state(self.deps.cipher, state, context=self._context())
 
     def event(
         self,
@@ -177,7 +164,7 @@ class UnitOfWork:
         id_number = data.get("id_number")
         if isinstance(id_number, str) and self.record.customer_index is None:
             self.record.customer_index = self.deps.cipher.blind_index(id_number)
-        self.record.state = self.deps.cipher.encrypt(wf.dump(), context=self._context())
+        self.record.state = seal_state(self.deps.cipher, wf.dump(), context=self._context())
         self.record.serializer_version = SERIALIZER_VERSION
         self.record.next_timer_at = None if self.record.status == "completed" else wf.next_timer_due()
         self.record.updated_at = now
@@ -348,4 +335,4 @@ def _result_code(result: dict[str, Any]) -> Any:
     return result.get("result", result.get("decision"))
 
 
-__all__ = ["BusinessRejection", "UnitOfWork", "ensure_spec", "spec_ref"]
+__all__ = ["BusinessRejection", "JourneyInstance", "ensure_spec", "spec_ref"]

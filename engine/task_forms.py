@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from engine.errors import FieldError as EngineFieldError
 from engine.persistence.cache import DefinitionSnapshot
 from engine.persistence.records import AttachmentRecord
-from engine.store import UnitOfWork
+from engine.store import JourneyInstance
 from engine.views import Actor
 from forms.catalogue import FormDefinition
 
@@ -42,14 +42,14 @@ def prefill(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 
 def hide_secrets(
-    uow: UnitOfWork, schema: dict[str, Any], task_id: str, data: dict[str, Any]
+    journey: JourneyInstance, schema: dict[str, Any], task_id: str, data: dict[str, Any]
 ) -> dict[str, Any]:
     """Secret fields (OTP codes) stay out of the persisted state: the engine sees a one-request token."""
     out = dict(data)
     for name, prop in schema.get("properties", {}).items():
         if prop.get("x-secret") and isinstance(out.get(name), str):
             token = f"secret:{task_id}:{name}"
-            uow.secrets[token] = out[name]
+            journey.secrets[token] = out[name]
             out[name] = token
     return out
 

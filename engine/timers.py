@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.deps import EngineDeps
 from engine.persistence.records import ProcessInstanceRecord
-from engine.store import UnitOfWork
+from engine.unit_of_work import UnitOfWork
 
 log = logging.getLogger("fieldbank.timers")
 
@@ -34,16 +34,15 @@ def fire_due_timers(deps: EngineDeps, limit: int = 50) -> int:
     fired = 0
     for instance_id in due:
         try:
-            with deps.sessions() as session:
-                uow = UnitOfWork.open(deps, session, instance_id)
-                assert uow.workflow is not None
-                uow.workflow.refresh_timers()
-                steps = uow.workflow.run()
-                if not steps:  # not due by the engine's clock yet
-                    session.rollback()
+            with UnitOfWork(deps) as uow:
+                journey = uow.journey(instance_id)
+                assert journey.workflow is not None
+                journey.workflow.refresh_timers()
+                steps = journey.workflow.run()
+                if not steps:  # not due by the engine's clock yet: leaving uncommitted rolls back
                     continue
-                uow.event("timer_fired", None, task_spec=steps[0].spec_name)
-                uow.save()
+                journey.event("timer_fired", None, task_spec=steps[0].spec_name)
+                journey.save()
                 uow.commit()
                 fired += 1
         except StaleDataError:

@@ -31,7 +31,7 @@ from engine.persistence.records import (
     ProcessInstanceRecord,
     StaffRecord,
 )
-from engine.store import UnitOfWork
+from engine.store import JourneyInstance
 
 log = logging.getLogger("fieldbank.evidence")
 
@@ -92,10 +92,10 @@ class EvidenceService:
         assert record is not None and record.completed_at is not None
         definition = session.get(ProcessDefinitionRecord, record.definition_id)
         assert definition is not None
-        uow = UnitOfWork(self.deps, session, record)
-        assert uow.workflow is not None
-        data = _plain(uow.workflow.data)
-        uow.release()
+        journey = JourneyInstance(self.deps, session, record)
+        assert journey.workflow is not None
+        data = _plain(journey.workflow.data)
+        journey.keep_warm()  # read only: the engine object serves the next command
         trail: list[dict[str, Any]] = [
             {
                 "at": _iso(e.at),

@@ -198,11 +198,12 @@ def test_the_otp_code_never_reaches_the_stored_engine_state(client: TestClient, 
     result = run(client, Customer(card_sequence=6001))
     assert result.outcome == "OPENED"
     from engine.persistence.records import ProcessInstanceRecord
+    from engine.state_seal import open_state
 
     with services.deps.sessions() as session:
         record = session.get(ProcessInstanceRecord, result.instance["instance_id"])
         assert record is not None
-        state = services.cipher.decrypt_text(record.state, context=f"instance:{record.id}".encode())
+        state = open_state(services.cipher, record.state, context=f"instance:{record.id}".encode())
     assert '"otp_code": "secret:' in state.replace("\\", "")
     [code] = re.findall(r"\d{6}", services.sandbox.sms.inbox("13900001234")[-1].text)
     assert code not in state

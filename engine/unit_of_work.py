@@ -1,0 +1,60 @@
+"""One command, one transaction: the unit of work in the cosmicpython sense.
+
+A use case opens a `UnitOfWork`, takes the instance aggregates it changes from it (`journey`, `adopt`),
+and calls `commit()` once. Leaving the block without a commit rolls everything back, so no command can
+half-apply. After a commit each engine object the command used is kept warm for this process's next
+command on that instance (`engine/hot_instances.py`).
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.orm import Session, undefer
+
+from engine.deps import EngineDeps
+from engine.errors import NotFound
+from engine.persistence.records import ProcessInstanceRecord
+from engine.store import JourneyInstance
+
+
+class UnitOfWork:
+    def __init__(self, deps: EngineDeps) -> None:
+        self.deps = deps
+        self._journeys: list[JourneyInstance] = []
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        self.session: Session = self.deps.sessions()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if not self._committed:
+            self.session.rollback()
+        self.session.close()
+
+    def journey(self, instance_id: str) -> JourneyInstance:
+        """The instance with its state, for a command that changes it."""
+        record = self.session.get(
+            ProcessInstanceRecord, instance_id, options=[undefer(ProcessInstanceRecord.state)]
+        )
+        if record is None:
+            raise NotFound("no such instance")
+        return self.adopt(record)
+
+    def adopt(self, record: ProcessInstanceRecord) -> JourneyInstance:
+        """An instance row this transaction already holds (just created, or read with its state)."""
+        journey = JourneyInstance(self.deps, self.session, record)
+        self._journeys.append(journey)
+        return journey
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._committed = True
+        for journey in self._journeys:
+            journey.keep_warm()
+
+    def rollback(self) -> None:
+        self.session.rollback()
