@@ -22,6 +22,7 @@ from engine.deps import EngineDeps
 from engine.dispatch import InProcessWorker, OutboxRelay
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
+from engine.journeys import PROJECTIONS
 from engine.operations.catalogue import build_operation_registry
 from engine.operations.registry import Adapters, OperationRegistry
 from engine.otp import OtpService
@@ -35,7 +36,6 @@ from forms.catalogue import FormCatalogue
 
 log = logging.getLogger("fieldbank")
 # journeys whose ending leaves an evidence package for post-supervision (§2.8)
-EVIDENCE_PROCESSES = frozenset({"debit_card_opening"})
 
 
 def utc_now() -> datetime:
@@ -145,7 +145,7 @@ def build_services(
         retry_backoff_scale=settings.retry_backoff_scale,
         outbox_lease_seconds=settings.outbox_lease_seconds,
         worker_threads=settings.worker_threads,
-        evidence_processes=EVIDENCE_PROCESSES,
+        projections=PROJECTIONS,
     )
     instances = InstanceService(deps)
     services = Services(

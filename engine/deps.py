@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.hot_instances import HotInstances
 from engine.operations.registry import Adapters, OperationRegistry, OtpPort
+from engine.projections import ProcessProjection
 
 
 class StateCipher(Protocol):
@@ -50,5 +51,5 @@ class EngineDeps:
     instance_projections: list[Callable[[Session, Any, dict[str, Any]], None]] = field(default_factory=list)
     """Called in the saving transaction of every instance with (session, record, data): side tables of
     outer packages (e.g. the evidence package status) stay in step with the engine state."""
-    evidence_processes: frozenset[str] = frozenset()
-    """Journeys whose ending asks for an evidence package (outbox kind `build_evidence`)."""
+    projections: Mapping[str, ProcessProjection] = field(default_factory=dict)
+    """What each process adds to the generic save (`engine/journeys/`); others get `GENERIC`."""

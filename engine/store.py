@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from crypto import mask_card_number
 from engine.deps import EngineDeps
 from engine.operations.registry import BusinessRejection, OperationContext
 from engine.people.roles import role_for_lane
@@ -23,6 +22,7 @@ from engine.persistence.records import (
     OutboxRecord,
     ProcessInstanceRecord,
 )
+from engine.projections import GENERIC
 from engine.state_seal import open_state, seal_state
 from engine.workflow.instance import ServiceCallView, WorkflowInstance
 from engine.workflow.spiff import SERIALIZER_VERSION, SPEC_CACHE, FieldBankScriptEngine, spec_from_json
@@ -54,6 +54,7 @@ class JourneyInstance:
         definition = DEFINITIONS.get(session, record.definition_id)
         assert definition is not None
         self.definition: DefinitionSnapshot = definition
+        self.projection = deps.projections.get(record.process_id, GENERIC)
         ensure_spec(self.definition)
         self.secrets: dict[str, str] = {}
         self.abandoned_reason: str | None = None
@@ -145,15 +146,12 @@ class JourneyInstance:
             if self.record.completed_at is None:
                 self.record.completed_at = now
                 self._request_evidence(now, data)
-                core = data.get("core_result") or {}
                 self.event(
                     "instance_completed",
                     None,
                     outcome=self.record.outcome,
                     reason=self.record.outcome_reason,
-                    account_class=core.get("account_class")
-                    or (data.get("account_decision") or {}).get("account_class"),
-                    card_no_masked=mask_card_number(core["card_no"]) if core.get("card_no") else None,
+                    **self.projection.completion_facts(data),
                 )
         elif self._incidents_possible() and self._open_incidents():
             self.record.status = "incident"
@@ -161,8 +159,8 @@ class JourneyInstance:
             self.record.status = "waiting_user"
         else:
             self.record.status = "waiting_external"
-        id_number = data.get("id_number")
-        if isinstance(id_number, str) and self.record.customer_index is None:
+        id_number = self._customer_id(data)
+        if id_number is not None and self.record.customer_index is None:
             self.record.customer_index = self.deps.cipher.blind_index(id_number)
         self.record.state = seal_state(self.deps.cipher, wf.dump(), context=self._context())
         self.record.serializer_version = SERIALIZER_VERSION
@@ -178,7 +176,7 @@ class JourneyInstance:
 
     def _request_evidence(self, now: datetime, data: dict[str, Any]) -> None:
         """A journey that reached the customer's data leaves a package, whatever its outcome (§2.8)."""
-        if self.record.process_id in self.deps.evidence_processes and data.get("id_number"):
+        if self.projection.leaves_evidence and self._customer_id(data) is not None:
             self.session.add(
                 OutboxRecord(
                     instance_id=self.record.id,
@@ -188,6 +186,11 @@ class JourneyInstance:
                     available_at=now,
                 )
             )
+
+    def _customer_id(self, data: dict[str, Any]) -> str | None:
+        name = self.projection.customer_id_field
+        value = data.get(name) if name else None
+        return value if isinstance(value, str) and value else None
 
     def _open_incidents(self) -> bool:
         return (

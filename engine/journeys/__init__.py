@@ -1,0 +1,8 @@
+"""Per-journey registrations of the generic engine (projections today; one module per journey)."""
+
+from __future__ import annotations
+
+from engine.journeys import debit_card
+from engine.projections import ProcessProjection
+
+PROJECTIONS: dict[str, ProcessProjection] = {debit_card.PROCESS_ID: debit_card.PROJECTION}

@@ -1,0 +1,25 @@
+"""J1, debit-card opening: what its ending leaves on the row and in the trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crypto import mask_card_number
+from engine.projections import ProcessProjection
+
+PROCESS_ID = "debit_card_opening"
+
+
+def _completion_facts(data: dict[str, Any]) -> dict[str, Any]:
+    core = data.get("core_result") or {}
+    card_no = core.get("card_no")
+    return {
+        "account_class": core.get("account_class")
+        or (data.get("account_decision") or {}).get("account_class"),
+        "card_no_masked": mask_card_number(card_no) if card_no else None,
+    }
+
+
+PROJECTION = ProcessProjection(
+    leaves_evidence=True, customer_id_field="id_number", completion_facts=_completion_facts
+)
