@@ -14,12 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.errors import DefinitionProblem
 from engine.people.roles import role_for_lane
-from engine.workflow.spiff import UnsafeScript, check_script_safety, new_parser
+from engine.workflow.spiff import BpmnRejected, UnsafeScript, check_script_safety, parse_bpmn
 from forms.catalogue import FormCatalogue
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -75,26 +73,15 @@ def validate_file(
     except etree.XMLSyntaxError as exc:
         return ValidationReport([], [DefinitionProblem(name, None, f"not well-formed XML: {exc}")])
     problems = _lint_xml(name, root, forms, operations, lane_roles)
-    parser = new_parser()
     try:
-        parser.add_bpmn_str(raw, filename=name)
-        process_ids = parser.get_process_ids()
-        parsed = []
-        for pid in process_ids:
-            spec = parser.get_spec(pid)
-            subs = parser.get_subprocess_specs(pid)
-            if not problems:  # a described process pins its forms, which must exist
-                parsed.append(_describe(pid, spec, subs, name, raw, root, forms, lane_roles))
-    except ValidationException as exc:
-        element = getattr(exc, "id", None) or None
-        return ValidationReport([], [*problems, DefinitionProblem(name, element, _first_line(exc))])
-    except SpiffWorkflowException as exc:
-        return ValidationReport([], [*problems, DefinitionProblem(name, None, _first_line(exc))])
-    return ValidationReport([] if problems else parsed, problems)
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        specs = parse_bpmn(raw, name)
+    except BpmnRejected as exc:
+        return ValidationReport([], [*problems, DefinitionProblem(name, exc.element, exc.reason)])
+    if problems:  # a described process pins its forms, which must exist
+        return ValidationReport([], problems)
+    return ValidationReport(
+        [_describe(pid, spec, subs, name, raw, root, forms, lane_roles) for pid, spec, subs in specs], []
+    )
 
 
 def _describe(

@@ -20,12 +20,14 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.migration import version_migration
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_FORMAT
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -58,6 +60,34 @@ class FieldBankParser(SpiffBpmnParser):
 def new_parser() -> FieldBankParser:
     """A parser is single-use per bundle (duplicate process ids raise), so build one per deployment."""
     return FieldBankParser(validator=VALIDATOR)
+
+
+class BpmnRejected(Exception):
+    """The library refused a file: the element it names (if any) and its first line of reason."""
+
+    def __init__(self, element: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.element = element
+        self.reason = reason
+
+
+def parse_bpmn(raw: bytes, filename: str) -> list[tuple[str, Any, dict[str, Any]]]:
+    """(process id, spec, subprocess specs) for each process of one file; SpiffWorkflow's errors come
+    out as `BpmnRejected`, so no caller outside this package needs the library."""
+    parser = new_parser()
+    try:
+        parser.add_bpmn_str(raw, filename=filename)
+        return [
+            (pid, parser.get_spec(pid), parser.get_subprocess_specs(pid)) for pid in parser.get_process_ids()
+        ]
+    except ValidationException as exc:
+        raise BpmnRejected(getattr(exc, "id", None) or None, _first_line(exc)) from exc
+    except SpiffWorkflowException as exc:
+        raise BpmnRejected(None, _first_line(exc)) from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 # ---------------------------------------------------------------- expressions and scripts
