@@ -11,6 +11,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from api.body_limit import BodyLimitMiddleware
 from api.bootstrap import Services, build_services
 from api.errors import install_error_handlers
+from api.logging_setup import configure_logging
 from api.routes import attachments, audit, auth, evidence, journeys, sandbox, staff
 from api.web import analyst, auth_pages, desk, media, phone, tablet
 from api.web.pages import STATIC_DIR, CachedStaticFiles
@@ -60,3 +61,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         upload_limit=built.settings.attachment_max_bytes,
     )
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory each process of `fieldbank serve --workers N` calls: its own settings, engine and pool."""
+    configure_logging()
+    return create_app(Settings())

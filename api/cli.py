@@ -47,17 +47,42 @@ def _prepare(settings: Settings, *, seed: bool) -> None:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Install-free embedded default: SQLite, local blobs, in-process worker, sandbox adapters."""
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="API processes; more than 1 needs PostgreSQL and Redis")
+    ] = 1,
+) -> None:
+    """Install-free embedded default: SQLite, local blobs, in-process worker, sandbox adapters.
+    Production serving: `--workers N` on PostgreSQL + Redis, N API processes under uvicorn's process
+    manager (it restarts a process that dies), with `fieldbank worker` processes beside them."""
     import uvicorn
 
     from api.app import create_app
 
     configure_logging()
     settings = Settings()
-    _prepare(settings, seed=True)
-    console.print(f"FieldBank on http://{host}:{port}  (API docs: /docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=None)
+    if workers > 1 and (settings.redis_url is None or settings.resolved_database_url.startswith("sqlite")):
+        raise typer.BadParameter(
+            "--workers > 1 needs FIELDBANK_DATABASE_URL (PostgreSQL) and FIELDBANK_REDIS_URL: several "
+            "processes cannot share the embedded SQLite file and in-process worker",
+            param_hint="--workers",
+        )
+    _prepare(settings, seed=True)  # once, before the processes start
+    console.print(f"FieldBank on http://{host}:{port}  (API docs: /docs, {workers} process(es))")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=None)
+        return
+    uvicorn.run(
+        "api.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        log_config=None,
+    )
 
 
 @app.command()
