@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from engine.deps import EngineDeps
@@ -129,11 +130,15 @@ class OutboxRelay:
         return sent
 
     def run_forever(self) -> None:
+        """Relay on every ring and every poll; sweep timers on the poll only (a ring means outbox work)."""
+        next_sweep = 0.0
         while not self._stop.is_set():
             self._wake.clear()
             try:
                 self.relay_once()
-                fire_due_timers(self.deps)
+                if time.monotonic() >= next_sweep:
+                    fire_due_timers(self.deps)
+                    next_sweep = time.monotonic() + self._poll
             except Exception:
                 log.exception("relay error")
             self._wake.wait(self._poll)

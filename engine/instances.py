@@ -140,7 +140,6 @@ class InstanceService:
                 if earlier is None:
                     raise
                 return self.get(actor, earlier)  # a concurrent twin of this request won
-        self.deps.notify_outbox()
         return self.get(actor, instance_id)
 
     def _started_with(self, actor: Actor, idempotency_key: str) -> str | None:
@@ -278,7 +277,6 @@ class InstanceService:
             except (StaleDataError, IntegrityError) as exc:
                 raise Conflict("the journey was changed by someone else; reload it") from exc
             instance_id = record.id
-        self.deps.notify_outbox()
         return self.get(actor, instance_id)
 
     def abandon(self, actor: Actor, instance_id: str, reason: str) -> InstanceView:

@@ -219,7 +219,6 @@ def retry_incident(deps: EngineDeps, instance_id: str, incident_id: int, actor_i
         uow.session.flush()
         journey.save()
         uow.commit()
-    deps.notify_outbox()
 
 
 def pending_outbox_rows(deps: EngineDeps, limit: int = 50) -> list[tuple[int, str]]:

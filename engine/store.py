@@ -59,6 +59,7 @@ class JourneyInstance:
         self.secrets: dict[str, str] = {}
         self.abandoned_reason: str | None = None
         self.incidents_touched = False
+        self.wrote_outbox = False  # the unit of work rings the outbox only when there is work
         self.engine = FieldBankScriptEngine(frozenset(deps.operations.inline_names()), self._inline_call)
         hot = deps.hot_instances.take(record.id, record.version) if record.version else None
         if hot is not None:
@@ -177,6 +178,7 @@ class JourneyInstance:
     def _request_evidence(self, now: datetime, data: dict[str, Any]) -> None:
         """A journey that reached the customer's data leaves a package, whatever its outcome (§2.8)."""
         if self.projection.leaves_evidence and self._customer_id(data) is not None:
+            self.wrote_outbox = True
             self.session.add(
                 OutboxRecord(
                     instance_id=self.record.id,
@@ -273,6 +275,7 @@ class JourneyInstance:
         )
         new = sorted(started - scheduled - blocked)
         if new:
+            self.wrote_outbox = True
             self.session.add(
                 OutboxRecord(
                     instance_id=self.record.id,

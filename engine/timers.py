@@ -49,6 +49,4 @@ def fire_due_timers(deps: EngineDeps, limit: int = 50) -> int:
             continue  # someone else moved the instance on; the next sweep looks again
         except Exception:
             log.exception("firing timers of %s failed", instance_id)
-    if fired:
-        deps.notify_outbox()
     return fired

@@ -3,7 +3,8 @@
 A use case opens a `UnitOfWork`, takes the instance aggregates it changes from it (`journey`, `adopt`),
 and calls `commit()` once. Leaving the block without a commit rolls everything back, so no command can
 half-apply. After a commit each engine object the command used is kept warm for this process's next
-command on that instance (`engine/hot_instances.py`).
+command on that instance (`engine/hot_instances.py`), and the outbox worker is woken only if the
+command left work for it (a woken relay costs two queries; most commands leave none).
 """
 
 from __future__ import annotations
@@ -51,10 +52,13 @@ class UnitOfWork:
         return journey
 
     def commit(self) -> None:
+        """Commit; then keep the engine objects warm and, if the command left outbox work, ring for it."""
         self.session.commit()
         self._committed = True
         for journey in self._journeys:
             journey.keep_warm()
+        if any(journey.wrote_outbox for journey in self._journeys):
+            self.deps.notify_outbox()
 
     def rollback(self) -> None:
         self.session.rollback()
