@@ -230,31 +230,36 @@ def _free_port() -> int:
 
 
 def seed_finished(count: int) -> int:
-    """Copies of the finished journeys' rows (instance, events, finished tasks) under new ids, in bulk."""
+    """`count` copies of finished journeys (the instance row with its state, and its events)
+    under new ids, in bulk SQL: the tables a journey reads grow as production's would. The copies' state
+    stays sealed to the original ids; nothing opens a finished journey's state on the measured path."""
     url = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
     with psycopg.connect(url, autocommit=True) as conn:
-        templates = conn.execute(
-            "SELECT id FROM process_instances WHERE status = 'completed' ORDER BY created_at LIMIT 20"
-        ).fetchall()
-        if not templates:
-            raise SystemExit("no finished journey to copy")
-        per_template = count // len(templates) + 1
-        columns = [
-            r[0]
-            for r in conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = 'process_instances'"
-            )
-        ]
-        others = ", ".join(c for c in columns if c != "id")
         conn.execute(
-            f"""INSERT INTO process_instances (id, {others})
-                SELECT gen_random_uuid()::text, {others}
-                FROM process_instances p, generate_series(1, %s)
-                WHERE p.id = ANY(%s) LIMIT %s""",
-            (per_template, [t[0] for t in templates], count),
+            """CREATE TEMP TABLE copies AS
+               SELECT gen_random_uuid()::text AS new_id, t.id AS old_id
+               FROM (SELECT id FROM process_instances WHERE status = 'completed' LIMIT 50) t,
+                    generate_series(1, %s) LIMIT %s""",
+            (count // 50 + 1, count),
         )
+        for table, key in (("process_instances", "id"), ("instance_events", "instance_id")):
+            columns = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                    "AND column_name NOT IN (%s, 'id') ORDER BY ordinal_position",
+                    (table, key),
+                )
+            ]
+            listed = ", ".join(columns)
+            source = ", ".join(f"x.{c}" for c in columns)
+            conn.execute(
+                f"INSERT INTO {table} ({key}, {listed}) "
+                f"SELECT c.new_id, {source} FROM {table} x JOIN copies c ON x.{key} = c.old_id"
+            )
         conn.execute("ANALYZE")
-        return int(conn.execute("SELECT count(*) FROM process_instances").fetchone()[0])  # type: ignore[index]
+        total = conn.execute("SELECT count(*) FROM process_instances").fetchone()
+        return int(total[0]) if total else 0
 
 
 def report(loads: list[tuple[str, Load]]) -> None:
