@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from engine.deps import EngineDeps
 from engine.service_calls import (
+    ClaimedRow,
     ServiceCallRunner,
     claim,
     claim_next,
@@ -27,11 +28,17 @@ log = logging.getLogger("fieldbank.dispatch")
 
 
 def execute_claimed(
-    deps: EngineDeps, runner: ServiceCallRunner, outbox_id: int, kind: str | None = None
+    deps: EngineDeps,
+    runner: ServiceCallRunner,
+    outbox_id: int,
+    kind: str | None = None,
+    claimed: ClaimedRow | None = None,
 ) -> None:
     try:
         kind = kind or outbox_kind(deps, outbox_id)
-        if kind == "service_calls":
+        if kind == "service_calls" and claimed is not None:
+            runner.run_claimed(outbox_id, claimed.instance_id, claimed.payload)
+        elif kind == "service_calls":
             runner.run_outbox_row(outbox_id)
         elif kind in deps.outbox_handlers:
             deps.outbox_handlers[kind](outbox_id)
@@ -82,7 +89,7 @@ class InProcessWorker:
             claimed = claim_next(self.deps, lane)
             if claimed is None:
                 break
-            execute_claimed(self.deps, self.runner, claimed[0], claimed[1])
+            execute_claimed(self.deps, self.runner, claimed.outbox_id, claimed.kind, claimed)
             done += 1
         return done
 

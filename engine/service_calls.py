@@ -20,7 +20,7 @@ from engine.deps import EngineDeps
 from engine.errors import ExternalServiceError, NotFound
 from engine.operations.registry import BusinessRejection
 from engine.persistence.records import IncidentRecord, OutboxRecord, ProcessInstanceRecord
-from engine.store import JourneyInstance, operation_context, unseal_calls
+from engine.store import JourneyInstance, call_context, operation_context, unseal_calls
 from engine.unit_of_work import UnitOfWork
 from engine.workflow.instance import ServiceCallView
 
@@ -44,6 +44,25 @@ class ServiceCallRunner:
     def __init__(self, deps: EngineDeps) -> None:
         self.deps = deps
         self._pool = ThreadPoolExecutor(max_workers=deps.worker_threads, thread_name_prefix="fieldbank-call")
+
+    def run_claimed(self, outbox_id: int, instance_id: str, payload: dict[str, Any]) -> None:
+        """A row this worker just leased, with the payload its claim returned: when the row carries its
+        calls and the journey's context, no read comes between the claim and the calls."""
+        journey = payload.get("journey")
+        sealed = payload.get("calls")
+        if not (sealed and isinstance(journey, dict)):
+            self.run_outbox_row(outbox_id)
+            return
+        task_ids = list(payload["task_ids"])
+        calls = [c for c in unseal_calls(self.deps, instance_id, sealed) if c.task_id in task_ids]
+        contexts = {
+            c.task_id: call_context(
+                self.deps, instance_id, journey["branch_code"], journey["operator_id"], c.task_id
+            )
+            for c in calls
+        }
+        outcomes = list(self._pool.map(lambda c: self._call(c, contexts[c.task_id]), calls))
+        self._apply(outbox_id, instance_id, outcomes, dict(payload.get("attempts", {})))
 
     def run_outbox_row(self, outbox_id: int) -> None:
         with self.deps.sessions() as session:
@@ -168,6 +187,7 @@ class ServiceCallRunner:
                             "task_ids": retry,
                             "attempts": attempts,
                             "calls": journey.seal_calls(retried),
+                            "journey": journey.call_context_fields(),
                         },
                         created_at=now,
                         available_at=now + timedelta(seconds=delay),
@@ -303,24 +323,32 @@ def _claim_statement(lane: str | None) -> Any:
             OutboxRecord.id == due, (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now)
         )
         .values(lease_until=lease, attempts=OutboxRecord.attempts + 1)
-        .returning(OutboxRecord.id, OutboxRecord.kind)
+        .returning(OutboxRecord.id, OutboxRecord.kind, OutboxRecord.instance_id, OutboxRecord.payload)
     )
 
 
 _CLAIM = {lane: _claim_statement(lane) for lane in ("calls", "background", None)}
 
 
-def claim_next(deps: EngineDeps, lane: str | None = None) -> tuple[int, str] | None:
-    """Lease the oldest due row of a lane (`calls`, `background`, or None for any) in one statement and
-    return (id, kind); None when nothing is due. Two workers racing for a row: the loser's UPDATE
-    re-checks the lease and matches nothing."""
+@dataclass(frozen=True)
+class ClaimedRow:
+    outbox_id: int
+    kind: str
+    instance_id: str
+    payload: dict[str, Any]
+
+
+def claim_next(deps: EngineDeps, lane: str | None = None) -> ClaimedRow | None:
+    """Lease the oldest due row of a lane (`calls`, `background`, or None for any) in one statement that
+    also returns what the row holds; None when nothing is due. Two workers racing for a row: the
+    loser's UPDATE re-checks the lease and matches nothing."""
     now = deps.now()
     with deps.sessions() as session:
         row = session.execute(
             _CLAIM[lane], {"now": now, "lease_until": now + timedelta(seconds=deps.outbox_lease_seconds)}
         ).first()
         session.commit()
-        return (int(row[0]), str(row[1])) if row is not None else None
+        return ClaimedRow(int(row[0]), str(row[1]), str(row[2]), dict(row[3])) if row is not None else None
 
 
 def claim(deps: EngineDeps, outbox_id: int) -> str | None:

@@ -284,11 +284,16 @@ class JourneyInstance:
                         "task_ids": new,
                         "attempts": {},
                         "calls": self.seal_calls([calls[t] for t in new]),
+                        "journey": self.call_context_fields(),
                     },
                     created_at=now,
                     available_at=now,
                 )
             )
+
+    def call_context_fields(self) -> dict[str, str]:
+        """What the worker needs besides the sealed calls to make them (no personal data)."""
+        return {"branch_code": self.record.branch_code, "operator_id": self.record.started_by}
 
     def seal_calls(self, calls: list[ServiceCallView]) -> str:
         """The evaluated parameters travel with the outbox row (so the worker need not load the state),
@@ -325,13 +330,19 @@ def unseal_calls(deps: EngineDeps, instance_id: str, sealed: str) -> list[Servic
 
 
 def operation_context(deps: EngineDeps, record: ProcessInstanceRecord, task_id: str) -> OperationContext:
+    return call_context(deps, record.id, record.branch_code, record.started_by, task_id)
+
+
+def call_context(
+    deps: EngineDeps, instance_id: str, branch_code: str, operator_id: str, task_id: str
+) -> OperationContext:
     return OperationContext(
         adapters=deps.adapters,
         otp=deps.otp,
-        request_id=f"{record.id}:{task_id}",
-        instance_id=record.id,
-        branch_code=record.branch_code,
-        operator_id=record.started_by,
+        request_id=f"{instance_id}:{task_id}",
+        instance_id=instance_id,
+        branch_code=branch_code,
+        operator_id=operator_id,
         now=deps.now,
         extensions=deps.operation_extensions,
     )
