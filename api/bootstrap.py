@@ -12,7 +12,7 @@ from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
 from documents.evidence.desk import EvidenceDesk
 from documents.evidence.service import EncryptedBlobStore, EvidenceService
 from documents.rendering import DocumentRenderer
-from documents.supervision.service import SupervisionService, supervision_operations
+from documents.supervision.service import SupervisionService, project_package_status, supervision_operations
 from engine.adapters.http import HttpAdapters, build_http_adapters
 from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
 from engine.adapters.sandbox.store import InMemorySandboxStore
@@ -29,6 +29,7 @@ from engine.otp import OtpService
 from engine.people.administration import StaffAdministration
 from engine.people.auth import AuthService
 from engine.persistence.database import build_engine, build_session_factory
+from engine.persistence.evidence import EvidenceStore
 from engine.persistence.kv import SqlKeyValueStore
 from engine.settings import Settings
 from engine.task_assignment import TaskAssignmentService
@@ -146,6 +147,7 @@ def build_services(
         outbox_lease_seconds=settings.outbox_lease_seconds,
         worker_threads=settings.worker_threads,
         projections=PROJECTIONS,
+        instance_projections=[project_package_status],
     )
     instances = InstanceService(deps)
     services = Services(
@@ -196,14 +198,16 @@ def operation_registry() -> OperationRegistry:
 def _wire_evidence(services: Services) -> None:
     """Packages on ending journeys, the review journey that audits them, and its status projection."""
     deps = services.deps
+    store = EvidenceStore(deps)
     blobs = EncryptedBlobStore(services.attachments, services.keys)
-    services.evidence = EvidenceService(deps, services.keys, services.attachments, blobs, _warm_renderer)
-    services.desk = EvidenceDesk(deps, services.keys, blobs)
-    services.supervision = SupervisionService(deps, services.keys, services.cipher, blobs, services.instances)
+    services.evidence = EvidenceService(store, services.keys, services.attachments, blobs, _warm_renderer)
+    services.desk = EvidenceDesk(store, services.keys, blobs, deps.now)
+    services.supervision = SupervisionService(
+        store, services.keys, services.cipher, blobs, services.instances, deps.adapters.core, deps.now
+    )
     deps.outbox_handlers["build_evidence"] = services.evidence.build_for_outbox
     deps.outbox_handlers["start_review"] = services.supervision.start_review_for_outbox
     deps.operation_extensions["supervision"] = services.supervision
-    deps.instance_projections.append(services.supervision.project_status)
 
 
 def _warm_renderer() -> DocumentRenderer:

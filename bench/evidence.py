@@ -162,10 +162,9 @@ def evidence_service(services: Services) -> EvidenceService:
 def gather_facts(services: Services, outbox_id: int) -> EvidenceFacts:
     """The facts `build_for_outbox` will gather for this row (untimed, for the bare render)."""
     evidence = evidence_service(services)
-    with services.deps.sessions() as session:
-        row = session.get(OutboxRecord, outbox_id)
-        assert row is not None
-        return evidence.gather(session, row.instance_id)
+    job = evidence.store.pending_job(outbox_id)
+    assert job is not None
+    return evidence.gather(job[0])
 
 
 # ------------------------------------------------------------------------------------- measurement

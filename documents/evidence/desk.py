@@ -4,26 +4,18 @@ branch outside the caller's subtree answers as absent."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from crypto import KeyStore
 from documents.evidence.container import read_zip
 from documents.evidence.service import BlobStore
 from documents.evidence.verify import verify_package
-from engine.deps import EngineDeps
 from engine.errors import Forbidden, NotFound
-from engine.people.access_log import PERSONAL_FIELDS, record_view
-from engine.persistence.cache import BRANCH_PATHS
-from engine.persistence.records import (
-    EvidencePackageRecord,
-    InstanceEventRecord,
-    ReviewRecord,
-)
+from engine.people.access_log import PERSONAL_FIELDS
+from engine.persistence.evidence import EvidenceStore, PackageRow, ReviewRow
 from engine.views import Actor
 
 DESK_ROLES = frozenset({"post_supervisor", "aml_officer"})
@@ -52,10 +44,13 @@ class PackageDetail:
 
 
 class EvidenceDesk:
-    def __init__(self, deps: EngineDeps, keys: KeyStore, blobs: BlobStore) -> None:
-        self.deps = deps
+    def __init__(
+        self, store: EvidenceStore, keys: KeyStore, blobs: BlobStore, now: Callable[[], datetime]
+    ) -> None:
+        self.store = store
         self.keys = keys
         self.blobs = blobs
+        self.now = now
 
     def search(
         self,
@@ -68,25 +63,16 @@ class EvidenceDesk:
         limit: int = 200,
     ) -> list[PackageSummary]:
         _require_desk(actor)
-        with self.deps.sessions() as session:
-            query = (
-                select(EvidencePackageRecord).order_by(EvidencePackageRecord.sequence.desc()).limit(limit * 4)
-            )
-            if status:
-                query = query.where(EvidencePackageRecord.status == status)
-            if branch:
-                query = query.where(EvidencePackageRecord.branch_code == branch)
-            if since:
-                query = query.where(EvidencePackageRecord.created_at >= since)
-            if until:
-                query = query.where(EvidencePackageRecord.created_at < until)
-            rows = [r for r in session.scalars(query) if self._in_scope(session, actor, r.branch_code)]
-            return [_summary(r) for r in rows[:limit]]
+        found = self.store.search(status=status, branch=branch, since=since, until=until, limit=limit * 4)
+        return [_summary(r) for r in found if self._in_scope(actor, r.branch_code)][:limit]
 
     def detail(self, actor: Actor, package_id: str) -> PackageDetail:
-        with self.deps.sessions() as session:
-            package = self._visible(session, actor, package_id)
-            history: list[dict[str, Any]] = [
+        package = self._visible(actor, package_id)
+        rows = self.store.reviews(package_id)
+        if package.review_instance_id:
+            rows += self.store.review_decisions(package.review_instance_id)
+        history: list[dict[str, Any]] = sorted(
+            (
                 {
                     "at": r.at,
                     "kind": r.kind,
@@ -95,126 +81,77 @@ class EvidenceDesk:
                     "passed": r.passed,
                     "detail": r.detail,
                 }
-                for r in session.scalars(
-                    select(ReviewRecord)
-                    .where(ReviewRecord.package_id == package_id)
-                    .order_by(ReviewRecord.id)
-                )
-            ]
-            if package.review_instance_id:
-                history += [
-                    {
-                        "at": e.at,
-                        "kind": "decision" if e.task_spec == "human_review" else "task",
-                        "actor_id": e.actor_id,
-                        "code": e.detail.get("review_outcome") or e.task_spec,
-                        "passed": None,
-                        "detail": e.detail,
-                    }
-                    for e in session.scalars(
-                        select(InstanceEventRecord).where(
-                            InstanceEventRecord.instance_id == package.review_instance_id,
-                            InstanceEventRecord.kind == "task_completed",
-                        )
-                    )
-                ]
-            history.sort(key=lambda h: h["at"])
-            return PackageDetail(
-                _summary(package), dict(package.manifest), package.review_instance_id, history
-            )
+                for r in rows
+            ),
+            key=lambda h: h["at"],
+        )
+        return PackageDetail(_summary(package), dict(package.manifest), package.review_instance_id, history)
 
     def download(self, actor: Actor, package_id: str) -> tuple[str, bytes]:
         """The ZIP in clear for an auditor; every download is recorded (who, when) — §8.5."""
-        with self.deps.sessions() as session:
-            package = self._visible(session, actor, package_id)
-            content = self.blobs.get(package.blob_key)
-            record_view(
-                session,
-                self.deps,
-                actor,
-                branch_code=package.branch_code,
-                instance_id=package.instance_id,
-                subject=f"evidence:{package_id}",
-                fields=PERSONAL_FIELDS,
-                purpose="post-supervision review",
-            )
-            session.add(
-                ReviewRecord(
-                    package_id=package_id,
-                    kind="download",
-                    actor_id=actor.staff_id,
-                    code="DOWNLOAD",
-                    passed=None,
-                    detail={"device_id": actor.device_id},
-                    at=self.deps.now(),
-                )
-            )
-            session.commit()
-            return f"{package_id}.zip", content
+        package = self._visible(actor, package_id)
+        content = self.blobs.get(package.blob_key)
+        line = ReviewRow(
+            self.now(), "download", actor.staff_id, "DOWNLOAD", None, {"device_id": actor.device_id}
+        )
+        self.store.record_access(
+            actor,
+            package,
+            subject=f"evidence:{package_id}",
+            fields=PERSONAL_FIELDS,
+            purpose="post-supervision review",
+            download=line,
+        )
+        return f"{package_id}.zip", content
 
     def package_file(self, actor: Actor, package_id: str, name: str) -> tuple[str, bytes]:
         """One PDF or image of a package, for the desk's inline view; recorded like a download (§8.5)."""
         media_type = _VIEWABLE.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
         if media_type is None or not name.startswith(("documents/", "images/")):
             raise NotFound("no such file in the package")
-        with self.deps.sessions() as session:
-            package = self._visible(session, actor, package_id)
-            entry = next((e for e in read_zip(self.blobs.get(package.blob_key)) if e.name == name), None)
-            if entry is None:
-                raise NotFound("no such file in the package")
-            record_view(
-                session,
-                self.deps,
-                actor,
-                branch_code=package.branch_code,
-                instance_id=package.instance_id,
-                subject=f"evidence:{package_id}:{name}",
-                fields=PERSONAL_FIELDS,
-                purpose="post-supervision review",
-            )
-            session.commit()
-            return media_type, bytes(entry.content)
+        package = self._visible(actor, package_id)
+        entry = next((e for e in read_zip(self.blobs.get(package.blob_key)) if e.name == name), None)
+        if entry is None:
+            raise NotFound("no such file in the package")
+        self.store.record_access(
+            actor,
+            package,
+            subject=f"evidence:{package_id}:{name}",
+            fields=PERSONAL_FIELDS,
+            purpose="post-supervision review",
+        )
+        return media_type, bytes(entry.content)
 
     def verify(self, actor: Actor, package_id: str) -> dict[str, Any]:
         """What `fieldbank evidence verify` would say, plus the chain link to the stored predecessor."""
-        with self.deps.sessions() as session:
-            package = self._visible(session, actor, package_id)
-            report = verify_package(
-                self.blobs.get(package.blob_key), self.keys.verification_keys(), source=package_id
-            )
-            problems = [{"kind": p.kind, "file": p.file, "detail": p.detail} for p in report.problems]
-            if package.sequence > 1:
-                previous = session.scalars(
-                    select(EvidencePackageRecord).where(
-                        EvidencePackageRecord.sequence == package.sequence - 1
-                    )
-                ).first()
-                if previous is None:
-                    problems.append(
-                        {"kind": "chain", "file": None, "detail": "the previous package is missing"}
-                    )
-                elif previous.manifest_sm3 != report.previous_manifest_sm3:
-                    problems.append(
-                        {"kind": "chain", "file": None, "detail": "previous manifest digest differs"}
-                    )
-            return {
-                "package_id": package_id,
-                "ok": not problems,
-                "problems": problems,
-                "manifest_sm3": report.manifest_sm3,
-                "sequence": package.sequence,
-            }
+        package = self._visible(actor, package_id)
+        report = verify_package(
+            self.blobs.get(package.blob_key), self.keys.verification_keys(), source=package_id
+        )
+        problems = [{"kind": p.kind, "file": p.file, "detail": p.detail} for p in report.problems]
+        if package.sequence > 1:
+            previous = self.store.package_at(package.sequence - 1)
+            if previous is None:
+                problems.append({"kind": "chain", "file": None, "detail": "the previous package is missing"})
+            elif previous.manifest_sm3 != report.previous_manifest_sm3:
+                problems.append({"kind": "chain", "file": None, "detail": "previous manifest digest differs"})
+        return {
+            "package_id": package_id,
+            "ok": not problems,
+            "problems": problems,
+            "manifest_sm3": report.manifest_sm3,
+            "sequence": package.sequence,
+        }
 
-    def _visible(self, session: Session, actor: Actor, package_id: str) -> EvidencePackageRecord:
+    def _visible(self, actor: Actor, package_id: str) -> PackageRow:
         _require_desk(actor)
-        package = session.get(EvidencePackageRecord, package_id)
-        if package is None or not self._in_scope(session, actor, package.branch_code):
+        package = self.store.package(package_id)
+        if package is None or not self._in_scope(actor, package.branch_code):
             raise NotFound("no such package")
         return package
 
-    @staticmethod
-    def _in_scope(session: Session, actor: Actor, branch_code: str) -> bool:
-        path = BRANCH_PATHS.path(session, branch_code)
+    def _in_scope(self, actor: Actor, branch_code: str) -> bool:
+        path = self.store.branch_path(branch_code)
         return path is not None and actor.sees_branch(path)
 
 
@@ -223,9 +160,9 @@ def _require_desk(actor: Actor) -> None:
         raise Forbidden("the evidence desk is for post-supervision and AML staff")
 
 
-def _summary(r: EvidencePackageRecord) -> PackageSummary:
+def _summary(r: PackageRow) -> PackageSummary:
     return PackageSummary(
-        r.id,
+        r.package_id,
         r.instance_id,
         r.process_id,
         r.outcome,

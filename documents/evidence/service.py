@@ -13,25 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
 from crypto import KeyStore, hmac_sm3
 from documents.evidence.facts import EvidenceFacts, EvidenceImage
 from documents.evidence.package import build_package
 from engine.attachments import AttachmentService
-from engine.deps import EngineDeps
-from engine.persistence.records import (
-    BranchRecord,
-    EvidenceChainHeadRecord,
-    EvidencePackageRecord,
-    InstanceEventRecord,
-    OutboxRecord,
-    ProcessDefinitionRecord,
-    ProcessInstanceRecord,
-    StaffRecord,
-)
-from engine.store import JourneyInstance
+from engine.persistence.evidence import EvidenceStore, NewPackage
 
 log = logging.getLogger("fieldbank.evidence")
 
@@ -57,7 +43,7 @@ class BlobStore(Protocol):
 
 @dataclass
 class EvidenceService:
-    deps: EngineDeps
+    store: EvidenceStore
     keys: KeyStore
     attachments: AttachmentService
     blobs: BlobStore
@@ -71,48 +57,21 @@ class EvidenceService:
         return self._renderer
 
     def build_for_outbox(self, outbox_id: int) -> None:
-        with self.deps.sessions() as session:
-            row = session.get(OutboxRecord, outbox_id)
-            if row is None or row.done_at is not None:
-                return
-            instance_id = row.instance_id
-            existing = session.scalars(
-                select(EvidencePackageRecord.id).where(EvidencePackageRecord.instance_id == instance_id)
-            ).first()
-            if existing is not None:
-                _done(session, outbox_id, self.deps.now())
-                session.commit()
-                return
-            facts = self.gather(session, instance_id)
+        job = self.store.pending_job(outbox_id)
+        if job is None:
+            return
+        instance_id = job[0]
+        if self.store.has_package(instance_id):
+            self.store.finish_job(outbox_id)
+            return
+        facts = self.gather(instance_id)
         documents = self.renderer.render_evidence_documents(facts)  # slow: outside any transaction
         self._store(outbox_id, facts, documents)
 
-    def gather(self, session: Session, instance_id: str) -> EvidenceFacts:
-        record = session.get(ProcessInstanceRecord, instance_id)
-        assert record is not None and record.completed_at is not None
-        definition = session.get(ProcessDefinitionRecord, record.definition_id)
-        assert definition is not None
-        journey = JourneyInstance(self.deps, session, record)
-        assert journey.workflow is not None
-        data = _plain(journey.workflow.data)
-        journey.keep_warm()  # read only: the engine object serves the next command
-        trail: list[dict[str, Any]] = [
-            {
-                "at": _iso(e.at),
-                "kind": e.kind,
-                "actor_id": e.actor_id,
-                "device_id": e.device_id,
-                "task_spec": e.task_spec,
-                "detail": e.detail,
-            }
-            for e in session.scalars(
-                select(InstanceEventRecord)
-                .where(InstanceEventRecord.instance_id == instance_id)
-                .order_by(InstanceEventRecord.id)
-            )
-        ]
-        staff = session.get(StaffRecord, record.started_by)
-        branch = session.get(BranchRecord, record.branch_code)
+    def gather(self, instance_id: str) -> EvidenceFacts:
+        journey = self.store.finished_journey(instance_id)
+        data = _plain(journey.data)
+        trail: list[dict[str, Any]] = [{**e, "at": _iso(e["at"])} for e in journey.trail]
         authorizer: str | None = next(
             (
                 e["actor_id"]
@@ -122,22 +81,22 @@ class EvidenceService:
             None,
         )
         return EvidenceFacts(
-            package_id="EP-" + record.id,
-            process_id=record.process_id,
-            process_name=definition.name,
-            definition_version=definition.version,
-            definition_sha=definition.sha,
-            instance_id=record.id,
-            business_key=record.business_key,
-            branch_code=record.branch_code,
-            branch_name=branch.name if branch else record.branch_code,
-            staff_id=record.started_by,
-            staff_name=staff.name if staff else record.started_by,
-            device_id=record.device_id,
-            outcome=record.outcome or "UNKNOWN",
-            outcome_reason=record.outcome_reason,
-            started_at=record.created_at,
-            completed_at=record.completed_at,
+            package_id="EP-" + journey.instance_id,
+            process_id=journey.process_id,
+            process_name=journey.process_name,
+            definition_version=journey.definition_version,
+            definition_sha=journey.definition_sha,
+            instance_id=journey.instance_id,
+            business_key=journey.business_key,
+            branch_code=journey.branch_code,
+            branch_name=journey.branch_name,
+            staff_id=journey.staff_id,
+            staff_name=journey.staff_name,
+            device_id=journey.device_id,
+            outcome=journey.outcome or "UNKNOWN",
+            outcome_reason=journey.outcome_reason,
+            started_at=journey.started_at,
+            completed_at=journey.completed_at,
             data=data,
             trail=trail,
             images=self._images(data),
@@ -154,64 +113,29 @@ class EvidenceService:
         return images
 
     def _store(self, outbox_id: int, facts: EvidenceFacts, documents: dict[str, bytes]) -> None:
-        with self.deps.sessions() as session:
-            head = session.scalars(
-                select(EvidenceChainHeadRecord).where(EvidenceChainHeadRecord.id == 1).with_for_update()
-            ).first()
-            if head is None:
-                head = EvidenceChainHeadRecord(id=1, sequence=0, manifest_sm3=None)
-                session.add(head)
-                session.flush()
-            if session.scalars(
-                select(EvidencePackageRecord.id).where(EvidencePackageRecord.instance_id == facts.instance_id)
-            ).first():
-                _done(session, outbox_id, self.deps.now())
-                session.commit()
-                return
+        def build(sequence: int, previous_manifest_sm3: str | None) -> NewPackage:
             built = build_package(
                 facts,
                 documents,
-                sequence=head.sequence + 1,
-                previous_manifest_sm3=head.manifest_sm3,
+                sequence=sequence,
+                previous_manifest_sm3=previous_manifest_sm3,
                 signing_key=self.keys.signing_key,
             )
-            blob_key = self.blobs.put(built.zip_bytes)
-            now = self.deps.now()
-            session.add(
-                EvidencePackageRecord(
-                    id=facts.package_id,
-                    instance_id=facts.instance_id,
-                    sequence=head.sequence + 1,
-                    manifest_sm3=built.manifest_sm3,
-                    previous_manifest_sm3=head.manifest_sm3,
-                    signing_key_id=self.keys.signing_key_id,
-                    blob_key=blob_key,
-                    size=len(built.zip_bytes),
-                    process_id=facts.process_id,
-                    outcome=facts.outcome,
-                    branch_code=facts.branch_code,
-                    staff_id=facts.staff_id,
-                    status="MACHINE_REVIEW",
-                    review_instance_id=None,
-                    manifest=built.manifest,
-                    created_at=now,
-                )
+            return NewPackage(
+                manifest_sm3=built.manifest_sm3,
+                signing_key_id=self.keys.signing_key_id,
+                blob_key=self.blobs.put(built.zip_bytes),
+                size=len(built.zip_bytes),
+                process_id=facts.process_id,
+                outcome=facts.outcome,
+                branch_code=facts.branch_code,
+                staff_id=facts.staff_id,
+                manifest=built.manifest,
             )
-            head.sequence += 1
-            head.manifest_sm3 = built.manifest_sm3
-            session.add(
-                OutboxRecord(
-                    instance_id=facts.instance_id,
-                    kind="start_review",
-                    payload={"package_id": facts.package_id},
-                    created_at=now,
-                    available_at=now,
-                )
-            )
-            _done(session, outbox_id, now)
-            session.commit()
-        log.info("evidence package %s stored (sequence %s)", facts.package_id, head.sequence)
-        self.deps.notify_outbox()
+
+        sequence = self.store.append(facts.instance_id, facts.package_id, outbox_id, build)
+        if sequence is not None:
+            log.info("evidence package %s stored (sequence %s)", facts.package_id, sequence)
 
 
 class EncryptedBlobStore:
@@ -228,10 +152,6 @@ class EncryptedBlobStore:
 
     def get(self, key: str) -> bytes:
         return self._attachments.read_blob(key)
-
-
-def _done(session: Session, outbox_id: int, now: datetime) -> None:
-    session.execute(update(OutboxRecord).where(OutboxRecord.id == outbox_id).values(done_at=now))
 
 
 def _iso(value: datetime) -> str:
