@@ -86,6 +86,8 @@ class InProcessWorker:
     def drain_once(self, limit: int = 50, lane: str | None = None) -> int:
         done = 0
         for _ in range(limit):
+            if self._stop.is_set():  # stopping: leave the rest to the next start (no lease taken)
+                break
             claimed = claim_next(self.deps, lane)
             if claimed is None:
                 break
