@@ -61,7 +61,6 @@ def serve(
 
     from api.app import create_app
 
-    configure_logging()
     settings = Settings()
     if workers > 1 and (settings.redis_url is None or settings.resolved_database_url.startswith("sqlite")):
         raise typer.BadParameter(
@@ -69,6 +68,7 @@ def serve(
             "processes cannot share the embedded SQLite file and in-process worker",
             param_hint="--workers",
         )
+    configure_logging()
     _prepare(settings, seed=True)  # once, before the processes start
     console.print(f"FieldBank on http://{host}:{port}  (API docs: /docs, {workers} process(es))")
     if workers == 1:
