@@ -40,6 +40,10 @@ from rich.console import Console
 from rich.table import Table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.server_process import free_port, wait_until_up  # noqa: E402
+
 DATABASE = "fieldbank_arena"
 REDIS_URL = "redis://127.0.0.1:6379/6"
 PROCESS_ID = "Process_account_opening"
@@ -175,7 +179,7 @@ def production_server(workers: int, data_dir: Path) -> Iterator[tuple[str, int]]
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DATABASE}")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "FIELDBANK_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{DATABASE}",
@@ -185,21 +189,20 @@ def production_server(workers: int, data_dir: Path) -> Iterator[tuple[str, int]]
     }
     base = f"http://127.0.0.1:{port}"
     with ExitStack() as stack:
-        server = stack.enter_context(_process(["serve", "--workers", str(workers), "--port", str(port)], env))
-        _wait_until_up(base, server)
-        stack.enter_context(_process(["worker"], env))
+        serve_log = data_dir.parent / "serve.log"
+        serve = ["serve", "--workers", str(workers), "--port", str(port)]
+        server = stack.enter_context(_process(serve, env, serve_log))
+        wait_until_up(base, server, serve_log)
+        stack.enter_context(_process(["worker"], env, data_dir.parent / "worker.log"))
         yield base, server.pid
 
 
 @contextmanager
-def _process(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", *args], cwd=REPO_ROOT, env=env, stdout=out, stderr=out
+        )
     try:
         yield process
     finally:
@@ -208,25 +211,6 @@ def _process(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[
             process.wait(20)
         except subprocess.TimeoutExpired:
             process.kill()
-
-
-def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise SystemExit("the server did not come up")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def seed_finished(count: int) -> int:

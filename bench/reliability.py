@@ -7,10 +7,10 @@ Production mode as two sites would run it: two `fieldbank serve` processes (two 
 database `fieldbank_reliability`, Redis database 8) and one `fieldbank worker`, sandbox latency
 "fast". Each trial runs one debit-card opening for a new customer through one API; at a random moment
 (0-6 s into a journey of about 5 s, so kills land in form submissions, pre-checks, the core opening
-and package renders) a random process among the three gets SIGKILL and is started again. The clerk's tablet does
-what a tablet does: when its API stops answering it switches to the other site, reloads the journey
-and carries on. After the last trial the harness waits for the outbox to drain and counts, from the
-database and the sandbox core itself:
+and package renders) a random process among the three gets SIGKILL and is started again. The clerk's
+tablet does what a tablet does: when its API stops answering it switches to the other site, reloads
+the journey and carries on. After the last trial the harness waits for the outbox to drain and
+counts, from the database and the sandbox core itself:
 - duplicate accounts: a customer the core holds more than one account for (each trial's customer is new);
 - stuck instances: journeys not completed (and not in an incident) after the grace period;
 - lost evidence packages: completed journeys that reached the customer's data without a package.
@@ -46,6 +46,7 @@ sys.path.insert(0, str(BENCH))
 from journey import CustomerFactory  # noqa: E402
 
 from api.journey_driver import Customer, J1Driver, JourneyError  # noqa: E402
+from tests.server_process import free_port, wait_until_up  # noqa: E402
 
 DATABASE = "fieldbank_reliability"
 REDIS_URL = "redis://127.0.0.1:6379/8"
@@ -74,7 +75,7 @@ class Process:
                 stderr=out,
             )
         if self.port is not None:
-            _wait_until_up(f"http://127.0.0.1:{self.port}", self.popen, self.log)
+            wait_until_up(f"http://127.0.0.1:{self.port}", self.popen, self.log)
 
     def kill(self) -> None:
         assert self.popen is not None
@@ -146,7 +147,8 @@ class Tablet:
                 if instance["status"] == "incident":  # a call ran out of retries: the operator's retry
                     for incident in instance.get("incidents", []):
                         self.client.post(
-                            f"/api/v1/instances/{instance['instance_id']}/incidents/{incident['incident_id']}/retry",
+                            f"/api/v1/instances/{instance['instance_id']}"
+                            f"/incidents/{incident['incident_id']}/retry",
                             headers=self.driver.headers("fo001"),
                         )
             except TRANSIENT:
@@ -173,7 +175,7 @@ def main() -> None:
         "FIELDBANK_SANDBOX_LATENCY": "fast",
         "FIELDBANK_OUTBOX_LEASE_SECONDS": "5",  # a killed worker's rows come back after 5 s, not 60
     }
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     site_a = Process("api-a", ["serve", "--port", str(ports[0])], env, tmp / "api-a.log", ports[0])
     site_b = Process("api-b", ["serve", "--port", str(ports[1])], env, tmp / "api-b.log", ports[1])
     worker = Process("worker", ["worker"], env, tmp / "worker.log")
@@ -194,7 +196,9 @@ def main() -> None:
             outcome = tablet.journey(customers.next(), time.monotonic() + 120)
             killer.join()
             tally.outcomes[outcome] += 1
-            console.print(f"trial {trial + 1:>3}: killed {victim.name} after step {tally.last_step} -> {outcome}")
+            console.print(
+                f"trial {trial + 1:>3}: killed {victim.name} after step {tally.last_step} -> {outcome}"
+            )
         duplicates, stuck, lost = _audit(env, tally)
     finally:
         for p in processes:
@@ -278,25 +282,6 @@ def _report(
     console.print(table)
     for line in (*duplicates, *stuck, *lost):
         console.print(f"  {line}")
-
-
-def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise SystemExit(f"{base} did not come up:\n{log.read_text()[-2000:]}")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 if __name__ == "__main__":

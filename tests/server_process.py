@@ -49,7 +49,7 @@ def fieldbank_serve(data_dir: Path) -> Iterator[Served]:
         )
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_until_up(base, process, log)
+        wait_until_up(base, process, log)
         yield Served(base, log)
     finally:
         process.terminate()
@@ -60,7 +60,8 @@ def fieldbank_serve(data_dir: Path) -> Iterator[Served]:
             process.wait()
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Until `/login` answers 200; fails with the end of the server's log if it dies or takes 90 s."""
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and process.poll() is None:
         try:

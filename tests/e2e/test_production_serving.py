@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from tests.server_process import REPO_ROOT, free_port
+from tests.server_process import REPO_ROOT, free_port, wait_until_up
 
 DATABASE = "fieldbank_e2e_serving"  # its own database: the integration tests own `test`
 REDIS_URL = "redis://127.0.0.1:6379/7"  # and its own Redis database, so no other worker takes its jobs
@@ -90,7 +89,7 @@ def test_two_api_processes_and_a_worker_open_cards_and_survive_a_killed_process(
     }
     serve_args = ["serve", "--workers", "2", "--port", str(port)]
     with _process(serve_args, env, tmp_path / "serve.log") as server:
-        _wait_until_up(base, server, tmp_path / "serve.log")
+        wait_until_up(base, server, tmp_path / "serve.log")
         with _process(["worker"], env, tmp_path / "worker.log"):
             assert "outcome: OPENED" in _demo(base, env)
             children = _api_children(server.pid)
@@ -101,14 +100,3 @@ def test_two_api_processes_and_a_worker_open_cards_and_survive_a_killed_process(
                 time.sleep(0.3)
             assert len(set(_api_children(server.pid)) - {children[0]}) == 2  # the manager started another
             assert "outcome: OPENED" in _demo(base, env)
-
-
-def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise AssertionError(f"the server did not come up:\n{log.read_text()[-3000:]}")
