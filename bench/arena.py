@@ -42,7 +42,7 @@ from rich.table import Table
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.server_process import free_port, wait_until_up  # noqa: E402
+from tests.server_process import fieldbank_process, free_port, wait_until_up  # noqa: E402
 
 DATABASE = "fieldbank_arena"
 REDIS_URL = "redis://127.0.0.1:6379/6"
@@ -191,26 +191,10 @@ def production_server(workers: int, data_dir: Path) -> Iterator[tuple[str, int]]
     with ExitStack() as stack:
         serve_log = data_dir.parent / "serve.log"
         serve = ["serve", "--workers", str(workers), "--port", str(port)]
-        server = stack.enter_context(_process(serve, env, serve_log))
+        server = stack.enter_context(fieldbank_process(serve, env, serve_log))
         wait_until_up(base, server, serve_log)
-        stack.enter_context(_process(["worker"], env, data_dir.parent / "worker.log"))
+        stack.enter_context(fieldbank_process(["worker"], env, data_dir.parent / "worker.log"))
         yield base, server.pid
-
-
-@contextmanager
-def _process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", *args], cwd=REPO_ROOT, env=env, stdout=out, stderr=out
-        )
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def seed_finished(count: int) -> int:

@@ -31,26 +31,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def fieldbank_serve(data_dir: Path) -> Iterator[Served]:
-    """The embedded default (SQLite, in-process worker, sandbox with fast latencies) under `data_dir`;
-    stopped on exit, killed if it does not stop."""
-    port = free_port()
-    env = {**os.environ, "FIELDBANK_DATA_DIR": str(data_dir / "var"), "FIELDBANK_SANDBOX_LATENCY": "fast"}
-    env.pop("FIELDBANK_DATABASE_URL", None)
-    env.pop("FIELDBANK_REDIS_URL", None)
-    log = data_dir / "server.log"
+def fieldbank_process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`fieldbank <args>` in its own process, output to `log`; stopped on exit, killed if it does not stop."""
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "api.cli", *args],
             cwd=REPO_ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_until_up(base, process, log)
-        yield Served(base, log)
+        yield process
     finally:
         process.terminate()
         try:
@@ -58,6 +50,20 @@ def fieldbank_serve(data_dir: Path) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def fieldbank_serve(data_dir: Path) -> Iterator[Served]:
+    """The embedded default (SQLite, in-process worker, sandbox with fast latencies) under `data_dir`."""
+    port = free_port()
+    env = {**os.environ, "FIELDBANK_DATA_DIR": str(data_dir / "var"), "FIELDBANK_SANDBOX_LATENCY": "fast"}
+    env.pop("FIELDBANK_DATABASE_URL", None)
+    env.pop("FIELDBANK_REDIS_URL", None)
+    log = data_dir / "server.log"
+    with fieldbank_process(["serve", "--port", str(port)], env, log) as process:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base, process, log)
+        yield Served(base, log)
 
 
 def wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -343,18 +343,7 @@ class EvidenceStore:
 
     def add_reviews(self, package_id: str, rows: Iterable[ReviewRow]) -> None:
         with self.deps.sessions() as session:
-            session.add_all(
-                ReviewRecord(
-                    package_id=package_id,
-                    kind=r.kind,
-                    actor_id=r.actor_id,
-                    code=r.code,
-                    passed=r.passed,
-                    detail=r.detail,
-                    at=r.at,
-                )
-                for r in rows
-            )
+            session.add_all(_review_record(package_id, r) for r in rows)
             session.commit()
 
     def record_access(
@@ -380,18 +369,20 @@ class EvidenceStore:
                 purpose=purpose,
             )
             if download is not None:
-                session.add(
-                    ReviewRecord(
-                        package_id=package.package_id,
-                        kind=download.kind,
-                        actor_id=download.actor_id,
-                        code=download.code,
-                        passed=download.passed,
-                        detail=download.detail,
-                        at=download.at,
-                    )
-                )
+                session.add(_review_record(package.package_id, download))
             session.commit()
+
+
+def _review_record(package_id: str, r: ReviewRow) -> ReviewRecord:
+    return ReviewRecord(
+        package_id=package_id,
+        kind=r.kind,
+        actor_id=r.actor_id,
+        code=r.code,
+        passed=r.passed,
+        detail=r.detail,
+        at=r.at,
+    )
 
 
 def _has_package(session: Session, instance_id: str) -> bool:

@@ -8,8 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -17,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from tests.server_process import REPO_ROOT, free_port, wait_until_up
+from tests.server_process import REPO_ROOT, fieldbank_process, free_port, wait_until_up
 
 DATABASE = "fieldbank_e2e_serving"  # its own database: the integration tests own `test`
 REDIS_URL = "redis://127.0.0.1:6379/7"  # and its own Redis database, so no other worker takes its jobs
@@ -29,27 +27,6 @@ def test_more_than_one_process_is_refused_on_the_embedded_default(tmp_path: Path
     assert result.exit_code == 2
     message = " ".join(result.output.replace("│", " ").split())
     assert "--workers > 1 needs" in message and "PostgreSQL" in message and "REDIS_URL" in message, message
-
-
-@contextmanager
-def _process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", *args],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _demo(base: str, env: dict[str, str]) -> str:
@@ -74,7 +51,9 @@ def _api_children(parent: int) -> list[int]:
 
 
 @pytest.mark.slow
-def test_two_api_processes_and_a_worker_open_cards_and_survive_a_killed_process(tmp_path: Path) -> None:
+def test_two_api_processes_and_a_worker_open_cards_and_survive_a_killed_process(
+    tmp_path: Path,
+) -> None:
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DATABASE}")
@@ -88,9 +67,9 @@ def test_two_api_processes_and_a_worker_open_cards_and_survive_a_killed_process(
         "FIELDBANK_SANDBOX_LATENCY": "zero",
     }
     serve_args = ["serve", "--workers", "2", "--port", str(port)]
-    with _process(serve_args, env, tmp_path / "serve.log") as server:
+    with fieldbank_process(serve_args, env, tmp_path / "serve.log") as server:
         wait_until_up(base, server, tmp_path / "serve.log")
-        with _process(["worker"], env, tmp_path / "worker.log"):
+        with fieldbank_process(["worker"], env, tmp_path / "worker.log"):
             assert "outcome: OPENED" in _demo(base, env)
             children = _api_children(server.pid)
             assert len(children) == 2, children
