@@ -6,6 +6,7 @@ its in-process worker. Nothing is mocked: the sandbox simulators are product cod
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,10 @@ from engine.persistence.migrate import upgrade_to_head
 from engine.persistence.records import Base
 from engine.settings import Settings
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# a parallel checkout (a second session's worktree) may point its run at its own database
+POSTGRES_URL = os.environ.get(
+    "FIELDBANK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 _migrated: set[str] = set()
 
 
