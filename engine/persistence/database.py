@@ -9,6 +9,12 @@ from sqlalchemy import DateTime, Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
+SessionFactory = sessionmaker[Session]
+"""What the rest of the engine holds: it passes the factory to repositories in this package and never
+opens a query itself (the import-linter contract in pyproject.toml)."""
+Transaction = Session
+"""A session inside one command's transaction, handed from the unit of work to repositories."""
+
 
 def build_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -30,7 +36,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def build_session_factory(engine: Engine) -> sessionmaker[Session]:
+def build_session_factory(engine: Engine) -> SessionFactory:
     return sessionmaker(engine, expire_on_commit=False)
 
 
