@@ -12,39 +12,43 @@ from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
 from documents.evidence.desk import EvidenceDesk
 from documents.evidence.service import EncryptedBlobStore, EvidenceService
 from documents.rendering import DocumentRenderer
-from documents.supervision.service import SupervisionService, project_package_status, supervision_operations
+from documents.supervision.review_start import ReviewStarter
+from documents.supervision.service import MachineReviewer, project_package_status, supervision_operations
 from engine.adapters.http import HttpAdapters, build_http_adapters
 from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
 from engine.adapters.sandbox.store import InMemorySandboxStore
 from engine.attachments import AttachmentService
 from engine.definitions import DefinitionService
 from engine.deps import EngineDeps
-from engine.dispatch import InProcessWorker, OutboxRelay
+from engine.dispatch import InProcessWorker, OutboxExecutor, OutboxRelay
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
 from engine.journeys import PROJECTIONS
 from engine.operations.catalogue import build_operation_registry
 from engine.operations.registry import Adapters, OperationRegistry
 from engine.otp import OtpService
+from engine.outbox_bell import OutboxBell
 from engine.people.administration import StaffAdministration
 from engine.people.auth import AuthService
 from engine.persistence.database import build_engine, build_session_factory
-from engine.persistence.evidence import EvidenceStore
+from engine.persistence.evidence import EvidenceStore, FinishedJourneys
 from engine.persistence.kv import SqlKeyValueStore
+from engine.service_calls import ServiceCallRunner
 from engine.settings import Settings
 from engine.task_assignment import TaskAssignmentService
 from forms.catalogue import FormCatalogue
 
 log = logging.getLogger("fieldbank")
-# journeys whose ending leaves an evidence package for post-supervision (§2.8)
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
+    """Every use case the entry points call, built in one pass by `build_services`."""
+
     settings: Settings
     deps: EngineDeps
     keys: KeyStore
@@ -56,13 +60,15 @@ class Services:
     attachments: AttachmentService
     definitions: DefinitionService
     reads: JourneyReads
+    evidence: EvidenceService
+    desk: EvidenceDesk
+    executor: OutboxExecutor
     sandbox: Any | None
-    http_adapters: HttpAdapters | None = None
-    worker: InProcessWorker | None = None
-    evidence: EvidenceService | None = None
-    supervision: SupervisionService | None = None
-    desk: EvidenceDesk | None = None
-    relay: OutboxRelay | None = None
+    http_adapters: HttpAdapters | None
+    worker: InProcessWorker | None
+    """The embedded default's outbox threads; `None` when rq workers drain the outbox."""
+    relay: OutboxRelay | None
+    """With Redis: moves due rows onto rq (started by `fieldbank worker`, rung by API commits)."""
 
     def start_background(self) -> None:
         if self.worker is not None:
@@ -135,7 +141,19 @@ def build_services(
         fixed_code=settings.sandbox_fixed_otp,
         pepper=hmac_sm3(keys.index_key, b"fieldbank/otp-pepper/v1"),
     )
-    operations = operation_registry()
+    bell = OutboxBell()
+    attachments = AttachmentService(
+        sessions,
+        cipher,
+        settings.resolved_blobs_dir,
+        hmac_sm3(keys.index_key, b"fieldbank/blob-address/v1"),
+        settings.attachment_max_bytes,
+        now,
+    )
+    blobs = EncryptedBlobStore(attachments, keys)
+    evidence_store = EvidenceStore(sessions, now, bell)
+    reviewer = MachineReviewer(evidence_store, keys, cipher, blobs, adapters.core, now)
+    operations = operation_registry(reviewer)
     deps = EngineDeps(
         sessions=sessions,
         operations=operations,
@@ -143,14 +161,32 @@ def build_services(
         otp=_OtpAdapter(otp),
         cipher=cipher,
         now=now,
+        bell=bell,
         retry_backoff_scale=settings.retry_backoff_scale,
         outbox_lease_seconds=settings.outbox_lease_seconds,
         worker_threads=settings.worker_threads,
         projections=PROJECTIONS,
-        instance_projections=[project_package_status],
+        instance_projections=(project_package_status,),
     )
     instances = InstanceService(deps)
-    services = Services(
+    evidence = EvidenceService(
+        evidence_store, FinishedJourneys(deps), keys, attachments, blobs, _warm_renderer
+    )
+    reviews = ReviewStarter(evidence_store, instances, now)
+    executor = OutboxExecutor(
+        ServiceCallRunner(deps),
+        {"build_evidence": evidence.build_for_outbox, "start_review": reviews.start_review_for_outbox},
+    )
+    worker: InProcessWorker | None = None
+    relay: OutboxRelay | None = None
+    if settings.redis_url is None if in_process_worker is None else in_process_worker:
+        # on a SQLite file this server is the only worker there is: leases left by a crash are its own
+        worker = InProcessWorker(executor, sole_worker=engine.dialect.name == "sqlite")
+    elif settings.redis_url:
+        from api.queue import RqOutboxQueue
+
+        relay = OutboxRelay(deps, RqOutboxQueue(settings.redis_url).enqueue)
+    return Services(
         settings=settings,
         deps=deps,
         keys=keys,
@@ -159,55 +195,25 @@ def build_services(
         assignment=TaskAssignmentService(deps, instances),
         staff_admin=StaffAdministration(deps),
         auth=AuthService(sessions, now, settings.token_ttl_seconds),
-        attachments=AttachmentService(
-            sessions,
-            cipher,
-            settings.resolved_blobs_dir,
-            hmac_sm3(keys.index_key, b"fieldbank/blob-address/v1"),
-            settings.attachment_max_bytes,
-            now,
-        ),
+        attachments=attachments,
         definitions=DefinitionService(
             sessions, operations, FormCatalogue(settings.forms_dir), settings.processes_dir, now
         ),
         reads=JourneyReads(deps, instances),
+        evidence=evidence,
+        desk=EvidenceDesk(evidence_store, keys, blobs, now),
+        executor=executor,
         sandbox=sandbox if settings.is_sandbox else None,
         http_adapters=http,
+        worker=worker,
+        relay=relay,
     )
-    _wire_evidence(services)
-    use_thread = settings.redis_url is None if in_process_worker is None else in_process_worker
-    if use_thread:
-        # on a SQLite file this server is the only worker there is: leases left by a crash are its own
-        sole = engine.dialect.name == "sqlite"
-        services.worker = InProcessWorker(deps, sole_worker=sole)
-        deps.notify_outbox = services.worker.notify
-    elif settings.redis_url:
-        from api.queue import RqOutboxQueue
-
-        queue = RqOutboxQueue(settings.redis_url)
-        services.relay = OutboxRelay(deps, queue.enqueue)
-        deps.notify_outbox = services.relay.notify
-    return services
 
 
-def operation_registry() -> OperationRegistry:
-    """Every operator a BPMN file may name: the engine's and those of the outer packages."""
-    return build_operation_registry().with_operations(supervision_operations())
-
-
-def _wire_evidence(services: Services) -> None:
-    """Packages on ending journeys, the review journey that audits them, and its status projection."""
-    deps = services.deps
-    store = EvidenceStore(deps)
-    blobs = EncryptedBlobStore(services.attachments, services.keys)
-    services.evidence = EvidenceService(store, services.keys, services.attachments, blobs, _warm_renderer)
-    services.desk = EvidenceDesk(store, services.keys, blobs, deps.now)
-    services.supervision = SupervisionService(
-        store, services.keys, services.cipher, blobs, services.instances, deps.adapters.core, deps.now
-    )
-    deps.outbox_handlers["build_evidence"] = services.evidence.build_for_outbox
-    deps.outbox_handlers["start_review"] = services.supervision.start_review_for_outbox
-    deps.operation_extensions["supervision"] = services.supervision
+def operation_registry(reviewer: MachineReviewer | None = None) -> OperationRegistry:
+    """Every operator a BPMN file may name: the engine's and those of the outer packages (without a
+    reviewer, the catalogue validation reads)."""
+    return build_operation_registry().with_operations(supervision_operations(reviewer))
 
 
 def _warm_renderer() -> DocumentRenderer:

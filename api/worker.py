@@ -12,31 +12,25 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq.exceptions import StopRequested
 
 from api.bootstrap import Services, build_services
-from engine.dispatch import execute_claimed
-from engine.service_calls import ServiceCallRunner
 from engine.settings import Settings
 
 log = logging.getLogger("fieldbank.worker")
 RECONNECT_FIRST_S = 0.5
 RECONNECT_MAX_S = 5.0
 _services: Services | None = None
-_runner: ServiceCallRunner | None = None
 
 
-def _warm() -> tuple[Services, ServiceCallRunner]:
+def _warm() -> Services:
     """Services are built once per worker process (not per job): specs, keys, pools stay warm."""
-    global _services, _runner
-    if _services is None or _runner is None:
+    global _services
+    if _services is None:
         _services = build_services(Settings(), in_process_worker=False)
-        _runner = ServiceCallRunner(_services.deps)
-        if _services.evidence is not None:
-            _ = _services.evidence.renderer  # fonts and templates load here, not inside the first job
-    return _services, _runner
+        _ = _services.evidence.renderer  # fonts and templates load here, not inside the first job
+    return _services
 
 
 def run_outbox_job(outbox_id: int, kind: str | None = None) -> None:
-    services, runner = _warm()
-    execute_claimed(services.deps, runner, outbox_id, kind)
+    _warm().executor.execute(outbox_id, kind)
 
 
 def run_worker(
@@ -48,7 +42,7 @@ def run_worker(
 
     if not settings.redis_url:
         raise SystemExit("FIELDBANK_REDIS_URL is not set; the embedded server runs its own worker")
-    services, _ = _warm()
+    services = _warm()
     queue = RqOutboxQueue(settings.redis_url)
     assert services.relay is not None
     services.relay.start()

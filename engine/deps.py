@@ -1,4 +1,4 @@
-"""The engine's collaborators, wired once by the composition root (`api/bootstrap.py`)."""
+"""The engine's collaborators, wired in one pass by the composition root (`api/bootstrap.py`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from engine.hot_instances import HotInstances
 from engine.operations.registry import Adapters, OperationRegistry, OtpPort
+from engine.outbox_bell import OutboxBell
+from engine.persistence.database import SessionFactory, Transaction
 from engine.projections import ProcessProjection
 
 
@@ -32,24 +32,23 @@ class FormSource(Protocol):
 
 @dataclass
 class EngineDeps:
-    sessions: sessionmaker[Session]
+    sessions: SessionFactory
     operations: OperationRegistry
     adapters: Adapters
     otp: OtpPort
     cipher: StateCipher
     now: Callable[[], datetime]
-    notify_outbox: Callable[[], None] = lambda: None
+    bell: OutboxBell = field(default_factory=OutboxBell)
     retry_backoff_scale: float = 1.0
     outbox_lease_seconds: int = 60
     worker_threads: int = 8
     hot_instances: HotInstances = field(default_factory=HotInstances)
-    outbox_handlers: dict[str, Callable[[int], None]] = field(default_factory=dict)
-    """Handlers of outbox kinds other than `service_calls`, registered by the composition root; each
-    marks its row done in the transaction that does the work."""
-    operation_extensions: dict[str, Any] = field(default_factory=dict)
-    """Passed to operations as `OperationContext.extensions` (e.g. the supervision service)."""
-    instance_projections: list[Callable[[Session, Any, dict[str, Any]], None]] = field(default_factory=list)
+    instance_projections: tuple[Callable[[Transaction, Any, dict[str, Any]], None], ...] = ()
     """Called in the saving transaction of every instance with (session, record, data): side tables of
     outer packages (e.g. the evidence package status) stay in step with the engine state."""
     projections: Mapping[str, ProcessProjection] = field(default_factory=dict)
     """What each process adds to the generic save (`engine/journeys/`); others get `GENERIC`."""
+
+    def notify_outbox(self) -> None:
+        """After a commit that wrote outbox rows."""
+        self.bell.ring()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from engine.deps import EngineDeps
 from engine.service_calls import (
@@ -27,45 +27,50 @@ from engine.timers import fire_due_timers
 log = logging.getLogger("fieldbank.dispatch")
 
 
-def execute_claimed(
-    deps: EngineDeps,
-    runner: ServiceCallRunner,
-    outbox_id: int,
-    kind: str | None = None,
-    claimed: ClaimedRow | None = None,
-) -> None:
-    try:
-        kind = kind or outbox_kind(deps, outbox_id)
-        if kind == "service_calls" and claimed is not None:
-            runner.run_claimed(outbox_id, claimed.instance_id, claimed.payload)
-        elif kind == "service_calls":
-            runner.run_outbox_row(outbox_id)
-        elif kind in deps.outbox_handlers:
-            deps.outbox_handlers[kind](outbox_id)
-        elif kind is not None:
-            log.error("no handler for outbox kind %s (row %s)", kind, outbox_id)
-    except Exception:
-        # the lease expires and the row runs again; adapters are idempotent by request id
-        log.exception("outbox row %s failed; it will be retried after its lease", outbox_id)
+OutboxHandler = Callable[[int], None]
+"""Runs one outbox row of a kind other than `service_calls` and marks it done in the transaction that
+does the work (evidence packages, review starts: handlers of the outer packages)."""
+
+
+class OutboxExecutor:
+    """Runs a claimed outbox row by its kind; the same executor serves the in-process worker and rq."""
+
+    def __init__(self, runner: ServiceCallRunner, handlers: Mapping[str, OutboxHandler]) -> None:
+        self.runner = runner
+        self.deps = runner.deps
+        self.handlers = dict(handlers)
+
+    def execute(self, outbox_id: int, kind: str | None = None, claimed: ClaimedRow | None = None) -> None:
+        try:
+            kind = kind or outbox_kind(self.deps, outbox_id)
+            if kind == "service_calls" and claimed is not None:
+                self.runner.run_claimed(outbox_id, claimed.instance_id, claimed.payload)
+            elif kind == "service_calls":
+                self.runner.run_outbox_row(outbox_id)
+            elif kind in self.handlers:
+                self.handlers[kind](outbox_id)
+            elif kind is not None:
+                log.error("no handler for outbox kind %s (row %s)", kind, outbox_id)
+        except Exception:
+            # the lease expires and the row runs again; adapters are idempotent by request id
+            log.exception("outbox row %s failed; it will be retried after its lease", outbox_id)
 
 
 class InProcessWorker:
     """The embedded default: two daemon threads drain the outbox, one for the service calls a customer
     is waiting for and one for background work (packages, review starts, timers), so a package render
-    never delays the next screen. `notify` wakes both after a commit."""
+    never delays the next screen. The outbox bell wakes both after a commit."""
 
-    def __init__(self, deps: EngineDeps, poll_seconds: float = 0.5, *, sole_worker: bool = False) -> None:
-        self.deps = deps
+    def __init__(
+        self, executor: OutboxExecutor, poll_seconds: float = 0.5, *, sole_worker: bool = False
+    ) -> None:
+        self.deps = executor.deps
+        self.executor = executor
         self.sole_worker = sole_worker
-        self.runner = ServiceCallRunner(deps)
-        self._wake = {"calls": threading.Event(), "background": threading.Event()}
+        self._wake = {"calls": self.deps.bell.listener(), "background": self.deps.bell.listener()}
         self._stop = threading.Event()
         self._poll = poll_seconds
         self._threads: list[threading.Thread] = []
-
-    def notify(self) -> None:
-        for event in self._wake.values():
-            event.set()
 
     def start(self) -> None:
         if self.sole_worker:
@@ -79,7 +84,8 @@ class InProcessWorker:
 
     def stop(self) -> None:
         self._stop.set()
-        self.notify()
+        for event in self._wake.values():
+            event.set()
         for thread in self._threads:
             thread.join(timeout=10)
 
@@ -91,7 +97,7 @@ class InProcessWorker:
             claimed = claim_next(self.deps, lane)
             if claimed is None:
                 break
-            execute_claimed(self.deps, self.runner, claimed.outbox_id, claimed.kind, claimed)
+            self.executor.execute(claimed.outbox_id, claimed.kind, claimed)
             done += 1
         return done
 
@@ -118,11 +124,8 @@ class OutboxRelay:
         self.deps = deps
         self._enqueue = enqueue
         self._poll = poll_seconds
-        self._wake = threading.Event()
+        self._wake = deps.bell.listener()
         self._stop = threading.Event()
-
-    def notify(self) -> None:
-        self._wake.set()
 
     def relay_once(self) -> int:
         sent = 0

@@ -344,7 +344,6 @@ def call_context(
         branch_code=branch_code,
         operator_id=operator_id,
         now=deps.now,
-        extensions=deps.operation_extensions,
     )
 
 

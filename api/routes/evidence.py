@@ -14,7 +14,6 @@ from pydantic import BaseModel
 from api.deps import CurrentActorDep, ServicesDep
 from api.openapi import MISSING, SIGNED_IN
 from api.params import Instant
-from engine.errors import NotFound
 
 router = APIRouter(tags=["evidence"], responses=SIGNED_IN)
 PackageId = Annotated[str, Path(pattern=r"^EP-[0-9a-f-]{36}$")]
@@ -47,11 +46,6 @@ class VerificationOut(BaseModel):
     sequence: int
 
 
-def _desk(services: Any) -> Any:
-    if services.desk is None:
-        raise NotFound("evidence is not configured")
-    return services.desk
-
 
 @router.get("/evidence", response_model=list[PackageOut])
 def search_packages(
@@ -62,13 +56,13 @@ def search_packages(
     from_: Annotated[Instant | None, Query(alias="from")] = None,
     to: Instant | None = None,
 ) -> list[PackageOut]:
-    found = _desk(services).search(actor, status=status, branch=branch, since=from_, until=to)
+    found = services.desk.search(actor, status=status, branch=branch, since=from_, until=to)
     return [PackageOut.model_validate(asdict(p)) for p in found]
 
 
 @router.get("/evidence/{package_id}", response_model=PackageDetailOut, responses=MISSING)
 def package_detail(package_id: PackageId, services: ServicesDep, actor: CurrentActorDep) -> PackageDetailOut:
-    d = _desk(services).detail(actor, package_id)
+    d = services.desk.detail(actor, package_id)
     return PackageDetailOut.model_validate(
         {
             **asdict(d.summary),
@@ -85,7 +79,7 @@ def package_detail(package_id: PackageId, services: ServicesDep, actor: CurrentA
     responses={200: {"content": {"application/zip": {}}}, **MISSING},
 )
 def download_package(package_id: PackageId, services: ServicesDep, actor: CurrentActorDep) -> Response:
-    name, content = _desk(services).download(actor, package_id)
+    name, content = services.desk.download(actor, package_id)
     return Response(
         content,
         media_type="application/zip",
@@ -97,4 +91,4 @@ def download_package(package_id: PackageId, services: ServicesDep, actor: Curren
 def verify_package_on_server(
     package_id: PackageId, services: ServicesDep, actor: CurrentActorDep
 ) -> VerificationOut:
-    return VerificationOut.model_validate(_desk(services).verify(actor, package_id))
+    return VerificationOut.model_validate(services.desk.verify(actor, package_id))

@@ -15,7 +15,6 @@ from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.session import WebSession
 from api.web.task_submit import error_fragments, submit_task
-from engine.errors import NotFound
 
 router = APIRouter(include_in_schema=False)
 PackageId = Annotated[str, Path(pattern=r"^EP-[0-9a-f-]{36}$")]
@@ -23,11 +22,6 @@ TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 Status = Literal["MACHINE_REVIEW", "HUMAN_REVIEW", "RECTIFICATION", "PASSED", "CLOSED", "RISK_ALERT"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 
-
-def _desk(services: Services) -> Any:
-    if services.desk is None:
-        raise NotFound("evidence is not configured")
-    return services.desk
 
 
 @router.get("/desk", response_class=HTMLResponse)
@@ -40,7 +34,7 @@ def queue(
     from_: Annotated[datetime | None, Query(alias="from")] = None,
     to: datetime | None = None,
 ) -> Response:
-    packages = _desk(services).search(
+    packages = services.desk.search(
         session.actor, status=status or None, branch=branch or None, since=from_, until=to
     )
     filters = {"status": status, "branch": branch, "from": from_, "to": to}
@@ -66,7 +60,7 @@ def package_file(
     services: ServicesDep,
     session: WebSessionDep,
 ) -> Response:
-    media_type, content = _desk(services).package_file(session.actor, package_id, name)
+    media_type, content = services.desk.package_file(session.actor, package_id, name)
     return Response(
         content,
         media_type=media_type,
@@ -98,7 +92,7 @@ def _package_page(
     submitted: tuple[dict[str, Any], list[Any]] | None = None,
     status_code: int = 200,
 ) -> Response:
-    desk = _desk(services)
+    desk = services.desk
     detail = desk.detail(session.actor, package_id)
     verification = desk.verify(session.actor, package_id)
     events = services.instances.events(session.actor, detail.summary.instance_id)

@@ -17,7 +17,7 @@ from crypto import KeyStore, hmac_sm3
 from documents.evidence.facts import EvidenceFacts, EvidenceImage
 from documents.evidence.package import build_package
 from engine.attachments import AttachmentService
-from engine.persistence.evidence import EvidenceStore, NewPackage
+from engine.persistence.evidence import EvidenceStore, FinishedJourneys, NewPackage
 
 log = logging.getLogger("fieldbank.evidence")
 
@@ -44,6 +44,7 @@ class BlobStore(Protocol):
 @dataclass
 class EvidenceService:
     store: EvidenceStore
+    journeys: FinishedJourneys
     keys: KeyStore
     attachments: AttachmentService
     blobs: BlobStore
@@ -69,7 +70,7 @@ class EvidenceService:
         self._store(outbox_id, facts, documents)
 
     def gather(self, instance_id: str) -> EvidenceFacts:
-        journey = self.store.finished_journey(instance_id)
+        journey = self.journeys.get(instance_id)
         data = _plain(journey.data)
         trail: list[dict[str, Any]] = [{**e, "at": _iso(e["at"])} for e in journey.trail]
         authorizer: str | None = next(

@@ -1,5 +1,5 @@
-"""Post-supervision services behind the `post_supervision` journey: starting a review for each stored
-package, machine review over the package's own content, notices, and the package status projection."""
+"""Post-supervision services behind the `post_supervision` journey's service tasks: machine review over
+the package's own content, notices, and the package status projection (`review_start` starts it)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,8 @@ from documents.evidence.verify import verify_package
 from documents.supervision.rules import ReviewInput, machine_review
 from engine.adapters.ports import CoreBanking
 from engine.errors import NotFound
-from engine.instances import InstanceService
 from engine.operations.registry import Operation, OperationContext
 from engine.persistence.evidence import EvidenceStore, ReviewRow
-from engine.views import Actor
 
 log = logging.getLogger("fieldbank.supervision")
 REVIEW_PROCESS = "post_supervision"
@@ -28,49 +26,16 @@ RECTIFICATION_WORKING_DAYS = 3  # [Sim] domain §2.11
 
 
 @dataclass
-class SupervisionService:
+class MachineReviewer:
+    """What the review journey's service tasks do: machine rules over the package's own signed content,
+    and notices to the originator. Needs no instance service, so the engine's operations can hold it."""
+
     store: EvidenceStore
     keys: KeyStore
     cipher: FieldCipher
     blobs: BlobStore
-    instances: InstanceService
     core: CoreBanking
     now: Callable[[], datetime]
-
-    # ------------------------------------------------------------------ the review journey
-
-    def start_review_for_outbox(self, outbox_id: int) -> None:
-        """Exactly once per package: the review instance and the outbox row commit together."""
-        job = self.store.pending_job(outbox_id)
-        if job is None:
-            return
-        package = self.store.package(job[1]["package_id"])
-        if package is None or package.review_instance_id is not None:
-            self.store.finish_job(outbox_id)
-            return
-        path = self.store.branch_path(package.branch_code) or "/"
-        system = Actor("system", "FieldBank", frozenset(), package.branch_code, path, None)
-
-        def link(transaction: Any, review_id: str) -> None:
-            self.store.link_review(transaction, package.package_id, review_id, outbox_id, self.now())
-
-        self.instances.start(
-            system,
-            REVIEW_PROCESS,
-            package.package_id,
-            {
-                "package_id": package.package_id,
-                "journey_instance_id": package.instance_id,
-                "journey_process_id": package.process_id,
-                "journey_outcome": package.outcome,
-                "originator_id": package.staff_id,
-                "lane_assignees": {"field_officer": package.staff_id},
-            },
-            subject_instance_id=package.instance_id,
-            in_transaction=link,
-        )
-
-    # ------------------------------------------------------------------ operations
 
     def machine_review(self, package_id: str) -> dict[str, Any]:
         package = self.store.package(package_id)
@@ -145,16 +110,20 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return moment
 
 
-def supervision_operations() -> list[Operation]:
-    def review(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
-        return dict(ctx.extensions["supervision"].machine_review(p["package_id"]))
+def supervision_operations(reviewer: MachineReviewer | None) -> list[Operation]:
+    """The operations bound to their reviewer; `None` gives the catalogue that validation reads (names,
+    systems), whose handlers refuse to run."""
 
-    def notify(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
-        return dict(
-            ctx.extensions["supervision"].notify(
-                p["package_id"], p["kind"], p.get("reason"), p.get("severity")
-            )
-        )
+    def bound() -> MachineReviewer:
+        if reviewer is None:
+            raise RuntimeError("this operation catalogue was built for validation, not to run journeys")
+        return reviewer
+
+    def review(_ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+        return bound().machine_review(p["package_id"])
+
+    def notify(_ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+        return bound().notify(p["package_id"], p["kind"], p.get("reason"), p.get("severity"))
 
     return [
         Operation("supervision.machine_review", review, system="post_supervision"),

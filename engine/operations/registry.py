@@ -7,7 +7,7 @@ technical failure the worker retries (ARCHITECTURE decisions 4-5).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -58,8 +58,6 @@ class OperationContext:
     branch_code: str
     operator_id: str
     now: Callable[[], datetime]
-    extensions: Mapping[str, Any] = field(default_factory=dict)
-    """Services of outer packages (documents, devices) that their own operations need."""
 
 
 Handler = Callable[[OperationContext, dict[str, Any]], dict[str, Any]]

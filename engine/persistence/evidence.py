@@ -16,8 +16,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from engine.deps import EngineDeps
+from engine.outbox_bell import OutboxBell
 from engine.people.access_log import record_view
 from engine.persistence.cache import BRANCH_PATHS, DEFINITIONS
+from engine.persistence.database import SessionFactory
 from engine.persistence.records import (
     BranchRecord,
     EvidenceChainHeadRecord,
@@ -98,26 +100,13 @@ class FinishedJourney:
     trail: list[dict[str, Any]]
 
 
-class EvidenceStore:
+class FinishedJourneys:
+    """A finished journey as its package records it: facts, the engine's data and the whole trail."""
+
     def __init__(self, deps: EngineDeps) -> None:
         self.deps = deps
 
-    # ------------------------------------------------------------------ outbox jobs
-
-    def pending_job(self, outbox_id: int) -> tuple[str, dict[str, Any]] | None:
-        """(instance id, payload) of an outbox row not done yet."""
-        with self.deps.sessions() as session:
-            row = session.get(OutboxRecord, outbox_id)
-            return None if row is None or row.done_at is not None else (row.instance_id, dict(row.payload))
-
-    def finish_job(self, outbox_id: int) -> None:
-        with self.deps.sessions() as session:
-            _done(session, outbox_id, self.deps.now())
-            session.commit()
-
-    # ------------------------------------------------------------------ journeys
-
-    def finished_journey(self, instance_id: str) -> FinishedJourney:
+    def get(self, instance_id: str) -> FinishedJourney:
         with self.deps.sessions() as session:
             record = session.get(ProcessInstanceRecord, instance_id)
             assert record is not None and record.completed_at is not None
@@ -165,9 +154,33 @@ class EvidenceStore:
                 trail=trail,
             )
 
+
+class EvidenceStore:
+    """Packages, reviews and their outbox jobs; built before the engine's operations, which use it."""
+
+    def __init__(self, sessions: SessionFactory, now: Callable[[], datetime], bell: OutboxBell) -> None:
+        self.sessions = sessions
+        self.now = now
+        self.bell = bell
+
+    # ------------------------------------------------------------------ outbox jobs
+
+    def pending_job(self, outbox_id: int) -> tuple[str, dict[str, Any]] | None:
+        """(instance id, payload) of an outbox row not done yet."""
+        with self.sessions() as session:
+            row = session.get(OutboxRecord, outbox_id)
+            return None if row is None or row.done_at is not None else (row.instance_id, dict(row.payload))
+
+    def finish_job(self, outbox_id: int) -> None:
+        with self.sessions() as session:
+            _done(session, outbox_id, self.now())
+            session.commit()
+
+    # ------------------------------------------------------------------ journeys
+
     def openings_in_hour_before(self, instance_id: str) -> int:
         """Accounts the journey's officer opened in the hour up to its end (the velocity rule)."""
-        with self.deps.sessions() as session:
+        with self.sessions() as session:
             journey = session.get(ProcessInstanceRecord, instance_id)
             if journey is None or journey.completed_at is None:
                 return 0
@@ -188,7 +201,7 @@ class EvidenceStore:
 
     def review_decisions(self, review_instance_id: str) -> list[ReviewRow]:
         """The completed tasks of a review journey, as review history."""
-        with self.deps.sessions() as session:
+        with self.sessions() as session:
             events = session.scalars(
                 select(InstanceEventRecord).where(
                     InstanceEventRecord.instance_id == review_instance_id,
@@ -208,25 +221,25 @@ class EvidenceStore:
             ]
 
     def branch_path(self, branch_code: str) -> str | None:
-        with self.deps.sessions() as session:
+        with self.sessions() as session:
             return BRANCH_PATHS.path(session, branch_code)
 
     # ------------------------------------------------------------------ packages
 
     def package(self, package_id: str) -> PackageRow | None:
-        with self.deps.sessions() as session:
+        with self.sessions() as session:
             row = session.get(EvidencePackageRecord, package_id)
             return _package(row) if row is not None else None
 
     def package_at(self, sequence: int) -> PackageRow | None:
-        with self.deps.sessions() as session:
+        with self.sessions() as session:
             row = session.scalars(
                 select(EvidencePackageRecord).where(EvidencePackageRecord.sequence == sequence)
             ).first()
             return _package(row) if row is not None else None
 
     def has_package(self, instance_id: str) -> bool:
-        with self.deps.sessions() as session:
+        with self.sessions() as session:
             return _has_package(session, instance_id)
 
     def search(
@@ -248,7 +261,7 @@ class EvidenceStore:
             query = query.where(EvidencePackageRecord.created_at >= since)
         if until:
             query = query.where(EvidencePackageRecord.created_at < until)
-        with self.deps.sessions() as session:
+        with self.sessions() as session:
             return [_package(r) for r in session.scalars(query)]
 
     def append(
@@ -261,8 +274,8 @@ class EvidenceStore:
         """Store the package as the chain's next link, ask for its review and finish the outbox row,
         in one commit; `build(sequence, previous manifest SM3)` runs under the chain lock. None: the
         instance already has its package (a rerun), and the row is finished all the same."""
-        now = self.deps.now()
-        with self.deps.sessions() as session:
+        now = self.now()
+        with self.sessions() as session:
             head = session.scalars(
                 select(EvidenceChainHeadRecord).where(EvidenceChainHeadRecord.id == 1).with_for_update()
             ).first()
@@ -308,7 +321,7 @@ class EvidenceStore:
             )
             _done(session, outbox_id, now)
             session.commit()
-        self.deps.notify_outbox()
+        self.bell.ring()
         return sequence
 
     @staticmethod
@@ -335,14 +348,14 @@ class EvidenceStore:
     # ------------------------------------------------------------------ reviews
 
     def reviews(self, package_id: str) -> list[ReviewRow]:
-        with self.deps.sessions() as session:
+        with self.sessions() as session:
             rows = session.scalars(
                 select(ReviewRecord).where(ReviewRecord.package_id == package_id).order_by(ReviewRecord.id)
             )
             return [ReviewRow(r.at, r.kind, r.actor_id, r.code, r.passed, dict(r.detail)) for r in rows]
 
     def add_reviews(self, package_id: str, rows: Iterable[ReviewRow]) -> None:
-        with self.deps.sessions() as session:
+        with self.sessions() as session:
             session.add_all(_review_record(package_id, r) for r in rows)
             session.commit()
 
@@ -357,10 +370,10 @@ class EvidenceStore:
         download: ReviewRow | None = None,
     ) -> None:
         """Who saw a package's personal data (§8.5), and for a download its review-history line, together."""
-        with self.deps.sessions() as session:
+        with self.sessions() as session:
             record_view(
                 session,
-                self.deps,
+                self,  # type: ignore[arg-type]  # MERGE: record_view needs only a clock
                 actor,
                 branch_code=package.branch_code,
                 instance_id=package.instance_id,

@@ -7,7 +7,7 @@ import json
 import signal
 import subprocess
 import sys
-import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -114,34 +114,31 @@ def test_analysts_and_security_officers_read_no_customer_journey(client: TestCli
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_restarted_embedded_server_takes_back_its_own_leases_at_once(services: Services) -> None:
     """A kill -9 leaves rows leased by the dead process; on its SQLite file nobody else can hold them."""
-    ran = threading.Event()
-
-    def probe(outbox_id: int) -> None:
-        with services.deps.sessions() as session:
-            row = session.get(OutboxRecord, outbox_id)
-            assert row is not None
-            row.done_at = services.deps.now()
-            session.commit()
-        ran.set()
-
-    services.deps.outbox_handlers["probe"] = probe
     now = services.deps.now()
     with services.deps.sessions() as session:
-        session.add(
-            OutboxRecord(
-                instance_id="x",
-                kind="probe",
-                payload={},
-                created_at=now,
-                available_at=now,
-                lease_until=now + timedelta(hours=1),  # the previous run's lease
-            )
+        row = OutboxRecord(
+            instance_id="x",
+            kind="start_review",  # of a package that is not there: its handler only marks the row done
+            payload={"package_id": "EP-00000000-0000-0000-0000-000000000000"},
+            created_at=now,
+            available_at=now,
+            lease_until=now + timedelta(hours=1),  # the previous run's lease
         )
+        session.add(row)
         session.commit()
+        outbox_id = row.id
+
+    def ran() -> bool:
+        with services.deps.sessions() as session:
+            return session.get(OutboxRecord, outbox_id).done_at is not None  # type: ignore[union-attr]
+
     assert services.worker is not None and services.worker.sole_worker
     services.start_background()
     try:
-        assert ran.wait(10), "the leased row waited for its lease to run out"
+        deadline = time.monotonic() + 10
+        while not ran() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ran(), "the leased row waited for its lease to run out"
     finally:
         services.stop_background()
 
