@@ -46,7 +46,6 @@ class VerificationOut(BaseModel):
     sequence: int
 
 
-
 @router.get("/evidence", response_model=list[PackageOut])
 def search_packages(
     services: ServicesDep,

@@ -23,7 +23,6 @@ Status = Literal["MACHINE_REVIEW", "HUMAN_REVIEW", "RECTIFICATION", "PASSED", "C
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 
 
-
 @router.get("/desk", response_class=HTMLResponse)
 def queue(
     request: Request,
