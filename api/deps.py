@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.bootstrap import Services
+from crypto import KeyStore
+from documents.evidence.desk import EvidenceDesk
+from engine.attachments import AttachmentService
+from engine.definitions import DefinitionService
 from engine.errors import Unauthenticated
+from engine.instances import InstanceService
+from engine.journey_reads import JourneyReads
+from engine.people.administration import StaffAdministration
+from engine.people.auth import AuthService
+from engine.settings import Settings
+from engine.task_assignment import TaskAssignmentService
 from engine.views import Actor
+
+T = TypeVar("T")
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -22,12 +35,34 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+def _use_case(pick: Callable[[Services], T]) -> Any:
+    """A route names the use cases it calls, not the whole composition root."""
+
+    def dependency(request: Request) -> T:
+        return pick(get_services(request))
+
+    return Depends(dependency)
+
+
+SettingsDep = Annotated[Settings, _use_case(lambda s: s.settings)]
+KeysDep = Annotated[KeyStore, _use_case(lambda s: s.keys)]
+AuthDep = Annotated[AuthService, _use_case(lambda s: s.auth)]
+InstancesDep = Annotated[InstanceService, _use_case(lambda s: s.instances)]
+AssignmentDep = Annotated[TaskAssignmentService, _use_case(lambda s: s.assignment)]
+ReadsDep = Annotated[JourneyReads, _use_case(lambda s: s.reads)]
+DefinitionsDep = Annotated[DefinitionService, _use_case(lambda s: s.definitions)]
+AttachmentsDep = Annotated[AttachmentService, _use_case(lambda s: s.attachments)]
+StaffAdminDep = Annotated[StaffAdministration, _use_case(lambda s: s.staff_admin)]
+DeskDep = Annotated[EvidenceDesk, _use_case(lambda s: s.desk)]
+SandboxDep = Annotated[Any | None, _use_case(lambda s: s.sandbox)]
+
+
 def get_actor(
-    services: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    auth: AuthDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("a bearer token is required")
-    return services.auth.authenticate(credentials.credentials)
+    return auth.authenticate(credentials.credentials)
 
 
 CurrentActorDep = Annotated[Actor, Depends(get_actor)]

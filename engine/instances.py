@@ -36,6 +36,7 @@ from engine.persistence.records import (
     ProcessInstanceRecord,
     StartRequestRecord,
 )
+from engine.service_calls import retry_incident
 from engine.store import ensure_spec
 from engine.task_forms import attachment_problems, definition_form, hide_secrets, is_handover, prefill
 from engine.unit_of_work import UnitOfWork
@@ -352,12 +353,13 @@ class InstanceService:
             return Conflict("the task was already completed or the journey moved on")
         return NotFound("no such task")
 
-    def check_may_retry(self, actor: Actor, instance_id: str) -> None:
+    def retry_incident(self, actor: Actor, instance_id: str, incident_id: int) -> None:
         """The officer running the journey (the tablet's resume button) or an operator (§12.4)."""
         with self.deps.sessions() as session:
             record = self._visible_instance(session, actor, instance_id)
             if record.started_by != actor.staff_id and not actor.roles & OPERATOR_ROLES:
                 raise Forbidden("only the officer running the journey or an operator retries it")
+        retry_incident(self.deps, instance_id, incident_id, actor.staff_id)
 
     def task_view(self, actor: Actor, task_id: str) -> TaskView:
         with self.deps.sessions() as session:

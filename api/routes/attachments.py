@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile, status
 
-from api.deps import CurrentActorDep, ServicesDep
+from api.deps import AttachmentsDep, CurrentActorDep, SettingsDep
 from api.openapi import SIGNED_IN
 from api.schemas import AttachmentOut
 from engine.errors import FieldError, ValidationFailed
@@ -30,13 +30,14 @@ def upload_attachment(
     file: Annotated[
         UploadFile, File(json_schema_extra={"minLength": 1}, description="the image; never empty")
     ],
-    services: ServicesDep,
+    attachments: AttachmentsDep,
+    settings: SettingsDep,
     actor: CurrentActorDep,
 ) -> AttachmentOut:
-    limit = services.settings.attachment_max_bytes
+    limit = settings.attachment_max_bytes
     content = file.file.read(limit + 1)
     if len(content) > limit:
         raise ValidationFailed(
             "file too large", [FieldError("file", "too_large", f"文件不能超过{limit // 1024} KB")]
         )
-    return AttachmentOut.model_validate(asdict(services.attachments.upload(actor, content)))
+    return AttachmentOut.model_validate(asdict(attachments.upload(actor, content)))

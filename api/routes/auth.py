@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 from fastapi.security import HTTPAuthorizationCredentials
 
-from api.deps import BearerDep, CurrentActorDep, ServicesDep
+from api.deps import AuthDep, BearerDep, CurrentActorDep
 from api.openapi import error_responses
 from api.schemas import StaffOut, TokenRequest, TokenResponse
 
@@ -11,9 +11,9 @@ router = APIRouter(tags=["auth"])
 
 
 @router.post("/auth/token", response_model=TokenResponse, responses=error_responses(401, 403, 413, 422, 429))
-def issue_token(body: TokenRequest, request: Request, services: ServicesDep) -> TokenResponse:
+def issue_token(body: TokenRequest, request: Request, auth: AuthDep) -> TokenResponse:
     client = request.client.host if request.client else ""
-    issued = services.auth.login(body.username, body.password, body.device_id, client)
+    issued = auth.login(body.username, body.password, body.device_id, client)
     a = issued.actor
     return TokenResponse(
         access_token=issued.access_token,
@@ -23,7 +23,7 @@ def issue_token(body: TokenRequest, request: Request, services: ServicesDep) -> 
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 403, 413))
-def logout(services: ServicesDep, _actor: CurrentActorDep, credentials: BearerDep) -> None:
+def logout(auth: AuthDep, _actor: CurrentActorDep, credentials: BearerDep) -> None:
     """Revokes the token at once; a suspended member of staff is refused at once too (see auth)."""
     assert isinstance(credentials, HTTPAuthorizationCredentials)
-    services.auth.logout(credentials.credentials)
+    auth.logout(credentials.credentials)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.deps import CurrentActorDep, ServicesDep
+from api.deps import CurrentActorDep, DeskDep
 from api.openapi import MISSING, SIGNED_IN
 from api.params import Instant
 
@@ -48,20 +48,20 @@ class VerificationOut(BaseModel):
 
 @router.get("/evidence", response_model=list[PackageOut])
 def search_packages(
-    services: ServicesDep,
+    desk: DeskDep,
     actor: CurrentActorDep,
     status: Status | None = None,
     branch: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{1,32}$")] = None,
     from_: Annotated[Instant | None, Query(alias="from")] = None,
     to: Instant | None = None,
 ) -> list[PackageOut]:
-    found = services.desk.search(actor, status=status, branch=branch, since=from_, until=to)
+    found = desk.search(actor, status=status, branch=branch, since=from_, until=to)
     return [PackageOut.model_validate(asdict(p)) for p in found]
 
 
 @router.get("/evidence/{package_id}", response_model=PackageDetailOut, responses=MISSING)
-def package_detail(package_id: PackageId, services: ServicesDep, actor: CurrentActorDep) -> PackageDetailOut:
-    d = services.desk.detail(actor, package_id)
+def package_detail(package_id: PackageId, desk: DeskDep, actor: CurrentActorDep) -> PackageDetailOut:
+    d = desk.detail(actor, package_id)
     return PackageDetailOut.model_validate(
         {
             **asdict(d.summary),
@@ -77,8 +77,8 @@ def package_detail(package_id: PackageId, services: ServicesDep, actor: CurrentA
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}}, **MISSING},
 )
-def download_package(package_id: PackageId, services: ServicesDep, actor: CurrentActorDep) -> Response:
-    name, content = services.desk.download(actor, package_id)
+def download_package(package_id: PackageId, desk: DeskDep, actor: CurrentActorDep) -> Response:
+    name, content = desk.download(actor, package_id)
     return Response(
         content,
         media_type="application/zip",
@@ -87,7 +87,5 @@ def download_package(package_id: PackageId, services: ServicesDep, actor: Curren
 
 
 @router.post("/evidence/{package_id}/verify", response_model=VerificationOut, responses=MISSING)
-def verify_package_on_server(
-    package_id: PackageId, services: ServicesDep, actor: CurrentActorDep
-) -> VerificationOut:
-    return VerificationOut.model_validate(services.desk.verify(actor, package_id))
+def verify_package_on_server(package_id: PackageId, desk: DeskDep, actor: CurrentActorDep) -> VerificationOut:
+    return VerificationOut.model_validate(desk.verify(actor, package_id))

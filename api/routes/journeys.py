@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, status
 
-from api.deps import CurrentActorDep, ServicesDep
+from api.deps import AssignmentDep, CurrentActorDep, DefinitionsDep, InstancesDep
 from api.openapi import MISSING, MISSING_OR_STALE, SIGNED_IN
 from api.params import RowId
 from api.schemas import (
@@ -21,7 +21,6 @@ from api.schemas import (
     TaskDetailOut,
     TaskOut,
 )
-from engine.service_calls import retry_incident
 from engine.views import InstanceView
 
 router = APIRouter(responses=SIGNED_IN)
@@ -34,8 +33,8 @@ def _instance_out(view: InstanceView) -> InstanceOut:
 
 
 @router.get("/processes", response_model=list[ProcessOut], tags=["processes"])
-def list_processes(services: ServicesDep, _actor: CurrentActorDep) -> list[ProcessOut]:
-    return [ProcessOut.model_validate(asdict(d)) for d in services.definitions.list_latest()]
+def list_processes(definitions: DefinitionsDep, _actor: CurrentActorDep) -> list[ProcessOut]:
+    return [ProcessOut.model_validate(asdict(d)) for d in definitions.list_latest()]
 
 
 @router.post(
@@ -48,7 +47,7 @@ def list_processes(services: ServicesDep, _actor: CurrentActorDep) -> list[Proce
 def start_instance(
     process_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,100}$")],
     body: StartInstanceRequest,
-    services: ServicesDep,
+    instances: InstancesDep,
     actor: CurrentActorDep,
     idempotency_key: Annotated[
         str,  # not `str | None`: a header is absent or a string, never null
@@ -59,7 +58,7 @@ def start_instance(
     ] = "",
 ) -> InstanceOut:
     return _instance_out(
-        services.instances.start(
+        instances.start(
             actor, process_id, body.business_key, body.data, idempotency_key=idempotency_key or None
         )
     )
@@ -68,21 +67,23 @@ def start_instance(
 @router.get("/instances/{instance_id}", response_model=InstanceOut, tags=["instances"], responses=MISSING)
 def get_instance(
     instance_id: InstanceId,
-    services: ServicesDep,
+    instances: InstancesDep,
     actor: CurrentActorDep,
     wait: Annotated[float, Query(ge=0, le=30, description="long-poll up to N seconds for a change")] = 0,
     version: Annotated[int | None, Query(ge=0, description="the version the caller already has")] = None,
 ) -> InstanceOut:
     if wait:
-        return _instance_out(services.instances.wait(actor, instance_id, wait, version))
-    return _instance_out(services.instances.get(actor, instance_id))
+        return _instance_out(instances.wait(actor, instance_id, wait, version))
+    return _instance_out(instances.get(actor, instance_id))
 
 
 @router.get(
     "/instances/{instance_id}/events", response_model=list[EventOut], tags=["instances"], responses=MISSING
 )
-def instance_events(instance_id: InstanceId, services: ServicesDep, actor: CurrentActorDep) -> list[EventOut]:
-    return [EventOut.model_validate(asdict(e)) for e in services.instances.events(actor, instance_id)]
+def instance_events(
+    instance_id: InstanceId, instances: InstancesDep, actor: CurrentActorDep
+) -> list[EventOut]:
+    return [EventOut.model_validate(asdict(e)) for e in instances.events(actor, instance_id)]
 
 
 @router.post(
@@ -94,12 +95,11 @@ def instance_events(instance_id: InstanceId, services: ServicesDep, actor: Curre
 def retry_instance_incident(
     instance_id: InstanceId,
     incident_id: RowId,
-    services: ServicesDep,
+    instances: InstancesDep,
     actor: CurrentActorDep,
 ) -> InstanceOut:
-    services.instances.check_may_retry(actor, instance_id)
-    retry_incident(services.deps, instance_id, incident_id, actor.staff_id)
-    return _instance_out(services.instances.get(actor, instance_id))
+    instances.retry_incident(actor, instance_id, incident_id)
+    return _instance_out(instances.get(actor, instance_id))
 
 
 @router.post(
@@ -109,32 +109,32 @@ def retry_instance_incident(
     responses=MISSING_OR_STALE,
 )
 def abandon_instance(
-    instance_id: InstanceId, body: AbandonRequest, services: ServicesDep, actor: CurrentActorDep
+    instance_id: InstanceId, body: AbandonRequest, instances: InstancesDep, actor: CurrentActorDep
 ) -> InstanceOut:
-    return _instance_out(services.instances.abandon(actor, instance_id, body.reason))
+    return _instance_out(instances.abandon(actor, instance_id, body.reason))
 
 
 @router.get("/tasks", response_model=list[TaskOut], tags=["tasks"])
-def list_tasks(services: ServicesDep, actor: CurrentActorDep) -> list[TaskOut]:
-    return [TaskOut.model_validate(asdict(t)) for t in services.instances.list_tasks(actor)]
+def list_tasks(instances: InstancesDep, actor: CurrentActorDep) -> list[TaskOut]:
+    return [TaskOut.model_validate(asdict(t)) for t in instances.list_tasks(actor)]
 
 
 @router.get("/tasks/{task_id}", response_model=TaskDetailOut, tags=["tasks"], responses=MISSING_OR_STALE)
-def get_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep) -> TaskDetailOut:
-    detail = services.instances.get_task(actor, task_id)
+def get_task(task_id: TaskId, instances: InstancesDep, actor: CurrentActorDep) -> TaskDetailOut:
+    detail = instances.get_task(actor, task_id)
     return TaskDetailOut.model_validate(
         {**asdict(detail.task), "form": detail.form, "data": detail.data, "context": detail.context}
     )
 
 
 @router.post("/tasks/{task_id}/claim", response_model=TaskOut, tags=["tasks"], responses=MISSING_OR_STALE)
-def claim_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep) -> TaskOut:
-    return TaskOut.model_validate(asdict(services.assignment.claim(actor, task_id)))
+def claim_task(task_id: TaskId, assignment: AssignmentDep, actor: CurrentActorDep) -> TaskOut:
+    return TaskOut.model_validate(asdict(assignment.claim(actor, task_id)))
 
 
 @router.post("/tasks/{task_id}/unclaim", response_model=TaskOut, tags=["tasks"], responses=MISSING_OR_STALE)
-def unclaim_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep) -> TaskOut:
-    return TaskOut.model_validate(asdict(services.assignment.unclaim(actor, task_id)))
+def unclaim_task(task_id: TaskId, assignment: AssignmentDep, actor: CurrentActorDep) -> TaskOut:
+    return TaskOut.model_validate(asdict(assignment.unclaim(actor, task_id)))
 
 
 @router.post(
@@ -144,15 +144,15 @@ def unclaim_task(task_id: TaskId, services: ServicesDep, actor: CurrentActorDep)
     responses=MISSING_OR_STALE,
 )
 def reassign_task(
-    task_id: TaskId, body: ReassignRequest, services: ServicesDep, actor: CurrentActorDep
+    task_id: TaskId, body: ReassignRequest, assignment: AssignmentDep, actor: CurrentActorDep
 ) -> None:
-    services.assignment.reassign(actor, task_id, body.staff_id)
+    assignment.reassign(actor, task_id, body.staff_id)
 
 
 @router.post(
     "/tasks/{task_id}/complete", response_model=InstanceOut, tags=["tasks"], responses=MISSING_OR_STALE
 )
 def complete_task(
-    task_id: TaskId, body: CompleteTaskRequest, services: ServicesDep, actor: CurrentActorDep
+    task_id: TaskId, body: CompleteTaskRequest, instances: InstancesDep, actor: CurrentActorDep
 ) -> InstanceOut:
-    return _instance_out(services.instances.complete_task(actor, task_id, body.data))
+    return _instance_out(instances.complete_task(actor, task_id, body.data))

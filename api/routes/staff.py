@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, status
 from pydantic import AfterValidator, BaseModel, Field
 
-from api.deps import CurrentActorDep, ServicesDep
+from api.deps import CurrentActorDep, StaffAdminDep
 from api.openapi import MISSING_OR_STALE, SIGNED_IN, error_responses
 from api.params import RowId
 from api.schemas import Strict
@@ -91,31 +91,29 @@ ChangeId = RowId
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(404, 409),
 )
-def request_change(body: StaffChangeRequest, services: ServicesDep, actor: CurrentActorDep) -> StaffChangeOut:
+def request_change(
+    body: StaffChangeRequest, staff_admin: StaffAdminDep, actor: CurrentActorDep
+) -> StaffChangeOut:
     payload = body.model_dump(exclude={"action", "staff_id"}, exclude_none=True)
     return StaffChangeOut.model_validate(
-        asdict(services.staff_admin.request(actor, body.action, body.staff_id, payload))
+        asdict(staff_admin.request(actor, body.action, body.staff_id, payload))
     )
 
 
 @router.get("/staff/changes", response_model=list[StaffChangeOut])
-def pending_changes(services: ServicesDep, actor: CurrentActorDep) -> list[StaffChangeOut]:
-    return [StaffChangeOut.model_validate(asdict(c)) for c in services.staff_admin.pending(actor)]
+def pending_changes(staff_admin: StaffAdminDep, actor: CurrentActorDep) -> list[StaffChangeOut]:
+    return [StaffChangeOut.model_validate(asdict(c)) for c in staff_admin.pending(actor)]
 
 
 @router.post("/staff/changes/{change_id}/approve", response_model=StaffChangeOut, responses=MISSING_OR_STALE)
 def approve_change(
-    change_id: ChangeId, body: StaffDecision, services: ServicesDep, actor: CurrentActorDep
+    change_id: ChangeId, body: StaffDecision, staff_admin: StaffAdminDep, actor: CurrentActorDep
 ) -> StaffChangeOut:
-    return StaffChangeOut.model_validate(
-        asdict(services.staff_admin.decide(actor, change_id, True, body.reason))
-    )
+    return StaffChangeOut.model_validate(asdict(staff_admin.decide(actor, change_id, True, body.reason)))
 
 
 @router.post("/staff/changes/{change_id}/reject", response_model=StaffChangeOut, responses=MISSING_OR_STALE)
 def reject_change(
-    change_id: ChangeId, body: StaffDecision, services: ServicesDep, actor: CurrentActorDep
+    change_id: ChangeId, body: StaffDecision, staff_admin: StaffAdminDep, actor: CurrentActorDep
 ) -> StaffChangeOut:
-    return StaffChangeOut.model_validate(
-        asdict(services.staff_admin.decide(actor, change_id, False, body.reason))
-    )
+    return StaffChangeOut.model_validate(asdict(staff_admin.decide(actor, change_id, False, body.reason)))

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from api.deps import ServicesDep
+from api.deps import DefinitionsDep, ReadsDep
 from api.params import RowId
 from api.web.pages import WebSessionDep, render
 from api.web.session import WebSession
@@ -27,11 +27,13 @@ def _analyst(session: WebSession) -> None:
 
 
 @router.get("/analyst", response_class=HTMLResponse)
-def processes(request: Request, services: ServicesDep, session: WebSessionDep) -> Response:
+def processes(
+    request: Request, definitions: DefinitionsDep, reads: ReadsDep, session: WebSessionDep
+) -> Response:
     _analyst(session)
-    versions = services.reads.definition_versions()
+    versions = reads.definition_versions()
     grouped = [(pid, list(rows)) for pid, rows in groupby(versions, key=lambda v: v.process_id)]
-    problems = services.definitions.validate()
+    problems = definitions.validate()
     return render(
         request, "analyst/processes.html", {"processes": grouped, "problems": problems}, session=session
     )
@@ -42,11 +44,11 @@ def diagram_page(
     request: Request,
     process_id: ProcessId,
     version: RowId,
-    services: ServicesDep,
+    reads: ReadsDep,
     session: WebSessionDep,
 ) -> Response:
     _analyst(session)
-    services.reads.definition_diagram(process_id, version)  # 404 before the page, not inside the viewer
+    reads.definition_diagram(process_id, version)  # 404 before the page, not inside the viewer
     context = {
         "process_id": process_id,
         "version": version,
@@ -57,19 +59,19 @@ def diagram_page(
 
 @router.get("/diagrams/processes/{process_id}/{version}")
 def definition_diagram(
-    process_id: ProcessId, version: RowId, services: ServicesDep, session: WebSessionDep
+    process_id: ProcessId, version: RowId, reads: ReadsDep, session: WebSessionDep
 ) -> JSONResponse:
     if not session.actor.roles & DIAGRAM_ROLES:
         raise Forbidden("diagrams are for analysts and auditors")
-    d = services.reads.definition_diagram(process_id, version)
+    d = reads.definition_diagram(process_id, version)
     return JSONResponse({"xml": d.bpmn_xml, "completed": d.completed, "current": d.current})
 
 
 @router.get("/diagrams/instances/{instance_id}")
-def instance_diagram(instance_id: InstanceId, services: ServicesDep, session: WebSessionDep) -> JSONResponse:
+def instance_diagram(instance_id: InstanceId, reads: ReadsDep, session: WebSessionDep) -> JSONResponse:
     if not session.actor.roles & DIAGRAM_ROLES:
         raise Forbidden("diagrams are for analysts and auditors")
-    d = services.reads.instance_diagram(session.actor, instance_id)
+    d = reads.instance_diagram(session.actor, instance_id)
     return JSONResponse(
         {"xml": d.bpmn_xml, "completed": d.completed, "current": d.current},
         headers={"Cache-Control": "no-store"},

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import ServicesDep
+from api.deps import AuthDep, SettingsDep
 from api.web.pages import WebSessionDep, home_path, redirect, render
 from api.web.session import (
     DEVICE_COOKIE,
@@ -51,7 +51,8 @@ def login_page(request: Request, next: str | None = None) -> Response:
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    services: ServicesDep,
+    auth: AuthDep,
+    settings: SettingsDep,
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
@@ -62,7 +63,7 @@ def login(
     else:
         try:
             client = request.client.host if request.client else ""
-            issued = services.auth.login(username, password, request.cookies.get(DEVICE_COOKIE), client)
+            issued = auth.login(username, password, request.cookies.get(DEVICE_COOKIE), client)
         except Unauthenticated:
             error, status = "工号或密码错误", 401
         except Throttled:
@@ -74,7 +75,7 @@ def login(
     response.set_cookie(
         SESSION_COOKIE,
         issued.access_token,
-        max_age=services.settings.token_ttl_seconds,
+        max_age=settings.token_ttl_seconds,
         httponly=True,
         samesite="strict",
         secure=cookie_secure(request),
@@ -83,8 +84,8 @@ def login(
 
 
 @router.post("/logout", response_class=HTMLResponse)
-def logout(request: Request, services: ServicesDep, session: WebSessionDep) -> Response:
-    services.auth.logout(session.token)
+def logout(request: Request, auth: AuthDep, session: WebSessionDep) -> Response:
+    auth.logout(session.token)
     response = redirect(request, "/login")
     response.delete_cookie(SESSION_COOKIE)
     return response

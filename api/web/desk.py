@@ -9,12 +9,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.bootstrap import Services
-from api.deps import ServicesDep
+from api.deps import DeskDep, InstancesDep, ReadsDep
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.session import WebSession
 from api.web.task_submit import error_fragments, submit_task
+from documents.evidence.desk import EvidenceDesk
+from engine.instances import InstanceService
 
 router = APIRouter(include_in_schema=False)
 PackageId = Annotated[str, Path(pattern=r"^EP-[0-9a-f-]{36}$")]
@@ -26,16 +27,14 @@ STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 @router.get("/desk", response_class=HTMLResponse)
 def queue(
     request: Request,
-    services: ServicesDep,
+    desk: DeskDep,
     session: WebSessionDep,
     status: Annotated[Status | Literal[""], Query()] = "HUMAN_REVIEW",
     branch: Annotated[str, Query(pattern=r"^[A-Z0-9]{0,32}$")] = "",
     from_: Annotated[datetime | None, Query(alias="from")] = None,
     to: datetime | None = None,
 ) -> Response:
-    packages = services.desk.search(
-        session.actor, status=status or None, branch=branch or None, since=from_, until=to
-    )
+    packages = desk.search(session.actor, status=status or None, branch=branch or None, since=from_, until=to)
     filters = {"status": status, "branch": branch, "from": from_, "to": to}
     return render(
         request,
@@ -47,19 +46,19 @@ def queue(
 
 @router.get("/desk/packages/{package_id}", response_class=HTMLResponse)
 def package(
-    request: Request, package_id: PackageId, services: ServicesDep, session: WebSessionDep
+    request: Request, package_id: PackageId, desk: DeskDep, instances: InstancesDep, session: WebSessionDep
 ) -> Response:
-    return _package_page(request, services, session, package_id)
+    return _package_page(request, desk, instances, session, package_id)
 
 
 @router.get("/desk/packages/{package_id}/files/{name:path}")
 def package_file(
     package_id: PackageId,
     name: Annotated[str, Path(pattern=r"^(documents|images)/[A-Za-z0-9._-]{1,128}$")],
-    services: ServicesDep,
+    desk: DeskDep,
     session: WebSessionDep,
 ) -> Response:
-    media_type, content = services.desk.package_file(session.actor, package_id, name)
+    media_type, content = desk.package_file(session.actor, package_id, name)
     return Response(
         content,
         media_type=media_type,
@@ -73,34 +72,40 @@ def package_file(
 
 @router.post("/desk/packages/{package_id}/tasks/{task_id}", response_class=HTMLResponse)
 async def decide(
-    request: Request, package_id: PackageId, task_id: TaskId, services: ServicesDep, session: WebSessionDep
+    request: Request,
+    package_id: PackageId,
+    task_id: TaskId,
+    desk: DeskDep,
+    instances: InstancesDep,
+    reads: ReadsDep,
+    session: WebSessionDep,
 ) -> Response:
-    submitted = await submit_task(request, services, session, task_id)
+    submitted = await submit_task(request, reads, instances, session, task_id)
     if submitted.view is None:
         return error_fragments(request, session, submitted) or _package_page(
-            request, services, session, package_id, (submitted.data, submitted.errors), 422
+            request, desk, instances, session, package_id, (submitted.data, submitted.errors), 422
         )
     return redirect(request, f"/desk/packages/{package_id}?decided=1")
 
 
 def _package_page(
     request: Request,
-    services: Services,
+    desk: EvidenceDesk,
+    instances: InstanceService,
     session: WebSession,
     package_id: str,
     submitted: tuple[dict[str, Any], list[Any]] | None = None,
     status_code: int = 200,
 ) -> Response:
-    desk = services.desk
     detail = desk.detail(session.actor, package_id)
     verification = desk.verify(session.actor, package_id)
-    events = services.instances.events(session.actor, detail.summary.instance_id)
+    events = instances.events(session.actor, detail.summary.instance_id)
     review_task, form = None, None
     if detail.review_instance_id:
-        review = services.instances.get(session.actor, detail.review_instance_id)
+        review = instances.get(session.actor, detail.review_instance_id)
         if review.tasks:
             review_task = review.tasks[0]
-            task_detail = services.instances.get_task(session.actor, review_task.task_id)
+            task_detail = instances.get_task(session.actor, review_task.task_id)
             data, errors = submitted if submitted else (task_detail.data, [])
             form = build_form(task_detail.form["schema"], task_detail.form["ui_schema"], data, errors)
     files = detail.manifest.get("files", [])

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Path, UploadFile, status
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import ServicesDep
+from api.deps import AttachmentsDep, ReadsDep, SettingsDep
 from api.web.pages import WebSessionDep
 from engine.errors import FieldError, ValidationFailed
 
@@ -19,15 +19,18 @@ AttachmentId = Annotated[str, Path(pattern=r"^att_[0-9a-f]{32}$")]
 
 @router.post("/media/attachments", status_code=status.HTTP_201_CREATED)
 def upload(
-    file: Annotated[UploadFile, File()], services: ServicesDep, session: WebSessionDep
+    file: Annotated[UploadFile, File()],
+    attachments: AttachmentsDep,
+    settings: SettingsDep,
+    session: WebSessionDep,
 ) -> JSONResponse:
-    limit = services.settings.attachment_max_bytes
+    limit = settings.attachment_max_bytes
     content = file.file.read(limit + 1)
     if len(content) > limit:
         raise ValidationFailed(
             "file too large", [FieldError("file", "too_large", f"文件不能超过{limit // 1024} KB")]
         )
-    view = services.attachments.upload(session.actor, content)
+    view = attachments.upload(session.actor, content)
     body = {
         **asdict(view),
         "created_at": view.created_at.isoformat(),
@@ -37,11 +40,13 @@ def upload(
 
 
 @router.get("/media/attachments/{attachment_id}")
-def own_capture(attachment_id: AttachmentId, services: ServicesDep, session: WebSessionDep) -> Response:
+def own_capture(
+    attachment_id: AttachmentId, attachments: AttachmentsDep, reads: ReadsDep, session: WebSessionDep
+) -> Response:
     """The capturing officer's preview of their own recent upload; anyone else gets 404."""
-    blob_key, media_type = services.reads.own_upload(session.actor, attachment_id)
+    blob_key, media_type = reads.own_upload(session.actor, attachment_id)
     return Response(
-        services.attachments.read_blob(blob_key),
+        attachments.read_blob(blob_key),
         media_type=media_type,
         headers={"Cache-Control": "private, no-store"},
     )

@@ -15,8 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from api.bootstrap import Services
-from api.deps import ServicesDep
+from api.deps import AuthDep, KeysDep
 from api.web.labels import label
 from api.web.session import (
     CSRF_FIELD,
@@ -27,7 +26,7 @@ from api.web.session import (
     check_csrf,
     csrf_token_for,
 )
-from crypto import hmac_sm3
+from crypto import KeyStore, hmac_sm3
 from engine.errors import Unauthenticated
 from engine.views import Actor
 
@@ -129,19 +128,19 @@ def here(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
-def csrf_key(services: Services) -> bytes:
-    return hmac_sm3(services.keys.index_key, b"fieldbank/csrf-key/v1")
+def csrf_key(keys: KeyStore) -> bytes:
+    return hmac_sm3(keys.index_key, b"fieldbank/csrf-key/v1")
 
 
-async def web_session(request: Request, services: ServicesDep) -> WebSession:
+async def web_session(request: Request, auth: AuthDep, keys: KeysDep) -> WebSession:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise LoginRequired(here(request))
     try:
-        actor = services.auth.authenticate(token)
+        actor = auth.authenticate(token)
     except Unauthenticated:
         raise LoginRequired(here(request)) from None
-    key = csrf_key(services)
+    key = csrf_key(keys)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         presented = request.headers.get(CSRF_HEADER)
         if presented is None and "form" in request.headers.get("content-type", ""):

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import ServicesDep
+from api.deps import AttachmentsDep, InstancesDep, ReadsDep
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.task_submit import error_fragments, submit_task
@@ -21,9 +21,9 @@ AttachmentId = Annotated[str, Path(pattern=r"^att_[0-9a-f]{32}$")]
 
 @router.get("/phone", response_class=HTMLResponse)
 def task_list(
-    request: Request, services: ServicesDep, session: WebSessionDep, done: str | None = None
+    request: Request, instances: InstancesDep, session: WebSessionDep, done: str | None = None
 ) -> Response:
-    tasks = services.instances.list_tasks(session.actor)
+    tasks = instances.list_tasks(session.actor)
     counts = Counter(t.title for t in tasks)
     return render(
         request,
@@ -34,22 +34,24 @@ def task_list(
 
 
 @router.get("/phone/tasks/{task_id}", response_class=HTMLResponse)
-def task_detail(request: Request, task_id: TaskId, services: ServicesDep, session: WebSessionDep) -> Response:
-    detail = services.instances.get_task(session.actor, task_id)
+def task_detail(
+    request: Request, task_id: TaskId, instances: InstancesDep, session: WebSessionDep
+) -> Response:
+    detail = instances.get_task(session.actor, task_id)
     form = build_form(detail.form["schema"], detail.form["ui_schema"], detail.data, [])
     return _page(request, session, detail, form)
 
 
 @router.post("/phone/tasks/{task_id}", response_class=HTMLResponse)
 async def decide(
-    request: Request, task_id: TaskId, services: ServicesDep, session: WebSessionDep
+    request: Request, task_id: TaskId, instances: InstancesDep, reads: ReadsDep, session: WebSessionDep
 ) -> Response:
-    submitted = await submit_task(request, services, session, task_id)
+    submitted = await submit_task(request, reads, instances, session, task_id)
     if submitted.view is None:
         fragments = error_fragments(request, session, submitted)
         if fragments is not None:
             return fragments
-        detail = services.instances.get_task(session.actor, task_id)
+        detail = instances.get_task(session.actor, task_id)
         form = build_form(submitted.schema, submitted.ui_schema, submitted.data, submitted.errors)
         return _page(request, session, detail, form, 422)
     return redirect(request, "/phone?done=1")
@@ -57,11 +59,15 @@ async def decide(
 
 @router.get("/phone/tasks/{task_id}/evidence/{attachment_id}")
 def evidence_image(
-    task_id: TaskId, attachment_id: AttachmentId, services: ServicesDep, session: WebSessionDep
+    task_id: TaskId,
+    attachment_id: AttachmentId,
+    attachments: AttachmentsDep,
+    reads: ReadsDep,
+    session: WebSessionDep,
 ) -> Response:
-    blob_key, media_type = services.reads.task_evidence_image(session.actor, task_id, attachment_id)
+    blob_key, media_type = reads.task_evidence_image(session.actor, task_id, attachment_id)
     return Response(
-        services.attachments.read_blob(blob_key), media_type=media_type, headers={"Cache-Control": "no-store"}
+        attachments.read_blob(blob_key), media_type=media_type, headers={"Cache-Control": "no-store"}
     )
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.bootstrap import Services
-from api.deps import ServicesDep
+from api.deps import DefinitionsDep, InstancesDep, ReadsDep, SandboxDep
 from api.params import RowId
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
@@ -21,8 +21,9 @@ from api.web.sandbox_reader import reader_cards_json, reads_chip
 from api.web.session import WebSession
 from api.web.task_submit import error_fragments, submit_task
 from engine.errors import Forbidden
+from engine.instances import InstanceService
+from engine.journey_reads import JourneyReads
 from engine.people.roles import SYSTEM_STARTED_PROCESSES
-from engine.service_calls import retry_incident
 from engine.task_forms import is_handover
 from engine.views import InstanceView, TaskDetail
 
@@ -35,20 +36,34 @@ WAIT_SECONDS = 20.0
 SANDBOX_PIN_PAD_FIELD = "pin_pad_event_id"
 
 
+@dataclass(frozen=True)
+class Screens:
+    """What the tablet's screens call: the journey, its progress, and whether sandbox panels show."""
+
+    instances: InstanceService
+    reads: JourneyReads
+    sandbox: bool
+
+
+def _screens(instances: InstancesDep, reads: ReadsDep, sandbox: SandboxDep) -> Screens:
+    return Screens(instances, reads, sandbox is not None)
+
+
+ScreensDep = Annotated[Screens, Depends(_screens)]
+
+
 def _tablet_only(session: WebSession) -> None:
     if not session.actor.roles & {"field_officer", "second_officer"}:
         raise Forbidden("the tablet pages are for field staff")
 
 
 @router.get("/tablet", response_class=HTMLResponse)
-def home(request: Request, services: ServicesDep, session: WebSessionDep) -> Response:
+def home(request: Request, definitions: DefinitionsDep, reads: ReadsDep, session: WebSessionDep) -> Response:
     _tablet_only(session)
     # compared in UTC: SQLite keeps naive UTC timestamps and would compare an offset as text
     today = datetime.combine(datetime.now(BANK_TIME).date(), time(0), BANK_TIME).astimezone(UTC)
-    journeys = services.reads.my_journeys(session.actor, today)
-    startable = [
-        d for d in services.definitions.list_latest() if d.process_id not in SYSTEM_STARTED_PROCESSES
-    ]
+    journeys = reads.my_journeys(session.actor, today)
+    startable = [d for d in definitions.list_latest() if d.process_id not in SYSTEM_STARTED_PROCESSES]
     return render(
         request, "tablet/home.html", {"journeys": journeys, "startable": startable}, session=session
     )
@@ -57,50 +72,50 @@ def home(request: Request, services: ServicesDep, session: WebSessionDep) -> Res
 @router.post("/tablet/journeys", response_class=HTMLResponse)
 def start(
     request: Request,
-    services: ServicesDep,
+    instances: InstancesDep,
     session: WebSessionDep,
     process_id: Annotated[str, Form(pattern=r"^[A-Za-z0-9_.-]{1,100}$")],
 ) -> Response:
     _tablet_only(session)
-    view = services.instances.start(session.actor, process_id, None, {})
+    view = instances.start(session.actor, process_id, None, {})
     return redirect(request, f"/tablet/journeys/{view.instance_id}")
 
 
 @router.get("/tablet/journeys/{instance_id}", response_class=HTMLResponse)
 def journey(
-    request: Request, instance_id: InstanceId, services: ServicesDep, session: WebSessionDep
+    request: Request, instance_id: InstanceId, screens: ScreensDep, session: WebSessionDep
 ) -> Response:
     _tablet_only(session)
-    return _screen(request, services, session, services.instances.get(session.actor, instance_id))
+    return _screen(request, screens, session, screens.instances.get(session.actor, instance_id))
 
 
 @router.get("/tablet/journeys/{instance_id}/next", response_class=HTMLResponse)
 def next_screen(
     request: Request,
     instance_id: InstanceId,
-    services: ServicesDep,
+    screens: ScreensDep,
     session: WebSessionDep,
     version: Annotated[int, Query(ge=0)],
 ) -> Response:
     """Long poll from the waiting screen: answers when the journey moves, or with the same screen."""
     _tablet_only(session)
-    view = services.instances.wait(session.actor, instance_id, WAIT_SECONDS, version)
-    return _screen(request, services, session, view)
+    view = screens.instances.wait(session.actor, instance_id, WAIT_SECONDS, version)
+    return _screen(request, screens, session, view)
 
 
 @router.post("/tablet/tasks/{task_id}", response_class=HTMLResponse)
 async def complete(
-    request: Request, task_id: TaskId, services: ServicesDep, session: WebSessionDep
+    request: Request, task_id: TaskId, screens: ScreensDep, session: WebSessionDep
 ) -> Response:
     _tablet_only(session)
-    submitted = await submit_task(request, services, session, task_id)
+    submitted = await submit_task(request, screens.reads, screens.instances, session, task_id)
     if submitted.view is None:
-        detail = services.instances.get_task(session.actor, task_id)
+        detail = screens.instances.get_task(session.actor, task_id)
         return error_fragments(request, session, submitted) or _task_page(
-            request, services, session, None, detail, submitted.data, submitted.errors, 422
+            request, screens, session, None, detail, submitted.data, submitted.errors, 422
         )
     view = submitted.view
-    response = _screen(request, services, session, view)
+    response = _screen(request, screens, session, view)
     response.headers["HX-Push-Url"] = f"/tablet/journeys/{view.instance_id}"
     return response
 
@@ -110,11 +125,10 @@ def retry(
     request: Request,
     instance_id: InstanceId,
     incident_id: RowId,
-    services: ServicesDep,
+    instances: InstancesDep,
     session: WebSessionDep,
 ) -> Response:
-    services.instances.check_may_retry(session.actor, instance_id)
-    retry_incident(services.deps, instance_id, incident_id, session.actor.staff_id)
+    instances.retry_incident(session.actor, instance_id, incident_id)
     return redirect(request, f"/tablet/journeys/{instance_id}")
 
 
@@ -122,36 +136,36 @@ def retry(
 def abandon(
     request: Request,
     instance_id: InstanceId,
-    services: ServicesDep,
+    instances: InstancesDep,
     session: WebSessionDep,
     reason: Annotated[str, Form(pattern=r"^[A-Z_]{3,40}$")] = "CUSTOMER_WITHDREW",
 ) -> Response:
     _tablet_only(session)
-    services.instances.abandon(session.actor, instance_id, reason)
+    instances.abandon(session.actor, instance_id, reason)
     return redirect(request, f"/tablet/journeys/{instance_id}")
 
 
 # ---------------------------------------------------------------------------------------------- screens
 
 
-def _screen(request: Request, services: Services, session: WebSession, view: InstanceView) -> Response:
+def _screen(request: Request, screens: Screens, session: WebSession, view: InstanceView) -> Response:
     """The one screen that fits where the journey is: a task, the outcome, an incident, or waiting."""
     if view.tasks:
-        detail = services.instances.get_task(session.actor, view.tasks[0].task_id)
-        return _task_page(request, services, session, view, detail, detail.data, [])
+        detail = screens.instances.get_task(session.actor, view.tasks[0].task_id)
+        return _task_page(request, screens, session, view, detail, detail.data, [])
     if view.status == "completed":
-        events = services.instances.events(session.actor, view.instance_id)
+        events = screens.instances.events(session.actor, view.instance_id)
         ending = next((e.detail for e in reversed(events) if e.kind == "instance_completed"), {})
         return render(request, "tablet/outcome.html", {"view": view, "ending": ending}, session=session)
     if view.status == "incident":
         return render(request, "tablet/incident.html", {"view": view}, session=session)
-    progress = services.reads.progress(session.actor, view.instance_id)
+    progress = screens.reads.progress(session.actor, view.instance_id)
     return render(request, "tablet/waiting.html", {"view": view, "progress": progress}, session=session)
 
 
 def _task_page(
     request: Request,
-    services: Services,
+    screens: Screens,
     session: WebSession,
     view: InstanceView | None,
     detail: TaskDetail,
@@ -160,10 +174,10 @@ def _task_page(
     status_code: int = 200,
 ) -> Response:
     schema, ui_schema = detail.form["schema"], detail.form["ui_schema"]
-    if services.sandbox is not None and SANDBOX_PIN_PAD_FIELD in schema.get("properties", {}):
+    if screens.sandbox and SANDBOX_PIN_PAD_FIELD in schema.get("properties", {}):
         data = {SANDBOX_PIN_PAD_FIELD: "pin_" + secrets.token_hex(8), **data}
     form = build_form(schema, ui_schema, data, errors, attachment_url=_preview_url)
-    reader = reader_cards_json() if services.sandbox is not None and reads_chip(schema) else None
+    reader = reader_cards_json() if screens.sandbox and reads_chip(schema) else None
     context = {
         "reader_json": reader,
         "reader_cards": json.loads(reader) if reader else [],
