@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from crypto import FieldCipher, hmac_sm3, sm3
 from engine.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from engine.people.roles import CAPTURE_ROLES
+from engine.persistence.attachments import AttachmentRepository
+from engine.persistence.database import SessionFactory
 from engine.persistence.records import AttachmentRecord
 from engine.views import Actor
 
@@ -43,14 +43,14 @@ def sniff_media_type(content: bytes) -> str | None:
 class AttachmentService:
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessions: SessionFactory,
         cipher: FieldCipher,
         blob_dir: Path,
         address_key: bytes,
         max_bytes: int,
         now: Callable[[], datetime],
     ) -> None:
-        self._sessions = sessions
+        self._attachments = AttachmentRepository(sessions)
         self._cipher = cipher
         self._dir = blob_dir
         self._key = address_key
@@ -83,16 +83,13 @@ class AttachmentService:
             branch_code=actor.branch_code,
             created_at=self._now(),
         )
-        with self._sessions() as session:
-            session.add(record)
-            session.commit()
+        self._attachments.add(record)
         return AttachmentView(record.id, record.media_type, record.size, record.sm3, record.created_at)
 
     def read(self, attachment_id: str) -> tuple[AttachmentRecord, bytes]:
-        with self._sessions() as session:
-            record = session.get(AttachmentRecord, attachment_id)
-            if record is None:
-                raise NotFound("no such attachment")
+        record = self._attachments.get(attachment_id)
+        if record is None:
+            raise NotFound("no such attachment")
         return record, self.read_blob(record.blob_key)
 
     def read_blob(self, blob_key: str) -> bytes:

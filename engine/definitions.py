@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
-
 from engine.catalogue import validate_directory
 from engine.errors import ProcessDefinitionError
 from engine.operations.registry import OperationRegistry
+from engine.persistence.database import SessionFactory
+from engine.persistence.definitions import DefinitionRepository
 from engine.persistence.records import ProcessDefinitionRecord
 from engine.views import DefinitionView
 from engine.workflow.spiff import spec_to_json
@@ -30,13 +29,13 @@ class DeployResult:
 class DefinitionService:
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessions: SessionFactory,
         operations: OperationRegistry,
         forms: FormCatalogue,
         processes_dir: Path,
         now: Callable[[], datetime],
     ) -> None:
-        self._sessions = sessions
+        self._definitions = DefinitionRepository(sessions)
         self._operations = operations
         self._forms = forms
         self._dir = processes_dir
@@ -52,30 +51,18 @@ class DefinitionService:
         if report.problems:
             raise ProcessDefinitionError(report.problems)
         results = []
-        with self._sessions() as session:
+        with self._definitions.transaction() as tx:
             for parsed in report.processes:
-                existing = session.scalars(
-                    select(ProcessDefinitionRecord).where(
-                        ProcessDefinitionRecord.process_id == parsed.process_id,
-                        ProcessDefinitionRecord.sha == parsed.sha,
-                    )
-                ).first()
+                existing = tx.version_with_sha(parsed.process_id, parsed.sha)
                 if existing is not None:
-                    results.append(DeployResult(parsed.process_id, existing.version, parsed.sha, False))
+                    results.append(DeployResult(parsed.process_id, existing, parsed.sha, False))
                     continue
-                latest = (
-                    session.scalar(
-                        select(func.max(ProcessDefinitionRecord.version)).where(
-                            ProcessDefinitionRecord.process_id == parsed.process_id
-                        )
-                    )
-                    or 0
-                )
-                session.add(
+                version = tx.latest_version(parsed.process_id) + 1
+                tx.add(
                     ProcessDefinitionRecord(
                         process_id=parsed.process_id,
                         name=parsed.name,
-                        version=latest + 1,
+                        version=version,
                         sha=parsed.sha,
                         bpmn_file=parsed.file,
                         bpmn_xml=parsed.xml,
@@ -86,20 +73,13 @@ class DefinitionService:
                         deployed_by=deployed_by,
                     )
                 )
-                results.append(DeployResult(parsed.process_id, latest + 1, parsed.sha, True))
-            session.commit()
+                results.append(DeployResult(parsed.process_id, version, parsed.sha, True))
+            tx.commit()
         return results
 
     def list_latest(self) -> list[DefinitionView]:
-        with self._sessions() as session:
-            rows = session.scalars(
-                select(ProcessDefinitionRecord).order_by(
-                    ProcessDefinitionRecord.process_id, ProcessDefinitionRecord.version.desc()
-                )
-            )
-            seen: dict[str, DefinitionView] = {}
-            for r in rows:
-                seen.setdefault(
-                    r.process_id, DefinitionView(r.process_id, r.name, r.version, r.sha, r.deployed_at)
-                )
-            return list(seen.values())
+        seen: dict[str, DefinitionView] = {}
+        for r in self._definitions.newest_first():
+            view = DefinitionView(r.process_id, r.name, r.version, r.sha, r.deployed_at)
+            seen.setdefault(r.process_id, view)
+        return list(seen.values())

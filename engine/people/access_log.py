@@ -7,12 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from engine.deps import EngineDeps
 from engine.errors import Forbidden
-from engine.persistence.cache import BRANCH_PATHS
+from engine.persistence.database import Transaction
+from engine.persistence.people import PeopleRepository, PeopleTransaction
 from engine.persistence.records import PersonalDataViewRecord
 from engine.views import Actor
 
@@ -51,7 +49,7 @@ class PersonalDataView:
 
 
 def record_view(
-    session: Session,
+    session: Transaction,
     deps: EngineDeps,
     actor: Actor,
     *,
@@ -64,7 +62,7 @@ def record_view(
     """Adds the record to the caller's transaction; nothing is recorded if no personal field was shown."""
     shown = sorted(f for f in fields if f in PERSONAL_FIELDS)
     if shown:
-        session.add(
+        PeopleTransaction(session).add_personal_data_view(
             PersonalDataViewRecord(
                 at=deps.now(),
                 staff_id=actor.staff_id,
@@ -89,29 +87,20 @@ def query_views(
 ) -> list[PersonalDataView]:
     if not actor.roles & AUDIT_ROLES:
         raise Forbidden("the personal-data access log is for post-supervision")
-    with deps.sessions() as session:
-        query = select(PersonalDataViewRecord).order_by(PersonalDataViewRecord.id.desc()).limit(limit * 4)
-        if staff_id:
-            query = query.where(PersonalDataViewRecord.staff_id == staff_id)
-        if since:
-            query = query.where(PersonalDataViewRecord.at >= since)
-        if until:
-            query = query.where(PersonalDataViewRecord.at < until)
-        rows = [
-            r
-            for r in session.scalars(query)
-            if (path := BRANCH_PATHS.path(session, r.branch_code)) is not None and actor.sees_branch(path)
-        ]
-        return [
-            PersonalDataView(
-                r.at,
-                r.staff_id,
-                r.device_id,
-                r.branch_code,
-                r.instance_id,
-                r.subject,
-                list(r.fields),
-                r.purpose,
-            )
-            for r in rows[:limit]
-        ]
+    found = PeopleRepository(deps.sessions).personal_data_views(
+        staff_id=staff_id, since=since, until=until, limit=limit * 4
+    )
+    rows = [r for r, path in found if path is not None and actor.sees_branch(path)]
+    return [
+        PersonalDataView(
+            r.at,
+            r.staff_id,
+            r.device_id,
+            r.branch_code,
+            r.instance_id,
+            r.subject,
+            list(r.fields),
+            r.purpose,
+        )
+        for r in rows[:limit]
+    ]

@@ -8,14 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from engine.deps import EngineDeps
 from engine.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from engine.people.auth import hash_password
 from engine.people.roles import ROLES
-from engine.persistence.cache import BRANCH_PATHS
-from engine.persistence.records import AccessTokenRecord, BranchRecord, StaffChangeRecord, StaffRecord
+from engine.persistence.people import PeopleRepository, PeopleTransaction
+from engine.persistence.records import StaffChangeRecord, StaffRecord
 from engine.views import Actor
 
 REQUESTER_ROLES = frozenset({"branch_manager", "security_officer"})
@@ -63,18 +61,19 @@ def conflicts_in(roles: set[str]) -> list[str]:
 class StaffAdministration:
     def __init__(self, deps: EngineDeps) -> None:
         self.deps = deps
+        self._people = PeopleRepository(deps.sessions)
 
     def request(self, actor: Actor, action: str, staff_id: str, payload: dict[str, Any]) -> StaffChange:
         if not actor.roles & REQUESTER_ROLES:
             raise Forbidden("only a branch manager or security officer requests staff changes")
         if staff_id == actor.staff_id:
             raise Forbidden("nobody changes their own account or roles")
-        with self.deps.sessions() as session:
-            target = session.get(StaffRecord, staff_id)
+        with self._people.transaction() as tx:
+            target = tx.staff(staff_id)
             branch = (
                 payload.get("branch_code") if action == "create" else (target.branch_code if target else None)
             )
-            self._check(session, actor, action, target, branch, payload)
+            self._check(tx, actor, action, target, branch, payload)
             if action == "create":  # the password is never stored in clear, not even while pending
                 password = str(payload.get("initial_password") or "")
                 if len(password) < 12:
@@ -92,49 +91,41 @@ class StaffAdministration:
                 requested_by=actor.staff_id,
                 requested_at=self.deps.now(),
             )
-            session.add(record)
-            session.commit()
+            tx.add_staff_change(record)
+            tx.commit()
             return _view(record)
 
     def decide(self, actor: Actor, change_id: int, approve: bool, reason: str | None) -> StaffChange:
         if not actor.roles & APPROVER_ROLES:
             raise Forbidden("only a security officer approves staff changes")
-        with self.deps.sessions() as session:
-            change = session.get(StaffChangeRecord, change_id)
+        with self._people.transaction() as tx:
+            change = tx.staff_change(change_id)
             if change is None or change.status != "PENDING":
                 raise NotFound("no such pending change")
             if change.requested_by == actor.staff_id or change.staff_id == actor.staff_id:
                 raise Forbidden("the requester, or the person concerned, cannot approve")
-            target = session.get(StaffRecord, change.staff_id)
+            target = tx.staff(change.staff_id)
             branch = (
                 change.payload.get("branch_code")
                 if change.action == "create"
                 else (target.branch_code if target else None)
             )
             if approve:
-                self._check(
-                    session, actor, change.action, target, branch, change.payload
-                )  # state may have moved
-                self._apply(session, change, target)
+                self._check(tx, actor, change.action, target, branch, change.payload)  # state may have moved
+                self._apply(tx, change, target)
             change.status = "APPROVED" if approve else "REJECTED"
             change.decided_by, change.decided_at, change.reason = actor.staff_id, self.deps.now(), reason
-            session.commit()
+            tx.commit()
             return _view(change)
 
     def pending(self, actor: Actor) -> list[StaffChange]:
         if not actor.roles & (APPROVER_ROLES | REQUESTER_ROLES):
             raise Forbidden("staff administration only")
-        with self.deps.sessions() as session:
-            rows = session.scalars(
-                select(StaffChangeRecord)
-                .where(StaffChangeRecord.status == "PENDING")
-                .order_by(StaffChangeRecord.id)
-            )
-            return [_view(r) for r in rows]
+        return [_view(r) for r in self._people.pending_staff_changes()]
 
     def _check(
         self,
-        session: Any,
+        tx: PeopleTransaction,
         actor: Actor,
         action: str,
         target: StaffRecord | None,
@@ -150,11 +141,11 @@ class StaffAdministration:
                 raise ValidationFailed(
                     "name and branch are required", [FieldError("payload", "required", "需要姓名和机构代码")]
                 )
-            if session.get(BranchRecord, branch) is None:
+            if tx.branch(branch) is None:
                 raise NotFound("no such branch")
         elif target is None:
             raise NotFound("no such member of staff")
-        path = BRANCH_PATHS.path(session, branch or "")
+        path = tx.branch_path(branch or "")
         if path is None or not actor.sees_branch(path):
             raise NotFound("no such member of staff")
         roles = set(target.roles) if target else set()
@@ -177,10 +168,10 @@ class StaffAdministration:
         if clashes:
             raise Conflict(f"segregation of duties: {', '.join(clashes)}")
 
-    def _apply(self, session: Any, change: StaffChangeRecord, target: StaffRecord | None) -> None:
+    def _apply(self, tx: PeopleTransaction, change: StaffChangeRecord, target: StaffRecord | None) -> None:
         p = change.payload
         if change.action == "create":
-            session.add(
+            tx.add_staff(
                 StaffRecord(
                     id=change.staff_id,
                     name=p["name"],
@@ -199,12 +190,7 @@ class StaffAdministration:
             target.roles = sorted(set(target.roles) - {p["role"]})
         elif change.action == "suspend":
             target.status = "suspended"
-            for token in session.scalars(
-                select(AccessTokenRecord).where(
-                    AccessTokenRecord.staff_id == target.id, AccessTokenRecord.revoked_at.is_(None)
-                )
-            ):
-                token.revoked_at = self.deps.now()  # a suspension ends every session at once
+            tx.revoke_tokens_of(target.id, self.deps.now())  # a suspension ends every session at once
         elif change.action == "reactivate":
             target.status = "active"
         elif change.action == "set_authority":

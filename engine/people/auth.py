@@ -7,15 +7,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from engine.errors import Throttled, Unauthenticated
-from engine.persistence.records import AccessTokenRecord, BranchRecord, LoginFailureRecord, StaffRecord
+from engine.persistence.database import SessionFactory
+from engine.persistence.people import PeopleRepository, PeopleTransaction
+from engine.persistence.records import AccessTokenRecord, BranchRecord, StaffRecord
 from engine.views import Actor
 
 _hasher = PasswordHasher()
@@ -47,10 +46,8 @@ class IssuedToken:
 
 
 class AuthService:
-    def __init__(
-        self, sessions: sessionmaker[Session], now: Callable[[], datetime], ttl_seconds: int
-    ) -> None:
-        self._sessions = sessions
+    def __init__(self, sessions: SessionFactory, now: Callable[[], datetime], ttl_seconds: int) -> None:
+        self._people = PeopleRepository(sessions)
         self._now = now
         self._ttl = ttl_seconds
 
@@ -59,24 +56,24 @@ class AuthService:
     ) -> IssuedToken:
         """`client` is where the attempt comes from (the peer address); throttling counts per client."""
         client = client[:64]
-        with self._sessions() as session:
+        with self._people.transaction() as tx:
             now = self._now()
-            if _throttled(session, username, client, now - THROTTLE_WINDOW):
+            if _throttled(tx, username, client, now - THROTTLE_WINDOW):
                 # refused before the password is looked at: guessing gains nothing, even the right one
                 raise Throttled("too many wrong passwords; try again later")
-            staff = session.get(StaffRecord, username)
+            staff = tx.staff(username)
             try:
                 _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
             except (VerificationError, InvalidHashError):
-                session.add(LoginFailureRecord(username=username, client=client, at=now))
-                session.commit()
+                tx.record_login_failure(username, client, now)
+                tx.commit()
                 raise Unauthenticated("wrong user name or password") from None
             if staff is None or staff.status != "active":
                 raise Unauthenticated("wrong user name or password")
             token = secrets.token_urlsafe(32)
             now = self._now()
             expires = now + timedelta(seconds=self._ttl)
-            session.add(
+            tx.add_token(
                 AccessTokenRecord(
                     token_hash=_digest(token),
                     staff_id=staff.id,
@@ -86,52 +83,31 @@ class AuthService:
                     revoked_at=None,
                 )
             )
-            actor = _actor(session, staff, device_id)
-            session.commit()
+            actor = _actor_of(staff, tx.branch(staff.branch_code), device_id)
+            tx.commit()
             return IssuedToken(token, expires, actor)
 
     def authenticate(self, token: str) -> Actor:
         """Every request: one round trip for token, staff and branch, so a revoked token or a suspended
         member of staff is refused at once without a per-request cost of three queries."""
-        with self._sessions() as session:
-            found = session.execute(
-                select(AccessTokenRecord, StaffRecord, BranchRecord)
-                .join(StaffRecord, StaffRecord.id == AccessTokenRecord.staff_id)
-                .outerjoin(BranchRecord, BranchRecord.code == StaffRecord.branch_code)
-                .where(AccessTokenRecord.token_hash == _digest(token))
-            ).first()
-            if found is None:
-                raise Unauthenticated("sign in again")
-            row, staff, branch = found
-            if row.revoked_at is not None or row.expires_at <= self._now() or staff.status != "active":
-                raise Unauthenticated("sign in again")
-            return _actor_of(staff, branch, row.device_id)
+        found = self._people.token_holder(_digest(token))
+        if found is None:
+            raise Unauthenticated("sign in again")
+        row, staff = found.token, found.staff
+        if row.revoked_at is not None or row.expires_at <= self._now() or staff.status != "active":
+            raise Unauthenticated("sign in again")
+        return _actor_of(staff, found.branch, row.device_id)
 
     def logout(self, token: str) -> None:
-        with self._sessions() as session:
-            row = session.get(AccessTokenRecord, _digest(token))
-            if row is not None and row.revoked_at is None:
-                row.revoked_at = self._now()
-                session.commit()
+        self._people.revoke_token(_digest(token), self._now())
 
 
-def _throttled(session: Session, username: str, client: str, since: datetime) -> bool:
-    def failures(*where: Any) -> int:
-        query = (
-            select(func.count()).select_from(LoginFailureRecord).where(LoginFailureRecord.at > since, *where)
-        )
-        return int(session.scalar(query) or 0)
-
-    user, source = LoginFailureRecord.username == username, LoginFailureRecord.client == client
+def _throttled(tx: PeopleTransaction, username: str, client: str, since: datetime) -> bool:
     return (
-        failures(user, source) >= MAX_FAILURES
-        or failures(source) >= MAX_CLIENT_FAILURES
-        or failures(user) >= MAX_USER_FAILURES_ALL_CLIENTS
+        tx.login_failures(since, username=username, client=client) >= MAX_FAILURES
+        or tx.login_failures(since, client=client) >= MAX_CLIENT_FAILURES
+        or tx.login_failures(since, username=username) >= MAX_USER_FAILURES_ALL_CLIENTS
     )
-
-
-def _actor(session: Session, staff: StaffRecord, device_id: str | None) -> Actor:
-    return _actor_of(staff, session.get(BranchRecord, staff.branch_code), device_id)
 
 
 def _actor_of(staff: StaffRecord, branch: BranchRecord | None, device_id: str | None) -> Actor:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from engine.people.auth import hash_password
+from engine.persistence.database import SessionFactory
+from engine.persistence.people import PeopleRepository
 from engine.persistence.records import BranchRecord, StaffRecord
 
 DEMO_PASSWORD = "fieldbank-demo"  # noqa: S105 - a published demo credential, refused in production
@@ -45,31 +45,25 @@ def branch_path(code: str) -> str:
     return "/" + "/".join(reversed(chain)) + "/"
 
 
-def seed_demo(sessions: sessionmaker[Session], now: Callable[[], datetime]) -> int:
+def seed_demo(sessions: SessionFactory, now: Callable[[], datetime]) -> int:
     """Idempotent: adds what is missing, never overwrites a changed password."""
-    added = 0
     password_hash = hash_password(DEMO_PASSWORD)
-    with sessions() as session:
-        for code, name, parent in BRANCHES:
-            if session.get(BranchRecord, code) is None:
-                session.add(BranchRecord(code=code, name=name, parent_code=parent, path=branch_path(code)))
-                added += 1
-        session.flush()
-        for staff_id, name, branch, roles in STAFF:
-            if session.get(StaffRecord, staff_id) is None:
-                session.add(
-                    StaffRecord(
-                        id=staff_id,
-                        name=name,
-                        branch_code=branch,
-                        roles=roles,
-                        qualifications=QUALIFICATIONS.get(staff_id, []),
-                        authority_level=AUTHORITY_LEVELS.get(staff_id, 1),
-                        password_hash=password_hash,
-                        status="active",
-                        created_at=now(),
-                    )
-                )
-                added += 1
-        session.commit()
-    return added
+    branches = [
+        BranchRecord(code=code, name=name, parent_code=parent, path=branch_path(code))
+        for code, name, parent in BRANCHES
+    ]
+    staff = [
+        StaffRecord(
+            id=staff_id,
+            name=name,
+            branch_code=branch,
+            roles=roles,
+            qualifications=QUALIFICATIONS.get(staff_id, []),
+            authority_level=AUTHORITY_LEVELS.get(staff_id, 1),
+            password_hash=password_hash,
+            status="active",
+            created_at=now(),
+        )
+        for staff_id, name, branch, roles in STAFF
+    ]
+    return PeopleRepository(sessions).seed(branches, staff)
