@@ -28,11 +28,13 @@ from engine.operations.catalogue import build_operation_registry
 from engine.operations.registry import Adapters, OperationRegistry
 from engine.otp import OtpService
 from engine.outbox_bell import OutboxBell
+from engine.people.access_log import AccessLog
 from engine.people.administration import StaffAdministration
 from engine.people.auth import AuthService
 from engine.persistence.database import build_engine, build_session_factory
 from engine.persistence.evidence import EvidenceStore, FinishedJourneys
 from engine.persistence.kv import SqlKeyValueStore
+from engine.persistence.people import PeopleRepository
 from engine.service_calls import ServiceCallRunner
 from engine.settings import Settings
 from engine.task_assignment import TaskAssignmentService
@@ -57,6 +59,7 @@ class Services:
     assignment: TaskAssignmentService
     staff_admin: StaffAdministration
     auth: AuthService
+    access_log: AccessLog
     attachments: AttachmentService
     definitions: DefinitionService
     reads: JourneyReads
@@ -195,6 +198,7 @@ def build_services(
         assignment=TaskAssignmentService(deps, instances),
         staff_admin=StaffAdministration(deps),
         auth=AuthService(sessions, now, settings.token_ttl_seconds),
+        access_log=AccessLog(PeopleRepository(sessions)),
         attachments=attachments,
         definitions=DefinitionService(
             sessions, operations, FormCatalogue(settings.forms_dir), settings.processes_dir, now

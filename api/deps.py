@@ -16,6 +16,7 @@ from engine.definitions import DefinitionService
 from engine.errors import Unauthenticated
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
+from engine.people.access_log import AccessLog
 from engine.people.administration import StaffAdministration
 from engine.people.auth import AuthService
 from engine.settings import Settings
@@ -47,6 +48,7 @@ def _use_case(pick: Callable[[Services], T]) -> Any:
 SettingsDep = Annotated[Settings, _use_case(lambda s: s.settings)]
 KeysDep = Annotated[KeyStore, _use_case(lambda s: s.keys)]
 AuthDep = Annotated[AuthService, _use_case(lambda s: s.auth)]
+AccessLogDep = Annotated[AccessLog, _use_case(lambda s: s.access_log)]
 InstancesDep = Annotated[InstanceService, _use_case(lambda s: s.instances)]
 AssignmentDep = Annotated[TaskAssignmentService, _use_case(lambda s: s.assignment)]
 ReadsDep = Annotated[JourneyReads, _use_case(lambda s: s.reads)]

@@ -224,7 +224,7 @@ class InstanceService:
             shown = prefill(form.schema if form else {}, data)
             record_view(
                 session,
-                self.deps,
+                self.deps.now(),
                 actor,
                 branch_code=record.branch_code,
                 instance_id=record.id,

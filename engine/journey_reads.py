@@ -180,7 +180,7 @@ class JourneyReads:
                 raise NotFound("no such image")
             record_view(
                 session,
-                self.deps,
+                self.deps.now(),
                 actor,
                 branch_code=record.branch_code,
                 instance_id=record.id,

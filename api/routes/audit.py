@@ -9,10 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.deps import CurrentActorDep, ServicesDep
+from api.deps import AccessLogDep, CurrentActorDep
 from api.openapi import SIGNED_IN
 from api.params import Instant
-from engine.people.access_log import query_views
 
 router = APIRouter(tags=["audit"], responses=SIGNED_IN)
 
@@ -30,11 +29,11 @@ class PersonalDataViewOut(BaseModel):
 
 @router.get("/audit/personal-data-views", response_model=list[PersonalDataViewOut])
 def personal_data_views(
-    services: ServicesDep,
+    access_log: AccessLogDep,
     actor: CurrentActorDep,
     staff_id: Annotated[str | None, Query(max_length=64)] = None,
     from_: Annotated[Instant | None, Query(alias="from")] = None,
     to: Instant | None = None,
 ) -> list[PersonalDataViewOut]:
-    views = query_views(services.deps, actor, staff_id=staff_id, since=from_, until=to)
+    views = access_log.views(actor, staff_id=staff_id, since=from_, until=to)
     return [PersonalDataViewOut.model_validate(asdict(v)) for v in views]

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine.deps import EngineDeps
 from engine.errors import Forbidden
 from engine.persistence.database import Transaction
 from engine.persistence.people import PeopleRepository, PeopleTransaction
@@ -50,7 +49,7 @@ class PersonalDataView:
 
 def record_view(
     session: Transaction,
-    deps: EngineDeps,
+    at: datetime,
     actor: Actor,
     *,
     branch_code: str,
@@ -64,7 +63,7 @@ def record_view(
     if shown:
         PeopleTransaction(session).add_personal_data_view(
             PersonalDataViewRecord(
-                at=deps.now(),
+                at=at,
                 staff_id=actor.staff_id,
                 device_id=actor.device_id,
                 branch_code=branch_code,
@@ -76,31 +75,35 @@ def record_view(
         )
 
 
-def query_views(
-    deps: EngineDeps,
-    actor: Actor,
-    *,
-    staff_id: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    limit: int = 500,
-) -> list[PersonalDataView]:
-    if not actor.roles & AUDIT_ROLES:
-        raise Forbidden("the personal-data access log is for post-supervision")
-    found = PeopleRepository(deps.sessions).personal_data_views(
-        staff_id=staff_id, since=since, until=until, limit=limit * 4
-    )
-    rows = [r for r, path in found if path is not None and actor.sees_branch(path)]
-    return [
-        PersonalDataView(
-            r.at,
-            r.staff_id,
-            r.device_id,
-            r.branch_code,
-            r.instance_id,
-            r.subject,
-            list(r.fields),
-            r.purpose,
-        )
-        for r in rows[:limit]
-    ]
+class AccessLog:
+    """Post-supervision's query over the record, limited to the reader's branch subtree."""
+
+    def __init__(self, people: PeopleRepository) -> None:
+        self.people = people
+
+    def views(
+        self,
+        actor: Actor,
+        *,
+        staff_id: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int = 500,
+    ) -> list[PersonalDataView]:
+        if not actor.roles & AUDIT_ROLES:
+            raise Forbidden("the personal-data access log is for post-supervision")
+        found = self.people.personal_data_views(staff_id=staff_id, since=since, until=until, limit=limit * 4)
+        rows = [r for r, path in found if path is not None and actor.sees_branch(path)]
+        return [
+            PersonalDataView(
+                r.at,
+                r.staff_id,
+                r.device_id,
+                r.branch_code,
+                r.instance_id,
+                r.subject,
+                list(r.fields),
+                r.purpose,
+            )
+            for r in rows[:limit]
+        ]

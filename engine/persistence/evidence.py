@@ -373,7 +373,7 @@ class EvidenceStore:
         with self.sessions() as session:
             record_view(
                 session,
-                self,  # type: ignore[arg-type]  # MERGE: record_view needs only a clock
+                self.now(),
                 actor,
                 branch_code=package.branch_code,
                 instance_id=package.instance_id,
