@@ -7,18 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from engine.approval_context import approval_context
 from engine.deps import EngineDeps
 from engine.errors import NotFound
 from engine.instances import InstanceService
 from engine.people.access_log import record_view
-from engine.persistence.cache import DEFINITIONS
-from engine.persistence.records import AttachmentRecord, ProcessDefinitionRecord, ProcessInstanceRecord
+from engine.persistence.definitions import DefinitionRepository
+from engine.persistence.instances import InstanceTables, reading
 from engine.store import JourneyInstance, ensure_spec
 from engine.task_forms import definition_form
 from engine.views import Actor
+from engine.visibility import visible_task
 from engine.workflow.spiff import FieldBankServiceTask
 from forms.catalogue import FormDefinition
 
@@ -69,85 +68,48 @@ class JourneyReads:
     def __init__(self, deps: EngineDeps, instances: InstanceService) -> None:
         self.deps = deps
         self.instances = instances
+        self.definitions = DefinitionRepository(deps.sessions)
 
     def my_journeys(self, actor: Actor, since: datetime, limit: int = 50) -> list[JourneySummary]:
         """Journeys the caller started since `since`, newest first (the tablet's "today")."""
-        with self.deps.sessions() as session:
-            rows = session.execute(
-                select(
-                    ProcessInstanceRecord.id,
-                    ProcessInstanceRecord.process_id,
-                    ProcessDefinitionRecord.name,
-                    ProcessInstanceRecord.status,
-                    ProcessInstanceRecord.outcome,
-                    ProcessInstanceRecord.created_at,
-                    ProcessInstanceRecord.updated_at,
-                )
-                .join(
-                    ProcessDefinitionRecord, ProcessDefinitionRecord.id == ProcessInstanceRecord.definition_id
-                )
-                .where(
-                    ProcessInstanceRecord.started_by == actor.staff_id,
-                    ProcessInstanceRecord.created_at >= since,
-                )
-                .order_by(ProcessInstanceRecord.created_at.desc())
-                .limit(limit)
-            )
-            return [JourneySummary(*row) for row in rows]
+        with reading(self.deps.sessions) as tables:
+            return [JourneySummary(*row) for row in tables.started_by(actor.staff_id, since, limit)]
 
     def definition_versions(self) -> list[DefinitionVersion]:
-        with self.deps.sessions() as session:
-            rows = session.scalars(
-                select(ProcessDefinitionRecord).order_by(
-                    ProcessDefinitionRecord.process_id, ProcessDefinitionRecord.version.desc()
-                )
+        return [
+            DefinitionVersion(
+                r.process_id, r.name, r.version, r.sha, r.bpmn_file, r.deployed_at, r.deployed_by
             )
-            return [
-                DefinitionVersion(
-                    r.process_id, r.name, r.version, r.sha, r.bpmn_file, r.deployed_at, r.deployed_by
-                )
-                for r in rows
-            ]
+            for r in self.definitions.newest_first()
+        ]
 
     def definition_diagram(self, process_id: str, version: int) -> DiagramView:
-        with self.deps.sessions() as session:
-            record = session.scalars(
-                select(ProcessDefinitionRecord).where(
-                    ProcessDefinitionRecord.process_id == process_id,
-                    ProcessDefinitionRecord.version == version,
-                )
-            ).first()
-            if record is None:
-                raise NotFound("no such process version")
-            return DiagramView(process_id, version, record.bpmn_xml, [], [])
+        record = self.definitions.version(process_id, version)
+        if record is None:
+            raise NotFound("no such process version")
+        return DiagramView(process_id, version, record.bpmn_xml, [], [])
 
     def instance_diagram(self, actor: Actor, instance_id: str) -> DiagramView:
         """The diagram the instance runs on, with the elements it passed through and where it is now."""
-        with self.deps.sessions() as session:
-            self.instances.get(actor, instance_id)  # visibility: out of scope answers like absent
-            record = session.get(ProcessInstanceRecord, instance_id)
-            assert record is not None
-            definition = DEFINITIONS.get(session, record.definition_id)
-            source = session.get(ProcessDefinitionRecord, record.definition_id)
-            assert definition is not None and source is not None
-            journey = JourneyInstance(self.deps, session, record)
-            assert journey.workflow is not None
+        self.instances.get(actor, instance_id)  # visibility: out of scope answers like absent
+        with reading(self.deps.sessions) as tables:
+            journey = self._journey(tables, instance_id)
+            source = tables.definition_source(journey.record.definition_id)
+            assert source is not None and journey.workflow is not None
             completed, current = journey.workflow.path()
             journey.keep_warm()  # read only: the engine object serves the next command
-            return DiagramView(record.process_id, definition.version, source.bpmn_xml, completed, current)
+            return DiagramView(
+                journey.record.process_id, journey.definition.version, source.bpmn_xml, completed, current
+            )
 
     def progress(self, actor: Actor, instance_id: str) -> ProgressView:
-        with self.deps.sessions() as session:
-            self.instances.get(actor, instance_id)
-            record = session.get(ProcessInstanceRecord, instance_id)
-            assert record is not None
-            definition = DEFINITIONS.get(session, record.definition_id)
-            assert definition is not None
-            journey = JourneyInstance(self.deps, session, record)
+        self.instances.get(actor, instance_id)
+        with reading(self.deps.sessions) as tables:
+            journey = self._journey(tables, instance_id)
             assert journey.workflow is not None
             completed, current = journey.workflow.path()
             journey.keep_warm()  # read only: the engine object serves the next command
-            titles = _service_titles(ensure_spec(definition))
+            titles = _service_titles(ensure_spec(journey.definition))
             return ProgressView(
                 [titles[c] for c in completed if c in titles], [titles[c] for c in current if c in titles]
             )
@@ -155,9 +117,9 @@ class JourneyReads:
     def task_form(self, actor: Actor, task_id: str) -> FormDefinition | None:
         """The form of a task the caller may do, to read a browser's post: no state, no prefill, and so
         no personal-data view to record (get_task is for showing the task)."""
-        with self.deps.sessions() as session:
-            task, record = self.instances.visible_task(session, actor, task_id)
-            definition = DEFINITIONS.get(session, record.definition_id)
+        with reading(self.deps.sessions) as tables:
+            task, record = visible_task(tables, actor, task_id)
+            definition = tables.definition(record.definition_id)
             assert definition is not None
             if not task.form_schema:
                 return None
@@ -166,20 +128,20 @@ class JourneyReads:
     def task_evidence_image(self, actor: Actor, task_id: str, attachment_id: str) -> tuple[str, str]:
         """(blob key, media type) of an evidence image behind an approval task the caller may do; any
         other attachment answers as absent. The view is recorded (§8.5)."""
-        with self.deps.sessions() as session:
-            _task, record = self.instances.visible_task(session, actor, task_id)
-            journey = JourneyInstance(self.deps, session, record)
+        with reading(self.deps.sessions) as tables:
+            _task, record = visible_task(tables, actor, task_id)
+            journey = JourneyInstance(self.deps, tables, record)
             assert journey.workflow is not None
             data = journey.workflow.data
             journey.keep_warm()  # read only: the engine object serves the next command
             if attachment_id not in approval_context(data)["evidence_attachment_ids"]:
                 raise NotFound("no such image")
             field = next(k for k, v in data.items() if v == attachment_id)
-            image = session.get(AttachmentRecord, attachment_id)
+            image = tables.attachment(attachment_id)
             if image is None:
                 raise NotFound("no such image")
             record_view(
-                session,
+                tables.session,
                 self.deps.now(),
                 actor,
                 branch_code=record.branch_code,
@@ -188,13 +150,13 @@ class JourneyReads:
                 fields=(field,),
                 purpose="approve the task",
             )
-            session.commit()
+            tables.commit()  # the record of the view; nothing else was changed
             return image.blob_key, image.media_type
 
     def own_upload(self, actor: Actor, attachment_id: str) -> tuple[str, str]:
         """(blob key, media type) of an image the caller captured recently: the capture preview."""
-        with self.deps.sessions() as session:
-            image = session.get(AttachmentRecord, attachment_id)
+        with reading(self.deps.sessions) as tables:
+            image = tables.attachment(attachment_id)
             if (
                 image is None
                 or image.uploaded_by != actor.staff_id
@@ -202,6 +164,11 @@ class JourneyReads:
             ):
                 raise NotFound("no such image")
             return image.blob_key, image.media_type
+
+    def _journey(self, tables: InstanceTables, instance_id: str) -> JourneyInstance:
+        record = tables.instance(instance_id)
+        assert record is not None
+        return JourneyInstance(self.deps, tables, record)
 
 
 def _service_titles(spec_pair: Any) -> dict[str, str]:

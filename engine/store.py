@@ -7,16 +7,14 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
-
 from engine.deps import EngineDeps
 from engine.operations.registry import BusinessRejection, OperationContext
 from engine.people.roles import role_for_lane
-from engine.persistence.cache import DEFINITIONS, DefinitionSnapshot
+from engine.persistence.cache import DefinitionSnapshot
+from engine.persistence.database import Transaction
+from engine.persistence.instances import InstanceTables
 from engine.persistence.records import (
     FinishedTaskRecord,
-    IncidentRecord,
     InstanceEventRecord,
     OpenTaskRecord,
     OutboxRecord,
@@ -47,11 +45,12 @@ class JourneyInstance:
     effects (run the engine, record events, save with a version check and keep the side tables in step).
     Commands get it from `engine.unit_of_work.UnitOfWork`, which owns the transaction."""
 
-    def __init__(self, deps: EngineDeps, session: Session, record: ProcessInstanceRecord) -> None:
+    def __init__(self, deps: EngineDeps, tables: InstanceTables, record: ProcessInstanceRecord) -> None:
         self.deps = deps
-        self.session = session
+        self.tables = tables
+        self.session: Transaction = tables.session  # for repositories that join this transaction
         self.record = record
-        definition = DEFINITIONS.get(session, record.definition_id)
+        definition = tables.definition(record.definition_id)
         assert definition is not None
         self.definition: DefinitionSnapshot = definition
         self.projection = deps.projections.get(record.process_id, GENERIC)
@@ -92,7 +91,7 @@ class JourneyInstance:
         task_spec: str | None = None,
         **detail: Any,
     ) -> None:
-        self.session.add(
+        self.tables.add(
             InstanceEventRecord(
                 instance_id=self.record.id,
                 at=self.deps.now(),
@@ -169,17 +168,17 @@ class JourneyInstance:
         self.record.updated_at = now
         # the version-checked UPDATE goes first: a concurrent writer loses here (StaleDataError) before
         # it could collide on projection rows
-        self.session.flush()
+        self.tables.flush()
         self._project_tasks(now)
         self._schedule_service_calls(now)
         for projection in self.deps.instance_projections:
-            projection(self.session, self.record, data)
+            projection(self.tables.session, self.record, data)
 
     def _request_evidence(self, now: datetime, data: dict[str, Any]) -> None:
         """A journey that reached the customer's data leaves a package, whatever its outcome (§2.8)."""
         if self.projection.leaves_evidence and self._customer_id(data) is not None:
             self.wrote_outbox = True
-            self.session.add(
+            self.tables.add(
                 OutboxRecord(
                     instance_id=self.record.id,
                     kind="build_evidence",
@@ -195,28 +194,16 @@ class JourneyInstance:
         return value if isinstance(value, str) and value else None
 
     def _open_incidents(self) -> bool:
-        return (
-            self.session.scalar(
-                select(IncidentRecord.id)
-                .where(IncidentRecord.instance_id == self.record.id, IncidentRecord.resolved_at.is_(None))
-                .limit(1)
-            )
-            is not None
-        )
+        return self.tables.has_open_incident(self.record.id)
 
     def _project_tasks(self, now: datetime) -> None:
         assert self.workflow is not None and self.definition is not None
-        existing = {
-            t.task_id: t
-            for t in self.session.scalars(
-                select(OpenTaskRecord).where(OpenTaskRecord.instance_id == self.record.id)
-            )
-        }
+        existing = {t.task_id: t for t in self.tables.open_tasks(self.record.id)}
         ready = {t.task_id: t for t in self.workflow.ready_user_tasks()}
         gone = [tid for tid in existing if tid not in ready]
         if gone:
-            self.session.execute(delete(OpenTaskRecord).where(OpenTaskRecord.task_id.in_(gone)))
-            self.session.add_all(
+            self.tables.remove_open_tasks(gone)
+            self.tables.add_all(
                 FinishedTaskRecord(
                     task_id=tid,
                     instance_id=self.record.id,
@@ -230,7 +217,7 @@ class JourneyInstance:
             if tid in existing:
                 continue
             role = role_for_lane(task.lane, self.definition.lane_roles) or "field_officer"
-            self.session.add(
+            self.tables.add(
                 OpenTaskRecord(
                     task_id=tid,
                     instance_id=self.record.id,
@@ -255,28 +242,12 @@ class JourneyInstance:
         started = set(calls)
         if not started:
             return
-        scheduled: set[str] = set()
-        for row in self.session.scalars(
-            select(OutboxRecord).where(
-                OutboxRecord.instance_id == self.record.id,
-                OutboxRecord.kind == "service_calls",
-                OutboxRecord.done_at.is_(None),
-            )
-        ):
-            scheduled.update(row.payload.get("task_ids", []))
-        blocked = set(
-            self.session.scalars(
-                select(IncidentRecord.task_id).where(
-                    IncidentRecord.instance_id == self.record.id, IncidentRecord.resolved_at.is_(None)
-                )
-            )
-            if self._incidents_possible()
-            else []
-        )
+        scheduled = self.tables.scheduled_call_task_ids(self.record.id)
+        blocked = self.tables.incident_task_ids(self.record.id) if self._incidents_possible() else set()
         new = sorted(started - scheduled - blocked)
         if new:
             self.wrote_outbox = True
-            self.session.add(
+            self.tables.add(
                 OutboxRecord(
                     instance_id=self.record.id,
                     kind="service_calls",

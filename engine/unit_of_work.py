@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.orm import Session, undefer
-
 from engine.deps import EngineDeps
 from engine.errors import NotFound
+from engine.persistence.database import Transaction
+from engine.persistence.instances import InstanceTables
 from engine.persistence.records import ProcessInstanceRecord
 from engine.store import JourneyInstance
 
@@ -26,34 +26,34 @@ class UnitOfWork:
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
-        self.session: Session = self.deps.sessions()
+        self.tables = InstanceTables(self.deps.sessions())
+        self.session: Transaction = self.tables.session  # for repositories that join this transaction
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         if not self._committed:
-            self.session.rollback()
-        self.session.close()
+            self.tables.rollback()
+        self.tables.close()
 
     def journey(self, instance_id: str) -> JourneyInstance:
         """The instance with its state, for a command that changes it."""
-        record = self.session.get(
-            ProcessInstanceRecord, instance_id, options=[undefer(ProcessInstanceRecord.state)]
-        )
+        record = self.tables.instance(instance_id, with_state=True)
         if record is None:
             raise NotFound("no such instance")
         return self.adopt(record)
 
     def adopt(self, record: ProcessInstanceRecord) -> JourneyInstance:
         """An instance row this transaction already holds (just created, or read with its state)."""
-        journey = JourneyInstance(self.deps, self.session, record)
+        journey = JourneyInstance(self.deps, self.tables, record)
         self._journeys.append(journey)
         return journey
 
     def commit(self) -> None:
-        """Commit; then keep the engine objects warm and, if the command left outbox work, ring for it."""
-        self.session.commit()
+        """Commit (a concurrent writer's win is `WriteConflict`); then keep the engine objects warm and,
+        if the command left outbox work, ring for it."""
+        self.tables.commit()
         self._committed = True
         for journey in self._journeys:
             journey.keep_warm()
@@ -61,4 +61,4 @@ class UnitOfWork:
             self.deps.notify_outbox()
 
     def rollback(self) -> None:
-        self.session.rollback()
+        self.tables.rollback()

@@ -21,6 +21,15 @@ class DefinitionRepository:
         with self._sessions() as session:
             yield DefinitionTransaction(session)
 
+    def version(self, process_id: str, version: int) -> ProcessDefinitionRecord | None:
+        with self._sessions() as session:
+            return session.scalars(
+                select(ProcessDefinitionRecord).where(
+                    ProcessDefinitionRecord.process_id == process_id,
+                    ProcessDefinitionRecord.version == version,
+                )
+            ).first()
+
     def newest_first(self) -> list[ProcessDefinitionRecord]:
         """Every version, grouped by process id, the highest version of each first."""
         with self._sessions() as session:

@@ -20,6 +20,7 @@ from engine.outbox_bell import OutboxBell
 from engine.people.access_log import record_view
 from engine.persistence.cache import BRANCH_PATHS, DEFINITIONS
 from engine.persistence.database import SessionFactory
+from engine.persistence.instances import InstanceTables
 from engine.persistence.records import (
     BranchRecord,
     EvidenceChainHeadRecord,
@@ -112,7 +113,7 @@ class FinishedJourneys:
             assert record is not None and record.completed_at is not None
             definition = DEFINITIONS.get(session, record.definition_id)
             assert definition is not None
-            journey = JourneyInstance(self.deps, session, record)
+            journey = JourneyInstance(self.deps, InstanceTables(session), record)
             assert journey.workflow is not None
             data = dict(journey.workflow.data)
             journey.keep_warm()  # read only
