@@ -10,16 +10,15 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
-
-from sqlalchemy import bindparam, select, true, update
-from sqlalchemy.orm.exc import StaleDataError
 
 from engine.deps import EngineDeps
 from engine.errors import ExternalServiceError, NotFound
 from engine.operations.registry import BusinessRejection
-from engine.persistence.records import IncidentRecord, OutboxRecord, ProcessInstanceRecord
+from engine.persistence.concurrency import unless_stale
+from engine.persistence.incidents import open_incident, raise_incident, resolve_incident
+from engine.persistence.outbox import CALL_KINDS, ClaimedRow, NewRow, OutboxStore, finish_row, open_row
 from engine.store import JourneyInstance, call_context, operation_context, unseal_calls
 from engine.unit_of_work import UnitOfWork
 from engine.workflow.instance import ServiceCallView
@@ -65,10 +64,11 @@ class ServiceCallRunner:
         self._apply(outbox_id, instance_id, outcomes, dict(payload.get("attempts", {})))
 
     def run_outbox_row(self, outbox_id: int) -> None:
-        with self.deps.sessions() as session:
-            row = session.get(OutboxRecord, outbox_id)
-            if row is None or row.done_at is not None:
+        with self.deps.sessions() as tx:
+            found = open_row(tx, outbox_id)
+            if found is None:
                 return
+            row, record = found
             instance_id, task_ids, attempts = (
                 row.instance_id,
                 list(row.payload["task_ids"]),
@@ -76,14 +76,10 @@ class ServiceCallRunner:
             )
             sealed = row.payload.get("calls")
             if sealed:
-                record = session.get(ProcessInstanceRecord, instance_id)
-                assert record is not None
                 calls = [c for c in unseal_calls(self.deps, instance_id, sealed) if c.task_id in task_ids]
                 contexts = {c.task_id: operation_context(self.deps, record, c.task_id) for c in calls}
             else:  # rows written before calls travelled with them
-                record = session.get(ProcessInstanceRecord, instance_id)
-                assert record is not None
-                journey = JourneyInstance(self.deps, session, record)
+                journey = JourneyInstance(self.deps, tx, record)
                 assert journey.workflow is not None
                 calls = [c for c in journey.workflow.pending_service_calls() if c.task_id in task_ids]
                 contexts = {c.task_id: journey.operation_context(c.task_id) for c in calls}
@@ -108,18 +104,15 @@ class ServiceCallRunner:
         self, outbox_id: int, instance_id: str, outcomes: list[CallOutcome], attempts: dict[str, int]
     ) -> None:
         for _ in range(5):  # a user may complete a task meanwhile: reload and apply again
-            try:
-                self._apply_once(outbox_id, instance_id, outcomes, attempts)
+            if unless_stale(self._apply_once, outbox_id, instance_id, outcomes, attempts):
                 break
-            except StaleDataError:
-                continue
         self.deps.notify_outbox()
 
     def _apply_once(
         self, outbox_id: int, instance_id: str, outcomes: list[CallOutcome], attempts: dict[str, int]
-    ) -> None:
+    ) -> bool:
+        """True once applied; the row is marked done in the transaction that applies its results."""
         with UnitOfWork(self.deps) as uow:
-            session = uow.session
             journey = uow.journey(instance_id)
             wf = journey.workflow
             assert wf is not None
@@ -174,28 +167,36 @@ class ServiceCallRunner:
                     else:
                         self._incident(journey, call, outcome.reason or "FAILED", outcome.error or "", done)
             wf.run()
-            session.execute(update(OutboxRecord).where(OutboxRecord.id == outbox_id).values(done_at=now))
-            if retry:
-                retried = [o.call for o in outcomes if o.call.task_id in retry]
-                base = max(c.call.backoff_base for c in outcomes if c.call.task_id in retry)
-                delay = base ** max(attempts[t] for t in retry) * self.deps.retry_backoff_scale
-                session.add(
-                    OutboxRecord(
-                        instance_id=instance_id,
-                        kind="service_calls",
-                        payload={
-                            "task_ids": retry,
-                            "attempts": attempts,
-                            "calls": journey.seal_calls(retried),
-                            "journey": journey.call_context_fields(),
-                        },
-                        created_at=now,
-                        available_at=now + timedelta(seconds=delay),
-                    )
-                )
-            session.flush()
+            finish_row(uow.session, outbox_id, now, self._retry_row(journey, outcomes, attempts, retry, now))
             journey.save()
             uow.commit()
+            return True
+
+    def _retry_row(
+        self,
+        journey: JourneyInstance,
+        outcomes: list[CallOutcome],
+        attempts: dict[str, int],
+        retry: list[str],
+        now: datetime,
+    ) -> NewRow | None:
+        """The failed calls again, after the model's backoff for the most tried of them."""
+        if not retry:
+            return None
+        retried = [o.call for o in outcomes if o.call.task_id in retry]
+        base = max(c.call.backoff_base for c in outcomes if c.call.task_id in retry)
+        delay = base ** max(attempts[t] for t in retry) * self.deps.retry_backoff_scale
+        return NewRow(
+            instance_id=journey.record.id,
+            kind="service_calls",
+            payload={
+                "task_ids": retry,
+                "attempts": attempts,
+                "calls": journey.seal_calls(retried),
+                "journey": journey.call_context_fields(),
+            },
+            available_at=now + timedelta(seconds=delay),
+        )
 
     def _subject(self, call: ServiceCallView) -> str | None:
         """Whom the call was about, as a blind index: post-supervision checks that every check result
@@ -207,170 +208,85 @@ class ServiceCallRunner:
         self, journey: JourneyInstance, call: ServiceCallView, code: str, message: str, attempts: int
     ) -> None:
         journey.incidents_touched = True
-        journey.session.add(
-            IncidentRecord(
-                instance_id=journey.record.id,
-                task_id=call.task_id,
-                task_spec=call.spec_name,
-                operation=call.operation,
-                error_code=code,
-                message=message[:500],
-                attempts=attempts,
-                created_at=self.deps.now(),
-            )
+        raise_incident(
+            journey.session,
+            instance_id=journey.record.id,
+            task_id=call.task_id,
+            task_spec=call.spec_name,
+            operation=call.operation,
+            error_code=code,
+            message=message[:500],
+            attempts=attempts,
+            at=self.deps.now(),
         )
-        journey.session.flush()
         journey.event("incident_raised", None, task_spec=call.spec_name, operation=call.operation, error=code)
 
 
 def retry_incident(deps: EngineDeps, instance_id: str, incident_id: int, actor_id: str) -> None:
     """An operator's retry: the incident closes and the parked task is scheduled again."""
     with UnitOfWork(deps) as uow:
-        incident = uow.session.get(IncidentRecord, incident_id)
-        if incident is None or incident.instance_id != instance_id or incident.resolved_at is not None:
+        incident = open_incident(uow.session, instance_id, incident_id)
+        if incident is None:
             raise NotFound("no such open incident")
         journey = uow.journey(instance_id)
         journey.incidents_touched = True
-        incident.resolved_at = deps.now()
-        incident.resolved_by = actor_id
+        resolved_at = deps.now()
         journey.event(
             "incident_retried", actor_id, task_spec=incident.task_spec, operation=incident.operation
         )
-        uow.session.flush()
+        resolve_incident(uow.session, incident, resolved_at, actor_id)
         journey.save()
         uow.commit()
 
 
 def pending_outbox_rows(deps: EngineDeps, limit: int = 50) -> list[tuple[int, str]]:
-    now = deps.now()
-    with deps.sessions() as session:
-        rows = session.execute(
-            select(OutboxRecord.id, OutboxRecord.kind)
-            .where(
-                OutboxRecord.done_at.is_(None),
-                OutboxRecord.available_at <= now,
-                (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
-            )
-            .order_by(OutboxRecord.id)
-            .limit(limit)
-        ).all()
-        return [(int(i), str(k)) for i, k in rows]
+    return OutboxStore(deps.sessions).due(deps.now(), limit)
 
 
 def outbox_kind(deps: EngineDeps, outbox_id: int) -> str | None:
-    with deps.sessions() as session:
-        row = session.get(OutboxRecord, outbox_id)
-        return None if row is None or row.done_at is not None else row.kind
+    return OutboxStore(deps.sessions).open_kind(outbox_id)
 
 
 def release(deps: EngineDeps, outbox_id: int) -> None:
     """Give back a lease that was never used (the queue refused the job): no attempt was made, so the
     claim's count is taken back too (a Redis outage must not use up a row's attempts)."""
-    with deps.sessions() as session:
-        session.execute(
-            update(OutboxRecord)
-            .where(OutboxRecord.id == outbox_id)
-            .values(lease_until=None, attempts=OutboxRecord.attempts - 1)
-        )
-        session.commit()
+    OutboxStore(deps.sessions).release(outbox_id)
 
 
 def release_all_leases(deps: EngineDeps) -> int:
     """A sole worker starting up (the embedded server on its SQLite file) holds every lease there is:
     they were its own before a crash, so it takes them back now instead of waiting them out."""
-    with deps.sessions() as session:
-        result = session.execute(
-            update(OutboxRecord)
-            .where(OutboxRecord.done_at.is_(None), OutboxRecord.lease_until.is_not(None))
-            .values(lease_until=None)
-        )
-        session.commit()
-        return int(getattr(result, "rowcount", 0) or 0)
-
-
-CALL_KINDS = frozenset({"service_calls"})
-"""Work a customer is waiting for; everything else (packages, review starts) is background work that
-must never queue in front of it (a package render takes over a second)."""
-
-
-def kind_filter(lane: str | None) -> Any:
-    if lane == "calls":
-        return OutboxRecord.kind.in_(CALL_KINDS)
-    if lane == "background":
-        return OutboxRecord.kind.not_in(CALL_KINDS)
-    return true()
-
-
-def _claim_statement(lane: str | None) -> Any:
-    """Built once per lane: constructing a SQLAlchemy statement costs more CPU than running it."""
-    now: Any = bindparam("now")
-    lease: Any = bindparam("lease_until")
-    due = (
-        select(OutboxRecord.id)
-        .where(
-            OutboxRecord.done_at.is_(None),
-            OutboxRecord.available_at <= now,
-            (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
-            kind_filter(lane),
-        )
-        .order_by(OutboxRecord.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return (
-        update(OutboxRecord)
-        .where(
-            OutboxRecord.id == due, (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now)
-        )
-        .values(lease_until=lease, attempts=OutboxRecord.attempts + 1)
-        .returning(OutboxRecord.id, OutboxRecord.kind, OutboxRecord.instance_id, OutboxRecord.payload)
-    )
-
-
-_CLAIM = {lane: _claim_statement(lane) for lane in ("calls", "background", None)}
-
-
-@dataclass(frozen=True)
-class ClaimedRow:
-    outbox_id: int
-    kind: str
-    instance_id: str
-    payload: dict[str, Any]
+    return OutboxStore(deps.sessions).release_all_leases()
 
 
 def claim_next(deps: EngineDeps, lane: str | None = None) -> ClaimedRow | None:
-    """Lease the oldest due row of a lane (`calls`, `background`, or None for any) in one statement that
-    also returns what the row holds; None when nothing is due. Two workers racing for a row: the
-    loser's UPDATE re-checks the lease and matches nothing."""
+    """Lease the oldest due row of a lane (`calls`, `background`, or None for any) and return what the
+    row holds; None when nothing is due. Two workers racing for a row: one of them gets it."""
     now = deps.now()
-    with deps.sessions() as session:
-        row = session.execute(
-            _CLAIM[lane], {"now": now, "lease_until": now + timedelta(seconds=deps.outbox_lease_seconds)}
-        ).first()
-        session.commit()
-        return ClaimedRow(int(row[0]), str(row[1]), str(row[2]), dict(row[3])) if row is not None else None
+    return OutboxStore(deps.sessions).claim_next(lane, now, _lease_until(deps, now))
 
 
 def claim(deps: EngineDeps, outbox_id: int) -> str | None:
     """Lease a row so one worker runs it and return its kind (None: someone else has it). A crashed
     worker's lease expires and the row runs again."""
     now = deps.now()
-    with deps.sessions() as session:
-        result = session.execute(
-            update(OutboxRecord)
-            .where(
-                OutboxRecord.id == outbox_id,
-                OutboxRecord.done_at.is_(None),
-                (OutboxRecord.lease_until.is_(None)) | (OutboxRecord.lease_until < now),
-            )
-            .values(
-                lease_until=now + timedelta(seconds=deps.outbox_lease_seconds),
-                attempts=OutboxRecord.attempts + 1,
-            )
-        )
-        if getattr(result, "rowcount", 0) != 1:
-            session.rollback()
-            return None
-        kind = session.scalar(select(OutboxRecord.kind).where(OutboxRecord.id == outbox_id))
-        session.commit()
-        return kind
+    return OutboxStore(deps.sessions).claim(outbox_id, now, _lease_until(deps, now))
+
+
+def _lease_until(deps: EngineDeps, now: datetime) -> datetime:
+    return now + timedelta(seconds=deps.outbox_lease_seconds)
+
+
+__all__ = [
+    "CALL_KINDS",
+    "CallOutcome",
+    "ClaimedRow",
+    "ServiceCallRunner",
+    "claim",
+    "claim_next",
+    "outbox_kind",
+    "pending_outbox_rows",
+    "release",
+    "release_all_leases",
+    "retry_incident",
+]

@@ -4,13 +4,13 @@ maker gains nothing."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from engine.deps import EngineDeps
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.instances import InstanceService
 from engine.persistence.cache import BRANCH_PATHS
-from engine.persistence.records import InstanceEventRecord, OpenTaskRecord, StaffRecord
+from engine.persistence.database import Transaction
+from engine.persistence.records import OpenTaskRecord
+from engine.persistence.tasks import assign, open_task, staff_member
 from engine.views import Actor, TaskView
 
 SUPERVISOR_ROLES = frozenset({"branch_manager"})
@@ -22,38 +22,36 @@ class TaskAssignmentService:
         self.instances = instances
 
     def claim(self, actor: Actor, task_id: str) -> TaskView:
-        with self.deps.sessions() as session:
-            task, _record = self.instances.visible_task(session, actor, task_id)
+        with self.deps.sessions() as tx:
+            task, _record = self.instances.visible_task(tx, actor, task_id)
             if task.assignee is not None and task.assignee != actor.staff_id:
                 raise Conflict("the task is assigned to someone else")
-            task.assignee = actor.staff_id
-            self._event(session, task, actor, "task_claimed")
-            session.commit()
+            self._assign(tx, task, actor.staff_id, actor, "task_claimed")
+            tx.commit()
         return self.instances.task_view(actor, task_id)
 
     def unclaim(self, actor: Actor, task_id: str) -> TaskView:
-        with self.deps.sessions() as session:
-            task, _record = self.instances.visible_task(session, actor, task_id)
+        with self.deps.sessions() as tx:
+            task, _record = self.instances.visible_task(tx, actor, task_id)
             if task.role == "field_officer":
                 raise Conflict(
                     "field work stays with the officer running the journey; ask for a reassignment"
                 )
-            task.assignee = None
-            self._event(session, task, actor, "task_unclaimed")
-            session.commit()
+            self._assign(tx, task, None, actor, "task_unclaimed")
+            tx.commit()
         return self.instances.task_view(actor, task_id)
 
     def reassign(self, actor: Actor, task_id: str, to_staff_id: str) -> None:
         """A supervisor hands a task to another member of staff who holds its role within its branch."""
         if not actor.roles & SUPERVISOR_ROLES:
             raise Forbidden("only a supervisor reassigns tasks")
-        with self.deps.sessions() as session:
-            task = session.get(OpenTaskRecord, task_id)
-            path = BRANCH_PATHS.path(session, task.branch_code) if task else None
+        with self.deps.sessions() as tx:
+            task = open_task(tx, task_id)
+            path = BRANCH_PATHS.path(tx, task.branch_code) if task else None
             if task is None or path is None or not actor.sees_branch(path):
                 raise NotFound("no such task")
-            target = session.get(StaffRecord, to_staff_id)
-            target_path = BRANCH_PATHS.path(session, target.branch_code) if target else None
+            target = staff_member(tx, to_staff_id)
+            target_path = BRANCH_PATHS.path(tx, target.branch_code) if target else None
             if (
                 target is None
                 or target.status != "active"
@@ -64,21 +62,25 @@ class TaskAssignmentService:
             if task.role not in target.roles:
                 raise Conflict(f"{to_staff_id} does not hold the role {task.role}")
             previous = task.assignee
-            task.assignee = to_staff_id
-            self._event(session, task, actor, "task_reassigned", previous=previous, to=to_staff_id)
-            session.commit()
+            self._assign(tx, task, to_staff_id, actor, "task_reassigned", previous=previous, to=to_staff_id)
+            tx.commit()
 
-    def _event(
-        self, session: Session, task: OpenTaskRecord, actor: Actor, kind: str, **detail: object
+    def _assign(
+        self,
+        tx: Transaction,
+        task: OpenTaskRecord,
+        assignee: str | None,
+        actor: Actor,
+        kind: str,
+        **detail: object,
     ) -> None:
-        session.add(
-            InstanceEventRecord(
-                instance_id=task.instance_id,
-                at=self.deps.now(),
-                kind=kind,
-                actor_id=actor.staff_id,
-                device_id=actor.device_id,
-                task_spec=task.spec_name,
-                detail={"role": task.role, **detail},
-            )
+        assign(
+            tx,
+            task,
+            assignee,
+            kind=kind,
+            at=self.deps.now(),
+            actor_id=actor.staff_id,
+            device_id=actor.device_id,
+            detail={"role": task.role, **detail},
         )

@@ -6,11 +6,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from engine.errors import FieldError as EngineFieldError
 from engine.persistence.cache import DefinitionSnapshot
-from engine.persistence.records import AttachmentRecord
+from engine.persistence.database import Transaction
+from engine.persistence.tasks import attachment_branch
 from engine.store import JourneyInstance
 from engine.views import Actor
 from forms.catalogue import FormDefinition
@@ -55,14 +54,15 @@ def hide_secrets(
 
 
 def attachment_problems(
-    session: Session, actor: Actor, schema: dict[str, Any], data: dict[str, Any]
+    tx: Transaction, actor: Actor, schema: dict[str, Any], data: dict[str, Any]
 ) -> list[EngineFieldError]:
+    """An attachment field must name an upload of the officer's own branch."""
     problems = []
     for name, prop in schema.get("properties", {}).items():
         value = data.get(name)
         if prop.get("format") == "attachment-id" and isinstance(value, str):
-            att = session.get(AttachmentRecord, value)
-            if att is None or att.branch_code != actor.branch_code:
+            branch = attachment_branch(tx, value)
+            if branch is None or branch != actor.branch_code:
                 problems.append(EngineFieldError(name, "attachment_not_found", "未找到该附件，请重新上传"))
     return problems
 

@@ -8,45 +8,34 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
-
 from engine.deps import EngineDeps
-from engine.persistence.records import ProcessInstanceRecord
+from engine.persistence.concurrency import unless_stale
+from engine.persistence.timers import due_timer_instances
 from engine.unit_of_work import UnitOfWork
 
 log = logging.getLogger("fieldbank.timers")
 
 
 def fire_due_timers(deps: EngineDeps, limit: int = 50) -> int:
-    now = deps.now()
-    with deps.sessions() as session:
-        due = list(
-            session.scalars(
-                select(ProcessInstanceRecord.id)
-                .where(
-                    ProcessInstanceRecord.next_timer_at <= now, ProcessInstanceRecord.status != "completed"
-                )
-                .order_by(ProcessInstanceRecord.next_timer_at)
-                .limit(limit)
-            )
-        )
     fired = 0
-    for instance_id in due:
+    for instance_id in due_timer_instances(deps.sessions, deps.now(), limit):
         try:
-            with UnitOfWork(deps) as uow:
-                journey = uow.journey(instance_id)
-                assert journey.workflow is not None
-                journey.workflow.refresh_timers()
-                steps = journey.workflow.run()
-                if not steps:  # not due by the engine's clock yet: leaving uncommitted rolls back
-                    continue
-                journey.event("timer_fired", None, task_spec=steps[0].spec_name)
-                journey.save()
-                uow.commit()
-                fired += 1
-        except StaleDataError:
-            continue  # someone else moved the instance on; the next sweep looks again
+            # a lost race counts as not fired: someone else moved the instance on; the next sweep looks again
+            fired += unless_stale(_fire, deps, instance_id)
         except Exception:
             log.exception("firing timers of %s failed", instance_id)
     return fired
+
+
+def _fire(deps: EngineDeps, instance_id: str) -> bool:
+    with UnitOfWork(deps) as uow:
+        journey = uow.journey(instance_id)
+        assert journey.workflow is not None
+        journey.workflow.refresh_timers()
+        steps = journey.workflow.run()
+        if not steps:  # not due by the engine's clock yet: leaving uncommitted rolls back
+            return False
+        journey.event("timer_fired", None, task_spec=steps[0].spec_name)
+        journey.save()
+        uow.commit()
+        return True
