@@ -22,7 +22,7 @@ from engine.people.roles import (
 )
 from engine.persistence.cache import DefinitionSnapshot
 from engine.persistence.database import Transaction
-from engine.persistence.instances import InstanceTables, WriteConflict, conflicts, reading
+from engine.persistence.instances import InstanceTables, WriteConflict, conflicts, instance_tables
 from engine.persistence.records import OpenTaskRecord, ProcessInstanceRecord, StartRequestRecord
 from engine.service_calls import retry_incident
 from engine.store import ensure_spec
@@ -126,14 +126,14 @@ class InstanceService:
         return self.get(actor, instance_id)
 
     def _started_with(self, actor: Actor, idempotency_key: str) -> str | None:
-        with reading(self.deps.sessions) as tables:
+        with instance_tables(self.deps.sessions) as tables:
             return tables.started_with(actor.staff_id, idempotency_key)
 
     # ------------------------------------------------------------------ read
 
     def get(self, actor: Actor, instance_id: str) -> InstanceView:
         _check_reads_journeys(actor)
-        with reading(self.deps.sessions) as tables:
+        with instance_tables(self.deps.sessions) as tables:
             return self._view(tables, actor, visible_instance(tables, actor, instance_id))
 
     def wait(self, actor: Actor, instance_id: str, seconds: float, known_version: int | None) -> InstanceView:
@@ -152,7 +152,7 @@ class InstanceService:
 
     def events(self, actor: Actor, instance_id: str) -> list[EventView]:
         _check_reads_journeys(actor)
-        with reading(self.deps.sessions) as tables:
+        with instance_tables(self.deps.sessions) as tables:
             visible_instance(tables, actor, instance_id)
             rows = tables.events(instance_id)
             privileged = bool(actor.roles & {"aml_officer", "post_supervisor"})
@@ -169,7 +169,7 @@ class InstanceService:
             ]
 
     def list_tasks(self, actor: Actor) -> list[TaskView]:
-        with reading(self.deps.sessions) as tables:
+        with instance_tables(self.deps.sessions) as tables:
             return [
                 _task_view(task, process_id)
                 for task, process_id, path in tables.open_tasks_for_roles(actor.roles)
@@ -288,14 +288,14 @@ class InstanceService:
 
     def retry_incident(self, actor: Actor, instance_id: str, incident_id: int) -> None:
         """The officer running the journey (the tablet's resume button) or an operator (§12.4)."""
-        with reading(self.deps.sessions) as tables:
+        with instance_tables(self.deps.sessions) as tables:
             record = visible_instance(tables, actor, instance_id)
             if record.started_by != actor.staff_id and not actor.roles & OPERATOR_ROLES:
                 raise Forbidden("only the officer running the journey or an operator retries it")
         retry_incident(self.deps, instance_id, incident_id, actor.staff_id)
 
     def task_view(self, actor: Actor, task_id: str) -> TaskView:
-        with reading(self.deps.sessions) as tables:
+        with instance_tables(self.deps.sessions) as tables:
             task, record = visible_task(tables, actor, task_id)
             return _task_view(task, record.process_id)
 

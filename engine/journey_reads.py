@@ -13,7 +13,7 @@ from engine.errors import NotFound
 from engine.instances import InstanceService
 from engine.people.access_log import record_view
 from engine.persistence.definitions import DefinitionRepository
-from engine.persistence.instances import InstanceTables, reading
+from engine.persistence.instances import InstanceTables, instance_tables
 from engine.store import JourneyInstance, ensure_spec
 from engine.task_forms import definition_form
 from engine.views import Actor
@@ -72,7 +72,7 @@ class JourneyReads:
 
     def my_journeys(self, actor: Actor, since: datetime, limit: int = 50) -> list[JourneySummary]:
         """Journeys the caller started since `since`, newest first (the tablet's "today")."""
-        with reading(self.deps.sessions) as tables:
+        with instance_tables(self.deps.sessions) as tables:
             return [JourneySummary(*row) for row in tables.started_by(actor.staff_id, since, limit)]
 
     def definition_versions(self) -> list[DefinitionVersion]:
@@ -92,7 +92,7 @@ class JourneyReads:
     def instance_diagram(self, actor: Actor, instance_id: str) -> DiagramView:
         """The diagram the instance runs on, with the elements it passed through and where it is now."""
         self.instances.get(actor, instance_id)  # visibility: out of scope answers like absent
-        with reading(self.deps.sessions) as tables:
+        with instance_tables(self.deps.sessions) as tables:
             journey = self._journey(tables, instance_id)
             source = tables.definition_source(journey.record.definition_id)
             assert source is not None and journey.workflow is not None
@@ -104,7 +104,7 @@ class JourneyReads:
 
     def progress(self, actor: Actor, instance_id: str) -> ProgressView:
         self.instances.get(actor, instance_id)
-        with reading(self.deps.sessions) as tables:
+        with instance_tables(self.deps.sessions) as tables:
             journey = self._journey(tables, instance_id)
             assert journey.workflow is not None
             completed, current = journey.workflow.path()
@@ -117,7 +117,7 @@ class JourneyReads:
     def task_form(self, actor: Actor, task_id: str) -> FormDefinition | None:
         """The form of a task the caller may do, to read a browser's post: no state, no prefill, and so
         no personal-data view to record (get_task is for showing the task)."""
-        with reading(self.deps.sessions) as tables:
+        with instance_tables(self.deps.sessions) as tables:
             task, record = visible_task(tables, actor, task_id)
             definition = tables.definition(record.definition_id)
             assert definition is not None
@@ -128,7 +128,7 @@ class JourneyReads:
     def task_evidence_image(self, actor: Actor, task_id: str, attachment_id: str) -> tuple[str, str]:
         """(blob key, media type) of an evidence image behind an approval task the caller may do; any
         other attachment answers as absent. The view is recorded (§8.5)."""
-        with reading(self.deps.sessions) as tables:
+        with instance_tables(self.deps.sessions) as tables:
             _task, record = visible_task(tables, actor, task_id)
             journey = JourneyInstance(self.deps, tables, record)
             assert journey.workflow is not None
@@ -155,7 +155,7 @@ class JourneyReads:
 
     def own_upload(self, actor: Actor, attachment_id: str) -> tuple[str, str]:
         """(blob key, media type) of an image the caller captured recently: the capture preview."""
-        with reading(self.deps.sessions) as tables:
+        with instance_tables(self.deps.sessions) as tables:
             image = tables.attachment(attachment_id)
             if (
                 image is None

@@ -18,6 +18,7 @@ from engine.errors import ExternalServiceError, NotFound
 from engine.operations.registry import BusinessRejection
 from engine.persistence.concurrency import unless_stale
 from engine.persistence.incidents import open_incident, raise_incident, resolve_incident
+from engine.persistence.instances import InstanceTables
 from engine.persistence.outbox import CALL_KINDS, ClaimedRow, NewRow, OutboxStore, finish_row, open_row
 from engine.store import JourneyInstance, call_context, operation_context, unseal_calls
 from engine.unit_of_work import UnitOfWork
@@ -79,7 +80,7 @@ class ServiceCallRunner:
                 calls = [c for c in unseal_calls(self.deps, instance_id, sealed) if c.task_id in task_ids]
                 contexts = {c.task_id: operation_context(self.deps, record, c.task_id) for c in calls}
             else:  # rows written before calls travelled with them
-                journey = JourneyInstance(self.deps, tx, record)
+                journey = JourneyInstance(self.deps, InstanceTables(tx), record)
                 assert journey.workflow is not None
                 calls = [c for c in journey.workflow.pending_service_calls() if c.task_id in task_ids]
                 contexts = {c.task_id: journey.operation_context(c.task_id) for c in calls}

@@ -9,9 +9,11 @@ from engine.errors import Conflict, Forbidden, NotFound
 from engine.instances import InstanceService
 from engine.persistence.cache import BRANCH_PATHS
 from engine.persistence.database import Transaction
+from engine.persistence.instances import instance_tables
 from engine.persistence.records import OpenTaskRecord
 from engine.persistence.tasks import assign, open_task, staff_member
 from engine.views import Actor, TaskView
+from engine.visibility import visible_task
 
 SUPERVISOR_ROLES = frozenset({"branch_manager"})
 
@@ -22,23 +24,23 @@ class TaskAssignmentService:
         self.instances = instances
 
     def claim(self, actor: Actor, task_id: str) -> TaskView:
-        with self.deps.sessions() as tx:
-            task, _record = self.instances.visible_task(tx, actor, task_id)
+        with instance_tables(self.deps.sessions) as tables:
+            task, _record = visible_task(tables, actor, task_id)
             if task.assignee is not None and task.assignee != actor.staff_id:
                 raise Conflict("the task is assigned to someone else")
-            self._assign(tx, task, actor.staff_id, actor, "task_claimed")
-            tx.commit()
+            self._assign(tables.session, task, actor.staff_id, actor, "task_claimed")
+            tables.commit()
         return self.instances.task_view(actor, task_id)
 
     def unclaim(self, actor: Actor, task_id: str) -> TaskView:
-        with self.deps.sessions() as tx:
-            task, _record = self.instances.visible_task(tx, actor, task_id)
+        with instance_tables(self.deps.sessions) as tables:
+            task, _record = visible_task(tables, actor, task_id)
             if task.role == "field_officer":
                 raise Conflict(
                     "field work stays with the officer running the journey; ask for a reassignment"
                 )
-            self._assign(tx, task, None, actor, "task_unclaimed")
-            tx.commit()
+            self._assign(tables.session, task, None, actor, "task_unclaimed")
+            tables.commit()
         return self.instances.task_view(actor, task_id)
 
     def reassign(self, actor: Actor, task_id: str, to_staff_id: str) -> None:

@@ -8,6 +8,8 @@ from typing import ParamSpec
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.persistence.instances import WriteConflict
+
 P = ParamSpec("P")
 
 
@@ -17,4 +19,8 @@ def unless_stale(work: Callable[P, bool], *args: P.args, **kwargs: P.kwargs) -> 
     try:
         return work(*args, **kwargs)
     except StaleDataError:
+        return False
+    except WriteConflict as conflict:
+        if not conflict.stale:
+            raise
         return False

@@ -33,7 +33,12 @@ from engine.persistence.records import (
 
 
 class WriteConflict(Exception):
-    """Another transaction changed the instance first (version check), or inserted the same key."""
+    """Another transaction changed the instance first (`stale`: the version check), or inserted the
+    same key (an idempotent start's twin, a task row)."""
+
+    def __init__(self, message: str, *, stale: bool) -> None:
+        super().__init__(message)
+        self.stale = stale
 
 
 @contextmanager
@@ -43,7 +48,7 @@ def conflicts() -> Iterator[None]:
     try:
         yield
     except (StaleDataError, IntegrityError) as exc:
-        raise WriteConflict(str(exc)) from exc
+        raise WriteConflict(str(exc), stale=isinstance(exc, StaleDataError)) from exc
 
 
 class InstanceTables:
@@ -223,7 +228,8 @@ class InstanceTables:
 
 
 @contextmanager
-def reading(sessions: SessionFactory) -> Iterator[InstanceTables]:
-    """A read outside any command: nothing it loads is written back."""
+def instance_tables(sessions: SessionFactory) -> Iterator[InstanceTables]:
+    """The tables in a session of their own, for a read or a command on side rows only (a task's
+    assignee, a view record); a command that changes an instance's state takes a `UnitOfWork`."""
     with sessions() as session:
         yield InstanceTables(session)
