@@ -12,7 +12,7 @@ from api.body_limit import BodyLimitMiddleware
 from api.bootstrap import Services, build_services
 from api.errors import install_error_handlers
 from api.logging_setup import configure_logging
-from api.routes import attachments, audit, auth, evidence, journeys, sandbox, staff
+from api.routes import attachments, audit, auth, evidence, journeys, messages, sandbox, staff
 from api.web import analyst, auth_pages, desk, media, phone, tablet
 from api.web.pages import STATIC_DIR, CachedStaticFiles
 from engine.settings import Settings
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         evidence.router,
         audit.router,
         staff.router,
+        messages.router,
     ):
         app.include_router(router, prefix="/api/v1")
     if built.sandbox is not None:

@@ -24,6 +24,7 @@ from engine.dispatch import InProcessWorker, OutboxExecutor, OutboxRelay
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
 from engine.journeys import PROJECTIONS
+from engine.messages import MessageService
 from engine.operations.catalogue import build_operation_registry
 from engine.operations.registry import Adapters, OperationRegistry
 from engine.otp import OtpService
@@ -31,13 +32,16 @@ from engine.outbox_bell import OutboxBell
 from engine.people.access_log import AccessLog
 from engine.people.administration import StaffAdministration
 from engine.people.auth import AuthService
+from engine.people.system_clients import SystemClients
 from engine.persistence.database import build_engine, build_session_factory
 from engine.persistence.evidence import EvidenceStore, FinishedJourneys
 from engine.persistence.kv import SqlKeyValueStore
 from engine.persistence.people import PeopleRepository
+from engine.persistence.system_clients import SystemClientRepository
 from engine.service_calls import ServiceCallRunner
 from engine.settings import Settings
 from engine.task_assignment import TaskAssignmentService
+from engine.workflow.clock import use_clock
 from forms.catalogue import FormCatalogue
 
 log = logging.getLogger("fieldbank")
@@ -60,6 +64,8 @@ class Services:
     staff_admin: StaffAdministration
     auth: AuthService
     access_log: AccessLog
+    system_clients: SystemClients
+    messages: MessageService
     attachments: AttachmentService
     definitions: DefinitionService
     reads: JourneyReads
@@ -104,6 +110,7 @@ def build_services(
     """Nothing here runs at import time; every entry point calls this with its own settings."""
     engine = build_engine(settings.resolved_database_url)
     sessions = build_session_factory(engine)
+    use_clock(now)  # SpiffWorkflow's timers decide due dates by the engine's clock
     keys = load_keys(settings)
     cipher = FieldCipher(keys)
     kv_secret = hmac_sm3(keys.index_key, b"fieldbank/kv-key/v1")
@@ -199,6 +206,8 @@ def build_services(
         staff_admin=StaffAdministration(deps),
         auth=AuthService(sessions, now, settings.token_ttl_seconds),
         access_log=AccessLog(PeopleRepository(sessions)),
+        system_clients=SystemClients(SystemClientRepository(sessions), now),
+        messages=MessageService(deps),
         attachments=attachments,
         definitions=DefinitionService(
             sessions, operations, FormCatalogue(settings.forms_dir), settings.processes_dir, now

@@ -22,6 +22,8 @@ app.add_typer(processes_app, name="processes")
 app.add_typer(keys_app, name="keys")
 evidence_app = typer.Typer(help="Evidence packages: verify offline.", no_args_is_help=True)
 app.add_typer(evidence_app, name="evidence")
+clients_app = typer.Typer(help="External systems that deliver messages.", no_args_is_help=True)
+app.add_typer(clients_app, name="clients")
 console = Console()
 
 
@@ -164,6 +166,28 @@ def processes_list() -> None:
             d.process_id, d.name, str(d.version), d.sha[:12], d.deployed_at.isoformat(timespec="seconds")
         )
     console.print(table)
+
+
+@clients_app.command("add")
+def clients_add(
+    client_id: str,
+    messages: Annotated[list[str], typer.Option("--message", "-m", help="a message name it may deliver")],
+    name: Annotated[str, typer.Option(help="who it is, for people")] = "",
+) -> None:
+    """Register an external system (or rotate its token). The token is printed once; keep it in the
+    system's secret store: FieldBank keeps only its digest."""
+    from api.bootstrap import build_services
+    from engine.errors import ValidationFailed
+
+    services = build_services(Settings(), in_process_worker=False)
+    try:
+        token = services.system_clients.register(client_id, name, messages)
+    except ValidationFailed as exc:
+        for error in exc.errors:
+            console.print(f"[red]ERROR[/red] {error.field}: {error.message}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"client {client_id} may deliver: {', '.join(sorted(set(messages)))}")
+    print(token)
 
 
 @keys_app.command("init")

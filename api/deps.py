@@ -16,9 +16,11 @@ from engine.definitions import DefinitionService
 from engine.errors import Unauthenticated
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
+from engine.messages import MessageService
 from engine.people.access_log import AccessLog
 from engine.people.administration import StaffAdministration
 from engine.people.auth import AuthService
+from engine.people.system_clients import SystemClients
 from engine.settings import Settings
 from engine.task_assignment import TaskAssignmentService
 from engine.views import Actor
@@ -57,6 +59,8 @@ AttachmentsDep = Annotated[AttachmentService, _use_case(lambda s: s.attachments)
 StaffAdminDep = Annotated[StaffAdministration, _use_case(lambda s: s.staff_admin)]
 DeskDep = Annotated[EvidenceDesk, _use_case(lambda s: s.desk)]
 SandboxDep = Annotated[Any | None, _use_case(lambda s: s.sandbox)]
+MessagesDep = Annotated[MessageService, _use_case(lambda s: s.messages)]
+SystemClientsDep = Annotated[SystemClients, _use_case(lambda s: s.system_clients)]
 
 
 def get_actor(

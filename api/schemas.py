@@ -125,3 +125,18 @@ class SmsOut(BaseModel):
     mobile: str
     text: str
     sent_at: datetime
+
+
+class MessageIn(Strict):
+    """A message from an external system to the instance waiting for it (e.g. the card centre's
+    decision). `message_id` is the sender's own id: the same id again is a no-op."""
+
+    message_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
+    name: str = Field(min_length=2, max_length=100, pattern=r"^[a-z][a-z0-9_]+$")
+    correlation_key: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:/-]+$")
+    payload: dict[str, Any] = Field(default_factory=dict, max_length=MAX_DATA_KEYS)
+
+
+class MessageOut(BaseModel):
+    message_id: str
+    status: Literal["delivered", "duplicate"]

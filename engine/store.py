@@ -16,14 +16,25 @@ from engine.persistence.instances import InstanceTables
 from engine.persistence.records import (
     FinishedTaskRecord,
     InstanceEventRecord,
+    MessageSubscriptionRecord,
     OpenTaskRecord,
     OutboxRecord,
     ProcessInstanceRecord,
 )
 from engine.projections import GENERIC
 from engine.state_seal import open_state, seal_state
-from engine.workflow.instance import ServiceCallView, WorkflowInstance
+from engine.workflow.instance import ServiceCallView, WorkflowInstance, listens_for_messages
 from engine.workflow.spiff import SERIALIZER_VERSION, SPEC_CACHE, FieldBankScriptEngine, spec_from_json
+
+_LISTENERS: dict[str, bool] = {}
+
+
+def _listens(definition: DefinitionSnapshot) -> bool:
+    """Parsed once per definition version, like the spec itself."""
+    ref = spec_ref(definition)
+    if ref not in _LISTENERS:
+        _LISTENERS[ref] = listens_for_messages(ensure_spec(definition))
+    return _LISTENERS[ref]
 
 
 def spec_ref(definition: DefinitionSnapshot) -> str:
@@ -55,6 +66,7 @@ class JourneyInstance:
         self.definition: DefinitionSnapshot = definition
         self.projection = deps.projections.get(record.process_id, GENERIC)
         ensure_spec(self.definition)
+        self.listens_for_messages = _listens(self.definition)
         self.secrets: dict[str, str] = {}
         self.abandoned_reason: str | None = None
         self.incidents_touched = False
@@ -170,6 +182,8 @@ class JourneyInstance:
         # it could collide on projection rows
         self.tables.flush()
         self._project_tasks(now)
+        if self.listens_for_messages:
+            self._project_subscriptions(now)
         self._schedule_service_calls(now)
         for projection in self.deps.instance_projections:
             projection(self.tables.session, self.record, data)
@@ -231,6 +245,24 @@ class JourneyInstance:
                     form_ui_schema=task.form_ui_schema,
                     required_level=_required_level(task.data),
                     required_qualification=task.required_qualification,
+                    created_at=now,
+                )
+            )
+
+    def _project_subscriptions(self, now: datetime) -> None:
+        """One row per message the instance waits for, so a delivery finds it by name and key."""
+        assert self.workflow is not None
+        waiting = {(m.name, m.correlation_key) for m in self.workflow.waiting_messages()}
+        existing = {(r.message_name, r.correlation_key): r for r in self.tables.subscriptions(self.record.id)}
+        for key, row in existing.items():
+            if key not in waiting:
+                self.tables.remove_subscription(row)
+        for name, correlation_key in sorted(waiting - set(existing)):
+            self.tables.add(
+                MessageSubscriptionRecord(
+                    message_name=name,
+                    correlation_key=correlation_key,
+                    instance_id=self.record.id,
                     created_at=now,
                 )
             )

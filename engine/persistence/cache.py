@@ -53,6 +53,11 @@ class DefinitionCache:
                 self._items[definition_id] = snapshot
         return snapshot
 
+    def clear(self) -> None:
+        """For a database that was emptied and refilled (tests): its ids mean other versions now."""
+        with self._lock:
+            self._items.clear()
+
 
 class BranchPathCache:
     def __init__(self, ttl_seconds: float = 60.0) -> None:
@@ -70,6 +75,10 @@ class BranchPathCache:
         with self._lock:
             self._items[code] = (now, path)
         return path
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 DEFINITIONS = DefinitionCache()

@@ -24,6 +24,8 @@ from engine.persistence.records import (
     FinishedTaskRecord,
     IncidentRecord,
     InstanceEventRecord,
+    MessageDeliveryRecord,
+    MessageSubscriptionRecord,
     OpenTaskRecord,
     OutboxRecord,
     ProcessDefinitionRecord,
@@ -225,6 +227,23 @@ class InstanceTables:
         ):
             scheduled.update(row.payload.get("task_ids", []))
         return scheduled
+
+    # ------------------------------------------------------------------ messages
+
+    def subscriptions(self, instance_id: str) -> list[MessageSubscriptionRecord]:
+        query = select(MessageSubscriptionRecord).where(MessageSubscriptionRecord.instance_id == instance_id)
+        return list(self.session.scalars(query))
+
+    def remove_subscription(self, record: MessageSubscriptionRecord) -> None:
+        self.session.delete(record)
+
+    def subscriber(self, message_name: str, correlation_key: str) -> str | None:
+        """The instance waiting for this message with this key, if any."""
+        row = self.session.get(MessageSubscriptionRecord, (message_name, correlation_key))
+        return row.instance_id if row is not None else None
+
+    def delivery(self, client_id: str, message_id: str) -> MessageDeliveryRecord | None:
+        return self.session.get(MessageDeliveryRecord, (client_id, message_id))
 
 
 @contextmanager

@@ -328,3 +328,47 @@ class StaffChangeRecord(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class MessageSubscriptionRecord(Base):
+    """An instance waiting at a message catch event, by message name and correlation key, so an
+    external system's message finds its instance without opening any state (kept by the save)."""
+
+    __tablename__ = "message_subscriptions"
+
+    message_name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    correlation_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(
+        ForeignKey("process_instances.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime]
+
+
+class MessageDeliveryRecord(Base):
+    """A message a system client delivered, by its own message id: a second delivery is a no-op. The
+    row commits with the state change it caused (at most once). Holds the payload's SM3, not the
+    payload (it may carry personal data; the instance state keeps it encrypted)."""
+
+    __tablename__ = "message_deliveries"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    message_name: Mapped[str] = mapped_column(String(100))
+    correlation_key: Mapped[str] = mapped_column(String(200))
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    payload_sm3: Mapped[str] = mapped_column(String(64))
+    delivered_at: Mapped[datetime]
+
+
+class SystemClientRecord(Base):
+    """An external system (card centre, hrss, ...) that may deliver the named messages; its bearer
+    token is stored as a digest, like staff tokens."""
+
+    __tablename__ = "system_clients"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    message_names: Mapped[list[Any]]
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime]

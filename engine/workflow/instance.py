@@ -10,10 +10,12 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition, MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine.workflow.spiff import INSTANCE_SERIALIZER, FieldBankScriptEngine, FieldBankServiceTask, SpecPair
@@ -39,6 +41,14 @@ class ServiceCallView:
     params: dict[str, Any]
     retries: int
     backoff_base: int
+
+
+@dataclass(frozen=True)
+class WaitingMessage:
+    """A message catch event the instance waits at, with the correlation key it published."""
+
+    name: str
+    correlation_key: str
 
 
 @dataclass(frozen=True)
@@ -139,7 +149,9 @@ class WorkflowInstance:
         """The earliest due time of a waiting timer, so a sweeper knows when to look again."""
         due = []
         for task in self._wf.event_manager.tasks.values():
-            if not isinstance(task.task_spec.event_definition, TimerEventDefinition):
+            if not any(
+                isinstance(d, TimerEventDefinition) for d in _definitions(task.task_spec.event_definition)
+            ):
                 continue
             value = task.internal_data.get("event_value")
             if isinstance(value, dict):  # cycle timers keep {"cycles": n, "next": iso}
@@ -150,6 +162,44 @@ class WorkflowInstance:
                 continue
             due.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
         return min(due) if due else None
+
+    def waiting_messages(self) -> list[WaitingMessage]:
+        """Messages the instance can receive now (at a catch event, or an event-based gateway), each
+        by the value of its correlation property: the process variable its
+        `spiffworkflow:processVariableCorrelation` names, read from the waiting task's data."""
+        return [WaitingMessage(d.name, key) for _task, d, key in self._message_waits()]
+
+    def deliver_message(self, name: str, correlation_key: str, payload: dict[str, Any]) -> bool:
+        """Hand an external message to the event waiting for it with this key; False if none waits
+        (the caller answers "unknown"). `run` then moves the instance on."""
+        for _task, definition, key in self._message_waits():
+            if definition.name != name or key != correlation_key:
+                continue
+            body = dict(payload)
+            correlations: dict[str, dict[str, Any]] = {}
+            for prop in definition.correlation_properties:
+                body[prop.retrieval_expression] = correlation_key  # the catch re-reads it from the payload
+                for corr_key in prop.correlation_keys:
+                    correlations.setdefault(corr_key, {})[prop.name] = correlation_key
+            try:
+                self._wf.send_event(BpmnEvent(definition, payload=body, correlations=correlations))
+            except WorkflowException:
+                return False
+            return True
+        return False
+
+    def _message_waits(self) -> list[tuple[Any, MessageEventDefinition, str]]:
+        waits = []
+        for task in self._wf.event_manager.tasks.values():
+            if task.state != TaskState.WAITING:
+                continue
+            for definition in _definitions(task.task_spec.event_definition):
+                if isinstance(definition, MessageEventDefinition) and definition.process_correlations:
+                    expression = definition.process_correlations[0].retrieval_expression
+                    value = self._wf.script_engine.evaluate(task, expression)
+                    if value is not None:
+                        waits.append((task, definition, str(value)))
+        return waits
 
     def refresh_timers(self) -> None:
         """Timers fire only when asked (§8.1): refresh, then `run`."""
@@ -233,3 +283,24 @@ class WorkflowInstance:
 
 
 InlineOperation = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _definitions(definition: Any) -> list[Any]:
+    """The event definitions a waiting task listens with: its own, or each of an event-based gateway's."""
+    return (
+        list(definition.event_definitions)
+        if isinstance(definition, MultipleEventDefinition)
+        else [definition]
+    )
+
+
+def listens_for_messages(spec_pair: SpecPair) -> bool:
+    """Whether any catch event of the process (or its subprocesses) waits for a message: only such
+    processes pay for keeping message subscriptions in step on save."""
+    spec, subprocess_specs = spec_pair
+    for process_spec in (spec, *subprocess_specs.values()):
+        for task_spec in process_spec.task_specs.values():
+            definition = getattr(task_spec, "event_definition", None)
+            if any(isinstance(d, MessageEventDefinition) for d in _definitions(definition)):
+                return True
+    return False

@@ -21,6 +21,7 @@ from api.bootstrap import Services, build_services
 from crypto import init_key_store
 from engine.adapters.sandbox.fixtures import FIXTURE_PERSONS, MOBILE_SCENARIOS
 from engine.people.demo import seed_demo
+from engine.persistence.cache import BRANCH_PATHS, DEFINITIONS
 from engine.persistence.migrate import upgrade_to_head
 from engine.persistence.records import Base
 from engine.settings import Settings
@@ -33,6 +34,8 @@ _migrated: set[str] = set()
 
 
 def _reset_postgres() -> None:
+    DEFINITIONS.clear()  # the emptied database hands out its definition ids again
+    BRANCH_PATHS.clear()
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as conn:
         if POSTGRES_URL not in _migrated:
@@ -55,6 +58,9 @@ def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(params=["postgresql", "sqlite"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    # an emptied database hands out its ids again: a cached definition id would name another version
+    DEFINITIONS.clear()
+    BRANCH_PATHS.clear()
     if request.param == "postgresql":
         _reset_postgres()
         return POSTGRES_URL
