@@ -15,6 +15,7 @@ from documents.rendering import DocumentRenderer
 from documents.supervision.review_start import ReviewStarter
 from documents.supervision.service import MachineReviewer, project_package_status, supervision_operations
 from engine.adapters.http import HttpAdapters, build_http_adapters
+from engine.adapters.sandbox.callbacks import CardCentreCallbacks
 from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
 from engine.adapters.sandbox.store import InMemorySandboxStore
 from engine.attachments import AttachmentService
@@ -133,6 +134,7 @@ def build_services(
                 latency_profile=settings.sandbox_latency,
                 core_mode=settings.sandbox_core_mode,
                 fixed_otp=settings.sandbox_fixed_otp,
+                card_decision_delay_s=settings.sandbox_card_decision_delay_s,
             ),
         )
         ports = sandbox
@@ -143,6 +145,7 @@ def build_services(
         telco=ports.telco,
         sms=ports.sms,
         core=ports.core,
+        card_centre=getattr(ports, "card_centre", None),
     )
     otp = OtpService(
         kv,
@@ -187,15 +190,18 @@ def build_services(
         ServiceCallRunner(deps),
         {"build_evidence": evidence.build_for_outbox, "start_review": reviews.start_review_for_outbox},
     )
+    messages = MessageService(deps)
+    # the simulated card centre calls back from whichever process sweeps the timers
+    periodic = [CardCentreCallbacks(sandbox.card_centre, messages, now).run_once] if sandbox else []
     worker: InProcessWorker | None = None
     relay: OutboxRelay | None = None
     if settings.redis_url is None if in_process_worker is None else in_process_worker:
         # on a SQLite file this server is the only worker there is: leases left by a crash are its own
-        worker = InProcessWorker(executor, sole_worker=engine.dialect.name == "sqlite")
+        worker = InProcessWorker(executor, sole_worker=engine.dialect.name == "sqlite", periodic=periodic)
     elif settings.redis_url:
         from api.queue import RqOutboxQueue
 
-        relay = OutboxRelay(deps, RqOutboxQueue(settings.redis_url).enqueue)
+        relay = OutboxRelay(deps, RqOutboxQueue(settings.redis_url).enqueue, periodic=periodic)
     return Services(
         settings=settings,
         deps=deps,
@@ -207,7 +213,7 @@ def build_services(
         auth=AuthService(sessions, now, settings.token_ttl_seconds),
         access_log=AccessLog(PeopleRepository(sessions)),
         system_clients=SystemClients(SystemClientRepository(sessions), now),
-        messages=MessageService(deps),
+        messages=messages,
         attachments=attachments,
         definitions=DefinitionService(
             sessions, operations, FormCatalogue(settings.forms_dir), settings.processes_dir, now

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from engine.deps import EngineDeps
 from engine.service_calls import (
@@ -62,11 +62,18 @@ class InProcessWorker:
     never delays the next screen. The outbox bell wakes both after a commit."""
 
     def __init__(
-        self, executor: OutboxExecutor, poll_seconds: float = 0.5, *, sole_worker: bool = False
+        self,
+        executor: OutboxExecutor,
+        poll_seconds: float = 0.5,
+        *,
+        sole_worker: bool = False,
+        periodic: Sequence[Callable[[], object]] = (),
     ) -> None:
         self.deps = executor.deps
         self.executor = executor
         self.sole_worker = sole_worker
+        self.periodic = tuple(periodic)
+        """Run on the background lane with the timer sweep (e.g. the sandbox card centre's callbacks)."""
         self._wake = {"calls": self.deps.bell.listener(), "background": self.deps.bell.listener()}
         self._stop = threading.Event()
         self._poll = poll_seconds
@@ -110,6 +117,8 @@ class InProcessWorker:
                     pass
                 if lane == "background":
                     fire_due_timers(self.deps)
+                    for job in self.periodic:
+                        job()
             except Exception:
                 log.exception("outbox loop error (%s)", lane)
             wake.wait(self._poll)
@@ -119,9 +128,15 @@ class OutboxRelay:
     """Production: enqueue due rows on rq. Runs in `fieldbank worker` and after each API commit."""
 
     def __init__(
-        self, deps: EngineDeps, enqueue: Callable[[int, str], None], poll_seconds: float = 1.0
+        self,
+        deps: EngineDeps,
+        enqueue: Callable[[int, str], None],
+        poll_seconds: float = 1.0,
+        *,
+        periodic: Sequence[Callable[[], object]] = (),
     ) -> None:
         self.deps = deps
+        self.periodic = tuple(periodic)
         self._enqueue = enqueue
         self._poll = poll_seconds
         self._wake = deps.bell.listener()
@@ -150,6 +165,8 @@ class OutboxRelay:
                 self.relay_once()
                 if time.monotonic() >= next_sweep:
                     fire_due_timers(self.deps)
+                    for job in self.periodic:
+                        job()
                     next_sweep = time.monotonic() + self._poll
             except Exception:
                 log.exception("relay error")

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     sandbox_core_mode: Literal["normal", "commit_then_timeout", "timeout_no_commit", "processing"] = "normal"
     sandbox_fixed_otp: str | None = None
     sandbox_store: Literal["database", "memory"] = "database"
+    sandbox_card_decision_delay_s: float = Field(default=20.0, ge=0, le=86_400)
+    """[Sim] seconds until the simulated card centre decides an application (a real one takes days)."""
     """Where the simulators keep their state: the database (shared by API and worker processes, kept
     across restarts) or this process's memory (one process only; benches compare engine costs)."""
 

@@ -235,6 +235,57 @@ class CoreBanking(Protocol):
     def query_status(self, channel_serial_no: str, request_id: str) -> CoreStatus: ...
 
 
+CardDecisionCode = Literal["APPROVED", "DECLINED", "PENDING_DOCS", "REFERRED"]
+
+
+@dataclass(frozen=True)
+class CardApplication:
+    """What the tablet submits to the card centre (J2 step 8): the applicant's identity, the facts its
+    rules read, and when the credit-report authorization was signed (the bureau query must be later)."""
+
+    request_id: str
+    id_number: str
+    name: str
+    product_code: str
+    annual_income: int
+    income_proofs: tuple[str, ...]
+    credit_auth_signed_at: datetime | None
+    flags: tuple[str, ...] = ()
+    """Check outcomes the card centre must weigh (a `REVIEW` result is submitted with a flag, §J2)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardSubmission(Echo):
+    application_no: str
+    status: Literal["RECEIVED"]
+
+
+@dataclass(frozen=True)
+class CardDecision:
+    """The card centre's answer, delivered later as the `card_decision` message."""
+
+    application_no: str
+    decision: CardDecisionCode
+    reason: str | None = None
+    credit_limit: int | None = None
+    bureau_queried_at: datetime | None = None
+    documents_due: tuple[str, ...] = ()
+
+
+class CardCentre(Protocol):
+    """Credit-card centre (`credit_card_sys`, §J2 steps 8-10). `submit` is idempotent on the request id
+    and answers at once with an application number; the decision comes later, asynchronously, as a
+    message. `submit_documents` is the 补件 upload for an application in `PENDING_DOCS`. Raises
+    `BusinessRejection(AUTH_MISSING)` for an application without a signed credit-report authorization:
+    the bureau may not be queried without one (§13.6)."""
+
+    def submit(self, application: CardApplication) -> CardSubmission: ...
+
+    def submit_documents(
+        self, application_no: str, documents: tuple[str, ...], request_id: str
+    ) -> CardSubmission: ...
+
+
 def result_record(result: Any) -> dict[str, Any]:
     """A JSON-ready dict of any result dataclass, for workflow data and the evidence package."""
     return _plain(dataclasses.asdict(result))

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from engine.adapters.ports import (
+    CardCentre,
     CoreBanking,
     FaceCompare,
     IdentityCheck,
@@ -45,6 +46,8 @@ class Adapters:
     telco: TelcoRealName
     sms: SmsGateway
     core: CoreBanking
+    card_centre: CardCentre | None = None
+    """J2's card centre; the HTTP adapter set has none yet, so J2 runs on the sandbox only."""
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ def make_settings(database_url: str, key_dir: Path, tmp_path: Path, **overrides:
         "keys_dir": key_dir,
         "sandbox_latency": "zero",
         "retry_backoff_scale": 0.01,
+        "sandbox_card_decision_delay_s": 0.0,
         **overrides,
     }
     return Settings(**values)

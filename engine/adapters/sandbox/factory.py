@@ -6,6 +6,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from engine.adapters.sandbox.card_centre import SandboxCardCentre
 from engine.adapters.sandbox.core import CoreMode, SandboxCoreBanking
 from engine.adapters.sandbox.core_cards import CardStock, Ranges
 from engine.adapters.sandbox.face import SandboxFaceCompare
@@ -34,6 +35,8 @@ class SandboxKnobs:
     sms_delivery_delay_max_s: float = 0.0
     chaos_systems: frozenset[str] | None = None
     card_stock: Mapping[str, Ranges] | None = None
+    card_decision_delay_s: float = 0.0
+    """How long after a credit-card application the simulated card centre's decision is due."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class SandboxAdapters:
     telco: SandboxTelcoRealName
     sms: SandboxSms
     core: SandboxCoreBanking
+    card_centre: SandboxCardCentre
 
 
 def build_sandbox_adapters(
@@ -75,4 +79,5 @@ def build_sandbox_adapters(
             force_eod=knobs.force_core_eod,
             card_stock=CardStock(knobs.card_stock),
         ),
+        card_centre=SandboxCardCentre(pacer, store, knobs.card_decision_delay_s),
     )
