@@ -4,6 +4,7 @@ refused, 405s with `Allow`), against `fieldbank serve` on the embedded default, 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,22 @@ def _token(base: str, username: str) -> str:
     r = httpx.post(f"{base}/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD})
     r.raise_for_status()
     return str(r.json()["access_token"])
+
+
+def _system_client_token(data_dir: Path) -> str:
+    """As an operator registers one: `fieldbank clients add`, on the served instance's database."""
+    env = {**os.environ, "FIELDBANK_DATA_DIR": str(data_dir / "var")}
+    env.pop("FIELDBANK_DATABASE_URL", None)
+    command = [
+        str(Path(sys.executable).with_name("fieldbank")),
+        "clients",
+        "add",
+        "card_centre",
+        "-m",
+        "card_decision",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, check=True)
+    return done.stdout.strip().splitlines()[-1]
 
 
 def _schemathesis(base: str, token: str, workdir: Path, *selection: str) -> subprocess.CompletedProcess[str]:
@@ -48,6 +65,7 @@ def test_every_operation_keeps_its_openapi_contract(tmp_path: Path) -> None:
         officer, security, supervisor, leaving = (
             _token(base, u) for u in ("fo001", "sec001", "ps001", "fo002")
         )
+        card_centre = _system_client_token(tmp_path)
         runs = {
             "officer": _schemathesis(base, officer, tmp_path, "--exclude-path", "/api/v1/auth/logout"),
             "security officer": _schemathesis(
@@ -55,6 +73,9 @@ def test_every_operation_keeps_its_openapi_contract(tmp_path: Path) -> None:
             ),
             "post-supervisor": _schemathesis(
                 base, supervisor, tmp_path, "--include-path-regex", "^/api/v1/(evidence|audit)"
+            ),
+            "card centre (system client)": _schemathesis(
+                base, card_centre, tmp_path, "--include-path", "/api/v1/messages"
             ),
             # logout revokes the token it is called with, so it gets a run (and a token) of its own
             "logout": _schemathesis(base, leaving, tmp_path, "--include-path", "/api/v1/auth/logout"),
