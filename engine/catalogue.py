@@ -16,6 +16,7 @@ from typing import Any
 from lxml import etree
 
 from engine.errors import DefinitionProblem
+from engine.message_lint import lint_messages
 from engine.people.roles import role_for_lane
 from engine.workflow.spiff import BpmnRejected, UnsafeScript, check_script_safety, parse_bpmn
 from forms.catalogue import FormCatalogue
@@ -130,6 +131,7 @@ def _lint_xml(
     problems += _lint_lanes(name, root, lane_roles)
     problems += _lint_gateways(name, root)
     problems += _lint_expressions(name, root)
+    problems += lint_messages(name, root)
     return problems
 
 
