@@ -136,6 +136,7 @@ def build_services(
         telco=ports.telco,
         sms=ports.sms,
         core=ports.core,
+        wm_sales=sandbox.wm_sales if sandbox is not None else None,
     )
     otp = OtpService(
         kv,

@@ -19,6 +19,7 @@ from engine.adapters.ports import (
     SmsGateway,
     TelcoRealName,
     WatchList,
+    WealthSales,
 )
 
 
@@ -45,6 +46,7 @@ class Adapters:
     telco: TelcoRealName
     sms: SmsGateway
     core: CoreBanking
+    wm_sales: WealthSales | None = None  # J3 only; None where no wealth sales system is wired (HTTP mode)
 
 
 @dataclass(frozen=True)

@@ -326,10 +326,10 @@ def _contract_problems(decision: Decision, contract: DecisionContract) -> list[D
             result = decision.evaluate(sample)
         except ProcessDefinitionError as exc:
             return [*out, *exc.problems]
-        reason = contract.check_output(result)
-        if reason:
+        wrong = contract.check_output(result)
+        if wrong:
             shown = ", ".join(f"{k}={v!r}" for k, v in sample.items())
-            return [*out, _at(decision, decision.table_id, f"for {shown}: {reason}")]
+            return [*out, _at(decision, decision.table_id, f"for {shown}: {wrong}")]
     return out
 
 

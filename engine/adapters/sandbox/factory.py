@@ -15,6 +15,7 @@ from engine.adapters.sandbox.store import SandboxStore
 from engine.adapters.sandbox.telco import SandboxTelcoRealName
 from engine.adapters.sandbox.timing import Clock, LatencyProfile, Pacer, Sleep, shanghai_now
 from engine.adapters.sandbox.watchlist import SandboxWatchList
+from engine.adapters.sandbox.wm_sales import SandboxWealthSales
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,8 @@ class SandboxKnobs:
     """Non-production switches (§13.1). `fixed_otp` is for `engine.otp.OtpService`, not a simulator.
 
     `chaos_systems` limits the error/timeout rates to some systems ("identity", "face", "watchlist",
-    "telco", "core"); None applies them everywhere. `card_stock` maps officer id → held sequence ranges.
+    "telco", "core", "wm_sales"); None applies them everywhere. `card_stock` maps officer id → held
+    sequence ranges. `wm_sales_unavailable` makes the wealth sales system answer UNAVAILABLE to every call.
     """
 
     latency_profile: LatencyProfile = "normal"
@@ -34,6 +36,7 @@ class SandboxKnobs:
     sms_delivery_delay_max_s: float = 0.0
     chaos_systems: frozenset[str] | None = None
     card_stock: Mapping[str, Ranges] | None = None
+    wm_sales_unavailable: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class SandboxAdapters:
     telco: SandboxTelcoRealName
     sms: SandboxSms
     core: SandboxCoreBanking
+    wm_sales: SandboxWealthSales
 
 
 def build_sandbox_adapters(
@@ -75,4 +79,5 @@ def build_sandbox_adapters(
             force_eod=knobs.force_core_eod,
             card_stock=CardStock(knobs.card_stock),
         ),
+        wm_sales=SandboxWealthSales(pacer, store, unavailable=knobs.wm_sales_unavailable),
     )
