@@ -146,6 +146,7 @@ def build_services(
         sms=ports.sms,
         core=ports.core,
         card_centre=getattr(ports, "card_centre", None),
+        wm_sales=getattr(ports, "wm_sales", None),
     )
     otp = OtpService(
         kv,

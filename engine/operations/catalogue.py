@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.operations import checks, core, rules
+from engine.operations import checks, core, rules, wealth
 from engine.operations.registry import Operation, OperationRegistry
 
 
@@ -25,5 +25,14 @@ def build_operation_registry() -> OperationRegistry:
             Operation("rules.decide_account", rules.decide_account, system="rules", inline=True),
             Operation("core.check_card", core.check_card, system="core"),
             Operation("core.open_account", core.open_account, system="core"),
+            Operation("wealth.check_assessment", wealth.check_assessment, system="wm_sales"),
+            Operation("wealth.check_retake_limit", wealth.check_retake_limit, system="wm_sales"),
+            Operation("wealth.score_assessment", wealth.score_assessment, system="rules", inline=True),
+            Operation("wealth.record_assessment", wealth.record_assessment, system="wm_sales"),
+            Operation("wealth.confirm_assessment", wealth.confirm_assessment, system="wm_sales"),
+            Operation("wealth.list_shelf", wealth.list_shelf, system="wm_sales"),
+            Operation("wealth.check_suitability", wealth.check_suitability, system="wm_sales"),
+            Operation("wealth.place_order", wealth.place_order, system="wm_sales"),
+            Operation("wealth.cancel_order", wealth.cancel_order, system="wm_sales"),
         ]
     )

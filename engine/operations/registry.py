@@ -20,6 +20,7 @@ from engine.adapters.ports import (
     SmsGateway,
     TelcoRealName,
     WatchList,
+    WealthSales,
 )
 
 
@@ -48,6 +49,7 @@ class Adapters:
     core: CoreBanking
     card_centre: CardCentre | None = None
     """J2's card centre; the HTTP adapter set has none yet, so J2 runs on the sandbox only."""
+    wm_sales: WealthSales | None = None  # J3 only; None where no wealth sales system is wired (HTTP mode)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from engine.adapters.sandbox.sms import SandboxSms
 from engine.adapters.sandbox.store import InMemorySandboxStore, SandboxStore
 from engine.adapters.sandbox.telco import SandboxTelcoRealName
 from engine.adapters.sandbox.watchlist import SandboxWatchList
+from engine.adapters.sandbox.wm_sales import SandboxWealthSales
 
 __all__ = [
     "CardStock",
@@ -26,6 +27,7 @@ __all__ = [
     "SandboxStore",
     "SandboxTelcoRealName",
     "SandboxWatchList",
+    "SandboxWealthSales",
     "build_sandbox_adapters",
     "card_number",
     "is_sandbox_fixture_id",

@@ -16,6 +16,7 @@ from engine.adapters.sandbox.store import SandboxStore
 from engine.adapters.sandbox.telco import SandboxTelcoRealName
 from engine.adapters.sandbox.timing import Clock, LatencyProfile, Pacer, Sleep, shanghai_now
 from engine.adapters.sandbox.watchlist import SandboxWatchList
+from engine.adapters.sandbox.wm_sales import SandboxWealthSales
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,8 @@ class SandboxKnobs:
     """Non-production switches (§13.1). `fixed_otp` is for `engine.otp.OtpService`, not a simulator.
 
     `chaos_systems` limits the error/timeout rates to some systems ("identity", "face", "watchlist",
-    "telco", "core"); None applies them everywhere. `card_stock` maps officer id → held sequence ranges.
+    "telco", "core", "wm_sales"); None applies them everywhere. `card_stock` maps officer id → held
+    sequence ranges. `wm_sales_unavailable` makes the wealth sales system answer UNAVAILABLE to every call.
     """
 
     latency_profile: LatencyProfile = "normal"
@@ -37,6 +39,7 @@ class SandboxKnobs:
     card_stock: Mapping[str, Ranges] | None = None
     card_decision_delay_s: float = 0.0
     """How long after a credit-card application the simulated card centre's decision is due."""
+    wm_sales_unavailable: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class SandboxAdapters:
     sms: SandboxSms
     core: SandboxCoreBanking
     card_centre: SandboxCardCentre
+    wm_sales: SandboxWealthSales
 
 
 def build_sandbox_adapters(
@@ -80,4 +84,5 @@ def build_sandbox_adapters(
             card_stock=CardStock(knobs.card_stock),
         ),
         card_centre=SandboxCardCentre(pacer, store, knobs.card_decision_delay_s),
+        wm_sales=SandboxWealthSales(pacer, store, unavailable=knobs.wm_sales_unavailable),
     )

@@ -140,3 +140,51 @@ def is_sandbox_fixture_id(id_number: str) -> bool:
     Production must never branch on sequence codes (real people have 9xx codes), only on this list.
     """
     return id_number.strip().upper() in FIXTURE_PERSONS
+
+
+# J3 wealth sales (`wm_sales`) [Sim]: §13 names no wealth scenarios, so these reuse the §13.2 persons.
+# Current assessments are dated relative to the sandbox clock (age_days before today, 10:00 Shanghai),
+# so "valid", "expired" and "older than 6 months" stay true whenever the sandbox runs.
+WM_ASSESSMENTS: dict[str, dict[str, Any]] = {
+    "420106199003071238": {"level": "C3", "score": 52, "age_days": 90, "version": "WRQ-2025-1"},  # valid
+    "420102198506150026": {"level": "C4", "score": 70, "age_days": 400, "version": "WRQ-2025-1"},  # expired
+    "420111195501010035": {"level": "C2", "score": 34, "age_days": 200, "version": "WRQ-2025-1"},  # 70
+    "420102195901010070": {"level": "C3", "score": 45, "age_days": 30, "version": "WRQ-2025-1"},  # 66, recent
+    "420112198707079214": {"level": "C5", "score": 86, "age_days": 100, "version": "WRQ-2019-2"},  # retired
+    "420115198909099220": {"level": "C2", "score": 30, "age_days": 0, "version": "WRQ-2025-1"},  # retakes
+}
+# Attempts already made today (levels, oldest first): 蒋欣 has used up a 2-per-day retake limit.
+WM_ATTEMPTS_TODAY: dict[str, tuple[str, ...]] = {"420115198909099220": ("C1", "C2")}
+WM_BALANCES: dict[str, str] = {  # available balance of the customer's account, CNY
+    "420102198506150026": "8000000.00",  # 王芳: enough for every private product
+    "420106199003071238": "200000.00",  # 张伟: public products only
+}
+WM_DEFAULT_BALANCE = "500000.00"
+WM_SHELF_VERSION = "SHELF-2025.06-r1"
+WM_DOCUMENT_TITLES: dict[str, str] = {
+    "product_description": "产品说明书",
+    "risk_disclosure": "风险揭示书",
+    "sales_agreement": "销售协议书",
+    "investor_rights": "投资者权益须知",
+}
+# code, name, risk, offering, asset class, issuer, minimum (CNY), cooling-off hours, document version
+WM_PRODUCTS: tuple[tuple[str, str, str, str, str, str, str, int, str], ...] = (
+    ("WM-R1-001", "天天利现金管理", "R1", "public", "cash", "wm_company", "1.00", 0, "2025.01"),
+    ("WM-R2-002", "稳享90天固收", "R2", "public", "fixed_income", "wm_company", "10000.00", 0, "2025.03"),
+    ("WM-R3-003", "平衡增利一年", "R3", "public", "mixed", "wm_company", "10000.00", 0, "2025.03"),
+    ("WM-R4-004", "权益精选", "R4", "public", "equity", "wm_company", "10000.00", 0, "2025.02"),
+    (
+        "WM-R5-005",
+        "商品衍生进取",
+        "R5",
+        "public",
+        "commodity_derivatives",
+        "wm_company",
+        "10000.00",
+        0,
+        "2025.02",
+    ),
+    ("PWM-R3-101", "私享固收一号", "R3", "private", "fixed_income", "wm_company", "300000.00", 24, "2025.04"),
+    ("PWM-R4-102", "私享混合二号", "R4", "private", "mixed", "wm_company", "400000.00", 24, "2025.04"),
+    ("PWM-R5-103", "私享权益三号", "R5", "private", "equity", "wm_company", "1000000.00", 48, "2025.05"),
+)

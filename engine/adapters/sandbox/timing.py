@@ -51,6 +51,7 @@ WATCHLIST_EXACT = LatencySpec("watchlist", 0.05, 0.2, 3.0)
 WATCHLIST_FUZZY = LatencySpec("watchlist", 0.3, 1.0, 3.0)
 TELCO = LatencySpec("telco", 0.5, 2.0, 8.0)
 CORE = LatencySpec("core", 0.5, 3.0, 30.0)
+WM_SALES = LatencySpec("wm_sales", 0.3, 1.5, 10.0)  # not in §12.1: [Sim]
 
 
 def stable_fraction(*parts: object) -> float:

@@ -20,6 +20,12 @@ J1_FORMS = [
     "remote-authorization",
     "debit-card-telco-retry",
 ]
+J3_FORMS = [
+    "wealth-questionnaire",
+    "wealth-assessment-confirmation",
+    "wealth-product-selection",
+    "wealth-qualified-investor",
+]
 OK_SCHEMA = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "type": "object",
@@ -59,11 +65,11 @@ def test_every_file_in_the_definitions_folder_lints_clean():
     assert catalogue.lint_all() == []
     names = {f.removesuffix("-schema.json") for f in catalogue.schema_filenames()}
     supervision = {"post-supervision-review", "evidence-rectification", "supervision-escalation"}
-    assert names == {*J1_FORMS, *supervision, "capture-customer", "customer-signs"}
+    assert names == {*J1_FORMS, *J3_FORMS, *supervision, "capture-customer", "customer-signs"}
 
 
-@pytest.mark.parametrize("name", J1_FORMS)
-def test_every_j1_form_is_closed_has_required_fields_and_chinese_titles(name):
+@pytest.mark.parametrize("name", [*J1_FORMS, *J3_FORMS])
+def test_every_journey_form_is_closed_has_required_fields_and_chinese_titles(name):
     form = FormCatalogue().get(f"{name}-schema.json", f"{name}-uischema.json")
     assert form.name == name
     assert form.schema["additionalProperties"] is False
