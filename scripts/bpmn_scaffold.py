@@ -103,6 +103,7 @@ class Model:
     defaults: dict[str, str] = field(default_factory=dict)
     subprocess: SubProcess | None = None
     width_cols: float = 25.5
+    called: dict[str, str] = field(default_factory=dict)  # call activity id -> called process id
 
 
 def size(tag: str) -> tuple[int, int]:
@@ -125,6 +126,8 @@ def element(model: Model, nid: str, tag: str, name: str, inner: str, flows: list
     attrs = f'id="{nid}" name={quoteattr(name)}'
     if nid in model.defaults:
         attrs += f' default="{model.defaults[nid]}"'
+    if nid in model.called:
+        attrs += f' calledElement="{model.called[nid]}"'
     ext = inner if inner.startswith("<bpmn:extensionElements>") else ""
     body = inner if not ext else ""
     return f"<bpmn:{tag} {attrs}>{ext}{flows_of(flows, nid)}{body}</bpmn:{tag}>"

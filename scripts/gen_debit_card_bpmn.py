@@ -1,5 +1,9 @@
 """Scaffold for processes/debit_card_opening.bpmn (J1): writes the process and a grid diagram layout.
 
+The customer checks every journey shares are call activities to processes/shared/ (gen_shared_bpmn.py);
+J1 calls the identification steps one by one because its core customer lookup runs beside the registry
+and watch-list checks, inside the `prechecks` subprocess whose boundary events catch all three's errors.
+
 The .bpmn file is the source of truth for analysts, who edit it in a modeler; this script exists so a
 developer can regenerate the first layout after structural changes. Run: python scripts/gen_debit_card_bpmn.py
 """
@@ -18,8 +22,6 @@ ERRORS = {
     "err_precheck_refused": ("PRECHECK_REFUSED", "precheck_rejection"),
     "err_precheck_referred": ("PRECHECK_REFERRED", "precheck_rejection"),
     "err_precheck_review": ("PRECHECK_PENDING_REVIEW", "precheck_rejection"),
-    "err_face_rejected": ("FACE_REJECTED", "face_rejection"),
-    "err_mobile_rejected": ("MOBILE_REJECTED", "mobile_rejection"),
     "err_card_rejected": ("CARD_REJECTED", "card_rejection"),
     "err_core_refused": ("CORE_REFUSED", "core_rejection"),
     "err_core_referred": ("CORE_REFERRED", "core_rejection"),
@@ -32,81 +34,15 @@ FO, AU = "field_officer", "authorizer"
 # id, tag, name, lane, (col, row), inner xml
 NODES: list[tuple[str, str, str, str, tuple[float, float], str]] = [
     ("start", "startEvent", "开始开卡", FO, (0, 1), ""),
-    (
-        "init_counters",
-        "scriptTask",
-        "初始化",
-        FO,
-        (0.7, 1),
-        script("face_failures = 0\nliveness_failures = 0\nmobile_rejections = 0\ncard_rejections = 0"),
-    ),
-    ("id_card", "userTask", "读取身份证并取得授权", FO, (1.5, 1), form("debit-card-id-card")),
-    (
-        "assess_id",
-        "serviceTask",
-        "证件规则检查",
-        FO,
-        (2.5, 1),
-        service(
-            "rules.assess_id_card",
-            "id_assessment",
-            {"id_number": "id_number", "birth_date": "birth_date", "id_valid_to": "id_valid_to"},
-        ),
-    ),
+    ("init_counters", "scriptTask", "初始化", FO, (0.7, 1), script("card_rejections = 0")),
+    ("read_id_card", "callActivity", "读取身份证", FO, (1.9, 1), ""),
     ("id_ok", "exclusiveGateway", "证件可受理?", FO, (3.3, 1), ""),
     ("prechecks", "subProcess", "并行预检查", FO, (4.2, 1), ""),
-    ("face_check", "userTask", "活体检测与人脸比对", FO, (7.4, 1), form("debit-card-face-check")),
-    (
-        "face_compare",
-        "serviceTask",
-        "人脸比对",
-        FO,
-        (8.4, 1),
-        service(
-            "face.compare",
-            "face_result",
-            {
-                "id_number": "id_number",
-                "live_face_image": "live_face_image",
-                "has_registry_photo": "identity_result['has_registry_photo']",
-                "attempt": "face_failures + liveness_failures + 1",
-                "simulated_camera": "simulated_camera",
-            },
-            retries=1,
-        ),
-    ),
+    ("verify_face", "callActivity", "活体检测与人脸比对", FO, (7.6, 1), ""),
+    ("face_ok", "exclusiveGateway", "人脸核验通过?", FO, (8.5, 1), ""),
     ("customer_details", "userTask", "确认客户信息", FO, (9.4, 1), form("debit-card-customer-details")),
-    (
-        "mobile_check",
-        "serviceTask",
-        "手机号实名核验",
-        FO,
-        (10.4, 1),
-        service(
-            "mobile.verify",
-            "mobile_result",
-            {"name": "customer_name", "id_number": "id_number", "mobile": "reserved_mobile"},
-            retries=1,
-        ),
-    ),
-    (
-        "send_otp",
-        "serviceTask",
-        "发送短信验证码",
-        FO,
-        (11.4, 1),
-        service("otp.send", "otp_sent", {"mobile": "reserved_mobile"}, retries=1),
-    ),
-    ("otp_entry", "userTask", "输入短信验证码", FO, (12.4, 1), form("debit-card-otp")),
-    (
-        "verify_otp",
-        "serviceTask",
-        "校验验证码",
-        FO,
-        (13.4, 1),
-        service("otp.verify", "otp_result", {"code": "otp_code"}),
-    ),
-    ("otp_ok", "exclusiveGateway", "验证码结果", FO, (14.2, 1), ""),
+    ("verify_mobile", "callActivity", "手机号实名核验与短信验证", FO, (11.4, 1), ""),
+    ("mobile_ok", "exclusiveGateway", "手机号已验证?", FO, (13.2, 1), ""),
     (
         "decide_account",
         "serviceTask",
@@ -188,15 +124,7 @@ NODES: list[tuple[str, str, str, str, tuple[float, float], str]] = [
     ("set_opened", "scriptTask", "开户成功", FO, (23.8, 1), outcome("OPENED", "'CARD_OPENED'")),
     ("end_opened", "endEvent", "开卡完成", FO, (24.6, 1), ""),
     # refusals and referrals
-    (
-        "set_id_refused",
-        "scriptTask",
-        "证件不符合受理条件",
-        FO,
-        (3.3, 2.6),
-        script("outcome = id_assessment['outcome']\noutcome_reason = id_assessment['reason']"),
-    ),
-    ("end_id_refused", "endEvent", "结束", FO, (3.3, 3.6), ""),
+    ("end_id_refused", "endEvent", "结束", FO, (3.3, 2.6), ""),
     (
         "set_precheck_refused",
         "scriptTask",
@@ -222,55 +150,8 @@ NODES: list[tuple[str, str, str, str, tuple[float, float], str]] = [
         outcome("PENDING_REVIEW", "precheck_rejection['reason']"),
     ),
     ("end_precheck", "endEvent", "结束", FO, (5.6, 4.2), ""),
-    (
-        "count_face_failure",
-        "scriptTask",
-        "记录比对失败",
-        FO,
-        (8.4, 2.6),
-        script(
-            "if face_rejection['code'] == 'LIVENESS_FAIL':\n    liveness_failures = liveness_failures + 1\n"
-            "else:\n    face_failures = face_failures + 1"
-        ),
-    ),
-    ("face_retry_gate", "exclusiveGateway", "可重试?", FO, (8.4, 3.6), ""),
-    (
-        "set_face_refused",
-        "scriptTask",
-        "人脸核验未通过",
-        FO,
-        (9.4, 3.6),
-        outcome("REFUSED", "'FACE_VERIFICATION_FAILED'"),
-    ),
-    ("end_face", "endEvent", "结束", FO, (10.2, 3.6), ""),
-    (
-        "count_mobile_rejection",
-        "scriptTask",
-        "记录手机号问题",
-        FO,
-        (10.4, 2.6),
-        script("mobile_rejections = mobile_rejections + 1"),
-    ),
-    ("mobile_retry_gate", "exclusiveGateway", "可更换号码?", FO, (11.4, 2.6), ""),
-    ("telco_retry", "userTask", "更换预留手机号", FO, (11.4, 3.6), form("debit-card-telco-retry")),
-    (
-        "set_mobile_referred",
-        "scriptTask",
-        "手机号无法核验",
-        FO,
-        (12.4, 2.6),
-        outcome("REFERRED_TO_BRANCH", "'MOBILE_NOT_VERIFIED'"),
-    ),
+    ("end_face", "endEvent", "结束", FO, (8.5, 2.6), ""),
     ("end_mobile", "endEvent", "结束", FO, (13.2, 2.6), ""),
-    (
-        "set_otp_failed",
-        "scriptTask",
-        "验证码已锁定",
-        FO,
-        (14.2, 2.6),
-        outcome("REFERRED_TO_BRANCH", "'OTP_LOCKED'"),
-    ),
-    ("end_otp", "endEvent", "结束", FO, (14.2, 3.6), ""),
     (
         "set_account_refused",
         "scriptTask",
@@ -331,30 +212,7 @@ NODES: list[tuple[str, str, str, str, tuple[float, float], str]] = [
 SUB_NODES = [  # inside prechecks; positions relative to the subprocess origin
     ("pc_start", "startEvent", "开始", (0.1, 1)),
     ("pc_split", "parallelGateway", "并行", (0.6, 1)),
-    (
-        "identity_check",
-        "serviceTask",
-        "联网核查",
-        (1.3, 0),
-        service(
-            "identity.verify",
-            "identity_result",
-            {"name": "customer_name", "id_number": "id_number"},
-            retries=1,
-        ),
-    ),
-    (
-        "watchlist_screen",
-        "serviceTask",
-        "黑名单筛查",
-        (1.3, 1),
-        service(
-            "watchlist.screen_person",
-            "watchlist_result",
-            {"name": "customer_name", "id_number": "id_number", "birth_date": "birth_date"},
-            retries=1,
-        ),
-    ),
+    ("screen_identity", "callActivity", "联网核查与黑名单筛查", (1.3, 0.5), ""),
     (
         "cif_lookup",
         "serviceTask",
@@ -372,11 +230,9 @@ SUB_NODES = [  # inside prechecks; positions relative to the subprocess origin
 ]
 SUB_FLOWS = [
     ("pc_f1", "pc_start", "pc_split", None),
-    ("pc_f2", "pc_split", "identity_check", None),
-    ("pc_f3", "pc_split", "watchlist_screen", None),
+    ("pc_f2", "pc_split", "screen_identity", None),
     ("pc_f4", "pc_split", "cif_lookup", None),
-    ("pc_f5", "identity_check", "pc_join", None),
-    ("pc_f6", "watchlist_screen", "pc_join", None),
+    ("pc_f5", "screen_identity", "pc_join", None),
     ("pc_f7", "cif_lookup", "pc_join", None),
     ("pc_f8", "pc_join", "pc_end", None),
 ]
@@ -404,13 +260,6 @@ BOUNDARIES = [
         error_definition("b_precheck_review", "err_precheck_review"),
         (6.6, 2.35),
         FO,
-    ),
-    Boundary("b_face", "face_compare", error_definition("b_face", "err_face_rejected"), (8.4, 1.45), FO),
-    Boundary(
-        "b_mobile", "mobile_check", error_definition("b_mobile", "err_mobile_rejected"), (10.4, 1.45), FO
-    ),
-    Boundary(
-        "b_otp_limit", "send_otp", error_definition("b_otp_limit", "err_mobile_rejected"), (11.4, 1.45), FO
     ),
     Boundary("b_card", "check_card", error_definition("b_card", "err_card_rejected"), (20.8, 1.45), FO),
     Boundary(
@@ -441,25 +290,18 @@ BOUNDARIES = [
 
 FLOWS: list[tuple[str, str, str, str | None]] = [
     ("f1", "start", "init_counters", None),
-    ("f1b", "init_counters", "id_card", None),
-    ("f2", "id_card", "assess_id", None),
-    ("f3", "assess_id", "id_ok", None),
-    ("f4", "id_ok", "prechecks", "id_assessment['decision'] == 'OK'"),
-    ("f5", "id_ok", "set_id_refused", None),  # default
-    ("f6", "set_id_refused", "end_id_refused", None),
-    ("f7", "prechecks", "face_check", None),
-    ("f8", "face_check", "face_compare", None),
-    ("f9", "face_compare", "customer_details", None),
-    ("f10", "customer_details", "mobile_check", None),
-    ("f11", "mobile_check", "send_otp", None),
-    ("f12", "send_otp", "otp_entry", None),
-    ("f13", "otp_entry", "verify_otp", None),
-    ("f14", "verify_otp", "otp_ok", None),
-    ("f15", "otp_ok", "decide_account", "otp_result['result'] == 'VERIFIED'"),
-    ("f16", "otp_ok", "otp_entry", "otp_result['result'] == 'WRONG'"),
-    ("f17", "otp_ok", "send_otp", "otp_result['result'] in ('EXPIRED', 'NOT_ISSUED')"),
-    ("f18", "otp_ok", "set_otp_failed", None),  # default: LOCKED
-    ("f19", "set_otp_failed", "end_otp", None),
+    ("f1b", "init_counters", "read_id_card", None),
+    ("f3", "read_id_card", "id_ok", None),
+    ("f4", "id_ok", "prechecks", "id_card_accepted"),
+    ("f5", "id_ok", "end_id_refused", None),  # default: id_card_reading set the outcome
+    ("f7", "prechecks", "verify_face", None),
+    ("f8", "verify_face", "face_ok", None),
+    ("f9", "face_ok", "customer_details", "face_verified"),
+    ("f9b", "face_ok", "end_face", None),  # default: face_verification set the outcome
+    ("f10", "customer_details", "verify_mobile", None),
+    ("f11", "verify_mobile", "mobile_ok", None),
+    ("f15", "mobile_ok", "decide_account", "mobile_verified"),
+    ("f18", "mobile_ok", "end_mobile", None),  # default: mobile_verification set the outcome
     ("f20", "decide_account", "account_gate", None),
     ("f21", "account_gate", "auth_gate", "account_decision['decision'] == 'OK'"),
     ("f22", "account_gate", "class_ii_offer", "account_decision['decision'] == 'OFFER_CLASS_II'"),
@@ -488,18 +330,6 @@ FLOWS: list[tuple[str, str, str, str | None]] = [
     ("f44", "set_precheck_refused", "end_precheck", None),
     ("f45", "set_precheck_referred", "end_precheck", None),
     ("f46", "set_precheck_review", "end_precheck", None),
-    ("f47", "b_face", "count_face_failure", None),
-    ("f48", "count_face_failure", "face_retry_gate", None),
-    ("f49", "face_retry_gate", "set_face_refused", "face_failures >= 3 or liveness_failures >= 2"),
-    ("f50", "face_retry_gate", "face_check", None),  # default: try again
-    ("f51", "set_face_refused", "end_face", None),
-    ("f52", "b_mobile", "count_mobile_rejection", None),
-    ("f52b", "b_otp_limit", "count_mobile_rejection", None),
-    ("f53", "count_mobile_rejection", "mobile_retry_gate", None),
-    ("f54", "mobile_retry_gate", "set_mobile_referred", "mobile_rejections >= 3"),
-    ("f55", "mobile_retry_gate", "telco_retry", None),  # default: ask for another number
-    ("f55b", "telco_retry", "mobile_check", None),
-    ("f56", "set_mobile_referred", "end_mobile", None),
     ("f57", "b_card", "count_card_rejection", None),
     ("f58", "b_core_card", "count_card_rejection", None),
     ("f59", "count_card_rejection", "card_retry_gate", None),
@@ -512,15 +342,21 @@ FLOWS: list[tuple[str, str, str, str | None]] = [
     ("f66", "set_core_referred", "end_core", None),
     ("f67", "b_core_class_i", "class_ii_offer", None),
 ]
+# call activity -> shared process (processes/shared/, scripts/gen_shared_bpmn.py)
+CALLED = {
+    "read_id_card": "id_card_reading",
+    "screen_identity": "identity_screening",
+    "verify_face": "face_verification",
+    "verify_mobile": "mobile_verification",
+}
 DEFAULTS = {
     "id_ok": "f5",
-    "otp_ok": "f18",
+    "face_ok": "f9b",
+    "mobile_ok": "f18",
     "account_gate": "f23",
     "class_ii_gate": "f27",
     "auth_gate": "f30",
     "auth_decision": "f33",
-    "face_retry_gate": "f50",
-    "mobile_retry_gate": "f55",
     "card_retry_gate": "f61",
 }
 
@@ -538,6 +374,7 @@ def main() -> None:
             errors=ERRORS,
             boundaries=BOUNDARIES,
             defaults=DEFAULTS,
+            called=CALLED,
             subprocess=SubProcess(
                 "prechecks",
                 [(n[0], n[1], n[2], n[3], n[4] if len(n) > 4 else "") for n in SUB_NODES],

@@ -245,7 +245,10 @@ class WorkflowInstance:
         """The newest data: the final workflow data when completed, else the latest completed task's."""
         if self._wf.data and self._finished():
             return dict(self._wf.data)
-        last = self._wf.last_task
+        # inside a call activity the newest data is the called process's (it reaches the caller's tasks
+        # only when the called process ends), e.g. the telco result of a journey abandoned at the OTP
+        lasts = [self._wf.last_task, *(sub.last_task for sub in self._wf.subprocesses.values())]
+        last = max((t for t in lasts if t is not None), key=lambda t: t.last_state_change, default=None)
         return dict(last.data) if last is not None else dict(self._wf.task_tree.data)
 
     # ------------------------------------------------------------------ commands

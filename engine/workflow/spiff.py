@@ -65,23 +65,39 @@ def new_parser() -> FieldBankParser:
 class BpmnRejected(Exception):
     """The library refused a file: the element it names (if any) and its first line of reason."""
 
-    def __init__(self, element: str | None, reason: str) -> None:
+    def __init__(self, element: str | None, reason: str, file: str | None = None) -> None:
         super().__init__(reason)
         self.element = element
         self.reason = reason
+        self.file = file
 
 
-def parse_bpmn(raw: bytes, filename: str) -> list[tuple[str, Any, dict[str, Any]]]:
-    """(process id, spec, subprocess specs) for each process of one file; SpiffWorkflow's errors come
+ParsedSpecs = list[tuple[str, Any, dict[str, Any]]]
+
+
+def parse_bpmn(raw: bytes, filename: str) -> ParsedSpecs:
+    """(process id, spec, subprocess specs) for each process of one self-contained file."""
+    return parse_bundle([(filename, raw)], [], None)
+
+
+def parse_bundle(
+    bpmn_files: list[tuple[str, bytes]], dmn_files: list[tuple[str, bytes]], process_ids: list[str] | None
+) -> ParsedSpecs:
+    """Parse files that belong together (a journey, the shared processes it calls, the decision tables
+    they use) with one parser, so call activities and business rule tasks resolve inside the bundle, and
+    return the specs of `process_ids` (default: every executable process). SpiffWorkflow's errors come
     out as `BpmnRejected`, so no caller outside this package needs the library."""
     parser = new_parser()
     try:
-        parser.add_bpmn_str(raw, filename=filename)
-        return [
-            (pid, parser.get_spec(pid), parser.get_subprocess_specs(pid)) for pid in parser.get_process_ids()
-        ]
+        for name, raw in bpmn_files:
+            parser.add_bpmn_str(raw, filename=name)
+        for name, raw in dmn_files:
+            parser.add_dmn_str(raw, filename=name)
+        wanted = parser.get_process_ids() if process_ids is None else process_ids
+        return [(pid, parser.get_spec(pid), parser.get_subprocess_specs(pid)) for pid in wanted]
     except ValidationException as exc:
-        raise BpmnRejected(getattr(exc, "id", None) or None, _first_line(exc)) from exc
+        file = getattr(exc, "file_name", None) or None
+        raise BpmnRejected(getattr(exc, "id", None) or None, _first_line(exc), file) from exc
     except SpiffWorkflowException as exc:
         raise BpmnRejected(None, _first_line(exc)) from exc
 

@@ -3,6 +3,7 @@ and through a save/restore of the engine state at every step (style.md, habit 6)
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
 from engine.adapters.sandbox.store import InMemorySandboxStore
-from engine.catalogue import validate_file
+from engine.catalogue import validate_directory, validate_file
 from engine.errors import ExternalServiceError
 from engine.operations.catalogue import build_operation_registry
 from engine.operations.registry import Adapters, BusinessRejection, OperationContext
@@ -41,7 +42,8 @@ def card(seq: int) -> str:
 class Journey:
     """Runs one J1 with scripted answers; `restore=True` reloads the engine from JSON after every step."""
 
-    def __init__(self, restore: bool) -> None:
+    def __init__(self, restore: bool, spec: Any = SPEC) -> None:
+        self.spec = spec
         store = InMemorySandboxStore()
         sandbox = build_sandbox_adapters(store, SandboxKnobs(latency_profile="zero"), sleep=lambda _s: None)
         self.adapters = Adapters(
@@ -68,7 +70,7 @@ class Journey:
     def run(self, answers: dict[str, Any]) -> dict[str, Any]:
         self.runs += 1
         self.steps, self.errors = [], []
-        wf = WorkflowInstance.start(SPEC, self.engine, {})
+        wf = WorkflowInstance.start(self.spec, self.engine, {})
         wf.run()
         for _ in range(60):
             if self.restore:
@@ -259,3 +261,131 @@ def test_a_sixth_code_to_one_number_within_the_hour_asks_for_another_number(jour
     )
     assert data["outcome"] == "OPENED" and data["reserved_mobile"] == "13900001299"
     assert journey.errors == ["MOBILE_REJECTED"] and "telco_retry" in journey.steps
+
+
+# ---------------------------------------------------------------- the shared processes J1 calls
+
+
+def _until(journey: Journey, answers_: dict[str, Any], stop_at: str) -> WorkflowInstance:
+    """Runs J1 until `stop_at` is the ready user task (service calls answered on the way)."""
+    wf = WorkflowInstance.start(SPEC, journey.engine, {})
+    wf.run()
+    for _ in range(30):
+        for call in wf.pending_service_calls():
+            journey._service(wf, call)
+        wf.run()
+        tasks = wf.ready_user_tasks()
+        if tasks and tasks[0].spec_name == stop_at:
+            return wf
+        if tasks:
+            wf.complete_user_task(tasks[0].task_id, answers_[tasks[0].spec_name])
+            wf.run()
+    raise AssertionError(f"never reached {stop_at}")
+
+
+def test_the_customer_checks_run_inside_called_shared_processes() -> None:
+    assert set(SPEC[1]) >= {
+        "id_card_reading",
+        "identity_screening",
+        "face_verification",
+        "mobile_verification",
+    }
+    journey = Journey(restore=False)
+    journey.runs = 1
+    wf = _until(journey, answers(), "otp_entry")
+    [task] = wf.ready_user_tasks()
+    # one screen per user task of the called process, in its lane, with the caller's data copied in
+    assert (task.lane, task.form_schema) == ("field_officer", "debit-card-otp-schema.json")
+    assert task.data["id_number"] == "420106199003071238" and task.data["mobile_result"]["result"] == "MATCH"
+    done, current = wf.path()
+    assert {"read_id_card", "prechecks", "verify_face", "customer_details"} <= set(done)
+    assert {"verify_mobile", "otp_entry"} <= set(current)
+
+
+def test_an_instance_waiting_inside_a_called_process_survives_a_save_and_restore() -> None:
+    journey = Journey(restore=False)
+    journey.runs = 1
+    wf = _until(journey, answers(), "face_check")
+    before = wf.ready_user_tasks()[0]
+    restored = WorkflowInstance.load(wf.dump(), journey.engine)
+    [after] = restored.ready_user_tasks()
+    assert (after.task_id, after.spec_name, after.data) == (before.task_id, before.spec_name, before.data)
+    restored.complete_user_task(after.task_id, answers()["face_check"])
+    restored.run()
+    [call] = restored.pending_service_calls()
+    assert call.spec_name == "face_compare" and call.params["attempt"] == 1
+
+
+def test_a_journey_abandoned_inside_a_called_process_keeps_what_it_collected_there() -> None:
+    journey = Journey(restore=False)
+    journey.runs = 1
+    wf = _until(journey, answers(), "otp_entry")
+    wf.cancel()
+    data = wf.data
+    assert data["mobile_result"]["result"] == "MATCH" and data["otp_sent"]
+    assert data["reserved_mobile"] == "13900001234"
+
+
+def test_a_bpmn_error_inside_a_called_process_ends_j1_through_its_boundary_event(journey: Journey) -> None:
+    """The watch-list hit is thrown by a task of identity_screening; J1's boundary on `prechecks`
+    (around the call activity) catches it with the data the journey had collected."""
+    data = journey.run(answers(name="曹琳", id_number="420111199808089145"))
+    assert (data["outcome"], data["outcome_reason"]) == ("REFUSED", "INTERNAL_RISK_LIST")
+    assert data["id_number"] == "420111199808089145" and data["customer_name"] == "曹琳"
+    assert journey.errors == ["PRECHECK_REFUSED"]
+
+
+IDENTIFY_ONLY = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs_identify_only"
+  targetNamespace="https://fieldbank.example/bpmn">
+<bpmn:process id="identify_only" isExecutable="true">
+<bpmn:startEvent id="start" /><bpmn:callActivity id="identify" calledElement="customer_identification" />
+<bpmn:endEvent id="end" />
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="identify" />
+<bpmn:sequenceFlow id="f2" sourceRef="identify" targetRef="end" />
+</bpmn:process></bpmn:definitions>
+"""
+
+
+@pytest.fixture(scope="module")
+def identify_only(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A journey that only calls the shared customer_identification (the shape J2-J6 can take)."""
+    directory = tmp_path_factory.mktemp("processes")
+    shutil.copytree(REPO_ROOT / "processes" / "shared", directory / "shared")
+    (directory / "identify_only.bpmn").write_text(IDENTIFY_ONLY, encoding="utf-8")
+    report = validate_directory(directory, FormCatalogue(REPO_ROOT / "forms" / "definitions"), set(OPS))
+    assert report.problems == []
+    [parsed] = report.processes
+    pair = spec_from_json(spec_to_json(parsed.spec, parsed.subprocess_specs))
+    SPEC_CACHE.put("test-identify-only", pair)
+    return pair
+
+
+@pytest.mark.parametrize("restore", [False, True], ids=["straight", "save-restore"])
+@pytest.mark.parametrize(
+    ("name", "id_number", "outcome", "reason", "identified"),
+    [
+        ("张伟", "420106199003071238", None, None, True),
+        ("冯婷", "420112199209099022", "REFERRED_TO_BRANCH", "IDENTITY_NOT_FOUND", False),
+        ("曹琳", "420111199808089145", "REFUSED", "INTERNAL_RISK_LIST", False),
+        ("许静", "420116199505059047", "REFUSED", "FACE_VERIFICATION_FAILED", False),
+        ("吴丽", "420105197505059006", "REFUSED", "ID_CARD_EXPIRED", False),
+    ],
+)
+def test_customer_identification_ends_its_caller_with_the_outcome_of_the_step_that_stopped(
+    identify_only: Any,
+    restore: bool,
+    name: str,
+    id_number: str,
+    outcome: str | None,
+    reason: str | None,
+    identified: bool,
+) -> None:
+    """Registry and watch-list errors are thrown two call levels down and caught by the boundary events
+    on customer_identification's call activity; the caller gets the outcome and every collected field."""
+    journey = Journey(restore, spec=identify_only)
+    valid_to = "2020-01-01" if reason == "ID_CARD_EXPIRED" else "2040-01-01"
+    data = journey.run(answers(name=name, id_number=id_number, id_card={"id_valid_to": valid_to}))
+    assert (data.get("outcome"), data.get("outcome_reason")) == (outcome, reason)
+    assert data.get("customer_identified", False) is identified
+    assert data["id_number"] == id_number

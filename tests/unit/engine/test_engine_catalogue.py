@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,12 +19,18 @@ FORMS = FormCatalogue(REPO_ROOT / "forms" / "definitions")
 OPERATIONS = set(build_operation_registry())
 
 
-def broken_copy(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
-    text = J1.read_text(encoding="utf-8")
+SHARED = REPO_ROOT / "processes" / "shared"
+
+
+def broken_copy(tmp_path: Path, old: str, new: str, count: int = 1, file: str = J1.name) -> Path:
+    """J1 and the shared processes it calls, copied to tmp_path with one edit in `file`."""
+    shutil.copy(J1, tmp_path / J1.name)
+    shutil.copytree(SHARED, tmp_path / "shared", dirs_exist_ok=True)
+    path = tmp_path / file
+    text = path.read_text(encoding="utf-8")
     assert old in text
-    path = tmp_path / "debit_card_opening.bpmn"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
-    return path
+    return tmp_path / J1.name
 
 
 def problems_of(path: Path) -> list[str]:
@@ -59,10 +66,29 @@ def test_a_gateway_flow_without_condition_or_default_is_refused(tmp_path: Path) 
 
 
 def test_a_missing_form_is_refused_with_the_task_id(tmp_path: Path) -> None:
-    path = broken_copy(tmp_path, "debit-card-otp-schema.json", "debit-card-no-such-schema.json")
+    path = broken_copy(tmp_path, "debit-card-card-scan-schema.json", "debit-card-no-such-schema.json")
     [problem] = problems_of(path)
-    assert problem.startswith("debit_card_opening.bpmn:otp_entry: form debit-card-no-such-schema.json")
+    assert problem.startswith("debit_card_opening.bpmn:card_scan: form debit-card-no-such-schema.json")
     assert "not found" in problem
+
+
+def test_a_problem_in_a_shared_process_is_reported_there_and_blocks_its_callers(tmp_path: Path) -> None:
+    path = broken_copy(
+        tmp_path,
+        "debit-card-otp-schema.json",
+        "debit-card-no-such-schema.json",
+        file="shared/mobile_verification.bpmn",
+    )
+    first, second = problems_of(path)
+    assert first.startswith("shared/mobile_verification.bpmn:otp_entry: form debit-card-no-such-schema.json")
+    assert second.startswith("debit_card_opening.bpmn: uses ") and "shared/mobile_verification.bpmn" in second
+
+
+def test_a_missing_shared_process_is_refused_at_the_call_activity(tmp_path: Path) -> None:
+    path = broken_copy(tmp_path, 'calledElement="face_verification"', 'calledElement="face_check"')
+    assert problems_of(path) == [
+        "debit_card_opening.bpmn:verify_face: calls process 'face_check', which no file in shared/ defines"
+    ]
 
 
 def test_an_unregistered_operator_is_refused(tmp_path: Path) -> None:
@@ -92,7 +118,7 @@ def test_a_lane_without_a_role_is_refused(tmp_path: Path) -> None:
             "count_card_rejection",
             "import is not allowed",
         ),
-        ("face_failures &gt;= 3", "().__class__ &gt;= 3", "f49", "private attribute"),
+        ("card_rejections &gt;= 3", "().__class__ &gt;= 3", "f60", "private attribute"),
     ],
 )
 def test_scripts_and_conditions_that_do_not_compile_or_escape_are_refused(
@@ -141,5 +167,7 @@ def test_a_form_outside_the_renderers_subset_is_refused_when_the_bpmn_is_validat
     )
     problems = [str(p) for p in validate_file(J1, FormCatalogue(forms_dir), OPERATIONS, {}).problems]
     assert problems, "an anyOf form must not deploy"
-    assert all(p.startswith("debit_card_opening.bpmn:otp_entry:") for p in problems)
-    assert any("anyOf" in p for p in problems)
+    *at_the_task, blocked_caller = problems
+    assert all(p.startswith("shared/mobile_verification.bpmn:otp_entry:") for p in at_the_task)
+    assert any("anyOf" in p for p in at_the_task)
+    assert blocked_caller.startswith("debit_card_opening.bpmn: uses shared/mobile_verification.bpmn")
