@@ -26,7 +26,9 @@ from lxml import etree
 
 from engine.errors import DefinitionProblem
 from engine.message_lint import lint_messages
+from engine.operations.catalogue import DECISION_CONTRACTS
 from engine.people.roles import role_for_lane
+from engine.workflow.decisions import validate_decision
 from engine.workflow.spiff import BpmnRejected, UnsafeScript, check_script_safety, parse_bundle
 from forms.catalogue import FormCatalogue
 
@@ -201,7 +203,10 @@ def _validate(
     broken: set[str] = {p.file for p in problems}
     for name in names:
         source = catalogue.files[name]
-        found = [] if source.decision else _lint_xml(name, source.root, forms, operations, lane_roles)
+        if source.decision:
+            found = validate_decision(source.raw, name, DECISION_CONTRACTS)
+        else:
+            found = _lint_xml(name, source.root, forms, operations, lane_roles)
         found += _lint_references(catalogue, source)
         if found:
             broken.add(name)

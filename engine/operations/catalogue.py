@@ -5,6 +5,9 @@ from __future__ import annotations
 from engine.operations import checks, core, rules, wealth
 from engine.operations.registry import Operation, OperationRegistry
 
+# What each decision table must take and give (`fieldbank processes validate` checks the .dmn files).
+DECISION_CONTRACTS = {**wealth.DECISION_CONTRACTS}
+
 
 def build_operation_registry() -> OperationRegistry:
     return OperationRegistry(

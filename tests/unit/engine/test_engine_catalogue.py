@@ -171,3 +171,21 @@ def test_a_form_outside_the_renderers_subset_is_refused_when_the_bpmn_is_validat
     assert all(p.startswith("shared/mobile_verification.bpmn:otp_entry:") for p in at_the_task)
     assert any("anyOf" in p for p in at_the_task)
     assert blocked_caller.startswith("debit_card_opening.bpmn: uses shared/mobile_verification.bpmn")
+
+
+def test_validate_holds_decision_tables_to_their_contract(tmp_path: Path) -> None:
+    """An analyst's edit that makes the risk-level table answer an unknown level is refused at the rule."""
+    shutil.copytree(REPO_ROOT / "processes", tmp_path / "processes")
+    table = tmp_path / "processes" / "decisions" / "wealth_risk_level.dmn"
+    text = table.read_text(encoding="utf-8")
+    broken = '<outputEntry id="rule_band_c1_level"><text>"C9"</text>'
+    table.write_text(
+        text.replace('<outputEntry id="rule_band_c1_level"><text>"C1"</text>', broken), encoding="utf-8"
+    )
+    report = validate_directory(tmp_path / "processes", FORMS, OPERATIONS)
+    [problem] = report.problems
+    assert (problem.file, problem.element_id) == (
+        "decisions/wealth_risk_level.dmn",
+        "wealth_risk_level_table",
+    )
+    assert "got 'C9'" in problem.reason
