@@ -58,6 +58,8 @@ class ProcessOut(BaseModel):
     version: int
     sha: str
     deployed_at: datetime
+    start_qualification: str | None = None
+    """Only a field officer holding it may start the journey (e.g. `credit_card_face_sign`)."""
 
 
 class TaskOut(BaseModel):

@@ -54,6 +54,9 @@ class ParsedProcess:
     lane_roles: dict[str, str] = field(default_factory=dict)
     dependencies: list[str] = field(default_factory=list)
     """The shared BPMN and DMN files (relative to processes/) this version pins besides its own file."""
+    start_qualification: str | None = None
+    """The qualification a field officer must hold to start it (the process's `startQualification`
+    property, e.g. credit-card face signing)."""
 
 
 @dataclass
@@ -291,6 +294,7 @@ def _describe(
         form_files[filename] = json.loads((forms.directory / filename).read_text(encoding="utf-8"))
     process_el = root.find(f"bpmn:process[@id='{pid}']", NS)
     title = process_el.get("name") if process_el is not None and process_el.get("name") else pid
+    qualification = _process_property(process_el, "startQualification")
     lanes = {
         lane.get("name") for f in bundle if not f.decision for lane in f.root.iterfind(".//bpmn:lane", NS)
     }
@@ -308,7 +312,20 @@ def _describe(
         forms=form_files,
         lane_roles={lane: role_for_lane(lane, lane_roles) or "" for lane in lanes if lane},
         dependencies=sorted(f.name for f in bundle[1:]),
+        start_qualification=qualification,
     )
+
+
+def _process_property(process_el: Any, name: str) -> str | None:
+    """A `spiffworkflow:property` of the process itself (not of a task inside it)."""
+    if process_el is None:
+        return None
+    for prop in process_el.iterfind(
+        "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS
+    ):
+        if prop.get("name") == name and prop.get("value"):
+            return str(prop.get("value"))
+    return None
 
 
 def _form_filenames(root: Any) -> set[str]:

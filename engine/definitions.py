@@ -69,6 +69,7 @@ class DefinitionService:
                         spec_json=spec_to_json(parsed.spec, parsed.subprocess_specs),
                         forms=parsed.forms,
                         lane_roles=parsed.lane_roles,
+                        start_qualification=parsed.start_qualification,
                         deployed_at=self._now(),
                         deployed_by=deployed_by,
                     )
@@ -80,6 +81,8 @@ class DefinitionService:
     def list_latest(self) -> list[DefinitionView]:
         seen: dict[str, DefinitionView] = {}
         for r in self._definitions.newest_first():
-            view = DefinitionView(r.process_id, r.name, r.version, r.sha, r.deployed_at)
+            view = DefinitionView(
+                r.process_id, r.name, r.version, r.sha, r.deployed_at, r.start_qualification
+            )
             seen.setdefault(r.process_id, view)
         return list(seen.values())

@@ -69,6 +69,9 @@ class InstanceService:
             definition = uow.tables.latest_definition(process_id)
             if definition is None:
                 raise NotFound(f"no deployed process {process_id!r}")
+            needed = definition.start_qualification
+            if needed and actor.staff_id != SYSTEM_STAFF_ID and needed not in actor.qualifications:
+                raise Forbidden(f"starting this journey needs the qualification {needed}")
             now = self.deps.now()
             instance_id = str(uuid.uuid4())
             record = ProcessInstanceRecord(

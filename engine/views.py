@@ -91,3 +91,4 @@ class DefinitionView:
     version: int
     sha: str
     deployed_at: datetime
+    start_qualification: str | None = None

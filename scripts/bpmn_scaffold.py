@@ -18,6 +18,8 @@ SIZES = {
     "boundaryEvent": (36, 36),
     "parallelGateway": (50, 50),
     "exclusiveGateway": (50, 50),
+    "eventBasedGateway": (50, 50),
+    "intermediateCatchEvent": (36, 36),
 }
 Flow = tuple[str, str, str, str | None]
 Node = tuple[str, str, str, str, tuple[float, float], str]
@@ -71,6 +73,36 @@ def timer_definition(bid: str, time_date_expression: str) -> str:
     )
 
 
+def timer_duration(bid: str, duration_expression: str) -> str:
+    return (
+        f'<bpmn:timerEventDefinition id="{bid}_def"><bpmn:timeDuration>{escape(duration_expression)}'
+        "</bpmn:timeDuration></bpmn:timerEventDefinition>"
+    )
+
+
+def message_wait(bid: str, message: Message) -> str:
+    """The event definition of a wait for `message`, keyed by the process variable of the same name as
+    its correlation property (README "Messages from external systems")."""
+    return (
+        f'<bpmn:messageEventDefinition id="{bid}_def" messageRef="{message.id}"><bpmn:extensionElements>'
+        "<spiffworkflow:processVariableCorrelation>"
+        f"<spiffworkflow:propertyId>{message.key}</spiffworkflow:propertyId>"
+        f"<spiffworkflow:expression>{message.key}</spiffworkflow:expression>"
+        "</spiffworkflow:processVariableCorrelation></bpmn:extensionElements></bpmn:messageEventDefinition>"
+    )
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message the process waits for: its name, the variable its payload lands in, and the key (a
+    process variable and the payload field of the same name)."""
+
+    id: str
+    name: str
+    variable: str
+    key: str
+
+
 @dataclass
 class Boundary:
     id: str
@@ -104,6 +136,8 @@ class Model:
     subprocess: SubProcess | None = None
     width_cols: float = 25.5
     called: dict[str, str] = field(default_factory=dict)  # call activity id -> called process id
+    messages: list[Message] = field(default_factory=list)
+    process_extensions: str = ""  # the process's own extensionElements (e.g. startQualification)
 
 
 def size(tag: str) -> tuple[int, int]:
@@ -143,6 +177,7 @@ def write(model: Model) -> None:
     parts = [_header(model)]
     parts.append(
         f'<bpmn:process id="{model.process_id}" name={quoteattr(model.process_name)} isExecutable="true">'
+        + model.process_extensions
     )
     parts.append('<bpmn:laneSet id="lanes">')
     for lane_id, lane, _rows in model.lanes:
@@ -191,10 +226,27 @@ def _header(model: Model) -> str:
             f'<bpmn:error id="{eid}" name="{code}" errorCode="{code}"><bpmn:extensionElements>'
             f"<spiffworkflow:variableName>{var}</spiffworkflow:variableName></bpmn:extensionElements></bpmn:error>"
         )
+    keys = "".join(
+        f'<bpmn:correlationKey name="{m.key}"><bpmn:correlationPropertyRef>{m.key}</bpmn:correlationPropertyRef>'
+        "</bpmn:correlationKey>"
+        for m in model.messages
+    )
     parts.append(
         f'<bpmn:collaboration id="collab_{model.process_id}"><bpmn:participant id="pool_bank" '
-        f'name={quoteattr(model.pool_name)} processRef="{model.process_id}" /></bpmn:collaboration>'
+        f'name={quoteattr(model.pool_name)} processRef="{model.process_id}" />{keys}</bpmn:collaboration>'
     )
+    for m in model.messages:
+        parts.append(
+            f'<bpmn:message id="{m.id}" name="{m.name}"><bpmn:extensionElements>'
+            f"<spiffworkflow:messageVariable>{m.variable}</spiffworkflow:messageVariable>"
+            "</bpmn:extensionElements></bpmn:message>"
+        )
+        parts.append(
+            f'<bpmn:correlationProperty id="{m.key}" name="{m.key}">'
+            f'<bpmn:correlationPropertyRetrievalExpression messageRef="{m.id}">'
+            f"<bpmn:messagePath>{m.key}</bpmn:messagePath></bpmn:correlationPropertyRetrievalExpression>"
+            "</bpmn:correlationProperty>"
+        )
     return "\n".join(parts)
 
 

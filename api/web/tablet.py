@@ -63,7 +63,12 @@ def home(request: Request, definitions: DefinitionsDep, reads: ReadsDep, session
     # compared in UTC: SQLite keeps naive UTC timestamps and would compare an offset as text
     today = datetime.combine(datetime.now(BANK_TIME).date(), time(0), BANK_TIME).astimezone(UTC)
     journeys = reads.my_journeys(session.actor, today)
-    startable = [d for d in definitions.list_latest() if d.process_id not in SYSTEM_STARTED_PROCESSES]
+    startable = [
+        d
+        for d in definitions.list_latest()
+        if d.process_id not in SYSTEM_STARTED_PROCESSES
+        and (d.start_qualification is None or d.start_qualification in session.actor.qualifications)
+    ]
     return render(
         request, "tablet/home.html", {"journeys": journeys, "startable": startable}, session=session
     )

@@ -26,6 +26,7 @@ class DefinitionSnapshot:
     spec_json: str
     forms: dict[str, Any]
     lane_roles: dict[str, str]
+    start_qualification: str | None = None
 
 
 class DefinitionCache:
@@ -48,6 +49,7 @@ class DefinitionCache:
                 record.spec_json,
                 dict(record.forms),
                 dict(record.lane_roles),
+                record.start_qualification,
             )
             with self._lock:
                 self._items[definition_id] = snapshot

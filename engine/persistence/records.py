@@ -36,6 +36,7 @@ class ProcessDefinitionRecord(Base):
     spec_json: Mapped[str] = mapped_column(Text)
     forms: Mapped[dict[str, Any]]
     lane_roles: Mapped[dict[str, Any]]
+    start_qualification: Mapped[str | None] = mapped_column(String(60))
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str] = mapped_column(String(64))
 

@@ -1,0 +1,270 @@
+"""Scaffold for processes/credit_card_face_sign.bpmn (J2, domain §4 J2 and §7): a first layout only; the
+.bpmn file is the source of truth once written. Run: python scripts/gen_credit_card_bpmn.py
+
+The customer checks are the shared processes (`customer_identification`, `mobile_verification`); J2 adds
+product eligibility, the signed credit-report authorization (its time stamped before any bureau query),
+三亲见, the application with its contact rules, key terms + hand-copy + signatures, the officer's witness
+declaration, the submission, and the card centre's asynchronous decision (`card_decision` message keyed
+by `application_no`), with 补件 on a 7-day deadline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bpmn_scaffold import (
+    Boundary,
+    Message,
+    Model,
+    Node,
+    form,
+    message_wait,
+    outcome,
+    script,
+    service,
+    timer_duration,
+    write,
+)
+
+OUT = Path(__file__).resolve().parent.parent / "processes" / "credit_card_face_sign.bpmn"
+FO = "field_officer"
+LANE = "lane_field_officer"
+Flow = tuple[str, str, str, str | None]
+DECISION = Message("msg_card_decision", "card_decision", "card_decision", "application_no")
+PROPERTIES = (
+    "<bpmn:extensionElements><spiffworkflow:properties>"
+    '<spiffworkflow:property name="startQualification" value="credit_card_face_sign" />'
+    "</spiffworkflow:properties></bpmn:extensionElements>"
+)
+
+
+def model() -> Model:
+    nodes: list[Node] = [
+        ("start", "startEvent", "开始面签", FO, (0, 1), ""),
+        ("product_choice", "userTask", "选择卡产品", FO, (1, 1), form("credit-card-product")),
+        ("identify", "callActivity", "客户身份识别", FO, (2, 1), ""),
+        ("identified", "exclusiveGateway", "身份已识别?", FO, (3, 1), ""),
+        (
+            "eligibility",
+            "serviceTask",
+            "申请资格预审",
+            FO,
+            (4, 1),
+            service(
+                "credit_card.eligibility",
+                "eligibility",
+                {
+                    "id_number": "id_number",
+                    "product_code": "product_code",
+                    "full_time_student": "full_time_student",
+                    "held_card_products": "held_card_products",
+                },
+            ),
+        ),
+        ("eligible", "exclusiveGateway", "符合申请条件?", FO, (5, 1), ""),
+        ("credit_authorization", "userTask", "征信查询授权", FO, (6, 1), form("credit-card-credit-auth")),
+        (
+            "stamp_authorization",
+            "serviceTask",
+            "记录授权时间",
+            FO,
+            (7, 1),
+            service("credit_card.stamp_authorization", "credit_auth", {"purpose": "credit_report_purpose"}),
+        ),
+        ("verify_mobile", "callActivity", "手机号核验", FO, (8, 1), ""),
+        ("mobile_ok", "exclusiveGateway", "手机号已验证?", FO, (9, 1), ""),
+        ("sightings", "userTask", "三亲见", FO, (10, 1), form("credit-card-sightings")),
+        ("application", "userTask", "填写申请资料", FO, (11, 1), form("credit-card-application")),
+        (
+            "check_contacts",
+            "serviceTask",
+            "联系人校验",
+            FO,
+            (12, 1),
+            service(
+                "credit_card.check_contacts",
+                "contacts_check",
+                {
+                    "reserved_mobile": "reserved_mobile",
+                    "family_contact": "family_contact",
+                    "other_contact": "other_contact",
+                },
+            ),
+        ),
+        ("contacts_ok", "exclusiveGateway", "联系人有效?", FO, (13, 1), ""),
+        ("signing", "userTask", "阅读合约并签名", FO, (14, 1), form("credit-card-signing")),
+        ("witness", "userTask", "面签见证声明", FO, (15, 1), form("credit-card-witness")),
+        (
+            "submit",
+            "serviceTask",
+            "提交发卡中心",
+            FO,
+            (16, 1),
+            service(
+                "credit_card.submit", "submission", {"application": "credit_card_application()"}, retries=3
+            ),
+        ),
+        (
+            "number",
+            "scriptTask",
+            "记录申请编号",
+            FO,
+            (17, 1),
+            script("application_no = submission['application_no']"),
+        ),
+        ("await_decision", "eventBasedGateway", "等待审批结果", FO, (18, 1), ""),
+        (
+            "decision_received",
+            "intermediateCatchEvent",
+            "收到审批结果",
+            FO,
+            (19, 1),
+            message_wait("decision_received", DECISION),
+        ),
+        (
+            "no_answer",
+            "intermediateCatchEvent",
+            "30天无回复",
+            FO,
+            (19, 2.2),
+            timer_duration("no_answer", '"P30D"'),
+        ),
+        ("decision", "exclusiveGateway", "审批结果", FO, (20, 1), ""),
+        (
+            "set_approved",
+            "scriptTask",
+            "核准",
+            FO,
+            (21, 0.2),
+            script(
+                "outcome = 'APPROVED'\noutcome_reason = None\ncredit_limit = card_decision['credit_limit']"
+            ),
+        ),
+        ("set_declined", "scriptTask", "拒绝", FO, (21, 1), outcome("DECLINED", "card_decision['reason']")),
+        (
+            "set_referred",
+            "scriptTask",
+            "转人工审批",
+            FO,
+            (21, 1.8),
+            outcome("REFERRED", "card_decision['reason']"),
+        ),
+        ("supplement", "userTask", "补件", FO, (21, 3.0), form("credit-card-documents")),
+        (
+            "submit_documents",
+            "serviceTask",
+            "提交补件",
+            FO,
+            (20, 3.6),
+            service(
+                "credit_card.submit_documents",
+                "documents_submission",
+                {"application_no": "application_no", "documents": "supplement_documents()"},
+                retries=3,
+            ),
+        ),
+        (
+            "set_docs_late",
+            "scriptTask",
+            "补件逾期",
+            FO,
+            (22, 3.6),
+            outcome("DECLINED", "'DOCUMENTS_OVERDUE'"),
+        ),
+        (
+            "set_no_answer",
+            "scriptTask",
+            "发卡中心无回复",
+            FO,
+            (20, 2.2),
+            outcome("REFERRED", "'CARD_CENTRE_NO_ANSWER'"),
+        ),
+        ("end_decided", "endEvent", "面签结束", FO, (23, 1), ""),
+        (
+            "set_ineligible",
+            "scriptTask",
+            "不符合申请条件",
+            FO,
+            (5, 2.2),
+            outcome("REFUSED", "eligibility['reason']"),
+        ),
+        ("end_stopped", "endEvent", "结束", FO, (6, 2.2), ""),
+        (
+            "set_contacts_problem",
+            "scriptTask",
+            "联系人需更正",
+            FO,
+            (13, 2.2),
+            script("contacts_returned = True"),
+        ),
+    ]
+    flows: list[Flow] = [
+        ("f1", "start", "product_choice", None),
+        ("f2", "product_choice", "identify", None),
+        ("f3", "identify", "identified", None),
+        ("f4", "identified", "eligibility", "customer_identified"),
+        ("f5", "identified", "end_stopped", None),  # default: the shared process set the outcome
+        ("f6", "eligibility", "eligible", None),
+        ("f7", "eligible", "credit_authorization", "eligibility['decision'] == 'ELIGIBLE'"),
+        ("f8", "eligible", "set_ineligible", None),
+        ("f9", "set_ineligible", "end_stopped", None),
+        ("f10", "credit_authorization", "stamp_authorization", None),
+        ("f11", "stamp_authorization", "verify_mobile", None),
+        ("f12", "verify_mobile", "mobile_ok", None),
+        ("f13", "mobile_ok", "sightings", "mobile_verified"),
+        ("f14", "mobile_ok", "end_stopped", None),  # default: the shared process set the outcome
+        ("f15", "sightings", "application", None),
+        ("f16", "application", "check_contacts", None),
+        ("f17", "check_contacts", "contacts_ok", None),
+        ("f18", "contacts_ok", "signing", "contacts_check['valid']"),
+        ("f19", "contacts_ok", "set_contacts_problem", None),
+        ("f20", "set_contacts_problem", "application", None),
+        ("f21", "signing", "witness", None),
+        ("f22", "witness", "submit", None),
+        ("f23", "submit", "number", None),
+        ("f24", "number", "await_decision", None),
+        ("f25", "await_decision", "decision_received", None),
+        ("f26", "await_decision", "no_answer", None),
+        ("f27", "decision_received", "decision", None),
+        ("f28", "decision", "set_approved", "card_decision['decision'] == 'APPROVED'"),
+        ("f29", "decision", "set_referred", "card_decision['decision'] == 'REFERRED'"),
+        ("f30", "decision", "supplement", "card_decision['decision'] == 'PENDING_DOCS'"),
+        ("f31", "decision", "set_declined", None),  # default: DECLINED
+        ("f32", "supplement", "submit_documents", None),
+        ("f33", "submit_documents", "await_decision", None),
+        ("f34", "b_docs_deadline", "set_docs_late", None),
+        ("f35", "no_answer", "set_no_answer", None),
+        ("f36", "set_approved", "end_decided", None),
+        ("f37", "set_declined", "end_decided", None),
+        ("f38", "set_referred", "end_decided", None),
+        ("f39", "set_docs_late", "end_decided", None),
+        ("f40", "set_no_answer", "end_decided", None),
+    ]
+    boundaries = [
+        Boundary("b_docs_deadline", "supplement", timer_duration("b_docs_deadline", '"P7D"'), (21.3, 3.4), FO)
+    ]
+    return Model(
+        OUT,
+        "credit_card_face_sign",
+        "信用卡面签",
+        "信用卡面签",
+        [(LANE, FO, 4.4)],
+        nodes,
+        flows,
+        boundaries=boundaries,
+        defaults={
+            "identified": "f5",
+            "eligible": "f8",
+            "mobile_ok": "f14",
+            "contacts_ok": "f19",
+            "decision": "f31",
+        },
+        width_cols=24,
+        called={"identify": "customer_identification", "verify_mobile": "mobile_verification"},
+        messages=[DECISION],
+        process_extensions=PROPERTIES,
+    )
+
+
+if __name__ == "__main__":
+    write(model())
