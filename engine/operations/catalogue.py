@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.operations import checks, core, rules
+from engine.operations import checks, core, credit_card, rules
 from engine.operations.registry import Operation, OperationRegistry
 
 
@@ -25,5 +25,17 @@ def build_operation_registry() -> OperationRegistry:
             Operation("rules.decide_account", rules.decide_account, system="rules", inline=True),
             Operation("core.check_card", core.check_card, system="core"),
             Operation("core.open_account", core.open_account, system="core"),
+            Operation("credit_card.eligibility", credit_card.eligibility, system="rules", inline=True),
+            Operation("credit_card.check_contacts", credit_card.check_contacts, system="rules", inline=True),
+            Operation(
+                "credit_card.record_authorization",
+                credit_card.record_authorization,
+                system="rules",
+                inline=True,
+            ),
+            Operation("credit_card.submit", credit_card.submit, system=credit_card.SYSTEM),
+            Operation(
+                "credit_card.submit_documents", credit_card.submit_documents, system=credit_card.SYSTEM
+            ),
         ]
     )
