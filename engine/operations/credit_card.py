@@ -95,7 +95,8 @@ def eligibility(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
 def _max_age(value: Any) -> int:
     if value is None:
         return DEFAULT_MAX_AGE
-    if isinstance(value, bool) or not isinstance(value, int) or not 18 <= value <= MAX_AGE_CEILING:
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if not whole or not MIN_AGE_MAIN_CARD <= value <= MAX_AGE_CEILING:
         # a diagram's misconfiguration, not the customer's problem: fail loudly
         raise ValueError(f"max_age must be whole years from 18 to {MAX_AGE_CEILING}, not {value!r}")
     return value
