@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.operations import checks, core, rules, wealth
+from engine.operations import checks, core, credit_card, rules, wealth
 from engine.operations.registry import Operation, OperationRegistry
 
 # What each decision table must take and give (`fieldbank processes validate` checks the .dmn files).
@@ -37,5 +37,17 @@ def build_operation_registry() -> OperationRegistry:
             Operation("wealth.check_suitability", wealth.check_suitability, system="wm_sales"),
             Operation("wealth.place_order", wealth.place_order, system="wm_sales"),
             Operation("wealth.cancel_order", wealth.cancel_order, system="wm_sales"),
+            Operation("credit_card.eligibility", credit_card.eligibility, system="rules", inline=True),
+            Operation("credit_card.check_contacts", credit_card.check_contacts, system="rules", inline=True),
+            Operation(
+                "credit_card.record_authorization",
+                credit_card.record_authorization,
+                system="rules",
+                inline=True,
+            ),
+            Operation("credit_card.submit", credit_card.submit, system=credit_card.SYSTEM),
+            Operation(
+                "credit_card.submit_documents", credit_card.submit_documents, system=credit_card.SYSTEM
+            ),
         ]
     )

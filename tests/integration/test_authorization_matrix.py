@@ -32,6 +32,8 @@ def staff_id(role: str, branch: str) -> str:
 ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/auth/token"): lambda role, inside, own: 200,
     ("POST", "/api/v1/auth/logout"): lambda role, inside, own: 204,
+    # system clients only: no member of staff, whatever the role, delivers messages
+    ("POST", "/api/v1/messages"): lambda role, inside, own: 401,
     ("GET", "/api/v1/processes"): lambda role, inside, own: 200,
     ("POST", "/api/v1/processes/{process_id}/instances"): lambda role, inside, own: (
         201 if role == "field_officer" else 403
@@ -99,6 +101,7 @@ def call(
         "/api/v1/staff/changes": {"action": "suspend", "staff_id": "fo002"},  # fo002 works in WH0101
         "/api/v1/staff/changes/{change_id}/approve": {},
         "/api/v1/staff/changes/{change_id}/reject": {},
+        "/api/v1/messages": {"message_id": "m1", "name": "card_decision", "correlation_key": "CC1"},
     }.get(path, {})
     if path == "/api/v1/attachments":
         return client.post(

@@ -26,6 +26,15 @@ J3_FORMS = [
     "wealth-product-selection",
     "wealth-qualified-investor",
 ]
+J2_FORMS = [
+    "credit-card-product",
+    "credit-card-credit-auth",
+    "credit-card-sightings",
+    "credit-card-application",
+    "credit-card-signing",
+    "credit-card-witness",
+    "credit-card-documents",
+]
 OK_SCHEMA = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "type": "object",
@@ -65,7 +74,7 @@ def test_every_file_in_the_definitions_folder_lints_clean():
     assert catalogue.lint_all() == []
     names = {f.removesuffix("-schema.json") for f in catalogue.schema_filenames()}
     supervision = {"post-supervision-review", "evidence-rectification", "supervision-escalation"}
-    assert names == {*J1_FORMS, *J3_FORMS, *supervision, "capture-customer", "customer-signs"}
+    assert names == {*J1_FORMS, *J2_FORMS, *J3_FORMS, *supervision, "capture-customer", "customer-signs"}
 
 
 @pytest.mark.parametrize("name", [*J1_FORMS, *J3_FORMS])
@@ -78,6 +87,16 @@ def test_every_journey_form_is_closed_has_required_fields_and_chinese_titles(nam
     titled = [form.schema, *form.schema["properties"].values()]
     titled += form.schema["properties"].get("residential_address", {}).get("properties", {}).values()
     assert all(re.search(r"[\u4e00-\u9fff]", node["title"]) for node in titled)
+
+
+@pytest.mark.parametrize("name", J2_FORMS)
+def test_every_j2_form_is_closed_and_titled_in_chinese_down_to_group_members(name):
+    form = FormCatalogue().get(f"{name}-schema.json", f"{name}-uischema.json")
+    assert form.schema["additionalProperties"] is False
+    assert form.ui_schema["ui:order"]
+    fields = list(form.schema["properties"].values())
+    fields += [child for f in fields for child in f.get("properties", {}).values()]
+    assert all(re.search(r"[\u4e00-\u9fff]", node["title"]) for node in [form.schema, *fields])
 
 
 def test_a_form_is_found_by_its_spiffarena_file_names():

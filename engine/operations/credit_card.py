@@ -1,0 +1,306 @@
+"""J2, credit-card face-sign (§J2, §7): eligibility and contact rules, the credit-report authorization
+stamp, and the submissions to the card centre (`credit_card_sys`).
+
+The inline rules return a `result` code the diagram's gateways read; they never raise business errors
+(an inline rule runs inside the request, where only results travel). The two submissions are service
+tasks: they raise `BusinessRejection` for what the diagram routes back to a task, and
+`ExternalServiceError` for what the worker retries.
+
+Documents are named by one catalogue of codes shared with the forms: the 三亲见 form has
+`doc_<code>_seen` / `doc_<code>_photo` per original, the 补件 form `supplement_<code>_seen` /
+`supplement_<code>_photo`; the submissions take the `*_seen` ticks as parameters of the same names (the
+forms make sure a tick comes with its photo).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from engine.adapters.ports import SHANGHAI, CardApplication, CardCentre, result_record
+from engine.errors import ExternalServiceError
+from engine.operations.registry import BusinessRejection, OperationContext
+from engine.operations.rules import BANK_PROVINCE
+from forms.formats import age_on, id_birth_date, normalise_mobile, resident_id_problem
+
+SYSTEM = "credit_card_sys"
+MIN_AGE_MAIN_CARD = 18  # [Reg] no main card under 18 (§7.3)
+DEFAULT_MAX_AGE = 60  # [Practice] 60 or 65 (§J2 preconditions): a diagram may pass max_age up to 65
+MAX_AGE_CEILING = 65
+CREDIT_REPORT_PURPOSE = "CREDIT_CARD_APPROVAL"
+CREDIT_AUTH_TEXT_VERSION = "CRA-2025-01"  # [Sim] version id of the authorization text (§2.7)
+# [Sim] Staff records carry no mobile number, so the staff numbers a contact may not use are configured
+# here; the default is the sandbox's registered staff phone (§13.3). In production the watch-list's
+# mobile screen (`BLOCK_MOBILE` / `STAFF_PHONE`) holds the real list.
+STAFF_MOBILES = frozenset({"13900009009"})
+
+DOCUMENT_NAMES = {
+    "work_certificate": "工作证明",
+    "income_proof": "收入证明",
+    "social_insurance_record": "社保或公积金缴存记录",
+    "property_certificate": "房产证明",
+    "vehicle_certificate": "车辆证明",
+    "bank_statement": "银行流水",
+    "second_repayment_source": "第二还款来源书面同意及证明",
+}
+# [Sim] What the card centre counts as proof of repayment capacity (收入及财力证明). A work certificate
+# proves employment, and the second repayment source is a third party's, so neither is counted.
+INCOME_PROOF_DOCUMENTS = (
+    "income_proof",
+    "bank_statement",
+    "social_insurance_record",
+    "property_certificate",
+    "vehicle_certificate",
+)
+SECOND_SOURCE = "second_repayment_source"
+STUDENT_FLAG = "STUDENT_SECOND_REPAYMENT_SOURCE"
+
+_REFERRED_PREFIXES = ("81", "82", "83")  # HK / Macau / Taiwan residence permits: branch only (§13.2 941)
+
+
+# ------------------------------------------------------------------ eligibility (inline)
+
+
+def eligibility(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Main-card pre-check (§J2 step 1, §7.3): age from the ID, service area, product already held.
+
+    Students stay eligible with a flag: §7.3 asks for a second repayment source, not a refusal."""
+    id_number: str = p["id_number"]
+    max_age = _max_age(p.get("max_age"))
+    student = p.get("full_time_student") is True or p.get("employment_type") == "STUDENT"
+    held = set(p.get("held_card_products") or ())
+    flags = []
+    if student:
+        flags.append(STUDENT_FLAG)
+    if held:
+        flags.append("EXISTING_CARDHOLDER")
+    birth = id_birth_date(id_number) if resident_id_problem(id_number) is None else None
+    age = age_on(birth, ctx.now().astimezone(SHANGHAI).date()) if birth else None
+    in_area = _in_service_area(id_number, p.get("residential_address"), p.get("employer_address"))
+    reason, outcome = _ineligible(id_number, age, max_age, in_area, p.get("product_code") in held)
+    return {
+        "result": "INELIGIBLE" if reason else "ELIGIBLE",
+        "reason": reason,
+        "outcome": outcome,
+        "age": age,
+        "max_age": max_age,
+        "in_service_area": in_area,
+        "student": student,
+        "flags": flags,
+        "documents_required": [SECOND_SOURCE] if student else [],
+    }
+
+
+def _max_age(value: Any) -> int:
+    if value is None:
+        return DEFAULT_MAX_AGE
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if not whole or not MIN_AGE_MAIN_CARD <= value <= MAX_AGE_CEILING:
+        # a diagram's misconfiguration, not the customer's problem: fail loudly
+        raise ValueError(f"max_age must be whole years from 18 to {MAX_AGE_CEILING}, not {value!r}")
+    return value
+
+
+def _in_service_area(id_number: str, *addresses: Any) -> bool:
+    """[Sim] Registered, living or working in the bank's province: the ID's first-registration code,
+    the residential or the employer's address (a rural bank issues to its own region)."""
+    provinces = [id_number[:2]]
+    provinces += [str(a.get("province_code") or "")[:2] for a in addresses if isinstance(a, dict)]
+    return BANK_PROVINCE in provinces
+
+
+def _ineligible(
+    id_number: str, age: int | None, max_age: int, in_area: bool, product_held: bool
+) -> tuple[str | None, str | None]:
+    if id_number[:2] in _REFERRED_PREFIXES or id_number[:1] == "9":
+        return "DOCUMENT_TYPE_NOT_SUPPORTED", "REFERRED_TO_BRANCH"
+    if age is None:
+        return "ID_NUMBER_INVALID", "REFUSED"
+    if age < MIN_AGE_MAIN_CARD:
+        return "UNDER_AGE", "REFUSED"
+    if age > max_age:
+        return "OVER_AGE", "REFUSED"
+    if not in_area:
+        return "OUTSIDE_SERVICE_AREA", "REFUSED"
+    if product_held:
+        # [Sim] one main card per product and person; the centre's de-duplication is the binding check
+        return "PRODUCT_ALREADY_HELD", "REFUSED"
+    return None, None
+
+
+# ------------------------------------------------------------------ contacts (inline)
+
+_CONTACTS = ("family_contact", "other_contact")
+_CONTACT_MESSAGES = {
+    "required": "请填写联系人手机号码",
+    "same_as_applicant": "联系人手机号码不能与申请人本人的手机号码相同",
+    "same_as_other_contact": "两位联系人的手机号码不能相同",
+    "staff_number": "联系人手机号码不能是本行工作人员的号码",
+}
+
+
+def check_contacts(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Contacts' mobiles differ from the applicant's reserved mobile and from each other, and are no staff
+    number (§J2 contacts, post-supervision). Problems name the application form's fields, so the diagram
+    can send the officer back to that task with them."""
+    applicant = normalise_mobile(str(p.get("reserved_mobile") or ""))
+    staff = STAFF_MOBILES | {normalise_mobile(str(m)) for m in p.get("staff_mobiles") or ()}
+    problems: list[dict[str, str]] = []
+    taken: set[str] = set()
+    for field in _CONTACTS:
+        contact = p.get(field)
+        mobile = normalise_mobile(str((contact if isinstance(contact, dict) else {}).get("mobile") or ""))
+        code = _contact_problem(mobile, applicant, taken, staff)
+        if code:
+            problems.append({"field": f"{field}.mobile", "code": code, "message": _CONTACT_MESSAGES[code]})
+        taken.add(mobile)
+    return {"result": "CONTACTS_INVALID" if problems else "OK", "problems": problems}
+
+
+def _contact_problem(mobile: str, applicant: str, taken: set[str], staff: frozenset[str]) -> str | None:
+    if not mobile:
+        return "required"
+    if mobile == applicant:
+        return "same_as_applicant"
+    if mobile in taken:
+        return "same_as_other_contact"
+    return "staff_number" if mobile in staff else None
+
+
+# ------------------------------------------------------------------ the authorization (inline)
+
+
+def record_authorization(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Stamps the credit-report authorization on the engine's clock right after its hand-over task: the
+    card centre may query the bureau only after `signed_at` (征信业管理条例 Art. 18, §13.6)."""
+    purpose, signature = p.get("credit_report_purpose"), p.get("credit_auth_signature")
+    signed = purpose == CREDIT_REPORT_PURPOSE and isinstance(signature, str) and bool(signature)
+    return {
+        "result": "SIGNED" if signed else "NOT_SIGNED",
+        "signed_at": ctx.now().astimezone(SHANGHAI).isoformat() if signed else None,
+        "purpose_code": purpose,
+        "text_version": CREDIT_AUTH_TEXT_VERSION,
+        "signature": signature if signed else None,
+    }
+
+
+# ------------------------------------------------------------------ submissions (service)
+
+
+def submit(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+    """The application to the card centre (§J2 step 8); idempotent on the request id. A `REVIEW` check
+    outcome travels as a flag: the centre decides, the officer cannot override."""
+    eligible = p.get("eligibility") or {}
+    if eligible.get("result") == "INELIGIBLE":
+        raise BusinessRejection("CC_NOT_ELIGIBLE", {"code": eligible.get("reason"), "reason": "NOT_ELIGIBLE"})
+    seen = ticked(p, "doc")
+    if (
+        eligible.get("student") or STUDENT_FLAG in (eligible.get("flags") or ())
+    ) and SECOND_SOURCE not in seen:
+        problem = _document_problem("doc", SECOND_SOURCE, "在校学生须核对第二还款来源书面同意及证明的原件")
+        raise BusinessRejection(
+            "CC_APPLICATION_INCOMPLETE",
+            {"code": "SECOND_REPAYMENT_SOURCE_MISSING", "reason": "DOCUMENTS_MISSING", "problems": [problem]},
+        )
+    signed_at = _aware(p.get("credit_auth_signed_at"))
+    if signed_at is None:
+        raise BusinessRejection(
+            "CC_AUTH_MISSING", {"code": "AUTH_MISSING", "reason": "CREDIT_AUTH_NOT_SIGNED"}
+        )
+    application = CardApplication(
+        request_id=ctx.request_id,
+        id_number=p["id_number"],
+        name=p["name"],
+        product_code=p["product_code"],
+        annual_income=int(Decimal(str(p["annual_income"]))),
+        income_proofs=tuple(c for c in INCOME_PROOF_DOCUMENTS if c in seen),
+        credit_auth_signed_at=signed_at,
+        flags=tuple(check_flags(p)),
+    )
+    received = _card_centre(ctx).submit(application)
+    return {
+        **result_record(received),
+        "result": received.status,
+        "flags": list(application.flags),
+        "income_proofs": list(application.income_proofs),
+    }
+
+
+def submit_documents(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+    """补件 (§J2 step 10): every document the centre asked for, photographed and ticked, before the
+    deadline (7 days [Sim], the diagram's timer; checked here too so a late retry cannot slip through)."""
+    deadline = _aware(p.get("deadline"))
+    if deadline is not None and ctx.now() > deadline:
+        raise BusinessRejection(
+            "CC_DOCUMENTS_LATE", {"code": "DEADLINE_PASSED", "deadline": deadline.isoformat()}
+        )
+    supplied = ticked(p, "supplement")
+    due = [str(d) for d in p.get("documents_due") or ()]
+    missing = [d for d in due if d not in supplied]
+    if missing or not supplied:
+        problems = [_document_problem("supplement", d, "信用卡中心要求补充此项资料") for d in missing]
+        raise BusinessRejection(
+            "CC_DOCUMENTS_INCOMPLETE",
+            {"code": "DOCUMENTS_MISSING", "missing": missing or due, "problems": problems},
+        )
+    received = _card_centre(ctx).submit_documents(str(p["application_no"]), tuple(supplied), ctx.request_id)
+    return {**result_record(received), "result": received.status, "documents": supplied}
+
+
+def ticked(p: dict[str, Any], prefix: str) -> list[str]:
+    """Document codes whose `<prefix>_<code>_seen` parameter is true, in catalogue order."""
+    return [code for code in DOCUMENT_NAMES if p.get(f"{prefix}_{code}_seen") is True]
+
+
+def check_flags(p: dict[str, Any]) -> list[str]:
+    """What the card centre must weigh from the shared checks and the eligibility rule, each once."""
+    watchlist, mobile = p.get("watchlist") or {}, p.get("mobile") or {}
+    found = [
+        *(code for code in (watchlist.get("result"), mobile.get("screen_result")) if _is_review(code)),
+        *(mobile.get("flags") or ()),
+        *(["FACE_GRAY"] if (p.get("face") or {}).get("result") == "GRAY" else []),
+        *(["IDENTITY_NO_PHOTO"] if (p.get("identity") or {}).get("result") == "MATCH_NO_PHOTO" else []),
+        *((p.get("eligibility") or {}).get("flags") or ()),
+    ]
+    return list(dict.fromkeys(str(f) for f in found))
+
+
+def _is_review(code: Any) -> bool:
+    return isinstance(code, str) and code.startswith("REVIEW")
+
+
+def _document_problem(prefix: str, code: str, why: str) -> dict[str, str]:
+    name = DOCUMENT_NAMES.get(code)
+    if name is None:  # a document the form has no field for: shown above the form
+        return {"field": "", "code": "required", "message": f"{why}：{code}"}
+    return {
+        "field": f"{prefix}_{code}_seen",
+        "code": "required",
+        "message": f"{why}：“{name}”，请拍摄原件并勾选“原件已核”",
+    }
+
+
+def _aware(value: Any) -> datetime | None:
+    """An ISO 8601 time; one without an offset is Asia/Shanghai (domain §0)."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+def _card_centre(ctx: OperationContext) -> CardCentre:
+    centre = ctx.adapters.card_centre
+    if centre is None:
+        raise ExternalServiceError(
+            "credit_card_sys: no card-centre adapter is configured (the HTTP adapter set has none yet)",
+            system=SYSTEM,
+            reason="NOT_CONFIGURED",
+        )
+    return centre
