@@ -192,7 +192,6 @@ class J1Driver:
         mobile = c.replacement_mobile if (c.replacement_mobile and "telco_retry" in steps) else c.mobile
         forms: dict[str, Callable[[], dict[str, Any]]] = {
             "id_card": lambda: {
-                "product_code": "DC_STANDARD",
                 "customer_name": c.name,
                 "sex": id_sex_code(c.id_number),
                 "ethnicity": "01",
@@ -215,6 +214,7 @@ class J1Driver:
                 "simulated_camera": c.simulated_camera,
             },
             "customer_details": lambda: {
+                "product_code": "DC_STANDARD",
                 "reserved_mobile": mobile,
                 "residential_address": {
                     "province_code": "420000",

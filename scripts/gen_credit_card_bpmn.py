@@ -17,6 +17,7 @@ from bpmn_scaffold import (
     Message,
     Model,
     Node,
+    error_definition,
     form,
     message_wait,
     outcome,
@@ -30,6 +31,15 @@ OUT = Path(__file__).resolve().parent.parent / "processes" / "credit_card_face_s
 FO = "field_officer"
 LANE = "lane_field_officer"
 Flow = tuple[str, str, str, str | None]
+DOCUMENTS = (
+    "work_certificate",
+    "income_proof",
+    "social_insurance_record",
+    "property_certificate",
+    "vehicle_certificate",
+    "bank_statement",
+    "second_repayment_source",
+)
 DECISION = Message("msg_card_decision", "card_decision", "card_decision", "application_no")
 PROPERTIES = (
     "<bpmn:extensionElements><spiffworkflow:properties>"
@@ -45,7 +55,7 @@ def model() -> Model:
         ("identify", "callActivity", "客户身份识别", FO, (2, 1), ""),
         ("identified", "exclusiveGateway", "身份已识别?", FO, (3, 1), ""),
         (
-            "eligibility",
+            "check_eligibility",
             "serviceTask",
             "申请资格预审",
             FO,
@@ -58,6 +68,7 @@ def model() -> Model:
                     "product_code": "product_code",
                     "full_time_student": "full_time_student",
                     "held_card_products": "held_card_products",
+                    "residential_address": "registered_address",
                 },
             ),
         ),
@@ -69,7 +80,14 @@ def model() -> Model:
             "记录授权时间",
             FO,
             (7, 1),
-            service("credit_card.stamp_authorization", "credit_auth", {"purpose": "credit_report_purpose"}),
+            service(
+                "credit_card.record_authorization",
+                "credit_auth",
+                {
+                    "credit_report_purpose": "credit_report_purpose",
+                    "credit_auth_signature": "credit_auth_signature",
+                },
+            ),
         ),
         ("verify_mobile", "callActivity", "手机号核验", FO, (8, 1), ""),
         ("mobile_ok", "exclusiveGateway", "手机号已验证?", FO, (9, 1), ""),
@@ -101,7 +119,22 @@ def model() -> Model:
             FO,
             (16, 1),
             service(
-                "credit_card.submit", "submission", {"application": "credit_card_application()"}, retries=3
+                "credit_card.submit",
+                "cc_submission",
+                {
+                    "id_number": "id_number",
+                    "name": "customer_name",
+                    "product_code": "product_code",
+                    "annual_income": "annual_income",
+                    "credit_auth_signed_at": "credit_auth['signed_at']",
+                    **{f"doc_{code}_seen": f"doc_{code}_seen" for code in DOCUMENTS},
+                    "eligibility": "eligibility",
+                    "identity": "identity_result",
+                    "watchlist": "watchlist_result",
+                    "face": "face_result",
+                    "mobile": "mobile_result",
+                },
+                retries=3,
             ),
         ),
         (
@@ -110,7 +143,7 @@ def model() -> Model:
             "记录申请编号",
             FO,
             (17, 1),
-            script("application_no = submission['application_no']"),
+            script("application_no = cc_submission['application_no']"),
         ),
         ("await_decision", "eventBasedGateway", "等待审批结果", FO, (18, 1), ""),
         (
@@ -159,7 +192,11 @@ def model() -> Model:
             service(
                 "credit_card.submit_documents",
                 "documents_submission",
-                {"application_no": "application_no", "documents": "supplement_documents()"},
+                {
+                    "application_no": "application_no",
+                    "documents_due": "card_decision['documents_due']",
+                    **{f"supplement_{code}_seen": f"supplement_{code}_seen" for code in DOCUMENTS},
+                },
                 retries=3,
             ),
         ),
@@ -186,7 +223,15 @@ def model() -> Model:
             "不符合申请条件",
             FO,
             (5, 2.2),
-            outcome("REFUSED", "eligibility['reason']"),
+            script("outcome = eligibility['outcome']\noutcome_reason = eligibility['reason']"),
+        ),
+        (
+            "set_submit_refused",
+            "scriptTask",
+            "申请不能提交",
+            FO,
+            (16, 2.2),
+            outcome("REFUSED", "submit_rejection['code']"),
         ),
         ("end_stopped", "endEvent", "结束", FO, (6, 2.2), ""),
         (
@@ -202,10 +247,10 @@ def model() -> Model:
         ("f1", "start", "product_choice", None),
         ("f2", "product_choice", "identify", None),
         ("f3", "identify", "identified", None),
-        ("f4", "identified", "eligibility", "customer_identified"),
+        ("f4", "identified", "check_eligibility", "customer_identified"),
         ("f5", "identified", "end_stopped", None),  # default: the shared process set the outcome
-        ("f6", "eligibility", "eligible", None),
-        ("f7", "eligible", "credit_authorization", "eligibility['decision'] == 'ELIGIBLE'"),
+        ("f6", "check_eligibility", "eligible", None),
+        ("f7", "eligible", "credit_authorization", "eligibility['result'] == 'ELIGIBLE'"),
         ("f8", "eligible", "set_ineligible", None),
         ("f9", "set_ineligible", "end_stopped", None),
         ("f10", "credit_authorization", "stamp_authorization", None),
@@ -216,7 +261,7 @@ def model() -> Model:
         ("f15", "sightings", "application", None),
         ("f16", "application", "check_contacts", None),
         ("f17", "check_contacts", "contacts_ok", None),
-        ("f18", "contacts_ok", "signing", "contacts_check['valid']"),
+        ("f18", "contacts_ok", "signing", "contacts_check['result'] == 'OK'"),
         ("f19", "contacts_ok", "set_contacts_problem", None),
         ("f20", "set_contacts_problem", "application", None),
         ("f21", "signing", "witness", None),
@@ -239,9 +284,27 @@ def model() -> Model:
         ("f38", "set_referred", "end_decided", None),
         ("f39", "set_docs_late", "end_decided", None),
         ("f40", "set_no_answer", "end_decided", None),
+        ("f41", "b_submit_incomplete", "sightings", None),  # a student's second repayment source is missing
+        ("f42", "b_submit_refused", "set_submit_refused", None),
+        ("f43", "b_submit_no_auth", "set_submit_refused", None),
+        ("f44", "set_submit_refused", "end_stopped", None),
+        ("f45", "b_documents_incomplete", "supplement", None),
+        ("f46", "b_documents_late", "set_docs_late", None),
     ]
     boundaries = [
-        Boundary("b_docs_deadline", "supplement", timer_duration("b_docs_deadline", '"P7D"'), (21.3, 3.4), FO)
+        Boundary(
+            "b_docs_deadline", "supplement", timer_duration("b_docs_deadline", '"P7D"'), (21.3, 3.4), FO
+        ),
+        *(
+            Boundary(bid, task, error_definition(bid, error), at, FO)
+            for bid, task, error, at in (
+                ("b_submit_incomplete", "submit", "err_incomplete", (15.8, 1.4)),
+                ("b_submit_refused", "submit", "err_not_eligible", (16.1, 1.4)),
+                ("b_submit_no_auth", "submit", "err_auth_missing", (16.4, 1.4)),
+                ("b_documents_incomplete", "submit_documents", "err_documents_incomplete", (19.8, 4.0)),
+                ("b_documents_late", "submit_documents", "err_documents_late", (20.2, 4.0)),
+            )
+        ),
     ]
     return Model(
         OUT,
@@ -252,6 +315,13 @@ def model() -> Model:
         nodes,
         flows,
         boundaries=boundaries,
+        errors={
+            "err_incomplete": ("CC_APPLICATION_INCOMPLETE", "submit_rejection"),
+            "err_not_eligible": ("CC_NOT_ELIGIBLE", "submit_rejection"),
+            "err_auth_missing": ("CC_AUTH_MISSING", "submit_rejection"),
+            "err_documents_incomplete": ("CC_DOCUMENTS_INCOMPLETE", "documents_rejection"),
+            "err_documents_late": ("CC_DOCUMENTS_LATE", "documents_rejection"),
+        },
         defaults={
             "identified": "f5",
             "eligible": "f8",

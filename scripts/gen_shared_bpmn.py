@@ -361,6 +361,14 @@ def customer_identification() -> Model:
         ("face_ok", "exclusiveGateway", "人脸核验通过?", FO, (5.2, 1), ""),
         ("set_identified", "scriptTask", "客户已识别", FO, (6.1, 1), script("customer_identified = True")),
         ("end_identified", "endEvent", "识别完成", FO, (7, 1), ""),
+        (
+            "set_not_identified",
+            "scriptTask",
+            "未能识别",
+            FO,
+            (2.6, 3.6),
+            script("customer_identified = False"),
+        ),
         ("end_not_identified", "endEvent", "结束", FO, (3.6, 3.6), ""),
         (
             "set_precheck_refused",
@@ -391,11 +399,11 @@ def customer_identification() -> Model:
         ("f1", "start", "read_id_card", None),
         ("f2", "read_id_card", "id_ok", None),
         ("f3", "id_ok", "screen_identity", "id_card_accepted"),
-        ("f4", "id_ok", "end_not_identified", None),  # default: outcome set by id_card_reading
+        ("f4", "id_ok", "set_not_identified", None),  # default: outcome set by id_card_reading
         ("f5", "screen_identity", "verify_face", None),
         ("f6", "verify_face", "face_ok", None),
         ("f7", "face_ok", "set_identified", "face_verified"),
-        ("f8", "face_ok", "end_not_identified", None),  # default: outcome set by face_verification
+        ("f8", "face_ok", "set_not_identified", None),  # default: outcome set by face_verification
         ("f9", "set_identified", "end_identified", None),
         ("f10", "b_precheck_refused", "set_precheck_refused", None),
         ("f11", "b_precheck_referred", "set_precheck_referred", None),
@@ -403,6 +411,7 @@ def customer_identification() -> Model:
         ("f13", "set_precheck_refused", "end_not_identified", None),
         ("f14", "set_precheck_referred", "end_not_identified", None),
         ("f15", "set_precheck_review", "end_not_identified", None),
+        ("f16", "set_not_identified", "end_not_identified", None),
     ]
     boundaries = [
         Boundary(b, "screen_identity", error_definition(b, e), (x, 1.45), FO)

@@ -116,7 +116,6 @@ class TabletJourney:
         return self.wait_screen()
 
     def read_id_card(self, reader_label: str) -> None:
-        self.check("#field-product_code input[value=DC_STANDARD]")
         index = self.page.eval_on_selector(
             "[data-reader-person]",
             "(s, label) => [...s.options].findIndex(o => o.textContent.startsWith(label))",
@@ -138,6 +137,7 @@ class TabletJourney:
         self.check("#field-simulated_camera input[value=live_ok]")
 
     def customer_details(self, mobile: str) -> None:
+        self.check("#field-product_code input[value=DC_STANDARD]")
         self.type("#in-reserved_mobile", mobile)
         for part, value in (
             ("province_code", "420000"),

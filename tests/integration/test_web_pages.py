@@ -468,7 +468,7 @@ def test_an_invalid_id_number_answers_htmx_with_error_fragments_only(client: Tes
     task_id = start_journey_on_tablet(browser)
     r = browser.post_form(
         f"/tablet/tasks/{task_id}",
-        {"product_code": "DC_STANDARD", "customer_name": "张伟", "id_number": BAD_CHECK_DIGIT_ID},
+        {"customer_name": "张伟", "id_number": BAD_CHECK_DIGIT_ID},
         headers={"HX-Request": "true"},
     )
     assert r.status_code == 422

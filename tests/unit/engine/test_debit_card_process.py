@@ -110,7 +110,6 @@ def answers(name: str = "张伟", id_number: str = "420106199003071238", **over:
     birth = id_birth_date(id_number)
     base: dict[str, Any] = {
         "id_card": {
-            "product_code": "DC_STANDARD",
             "customer_name": name,
             "sex": id_sex_code(id_number),
             "birth_date": birth.isoformat() if birth else None,
@@ -123,6 +122,7 @@ def answers(name: str = "张伟", id_number: str = "420106199003071238", **over:
             "simulated_camera": "live_ok",
         },
         "customer_details": {
+            "product_code": "DC_STANDARD",
             "reserved_mobile": "13900001234",
             "occupation_code": "4",
             "account_purpose": "daily_spending",

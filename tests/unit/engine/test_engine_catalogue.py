@@ -42,9 +42,13 @@ def test_the_shipped_processes_validate_clean() -> None:
     assert report.problems == []
     assert {p.process_id for p in report.processes} == {
         "debit_card_opening",
+        "credit_card_face_sign",
         "Process_account_opening",
         "post_supervision",
     }
+    [j2] = [p for p in report.processes if p.process_id == "credit_card_face_sign"]
+    assert j2.start_qualification == "credit_card_face_sign"  # the process's own startQualification
+    assert "shared/customer_identification.bpmn" in j2.dependencies
 
 
 def test_a_gateway_flow_without_condition_or_default_is_refused(tmp_path: Path) -> None:

@@ -51,7 +51,7 @@ def test_the_credit_report_authorization_is_for_credit_card_approval_only_and_si
 
 
 def test_a_supplementary_card_needs_its_holders_relation_and_presence():
-    base = {"product_code": "CC-GOLD", "full_time_student": False}
+    base = {"product_code": "CC-GOLD", "reserved_mobile": "13900001234", "full_time_student": False}
     assert errors("credit-card-product", {**base, "supplementary_card_wanted": False}) == []
     assert errors("credit-card-product", {**base, "supplementary_card_wanted": True}) == [
         ("supplementary_holder_relation", "required"),

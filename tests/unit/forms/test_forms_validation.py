@@ -26,7 +26,6 @@ def schema(name: str) -> dict:
 
 HAPPY: dict[str, dict] = {
     "debit-card-id-card": {
-        "product_code": "DC_PAYROLL",
         "customer_name": "买买提·吐尔逊",
         "sex": "2",
         "ethnicity": "05",
@@ -45,6 +44,7 @@ HAPPY: dict[str, dict] = {
     },
     "debit-card-face-check": {"live_face_image": ATT, "person_matches_id_attested": True},
     "debit-card-customer-details": {
+        "product_code": "DC_PAYROLL",
         "reserved_mobile": "13812345678",
         "residential_address": {
             "province_code": "420000",
@@ -159,7 +159,9 @@ def test_a_missing_or_unticked_consent_must_be_confirmed(consent):
 
 
 def test_an_unknown_product_is_not_allowed():
-    assert errors_of("debit-card-id-card", product_code="DC_GOLD") == [("product_code", "not_allowed")]
+    assert errors_of("debit-card-customer-details", product_code="DC_GOLD") == [
+        ("product_code", "not_allowed")
+    ]
 
 
 def test_chip_fields_get_their_own_codes():
@@ -332,8 +334,12 @@ def test_the_telco_retry_form_takes_another_mainland_mobile():
 
 def test_every_message_is_chinese():
     bad = {
-        "debit-card-id-card": {"sex": 1, "id_number": "x", "product_code": None, "privacy_notice_ack": "yes"},
-        "debit-card-customer-details": {"residential_address": {"detail": 1}, "employer_name": "x" * 200},
+        "debit-card-id-card": {"sex": 1, "id_number": "x", "privacy_notice_ack": "yes"},
+        "debit-card-customer-details": {
+            "product_code": None,
+            "residential_address": {"detail": 1},
+            "employer_name": "x" * 200,
+        },
         "debit-card-card-scan": {"non_counter_daily_limit": "many"},
     }
     errors = [e for name, data in bad.items() for e in validate_form_data(schema(name), data)]

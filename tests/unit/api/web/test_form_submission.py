@@ -22,6 +22,7 @@ def test_a_customer_details_post_becomes_the_json_the_schema_accepts():
     )
     post = {
         "csrf_token": ["t"],
+        "product_code": ["DC_PAYROLL"],
         "reserved_mobile": [" 13812345678 "],
         "residential_address.province_code": ["420000"],
         "residential_address.city_code": ["420100"],
@@ -38,6 +39,7 @@ def test_a_customer_details_post_becomes_the_json_the_schema_accepts():
     }
     data = parse_submission(definition.schema, post, ui_schema=definition.ui_schema)
     assert data == {
+        "product_code": "DC_PAYROLL",
         "reserved_mobile": "13812345678",
         "residential_address": {
             "province_code": "420000",

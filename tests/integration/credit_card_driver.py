@@ -1,0 +1,124 @@
+"""Drives J2 (credit-card face signing) over HTTP like the tablet does: J1's driver answers the shared
+customer checks (ID read, face, OTP), this one the credit-card screens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.journey_driver import Customer, J1Driver
+from forms.formats import id_birth_date, id_sex_code
+
+PROCESS = "credit_card_face_sign"
+ADDRESS = {
+    "province_code": "420000",
+    "city_code": "420100",
+    "district_code": "420106",
+    "detail": "中北路100号3栋",
+}
+
+
+@dataclass
+class Applicant(Customer):
+    name: str = "王芳"
+    id_number: str = "420102198506150026"  # §13.2: clean pass, credit card approve
+    annual_income: int = 180_000
+    originals: tuple[str, ...] = ("income_proof", "bank_statement")
+    supplements: tuple[str, ...] = ("bank_statement",)
+    family_mobile: str = "13900002345"
+    other_mobile: str = "13900003456"
+    full_time_student: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class CreditCardDriver(J1Driver):
+    def start(self, username: str) -> dict[str, Any]:
+        r = self.client.post(
+            f"/api/v1/processes/{PROCESS}/instances", headers=self.headers(username), json={"data": {}}
+        )
+        self._check(r, "start the credit-card journey")
+        return dict(r.json())
+
+    def form_data(self, name: str, c: Customer, actor: str, steps: list[str]) -> dict[str, Any]:
+        assert isinstance(c, Applicant)
+        birth = id_birth_date(c.id_number)
+        photo = lambda seed: self.upload(actor, seed)  # noqa: E731
+        forms: dict[str, Any] = {
+            "product_choice": lambda: {
+                "product_code": "CC-STANDARD",
+                "reserved_mobile": c.mobile,
+                "supplementary_card_wanted": False,
+                "full_time_student": c.full_time_student,
+            },
+            "credit_authorization": lambda: {
+                "credit_report_purpose": "CREDIT_CARD_APPROVAL",
+                "credit_auth_read": True,
+                "credit_auth_signature": photo(11),
+            },
+            "sightings": lambda: {
+                "applicant_photo": photo(12),
+                **{f"doc_{code}_seen": True for code in c.originals},
+                **{f"doc_{code}_photo": photo(13 + i) for i, code in enumerate(c.originals)},
+            },
+            "application": lambda: {
+                "customer_name": c.name,
+                "sex": id_sex_code(c.id_number),
+                "birth_date": birth.isoformat() if birth else None,
+                "id_number": c.id_number,
+                "id_valid_to": c.id_valid_to,
+                "nationality": "CHN",
+                "reserved_mobile": c.mobile,
+                "residential_address": ADDRESS,
+                "housing_status": "MORTGAGE",
+                "years_at_address": 6,
+                "marital_status": "20",
+                "education": "20",
+                "dependants_count": 1,
+                "employment_type": "EMPLOYEE",
+                "employer_name": "武汉某某科技有限公司",
+                "employer_uscc": "91350100M000100Y43",
+                "employer_address": ADDRESS,
+                "employer_phone": "027-87654321",
+                "industry_code": "I",
+                "position": "STAFF",
+                "years_employed": 4,
+                "annual_income": c.annual_income,
+                "income_proof_types": list(c.originals),
+                "family_contact": {"name": "王建华", "relation": "PARENT", "mobile": c.family_mobile},
+                "other_contact": {"name": "李娜", "relation": "FRIEND", "mobile": c.other_mobile},
+                "statement_channel": "APP",
+                "auto_repay_wanted": False,
+                "delivery_address_choice": "WORK",
+                **c.extra,
+            },
+            "signing": lambda: {
+                **{
+                    f"key_term_{term}": True
+                    for term in (
+                        "interest",
+                        "fees",
+                        "interest_free_period",
+                        "minimum_payment",
+                        "penalty",
+                        "instalment",
+                    )
+                },
+                "agreement_read": True,
+                "hand_copy_image": photo(21),
+                "customer_signature": photo(22),
+            },
+            "witness": lambda: {
+                "witness_person_seen": True,
+                "witness_originals_seen": True,
+                "witness_signature_seen": True,
+                "witness_no_relationship": True,
+                "witness_signature": photo(23),
+            },
+            "supplement": lambda: {
+                **{f"supplement_{code}_seen": True for code in c.supplements},
+                **{f"supplement_{code}_photo": photo(31 + i) for i, code in enumerate(c.supplements)},
+            },
+        }
+        if name in forms:
+            return dict(forms[name]())
+        return super().form_data(name, c, actor, steps)

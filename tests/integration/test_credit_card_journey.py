@@ -1,0 +1,136 @@
+"""J2 credit-card face signing over HTTP, each outcome with its §13 fixture, on PostgreSQL and SQLite.
+
+The card centre is the sandbox's: it numbers the application at once and decides through its callback
+(a `card_decision` message, delay 0 in tests), which the in-process worker delivers from its sweep.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.bootstrap import Services
+from engine.persistence.records import InstanceEventRecord, MessageSubscriptionRecord
+from tests.integration.credit_card_driver import PROCESS, Applicant, CreditCardDriver
+
+
+def finish(driver: CreditCardDriver, applicant: Applicant, **kw: Any) -> dict[str, Any]:
+    """Run the journey to its end, waiting out the card centre's asynchronous answer."""
+    result = driver.run(applicant, **kw)
+    instance = result.instance
+    deadline = time.monotonic() + 20
+    while instance["status"] == "waiting_external" and time.monotonic() < deadline:
+        instance = driver.next_state("fo001", instance)
+        if instance["tasks"]:
+            instance = driver.run_from(instance, applicant, skip=result.steps).instance
+    return instance
+
+
+def events(services: Services, instance_id: str) -> list[InstanceEventRecord]:
+    with services.deps.sessions() as session:
+        return list(session.query(InstanceEventRecord).filter_by(instance_id=instance_id).order_by("id"))
+
+
+def test_a_clean_applicant_is_approved_with_a_limit(client: TestClient, services: Services) -> None:
+    driver = CreditCardDriver(client)
+    done = finish(driver, Applicant())
+    assert (done["status"], done["outcome"]) == ("completed", "APPROVED")
+    trail = events(services, done["instance_id"])
+    kinds = [(e.kind, e.task_spec) for e in trail]
+    authorized = next(i for i, k in enumerate(kinds) if k == ("task_completed", "credit_authorization"))
+    submitted = next(i for i, e in enumerate(trail) if e.detail.get("operation") == "credit_card.submit")
+    assert authorized < submitted  # the authorization is signed before anything reaches the bureau
+    received = [e for e in trail if e.kind == "message_received"]
+    assert [(e.actor_id, e.detail["message"]) for e in received] == [
+        ("client:sandbox_card_centre", "card_decision")
+    ]
+    completed = next(e for e in trail if e.kind == "instance_completed")
+    assert completed.detail["decision"] == "APPROVED" and completed.detail["credit_limit"] == 36_000
+    assert completed.detail["application_no"].startswith("CC")
+    customer_acts = {e.task_spec for e in trail if e.kind == "task_completed" and e.detail.get("by_customer")}
+    assert {"credit_authorization", "signing"} <= customer_acts
+    witness = next(e for e in trail if e.kind == "task_completed" and e.task_spec == "witness")
+    assert not witness.detail.get("by_customer")  # the officer's declaration is the officer's act
+
+
+@pytest.mark.parametrize(
+    ("id_number", "name", "outcome", "reason"),
+    [
+        ("420116198404049312", "余勇", "DECLINED", "BUREAU_DELINQUENT"),  # 931 连三累六
+        ("420117198303039322", "潘颖", "REFERRED", "THIN_FILE"),  # 932 白户
+    ],
+)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_card_centre_declines_or_refers_by_the_bureau_fixtures(
+    client: TestClient, id_number: str, name: str, outcome: str, reason: str
+) -> None:
+    done = finish(CreditCardDriver(client), Applicant(name=name, id_number=id_number))
+    assert (done["outcome"], done["outcome_reason"]) == (outcome, reason)
+
+
+def test_pending_documents_go_back_to_the_officer_and_are_decided_again(
+    client: TestClient, services: Services
+) -> None:
+    applicant = Applicant(annual_income=400_000, originals=("income_proof",), supplements=("bank_statement",))
+    done = finish(CreditCardDriver(client), applicant)
+    assert (done["outcome"], done["status"]) == ("APPROVED", "completed")
+    trail = events(services, done["instance_id"])
+    assert [e.task_spec for e in trail if e.kind == "task_completed"].count("supplement") == 1
+    assert len([e for e in trail if e.kind == "message_received"]) == 2  # PENDING_DOCS, then APPROVED
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_contacts_sharing_the_applicants_mobile_send_the_officer_back(client: TestClient) -> None:
+    driver = CreditCardDriver(client)
+    applicant = Applicant(family_mobile="13900001234")  # the applicant's own number
+    at_form = driver.run(applicant, stop_before="application")
+    [task] = at_form.instance["tasks"]
+    data = driver.form_data("application", applicant, "fo001", at_form.steps)
+    r = client.post(
+        f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("fo001"), json={"data": data}
+    )
+    assert r.status_code == 200
+    assert [t["name"] for t in r.json()["tasks"]] == ["application"]  # back to the form, not on to signing
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_applicant_over_60_is_refused_before_any_authorization(
+    client: TestClient, services: Services
+) -> None:
+    done = finish(CreditCardDriver(client), Applicant(name="李建国", id_number="420111195501010035"))
+    assert (done["outcome"], done["outcome_reason"]) == ("REFUSED", "OVER_AGE")
+    assert not any(e.task_spec == "credit_authorization" for e in events(services, done["instance_id"]))
+
+
+def test_only_a_qualified_officer_starts_the_journey_and_sees_it_offered(client: TestClient) -> None:
+    driver = CreditCardDriver(client)
+    refused = client.post(f"/api/v1/processes/{PROCESS}/instances", headers=driver.headers("fo002"), json={})
+    assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
+    listed = {
+        p["process_id"]: p for p in client.get("/api/v1/processes", headers=driver.headers("fo002")).json()
+    }
+    assert listed[PROCESS]["start_qualification"] == "credit_card_face_sign"
+    assert (
+        client.post(
+            f"/api/v1/processes/{PROCESS}/instances", headers=driver.headers("fo001"), json={}
+        ).status_code
+        == 201
+    )
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_instance_waiting_for_its_decision_is_subscribed_by_application_number(
+    client: TestClient, services: Services
+) -> None:
+    assert services.worker is not None
+    services.worker.periodic = ()  # the card centre does not call back in this test
+    driver = CreditCardDriver(client)
+    waiting = driver.run(Applicant()).instance
+    assert waiting["status"] == "waiting_external"
+    with services.deps.sessions() as session:
+        [subscription] = session.query(MessageSubscriptionRecord).all()
+    assert subscription.message_name == "card_decision" and subscription.instance_id == waiting["instance_id"]
+    assert subscription.correlation_key.startswith("CC")
