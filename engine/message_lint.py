@@ -43,13 +43,21 @@ def _lint_wait(
     if message is None:
         return [DefinitionProblem(name, element_id, "waits for a message that is not defined (messageRef)")]
     problems = []
-    variable = message.find(".//spiffworkflow:messageVariable", NS)
+    variable = definition.find(".//spiffworkflow:messageVariable", NS)
     if variable is None or not (variable.text or "").strip():
         problems.append(
             DefinitionProblem(
                 name,
+                element_id,
+                "the wait has no spiffworkflow:messageVariable: the payload would be dropped",
+            )
+        )
+    if message.find(".//spiffworkflow:messageVariable", NS) is not None:
+        problems.append(
+            DefinitionProblem(
+                name,
                 message.get("id"),
-                "message has no spiffworkflow:messageVariable: its payload would be dropped",
+                "spiffworkflow:messageVariable belongs on the waiting event's messageEventDefinition",
             )
         )
     correlations = definition.findall(".//spiffworkflow:processVariableCorrelation", NS)

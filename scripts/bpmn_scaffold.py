@@ -85,6 +85,7 @@ def message_wait(bid: str, message: Message) -> str:
     its correlation property (README "Messages from external systems")."""
     return (
         f'<bpmn:messageEventDefinition id="{bid}_def" messageRef="{message.id}"><bpmn:extensionElements>'
+        f"<spiffworkflow:messageVariable>{message.variable}</spiffworkflow:messageVariable>"
         "<spiffworkflow:processVariableCorrelation>"
         f"<spiffworkflow:propertyId>{message.key}</spiffworkflow:propertyId>"
         f"<spiffworkflow:expression>{message.key}</spiffworkflow:expression>"
@@ -236,11 +237,7 @@ def _header(model: Model) -> str:
         f'name={quoteattr(model.pool_name)} processRef="{model.process_id}" />{keys}</bpmn:collaboration>'
     )
     for m in model.messages:
-        parts.append(
-            f'<bpmn:message id="{m.id}" name="{m.name}"><bpmn:extensionElements>'
-            f"<spiffworkflow:messageVariable>{m.variable}</spiffworkflow:messageVariable>"
-            "</bpmn:extensionElements></bpmn:message>"
-        )
+        parts.append(f'<bpmn:message id="{m.id}" name="{m.name}" />')
         parts.append(
             f'<bpmn:correlationProperty id="{m.key}" name="{m.key}">'
             f'<bpmn:correlationPropertyRetrievalExpression messageRef="{m.id}">'

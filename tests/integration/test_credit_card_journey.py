@@ -127,8 +127,18 @@ def test_an_instance_waiting_for_its_decision_is_subscribed_by_application_numbe
 ) -> None:
     assert services.worker is not None
     services.worker.periodic = ()  # the card centre does not call back in this test
-    driver = CreditCardDriver(client)
-    waiting = driver.run(Applicant()).instance
+    driver, applicant = CreditCardDriver(client), Applicant()
+    at_witness = driver.run(applicant, stop_before="witness")
+    [task] = at_witness.instance["tasks"]
+    data = driver.form_data("witness", applicant, "fo001", at_witness.steps)
+    r = client.post(
+        f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("fo001"), json={"data": data}
+    )
+    waiting = client.get(
+        f"/api/v1/instances/{r.json()['instance_id']}",
+        headers=driver.headers("fo001"),
+        params={"wait": 10, "version": r.json()["version"]},
+    ).json()  # the submission is made by the worker; then the journey waits for the decision
     assert waiting["status"] == "waiting_external"
     with services.deps.sessions() as session:
         [subscription] = session.query(MessageSubscriptionRecord).all()

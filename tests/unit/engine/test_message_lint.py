@@ -29,8 +29,15 @@ def test_the_example_process_is_clean() -> None:
         (
             "<spiffworkflow:messageVariable>card_decision</spiffworkflow:messageVariable>",
             "",
-            "msg_decision",
+            "wait_decision",
             "payload would be dropped",
+        ),
+        (
+            '<bpmn:message id="msg_decision" name="card_decision" />',
+            '<bpmn:message id="msg_decision" name="card_decision"><bpmn:extensionElements>'
+            "<spiffworkflow:messageVariable>x</spiffworkflow:messageVariable></bpmn:extensionElements></bpmn:message>",
+            "msg_decision",
+            "belongs on the waiting event",
         ),
         (
             "<spiffworkflow:propertyId>application_no</spiffworkflow:propertyId>",
