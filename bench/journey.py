@@ -88,7 +88,7 @@ from engine.workflow.spiff import (  # noqa: E402
     SPEC_CACHE,
     FieldBankScriptEngine,
     SpecPair,
-    new_parser,
+    parse_bundle,
     spec_from_json,
     spec_to_json,
 )
@@ -253,10 +253,10 @@ def expect_opened(outcome: str | None, steps: list[str], where: str) -> None:
 
 def load_spec() -> SpecPair:
     """Parse once, then restore from the spec JSON a deployment stores, as the service layer does."""
-    parser = new_parser()
-    parser.add_bpmn_file(str(BPMN_FILE))
-    parsed = spec_to_json(parser.get_spec(PROCESS_ID), parser.get_subprocess_specs(PROCESS_ID))
-    pair = spec_from_json(parsed)
+    shared = sorted((BPMN_FILE.parent / "shared").glob("*.bpmn"))  # the checks J1 calls
+    files = [(p.name, p.read_bytes()) for p in (BPMN_FILE, *shared)]
+    [(_pid, spec, subprocess_specs)] = parse_bundle(files, [], [PROCESS_ID])
+    pair = spec_from_json(spec_to_json(spec, subprocess_specs))
     SPEC_CACHE.put(f"{PROCESS_ID}@bench:bare", pair)
     return pair
 
