@@ -346,6 +346,41 @@ def _lint_xml(
     problems += _lint_gateways(name, root)
     problems += _lint_expressions(name, root)
     problems += lint_messages(name, root)
+    problems += _lint_ids(name, root)
+    return problems
+
+
+def _lint_ids(name: str, root: Any) -> list[DefinitionProblem]:
+    """Ids of BPMN elements must be unique, and no service-task parameter may be named like a flow
+    element: the library resolves a flow's target by id over the whole file, so it would wire the flow
+    to the parameter, with an error that names neither."""
+    bpmn: dict[str, list[str]] = {}
+    flow_elements: set[str] = set()
+    for element in root.iter():
+        if (
+            not isinstance(element.tag, str)
+            or etree.QName(element).namespace != BPMN_NS
+            or not element.get("id")
+        ):
+            continue
+        bpmn.setdefault(element.get("id"), []).append(etree.QName(element).localname)
+        parent = element.getparent()
+        if parent is not None and etree.QName(parent).localname in ("process", "subProcess"):
+            flow_elements.add(element.get("id"))
+    problems = [
+        DefinitionProblem(
+            name, element_id, f"id used by {len(tags)} elements ({', '.join(tags)}); ids must be unique"
+        )
+        for element_id, tags in bpmn.items()
+        if len(tags) > 1
+    ]
+    for param in root.iterfind(".//spiffworkflow:parameter", NS):
+        if param.get("id") in flow_elements:
+            problems.append(
+                DefinitionProblem(
+                    name, param.get("id"), "a service-task parameter has the id of a flow element; rename one"
+                )
+            )
     return problems
 
 

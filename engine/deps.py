@@ -30,7 +30,7 @@ class FormSource(Protocol):
     def get(self, schema_filename: str, ui_filename: str | None = None) -> Any: ...
 
 
-@dataclass
+@dataclass(frozen=True)
 class EngineDeps:
     sessions: SessionFactory
     operations: OperationRegistry

@@ -193,3 +193,17 @@ def test_validate_holds_decision_tables_to_their_contract(tmp_path: Path) -> Non
         "wealth_risk_level_table",
     )
     assert "got 'C9'" in problem.reason
+
+
+def test_an_id_used_twice_is_refused_at_that_id(tmp_path: Path) -> None:
+    """A parameter named like a task once made the parser wire a flow to the parameter (J2's eligibility)."""
+    shutil.copytree(REPO_ROOT / "processes", tmp_path / "processes")
+    broken = tmp_path / "processes" / "debit_card_opening.bpmn"
+    text = broken.read_text(encoding="utf-8")
+    collision = '<spiffworkflow:parameter id="decide_account"'
+    broken.write_text(text.replace('<spiffworkflow:parameter id="cif"', collision, 1), encoding="utf-8")
+    report = validate_file(broken, FORMS, OPERATIONS, {})
+    assert any(
+        p.element_id == "decide_account" and "has the id of a flow element" in p.reason
+        for p in report.problems
+    ), report.problems
