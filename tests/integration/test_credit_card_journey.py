@@ -7,13 +7,19 @@ The card centre is the sandbox's: it numbers the application at once and decides
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.bootstrap import Services
+from api.app import create_app
+from api.bootstrap import Services, build_services
+from engine.people.demo import seed_demo
 from engine.persistence.records import InstanceEventRecord, MessageSubscriptionRecord
+from engine.timers import fire_due_timers
+from tests.integration.conftest import make_settings
 from tests.integration.credit_card_driver import PROCESS, Applicant, CreditCardDriver
 
 
@@ -144,3 +150,37 @@ def test_an_instance_waiting_for_its_decision_is_subscribed_by_application_numbe
         [subscription] = session.query(MessageSubscriptionRecord).all()
     assert subscription.message_name == "card_decision" and subscription.instance_id == waiting["instance_id"]
     assert subscription.correlation_key.startswith("CC")
+
+
+class Clock:
+    """The wall clock plus an offset the test moves (the sandbox card centre keeps the wall clock)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_documents_not_supplied_within_7_days_decline_the_application(
+    database_url: str, key_dir: Path, tmp_path: Path
+) -> None:
+    clock = Clock()
+    built = build_services(make_settings(database_url, key_dir, tmp_path), now=clock)
+    seed_demo(built.deps.sessions, built.deps.now)
+    built.definitions.deploy_all("test")
+    with TestClient(create_app(built.settings, built)) as client:
+        driver = CreditCardDriver(client)
+        applicant = Applicant(annual_income=400_000, originals=("income_proof",))
+        asked = driver.run(applicant, stop_before="supplement").instance
+        assert [t["name"] for t in asked["tasks"]] == ["supplement"]  # 补件 is back on the officer's tablet
+        clock.offset = timedelta(days=7, seconds=1)
+        fire_due_timers(built.deps)
+        driver._tokens.clear()  # a week later the morning's token has expired: sign in again
+        done = client.get(f"/api/v1/instances/{asked['instance_id']}", headers=driver.headers("fo001")).json()
+    assert (done["status"], done["outcome"], done["outcome_reason"]) == (
+        "completed",
+        "DECLINED",
+        "DOCUMENTS_OVERDUE",
+    )
