@@ -31,6 +31,7 @@ from engine.unit_of_work import UnitOfWork
 from engine.views import Actor, EventView, IncidentView, InstanceView, TaskDetail, TaskView
 from engine.visibility import may_do, visible_instance, visible_task
 from engine.workflow.instance import WorkflowInstance
+from forms.read_only import keep_read_only
 
 SYSTEM_STAFF_ID = "system"
 # Decisions (codes, never personal data) that the trail records with the task that made them.
@@ -220,7 +221,6 @@ class InstanceService:
             task, record = visible_task(uow.tables, actor, task_id)
             definition = uow.tables.definition(record.definition_id)
             assert definition is not None
-            cleaned = self._validated(uow.session, actor, definition, task, data)
             journey = uow.adopt(record)
             assert journey.workflow is not None
             if not journey.workflow.is_ready_user_task(task_id):
@@ -230,6 +230,14 @@ class InstanceService:
                 if task.form_schema
                 else None
             )
+            if form is not None:
+                known = next(t.data for t in journey.workflow.ready_user_tasks() if t.task_id == task_id)
+                data = dict(data)
+                if changed := keep_read_only(form.schema, known, data):
+                    raise ValidationFailed(
+                        "the form has errors", [EngineFieldError(e.field, e.code, e.message) for e in changed]
+                    )
+            cleaned = self._validated(uow.session, actor, definition, task, data)
             cleaned = hide_secrets(journey, form.schema if form else {}, task_id, cleaned)
             by_customer = form is not None and is_handover(form.ui_schema)
             journey.workflow.complete_user_task(task_id, cleaned)

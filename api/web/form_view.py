@@ -219,6 +219,8 @@ def _field(
 ) -> FieldView:
     widget = widget_of(prop, ui)
     secret = prop.get(SECRET) is True
+    if value is None and widget != "group":
+        value = prop.get("default")  # JSON Schema's default: preselected, still the officer's to change
     shown = "" if secret else form_value(value)
     options = ui.get("ui:options")
     extra: Mapping[str, Any] = options if isinstance(options, Mapping) else {}

@@ -22,6 +22,10 @@ LABELS: dict[str, str] = {
     "REFERRED_TO_BRANCH": "转网点办理",
     "PENDING_REVIEW": "待审核",
     "ABANDONED": "客户放弃",
+    "APPROVED": "审批通过",
+    "DECLINED": "审批未通过",
+    "REFERRED": "转人工审批",
+    "SUSPENDED_EXTERNAL": "外部系统暂不可用",
     # check results
     "MATCH_WITH_PHOTO": "一致（有照片）",
     "MATCH_NO_PHOTO": "一致（无照片）",
@@ -56,3 +60,31 @@ LABELS: dict[str, str] = {
 def label(code: object) -> str:
     text = str(code) if code is not None else "—"
     return LABELS.get(text, text)
+
+
+# The outcome screen's heading, said to the customer's face: refusals stay neutral (§6.4).
+OUTCOME_HEADINGS: dict[str, str] = {
+    "OPENED": "开户成功",
+    "APPROVED": "审批通过",
+    "REFERRED": "已转人工审批",
+    "REFERRED_TO_BRANCH": "请至网点办理",
+    "PENDING_REVIEW": "已提交审核",
+    "ABANDONED": "已终止办理",
+}
+ACCOUNT_CLASSES = {"I": "I类账户", "II": "II类账户", "III": "III类账户"}
+
+
+def outcome_heading(outcome: object) -> str:
+    return OUTCOME_HEADINGS.get(str(outcome), "暂不能办理")
+
+
+def ending_facts(ending: dict[str, object]) -> list[tuple[str, str]]:
+    """The masked facts a journey's ending recorded (its projection's `completion_facts`), in words:
+    one outcome screen for every journey."""
+    shown = [
+        ("application_no", "申请编号", str),
+        ("card_no_masked", "卡号", str),
+        ("account_class", "账户类别", lambda v: ACCOUNT_CLASSES.get(str(v), str(v))),
+        ("credit_limit", "信用额度", lambda v: f"{int(str(v)):,} 元"),
+    ]
+    return [(name, fmt(ending[key])) for key, name, fmt in shown if ending.get(key) not in (None, "")]

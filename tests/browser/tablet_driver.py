@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import httpx
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 PASSWORD = "fieldbank-demo"
 TASK_SCREEN = "section.task[data-task-id]"
@@ -71,6 +72,7 @@ class TabletJourney:
     def sign(self, field: str) -> None:
         box = self.page.wait_for_selector(f"[data-field-name='{field}'][data-ready=true] canvas")
         assert box is not None
+        box.scroll_into_view_if_needed()  # a pad below the fold takes no strokes until it is on screen
         bounds = box.bounding_box()
         assert bounds is not None
         x, y = bounds["x"] + 30, bounds["y"] + bounds["height"] / 2
@@ -85,12 +87,43 @@ class TabletJourney:
             arg=field,
         )
 
+    def fill(self, values: dict[str, object], prefix: str = "") -> None:
+        """Answer a screen's fields as the officer would, whatever widget each one has: type into
+        boxes, pick from lists, tap radios and ticks. Nested objects are the form's field groups."""
+        for key, value in values.items():
+            name = prefix + key
+            if isinstance(value, dict):
+                self.fill(value, name + ".")
+                continue
+            kind = self.page.eval_on_selector(
+                f"[name='{name}']:not([type=hidden])",
+                "e => e.tagName === 'SELECT' ? 'select'"
+                " : (e.type === 'radio' || e.type === 'checkbox' ? e.type : 'text')",
+            )
+            choices = value if isinstance(value, list) else [value]
+            for choice in choices:
+                shown = "true" if choice is True else "false" if choice is False else str(choice)
+                if kind == "select":
+                    self.choose(f"select[name='{name}']", shown)
+                elif kind == "text":
+                    self.type(f"[name='{name}']:not([type=hidden])", shown)
+                elif kind == "checkbox" and not isinstance(value, list):
+                    if choice:
+                        self.check(f"input[name='{name}'][type=checkbox]")
+                else:
+                    self.check(f"input[name='{name}'][value='{shown}']")
+
     def next(self, label: str = "下一步") -> str:
         """Submit the screen and wait for the next one (a task or the outcome); its name."""
         current = self.page.get_attribute(TASK_SCREEN, "data-task-id")
         self.page.get_by_role("button", name=label).click()
         self.taps += 1
-        return self.wait_screen(current)
+        try:
+            return self.wait_screen(current)
+        except PlaywrightTimeout:
+            errors = self.page.query_selector(".error-summary, [role=alert]")
+            shown = errors.inner_text() if errors else self.page.inner_text("main")[:600]
+            raise AssertionError(f"the screen did not move on; it shows: {shown}") from None
 
     def wait_screen(self, previous_task_id: str | None = None) -> str:
         self.page.wait_for_function(

@@ -102,6 +102,24 @@ def test_contacts_sharing_the_applicants_mobile_send_the_officer_back(client: Te
     assert [t["name"] for t in r.json()["tasks"]] == ["application"]  # back to the form, not on to signing
 
 
+def test_the_chip_data_on_the_application_cannot_be_changed_by_a_client(client: TestClient) -> None:
+    driver = CreditCardDriver(client)
+    applicant = Applicant()
+    at_form = driver.run(applicant, stop_before="application")
+    [task] = at_form.instance["tasks"]
+    data = driver.form_data("application", applicant, "fo001", at_form.steps)
+    complete = f"/api/v1/tasks/{task['task_id']}/complete"
+    changed = client.post(
+        complete, headers=driver.headers("fo001"), json={"data": {**data, "customer_name": "李四"}}
+    )
+    assert changed.status_code == 422
+    assert [(e["field"], e["code"]) for e in changed.json()["details"]] == [("customer_name", "read_only")]
+    left_out = {k: v for k, v in data.items() if k not in ("customer_name", "id_number", "reserved_mobile")}
+    r = client.post(complete, headers=driver.headers("fo001"), json={"data": left_out})
+    assert r.status_code == 200, r.text
+    assert [t["name"] for t in r.json()["tasks"]] == ["signing"]  # the journey kept the chip's values
+
+
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_an_applicant_over_60_is_refused_before_any_authorization(
     client: TestClient, services: Services
