@@ -3,6 +3,8 @@ without a word is shown as it is, so a new code is never hidden."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 LABELS: dict[str, str] = {
     # statuses of journeys and evidence packages
     "running": "进行中",
@@ -81,7 +83,7 @@ def outcome_heading(outcome: object) -> str:
 def ending_facts(ending: dict[str, object]) -> list[tuple[str, str]]:
     """The masked facts a journey's ending recorded (its projection's `completion_facts`), in words:
     one outcome screen for every journey."""
-    shown = [
+    shown: list[tuple[str, str, Callable[[object], str]]] = [
         ("application_no", "申请编号", str),
         ("card_no_masked", "卡号", str),
         ("account_class", "账户类别", lambda v: ACCOUNT_CLASSES.get(str(v), str(v))),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import httpx
@@ -87,12 +88,12 @@ class TabletJourney:
             arg=field,
         )
 
-    def fill(self, values: dict[str, object], prefix: str = "") -> None:
+    def fill(self, values: Mapping[str, object], prefix: str = "") -> None:
         """Answer a screen's fields as the officer would, whatever widget each one has: type into
         boxes, pick from lists, tap radios and ticks. Nested objects are the form's field groups."""
         for key, value in values.items():
             name = prefix + key
-            if isinstance(value, dict):
+            if isinstance(value, Mapping):
                 self.fill(value, name + ".")
                 continue
             kind = self.page.eval_on_selector(
