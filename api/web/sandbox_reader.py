@@ -16,10 +16,11 @@ SANDBOX_ADDRESS = "湖北省武汉市武昌区中南路99号"
 SANDBOX_AUTHORITY = "武汉市公安局武昌分局"
 
 
-def reads_chip(schema: dict[str, Any]) -> bool:
-    """A form the reader fills: it has the chip fields and they are read-only."""
+def reads_chip(schema: dict[str, Any], known: dict[str, Any]) -> bool:
+    """A form the reader fills: it has the chip fields, they are read-only, and the journey does not
+    know them yet (a later form showing the chip's data, like J2's application, reads no card)."""
     props = schema.get("properties", {})
-    return all(props.get(f, {}).get("readOnly") for f in CHIP_FIELDS)
+    return all(props.get(f, {}).get("readOnly") for f in CHIP_FIELDS) and not known.get("id_number")
 
 
 @cache

@@ -182,7 +182,7 @@ def _task_page(
     if screens.sandbox and SANDBOX_PIN_PAD_FIELD in schema.get("properties", {}):
         data = {SANDBOX_PIN_PAD_FIELD: "pin_" + secrets.token_hex(8), **data}
     form = build_form(schema, ui_schema, data, errors, attachment_url=_preview_url)
-    reader = reader_cards_json() if screens.sandbox and reads_chip(schema) else None
+    reader = reader_cards_json() if screens.sandbox and reads_chip(schema, detail.data) else None
     context = {
         "reader_json": reader,
         "reader_cards": json.loads(reader) if reader else [],

@@ -72,8 +72,10 @@ def test_a_clean_credit_card_application_is_signed_face_to_face_and_approved(
     j.take_photo("doc_income_proof_photo", 5)
     shoot(page, "tablet-j2-sightings")
     assert j.next() == "application"
-    shown = page.inner_text("section.task")
-    assert "420102198506150026" not in shown  # the chip's data is shown masked, not typed again
+    # the chip's data comes from the ID screen, read-only; no card is read a second time
+    assert page.input_value("[name=id_number]") == "420102198506150026"
+    assert page.get_attribute("[name=id_number]", "readonly") is not None
+    assert page.query_selector("[data-reader]") is None
     j.fill(APPLICATION)
     shoot(page, "tablet-j2-application")
     assert j.next() == "signing"
