@@ -366,7 +366,7 @@ def main() -> None:
         Model(
             out=OUT,
             process_id=PID,
-            process_name="借记卡开户开卡 (J1)",
+            process_name="借记卡开户开卡",
             pool_name="借记卡开户开卡",
             lanes=[("lane_authorizer", AU, 1.0), ("lane_field_officer", FO, 4.6)],
             nodes=NODES,
