@@ -13,7 +13,7 @@ from api.bootstrap import Services, build_services
 from api.errors import install_error_handlers
 from api.logging_setup import configure_logging
 from api.routes import attachments, audit, auth, evidence, journeys, messages, sandbox, staff
-from api.web import analyst, auth_pages, desk, media, phone, tablet
+from api.web import analyst, auth_pages, desk, media, phone, sandbox_sms, tablet
 from api.web.pages import STATIC_DIR, CachedStaticFiles
 from engine.settings import Settings
 
@@ -50,7 +50,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(router, prefix="/api/v1")
     if built.sandbox is not None:
         app.include_router(sandbox.router, prefix="/api/v1")
-    for router in (auth_pages.router, tablet.router, phone.router, desk.router, analyst.router, media.router):
+    for router in (
+        auth_pages.router,
+        tablet.router,
+        sandbox_sms.router,
+        phone.router,
+        desk.router,
+        analyst.router,
+        media.router,
+    ):
         app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     # weak 4G: pages, scripts and JSON travel compressed (the spike measured 27 KB for a first form)

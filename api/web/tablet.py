@@ -191,6 +191,7 @@ def _task_page(
         "form": form,
         "action": f"/tablet/tasks/{detail.task.task_id}",
         "handover": is_handover(ui_schema),
+        "sms_panel": screens.sandbox and any(f.widget == "otp" for f in form.all_fields),
     }
     return render(request, "tablet/task.html", context, session=session, status_code=status_code)
 

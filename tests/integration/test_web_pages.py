@@ -519,3 +519,17 @@ def test_the_tablet_lists_todays_journeys_of_the_officer_only(client: TestClient
     assert f"/tablet/journeys/{instance_id}" in home
     other = sign_in(client, "fo002").get("/tablet").text
     assert instance_id not in other
+
+
+def test_the_sandbox_sms_panel_shows_the_journeys_code_to_those_who_see_the_journey(
+    client: TestClient,
+) -> None:
+    driver = J1Driver(client, wait_seconds=5)
+    stopped = driver.run(Customer(), officer="fo001", stop_before="otp_entry")
+    url = f"/tablet/journeys/{stopped.instance['instance_id']}/sandbox-sms"
+    panel = sign_in(client, "fo001").get(url)
+    assert panel.status_code == 286  # htmx stops polling once the code is there
+    code = re.search(r"data-sms>.*?(\d{6})", panel.text, re.S)
+    assert code and code.group(1) == driver.read_otp("fo001", "13900001234")
+    assert "13900001234" not in panel.text and "139****1234" in panel.text
+    assert sign_in(client, "fo101").get(url).status_code == 404  # another branch's journey

@@ -57,3 +57,11 @@ class SandboxSms:
             for m in walk(self._store, INBOX, number)
             if datetime.fromisoformat(m["deliver_at"]) <= now
         ]
+
+    def sent_for(self, key: str) -> list[SmsMessage]:
+        """The delivered messages of the codes sent for `key` (`otp:<key>:<n>`, engine/otp.py): what
+        the tablet's sandbox inbox panel shows for one journey, oldest first."""
+        prefix = f"otp:{key}:"
+        mobiles = {v["mobile"] for k, v in self._store.items(REQUESTS) if k.startswith(prefix)}
+        found = [m for mobile in mobiles for m in self.inbox(mobile) if m.request_id.startswith(prefix)]
+        return sorted(found, key=lambda m: m.sent_at)
