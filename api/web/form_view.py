@@ -85,6 +85,23 @@ class FieldView:
         return f"field-{self.name}" if self.widget in ("signature", "hidden") else f"in-{self.name}"
 
     @property
+    def chosen_label(self) -> str:
+        """The name of the chosen option ("女" for "2"); the code itself if it names none."""
+        return next((label for value, label in self.options if value == self.value), self.value)
+
+    @property
+    def labels_json(self) -> str:
+        return json.dumps(dict(self.options), ensure_ascii=False, separators=(",", ":"))
+
+    @property
+    def half_width(self) -> bool:
+        """On a tablet two of these sit side by side: one-line inputs, short choices, photos. Long
+        texts, consents, signatures and groups take the whole width."""
+        if self.widget == "radio":
+            return len(self.options) <= 3 and all(len(label) <= 8 for _, label in self.options)
+        return self.widget in ("text", "date", "select", "updown", "otp", "camera")
+
+    @property
     def rows(self) -> int:
         rows = self.options_extra.get("rows")
         return rows if isinstance(rows, int) else 3
@@ -236,7 +253,7 @@ def _field(
         required=required,
         readonly=bool(prop.get("readOnly") or ui.get("ui:readonly") or ui.get("ui:disabled")),
         help=_text(ui.get("ui:help")) or _text(ui.get("ui:description")) or _text(prop.get("description")),
-        placeholder=_text(ui.get("ui:placeholder")),
+        placeholder=_text(ui.get("ui:placeholder")) or ("YYYY-MM-DD" if widget == "date" else None),
         options=_choices(prop, ui)
         or (_YES_NO if prop.get("type") == "boolean" and widget in ("radio", "select") else ()),
         value=shown,
@@ -302,7 +319,7 @@ def _selected(value: Any) -> tuple[str, ...]:
 
 def _input_type(prop: Mapping[str, Any], options: Mapping[str, Any], widget: str, secret: bool) -> str:
     if widget == "date":
-        return "date"
+        return "text"  # typed or read as YYYY-MM-DD everywhere; a date box shows the browser's locale format
     if widget in ("text", "updown") and prop.get("type") in ("number", "integer"):
         return "number"
     if secret and widget != "otp":
@@ -313,6 +330,8 @@ def _input_type(prop: Mapping[str, Any], options: Mapping[str, Any], widget: str
 
 
 def _inputmode(prop: Mapping[str, Any], widget: str) -> str | None:
+    if widget == "date":
+        return "numeric"  # digits only; the page puts in the dashes
     if widget == "otp" or prop.get("type") == "integer" or prop.get("format") == "bank-card":
         return "numeric"
     if prop.get("type") == "number":
@@ -321,6 +340,8 @@ def _inputmode(prop: Mapping[str, Any], widget: str) -> str | None:
 
 
 def _maxlength(prop: Mapping[str, Any], options: Mapping[str, Any], widget: str) -> int | None:
+    if widget == "date":
+        return 10
     length = options.get("length") if widget == "otp" else None
     length = length if isinstance(length, int) else prop.get("maxLength")
     return length if isinstance(length, int) and not isinstance(length, bool) else None

@@ -135,6 +135,15 @@
     });
   }
 
+  /* ---- dates typed as YYYY-MM-DD: digits only, the dashes go in by themselves */
+  function initDate(input) {
+    input.addEventListener("input", function () {
+      var d = input.value.replace(/\D/g, "").slice(0, 8);
+      input.value = d.length > 6 ? d.slice(0, 4) + "-" + d.slice(4, 6) + "-" + d.slice(6)
+        : d.length > 4 ? d.slice(0, 4) + "-" + d.slice(4) : d;
+    });
+  }
+
   /* ---- signature pad, loaded only on the screens that have one */
   var padScript = null;
   function loadPad() {
@@ -178,16 +187,12 @@
     box.querySelector("[data-reader-read]").addEventListener("click", function () {
       var card = cards[Number(box.querySelector("[data-reader-person]").value)], form = document.querySelector("form.task-form");
       Object.keys(card.fields).forEach(function (name) {
-        var value = card.fields[name], radios = form.querySelectorAll('input[type=radio][name="' + name + '"]');
-        if (radios.length) {
-          /* read-only choices are drawn disabled; a hidden input carries the chip's value */
-          radios.forEach(function (el) { el.checked = el.value === value; });
-          form.querySelectorAll('input[type=hidden][name="' + name + '"]').forEach(function (el) { el.remove(); });
-          var carry = document.createElement("input");
-          carry.type = "hidden"; carry.name = name; carry.value = value; radios[0].parentNode.parentNode.appendChild(carry);
-          return;
-        }
+        var value = card.fields[name];
         form.querySelectorAll('[name="' + name + '"]').forEach(function (el) { el.value = value; });
+        /* a read-only choice shows its name; the hidden input above carries the code */
+        form.querySelectorAll('[data-choice-of="' + name + '"]').forEach(function (el) {
+          el.value = JSON.parse(el.getAttribute("data-choice-labels"))[value] || value;
+        });
       });
       var c = document.createElement("canvas");
       c.width = 102; c.height = 126;
@@ -233,6 +238,9 @@
     });
     root.querySelectorAll("[data-reader]").forEach(function (el) {
       if (!el._fb) { el._fb = true; initReader(el); }
+    });
+    root.querySelectorAll("input[data-date]:not([readonly])").forEach(function (el) {
+      if (!el._fb) { el._fb = true; initDate(el); }
     });
     lockHandover();
     document.documentElement.setAttribute("data-ready", "true");

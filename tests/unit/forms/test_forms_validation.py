@@ -166,7 +166,7 @@ def test_an_unknown_product_is_not_allowed():
 
 def test_chip_fields_get_their_own_codes():
     assert errors_of("debit-card-id-card", customer_name="张\ue000") == [("customer_name", "private_use")]
-    assert errors_of("debit-card-id-card", ethnicity="1") == [("ethnicity", "pattern")]
+    assert errors_of("debit-card-id-card", ethnicity="1") == [("ethnicity", "not_allowed")]
     assert errors_of("debit-card-id-card", id_valid_to="2035-02-30") == [("id_valid_to", "invalid_date")]
     assert errors_of("debit-card-id-card", id_front_image="photo.jpg") == [("id_front_image", "pattern")]
     assert errors_of("debit-card-id-card", registered_address="") == [("registered_address", "too_short")]

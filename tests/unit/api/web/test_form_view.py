@@ -347,12 +347,28 @@ def test_chip_fields_are_readonly_and_still_submitted():
     root = tree(render(form))
     name = root.by_id("in-customer_name")
     assert "readonly" in name.attrs and "disabled" not in name.attrs and name.attrs["value"] == "张三"
-    # radios ignore readonly, so they are disabled and the value travels in a hidden input
-    radios = root.by_id("field-sex").find(type="radio")
-    assert all("disabled" in r.attrs for r in radios)
+    # a read-only choice reads as its name, no faint disabled radios; the code travels in a hidden input
+    assert root.by_id("field-sex").find(type="radio") == []
+    shown = root.by_id("in-sex")
+    assert ("readonly" in shown.attrs, shown.attrs["value"], "name" in shown.attrs) == (True, "男", False)
     assert [(h.attrs["name"], h.attrs["value"]) for h in root.by_id("field-sex").find(type="hidden")] == [
         ("sex", "1")
     ]
+
+
+def test_dates_are_typed_as_yyyy_mm_dd_not_in_the_browsers_locale_format():
+    form = form_of("debit-card-id-card", {"birth_date": "1990-03-07"})
+    box = tree(render(form)).by_id("in-birth_date")
+    assert (box.attrs["type"], box.attrs["value"], box.attrs["maxlength"]) == ("text", "1990-03-07", "10")
+    assert box.attrs["placeholder"] == "YYYY-MM-DD" and "data-date" in box.attrs
+
+
+def test_one_line_fields_and_photos_go_side_by_side_and_consents_take_the_width():
+    form = form_of("debit-card-id-card", {})
+    assert field(form, "id_number").half_width and field(form, "id_front_image").half_width
+    assert field(form, "sex").half_width  # two short choices
+    assert not field(form, "registered_address").half_width  # a textarea
+    assert not field(form, "privacy_notice_ack").half_width  # a consent reads in full
 
 
 def test_ui_readonly_and_ui_disabled_also_make_a_field_readonly():
