@@ -24,6 +24,15 @@ CUSTOMER_MESSAGES: dict[str, str] = {
     "CLASS_II_DECLINED": "您已取消本次办理。",
 }
 REFERRAL_MESSAGE = "此项业务需要到本行网点办理，我们已为您登记转介，请携带有效身份证件前往网点。"
+# what staff say when the reason names no message of its own, by outcome
+OUTCOME_MESSAGES: dict[str, str] = {
+    "OPENED": CUSTOMER_MESSAGES["CARD_OPENED"],
+    "APPROVED": "您的信用卡申请已通过审批，卡片将按您选择的方式寄送，收到后请按卡函提示激活。",
+    "REFERRED": "您的申请需要进一步审核，审核结果将以短信通知您。",
+    "DECLINED": NEUTRAL_REFUSAL,
+    "REFUSED": NEUTRAL_REFUSAL,
+    "REFERRED_TO_BRANCH": REFERRAL_MESSAGE,
+}
 
 
 def customer_message(outcome: str | None, reason: str | None) -> str | None:
@@ -31,8 +40,4 @@ def customer_message(outcome: str | None, reason: str | None) -> str | None:
         return None
     if reason in CUSTOMER_MESSAGES:
         return CUSTOMER_MESSAGES[reason]
-    if outcome == "REFERRED_TO_BRANCH":
-        return REFERRAL_MESSAGE
-    if outcome == "REFUSED":
-        return NEUTRAL_REFUSAL
-    return None
+    return OUTCOME_MESSAGES.get(outcome)

@@ -160,8 +160,16 @@ def _screen(request: Request, screens: Screens, session: WebSession, view: Insta
         return _task_page(request, screens, session, view, detail, detail.data, [])
     if view.status == "completed":
         events = screens.instances.events(session.actor, view.instance_id)
-        ending = next((e.detail for e in reversed(events) if e.kind == "instance_completed"), {})
-        return render(request, "tablet/outcome.html", {"view": view, "ending": ending}, session=session)
+        last = next((e for e in reversed(events) if e.kind == "instance_completed"), None)
+        context = {
+            "view": view,
+            "ending": last.detail if last else {},
+            "ended_at": (last.at if last else view.updated_at)
+            .astimezone(BANK_TIME)
+            .strftime("%Y-%m-%d %H:%M"),
+            "reference": view.business_key or view.instance_id[:8].upper(),
+        }
+        return render(request, "tablet/outcome.html", context, session=session)
     if view.status == "incident":
         return render(request, "tablet/incident.html", {"view": view}, session=session)
     progress = screens.reads.progress(session.actor, view.instance_id)

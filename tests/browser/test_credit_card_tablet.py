@@ -99,5 +99,8 @@ def test_a_clean_credit_card_application_is_signed_face_to_face_and_approved(
 
     outcome = page.inner_text(OUTCOME_SCREEN)
     shoot(page, "tablet-j2-outcome-approved")
-    assert "审批通过" in outcome and "信用额度：36,000 元" in outcome
-    assert "申请编号：CC" in outcome  # the number the applicant quotes when asking after the card
+    assert "审批通过" in outcome and "36,000 元" in outcome
+    assert page.inner_text("[data-fact]").startswith("CC")  # the application number, quoted when asking
+    assert "卡片将按您选择的方式寄送" in page.inner_text("[data-script]")  # what to tell the applicant
+    page.click("[data-next-customer]")
+    page.wait_for_url("**/tablet")

@@ -3,6 +3,7 @@ outcome, a sanctions refusal with the neutral message only, and a server 422 bes
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import httpx
@@ -64,6 +65,8 @@ def test_a_clean_debit_card_opening_runs_from_sign_in_to_the_outcome_screen(
     outcome = page.inner_text(OUTCOME_SCREEN)
     assert "开户成功" in outcome
     assert card_no[-4:] in outcome and card_no not in outcome  # masked on screen
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）", page.inner_text("[data-ended-at]"))
+    assert "借记卡已激活" in page.inner_text("[data-script]")
     shoot(page, "tablet-outcome-opened")
     by_customer = {
         e["task_spec"]
