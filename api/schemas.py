@@ -40,8 +40,11 @@ class StartInstanceRequest(Strict):
     data: dict[str, Any] = Field(default_factory=dict, max_length=MAX_DATA_KEYS)
 
 
+AbandonReason = Literal["CUSTOMER_DECLINED", "CUSTOMER_LEFT", "DOCUMENTS_MISSING", "OTHER"]
+
+
 class AbandonRequest(Strict):
-    reason: Literal["CUSTOMER_DECLINED", "CUSTOMER_LEFT", "DOCUMENTS_MISSING", "OTHER"]
+    reason: AbandonReason
 
 
 class ReassignRequest(Strict):

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import DefinitionsDep, InstancesDep, ReadsDep, SandboxDep
 from api.params import RowId
+from api.schemas import AbandonReason
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.sandbox_reader import reader_cards_json, reads_chip
@@ -143,7 +144,7 @@ def abandon(
     instance_id: InstanceId,
     instances: InstancesDep,
     session: WebSessionDep,
-    reason: Annotated[str, Form(pattern=r"^[A-Z_]{3,40}$")] = "CUSTOMER_WITHDREW",
+    reason: Annotated[AbandonReason, Form()] = "CUSTOMER_DECLINED",
 ) -> Response:
     _tablet_only(session)
     instances.abandon(session.actor, instance_id, reason)

@@ -67,6 +67,7 @@ def test_a_clean_applicant_is_approved_with_a_limit(client: TestClient, services
     [
         ("420116198404049312", "余勇", "DECLINED", "BUREAU_DELINQUENT"),  # 931 连三累六
         ("420117198303039322", "潘颖", "REFERRED", "THIN_FILE"),  # 932 白户
+        ("420102198802029335", "杜伟", "REFERRED", "MANY_INQUIRIES"),  # 933 9 hard inquiries in 6 months
     ],
 )
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -75,6 +76,31 @@ def test_the_card_centre_declines_or_refers_by_the_bureau_fixtures(
 ) -> None:
     done = finish(CreditCardDriver(client), Applicant(name=name, id_number=id_number))
     assert (done["outcome"], done["outcome_reason"]) == (outcome, reason)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_applicant_who_withdraws_before_signing_ends_abandoned_and_nothing_is_submitted(
+    client: TestClient, services: Services
+) -> None:
+    driver = CreditCardDriver(client)
+    at_signing = driver.run(Applicant(), stop_before="signing")
+    instance_id = at_signing.instance["instance_id"]
+    r = client.post(
+        f"/api/v1/instances/{instance_id}/abandon",
+        headers=driver.headers("fo001"),
+        json={"reason": "CUSTOMER_DECLINED"},
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["outcome"]) == ("completed", "ABANDONED")
+    trail = events(services, instance_id)
+    assert not any(e.detail.get("operation") == "credit_card.submit" for e in trail)
+    assert [e.kind for e in trail][-1] in ("instance_abandoned", "instance_completed")
+    again = client.post(
+        f"/api/v1/instances/{instance_id}/abandon",
+        headers=driver.headers("fo001"),
+        json={"reason": "CUSTOMER_DECLINED"},
+    )
+    assert again.status_code == 409  # the journey has already ended
 
 
 def test_pending_documents_go_back_to_the_officer_and_are_decided_again(

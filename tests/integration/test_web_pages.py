@@ -533,3 +533,17 @@ def test_the_sandbox_sms_panel_shows_the_journeys_code_to_those_who_see_the_jour
     assert code and code.group(1) == driver.read_otp("fo001", "13900001234")
     assert "13900001234" not in panel.text and "139****1234" in panel.text
     assert sign_in(client, "fo101").get(url).status_code == 404  # another branch's journey
+
+
+def test_the_tablet_abandons_with_a_reason_of_the_apis_list_only(client: TestClient) -> None:
+    browser = sign_in(client, "fo001")
+    start_journey_on_tablet(browser)
+    home = browser.get("/tablet")
+    [instance_id] = re.findall(r'href="/tablet/journeys/([0-9a-f-]{36})"', home.text)[:1]
+    refused = browser.post_form(f"/tablet/journeys/{instance_id}/abandon", {"reason": "BORED"})
+    assert refused.status_code == 422
+    done = browser.post_form(f"/tablet/journeys/{instance_id}/abandon", {})
+    assert done.status_code == 303
+    driver = J1Driver(client)
+    view = client.get(f"/api/v1/instances/{instance_id}", headers=driver.headers("fo001")).json()
+    assert (view["status"], view["outcome"]) == ("completed", "ABANDONED")
