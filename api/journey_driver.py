@@ -204,6 +204,8 @@ class J1Driver:
                 "chip_photo": self.upload(actor, 1),
                 "id_front_image": self.upload(actor, 2),
                 "id_back_image": self.upload(actor, 3),
+            },
+            "customer_consents": lambda: {
                 "privacy_notice_ack": True,
                 "biometric_separate": True,
                 "third_party_verification": True,
@@ -250,8 +252,8 @@ class J1Driver:
             "signing": lambda: {
                 "customer_signature": self.upload(actor, 5),
                 "documents_confirmed": True,
-                "operator_attestation": True,
             },
+            "signing_witness": lambda: {"operator_attestation": True},
         }
         if name not in forms:
             raise JourneyError(f"no data for task {name!r}")

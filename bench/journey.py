@@ -105,12 +105,14 @@ PRECHECK_OPERATIONS = ("identity.verify", "watchlist.screen_person", "core.looku
 console = Console(width=120)
 EXPECTED_STEPS = [
     "id_card",
+    "customer_consents",
     "face_check",
     "customer_details",
     "otp_entry",
     "risk_notice",
     "card_scan",
     "signing",
+    "signing_witness",
 ]
 
 

@@ -57,7 +57,17 @@ SLOW_4G = {"latency": 562.5, "downloadThroughput": 180_000, "uploadThroughput": 
 BYTES_GOAL = 60_000  # 60 KB, 1 KB = 1,000 bytes
 READY_GOAL_MS = 2_000.0
 J1_STEPS = 15  # domain.md J1, steps 1-15
-J1_SCREENS = ("id_card", "face_check", "customer_details", "otp_entry", "risk_notice", "card_scan", "signing")
+J1_SCREENS = (
+    "id_card",
+    "customer_consents",
+    "face_check",
+    "customer_details",
+    "otp_entry",
+    "risk_notice",
+    "card_scan",
+    "signing",
+    "signing_witness",
+)
 console = Console(width=120)
 
 # Runs before any page script: records when app.js marks the page ready with the task form present.
@@ -240,12 +250,14 @@ def clean_j1(browser: Browser, server: Server) -> J1Run:
         j = TabletJourney(page, server.base_url, officer=OFFICER)
         fill = {
             "id_card": lambda: j.read_id_card("张伟"),
+            "customer_consents": j.customer_consents,
             "face_check": j.face_check,
             "customer_details": lambda: j.customer_details(mobile),
             "otp_entry": lambda: j.otp(mobile),
             "risk_notice": j.risk_notice,
             "card_scan": lambda: j.card_scan(card_no),
             "signing": j.signing,
+            "signing_witness": j.signing_witness,
         }
         started = time.perf_counter()
         screen = j.start(PROCESS_ID)

@@ -121,8 +121,9 @@ NODES: list[tuple[str, str, str, str, tuple[float, float], str]] = [
         ),
     ),
     ("signing", "userTask", "电子签名", FO, (22.8, 1), form("debit-card-signing")),
-    ("set_opened", "scriptTask", "开户成功", FO, (23.8, 1), outcome("OPENED", "'CARD_OPENED'")),
-    ("end_opened", "endEvent", "开卡完成", FO, (24.6, 1), ""),
+    ("signing_witness", "userTask", "经办人员确认", FO, (23.8, 1), form("debit-card-signing-witness")),
+    ("set_opened", "scriptTask", "开户成功", FO, (24.8, 1), outcome("OPENED", "'CARD_OPENED'")),
+    ("end_opened", "endEvent", "开卡完成", FO, (25.6, 1), ""),
     # refusals and referrals
     ("end_id_refused", "endEvent", "结束", FO, (3.3, 2.6), ""),
     (
@@ -322,7 +323,8 @@ FLOWS: list[tuple[str, str, str, str | None]] = [
     ("f36", "card_scan", "check_card", None),
     ("f37", "check_card", "open_account", None),
     ("f38", "open_account", "signing", None),
-    ("f39", "signing", "set_opened", None),
+    ("f39", "signing", "signing_witness", None),
+    ("f39b", "signing_witness", "set_opened", None),
     ("f40", "set_opened", "end_opened", None),
     ("f41", "b_precheck_refused", "set_precheck_refused", None),
     ("f42", "b_precheck_referred", "set_precheck_referred", None),
@@ -375,6 +377,7 @@ def main() -> None:
             boundaries=BOUNDARIES,
             defaults=DEFAULTS,
             called=CALLED,
+            width_cols=26.5,
             subprocess=SubProcess(
                 "prechecks",
                 [(n[0], n[1], n[2], n[3], n[4] if len(n) > 4 else "") for n in SUB_NODES],

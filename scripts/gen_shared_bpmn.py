@@ -27,7 +27,7 @@ def stop(flag: str, outcome_: str, reason: str) -> str:
 def id_card_reading() -> Model:
     nodes: list[Node] = [
         ("start", "startEvent", "开始", FO, (0, 1), ""),
-        ("id_card", "userTask", "读取身份证并取得授权", FO, (1, 1), form("debit-card-id-card")),
+        ("id_card", "userTask", "读取身份证", FO, (1, 1), form("debit-card-id-card")),
         (
             "assess_id",
             "serviceTask",
@@ -41,8 +41,10 @@ def id_card_reading() -> Model:
             ),
         ),
         ("id_ok", "exclusiveGateway", "证件可受理?", FO, (3, 1), ""),
-        ("set_id_accepted", "scriptTask", "证件可受理", FO, (4, 1), script("id_card_accepted = True")),
-        ("end_id_accepted", "endEvent", "证件已读取", FO, (5, 1), ""),
+        # the customer consents once the card is acceptable, before any check reaches a third party (§2.7)
+        ("customer_consents", "userTask", "客户授权与同意", FO, (4, 1), form("customer-consents")),
+        ("set_id_accepted", "scriptTask", "证件可受理", FO, (5, 1), script("id_card_accepted = True")),
+        ("end_id_accepted", "endEvent", "证件已读取", FO, (6, 1), ""),
         (
             "set_id_refused",
             "scriptTask",
@@ -60,7 +62,8 @@ def id_card_reading() -> Model:
         ("f1", "start", "id_card", None),
         ("f2", "id_card", "assess_id", None),
         ("f3", "assess_id", "id_ok", None),
-        ("f4", "id_ok", "set_id_accepted", "id_assessment['decision'] == 'OK'"),
+        ("f4", "id_ok", "customer_consents", "id_assessment['decision'] == 'OK'"),
+        ("f8", "customer_consents", "set_id_accepted", None),
         ("f5", "id_ok", "set_id_refused", None),  # default
         ("f6", "set_id_accepted", "end_id_accepted", None),
         ("f7", "set_id_refused", "end_id_refused", None),
@@ -74,7 +77,7 @@ def id_card_reading() -> Model:
         nodes,
         flows,
         defaults={"id_ok": "f5"},
-        width_cols=5.6,
+        width_cols=6.6,
     )
 
 

@@ -161,6 +161,9 @@ class TabletJourney:
         self.page.wait_for_selector("[data-reader][data-read=true]")
         self.take_photo("id_front_image", 1)
         self.take_photo("id_back_image", 2)
+
+    def customer_consents(self) -> None:
+        """On the customer's hand-over screen: the customer ticks, not the officer."""
         for consent in ("privacy_notice_ack", "biometric_separate", "third_party_verification"):
             self.check(f"#in-{consent}")
 
@@ -204,4 +207,6 @@ class TabletJourney:
     def signing(self) -> None:
         self.check("#in-documents_confirmed")
         self.sign("customer_signature")
+
+    def signing_witness(self) -> None:
         self.check("#in-operator_attestation")

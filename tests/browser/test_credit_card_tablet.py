@@ -57,6 +57,8 @@ def test_a_clean_credit_card_application_is_signed_face_to_face_and_approved(
     shoot(page, "tablet-j2-product")
     assert j.next() == "id_card"
     j.read_id_card(APPLICANT)
+    assert j.next() == "customer_consents"
+    j.customer_consents()
     assert j.next() == "face_check"
     j.face_check()
     assert j.next() == "credit_authorization"

@@ -39,6 +39,10 @@ def test_a_clean_debit_card_opening_runs_from_sign_in_to_the_outcome_screen(
     instance_id = page.url.rsplit("/", 1)[-1]
     j.read_id_card("张伟")
     shoot(page, "tablet-id-card")
+    assert j.next() == "customer_consents"
+    assert page.query_selector(".page.handover") is not None  # the customer's own consents
+    j.customer_consents()
+    shoot(page, "tablet-handover-consents")
     assert j.next() == "face_check"
     j.face_check()
     shoot(page, "tablet-face-check")
@@ -60,6 +64,9 @@ def test_a_clean_debit_card_opening_runs_from_sign_in_to_the_outcome_screen(
     assert j.next() == "signing"
     j.signing()
     shoot(page, "tablet-signing")
+    assert j.next() == "signing_witness"
+    assert page.query_selector(".page.handover") is None  # the officer's attestation, on his screen
+    j.signing_witness()
     assert j.next() == "outcome:OPENED"
 
     outcome = page.inner_text(OUTCOME_SCREEN)
@@ -73,7 +80,7 @@ def test_a_clean_debit_card_opening_runs_from_sign_in_to_the_outcome_screen(
         for e in _trail(server, "fo001", instance_id)
         if e["kind"] == "task_completed" and isinstance(e["detail"], dict) and e["detail"].get("by_customer")
     }
-    assert by_customer == {"risk_notice", "signing"}
+    assert by_customer == {"customer_consents", "risk_notice", "signing"}
     assert len(j.screens) < 15
 
 
@@ -87,6 +94,9 @@ def test_a_sanctions_hit_is_refused_with_the_neutral_message_only(server: Server
     assert j.start() == "id_card"
     j.read_id_card("唐敏")
     shoot(page, "phone-id-card")
+    assert j.next() == "customer_consents"
+    j.customer_consents()
+    shoot(page, "phone-handover-consents")
     assert j.next() == "outcome:REFUSED"
     text = page.inner_text("main")
     assert "暂不能办理" in text

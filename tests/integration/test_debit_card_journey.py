@@ -30,12 +30,14 @@ def test_a_clean_customer_gets_an_opened_class_i_card(client: TestClient) -> Non
     assert result.outcome == "OPENED"
     assert result.steps == [
         "id_card",
+        "customer_consents",
         "face_check",
         "customer_details",
         "otp_entry",
         "risk_notice",
         "card_scan",
         "signing",
+        "signing_witness",
     ]
     trail = events(client, "fo001", result.instance["instance_id"])
     done = next(e for e in trail if e["kind"] == "instance_completed")
@@ -57,7 +59,7 @@ def test_a_name_mismatch_is_referred_to_the_branch(client: TestClient) -> None:
         "REFERRED_TO_BRANCH",
         "IDENTITY_NAME_MISMATCH",
     )
-    assert result.steps == ["id_card"]
+    assert result.steps == ["id_card", "customer_consents"]  # 联网核查 runs only after the consents
 
 
 def test_a_sanctions_hit_is_refused_with_a_neutral_message_only(client: TestClient) -> None:

@@ -167,12 +167,14 @@ def test_a_worker_killed_during_the_prechecks_is_replaced_and_one_account_opens(
             customer = Customer(card_sequence=7101)
             instance = driver.start("fo001")
             task = instance["tasks"][0]
-            r = client.post(
-                f"/api/v1/tasks/{task['task_id']}/complete",
-                headers=driver.headers("fo001"),
-                json={"data": driver.form_data("id_card", customer, "fo001", [])},
-            )
-            assert r.status_code == 200
+            for name in ("id_card", "customer_consents"):  # the pre-checks start after the consents
+                r = client.post(
+                    f"/api/v1/tasks/{task['task_id']}/complete",
+                    headers=driver.headers("fo001"),
+                    json={"data": driver.form_data(name, customer, "fo001", [])},
+                )
+                assert r.status_code == 200, r.text
+                task = (r.json()["tasks"] or [task])[0]
 
             def leased() -> bool:
                 with services.deps.sessions() as session:
@@ -184,7 +186,7 @@ def test_a_worker_killed_during_the_prechecks_is_replaced_and_one_account_opens(
             worker.send_signal(signal.SIGKILL)
             worker.wait(10)
             worker = start_worker(settings, log)
-            result = driver.run_from(r.json(), customer, skip=["id_card"])
+            result = driver.run_from(r.json(), customer, skip=["id_card", "customer_consents"])
         finally:
             stop_worker(worker)
         assert result.outcome == "OPENED", log.read_text()[-3000:]

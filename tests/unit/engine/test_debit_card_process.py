@@ -116,6 +116,7 @@ def answers(name: str = "张伟", id_number: str = "420106199003071238", **over:
             "id_number": id_number,
             "id_valid_to": "2040-01-01",
         },
+        "customer_consents": {},
         "face_check": {
             "live_face_image": "att_" + "0" * 32,
             "person_matches_id_attested": True,
@@ -135,6 +136,7 @@ def answers(name: str = "张伟", id_number: str = "420106199003071238", **over:
         "risk_notice": {},
         "card_scan": {"card_no": card(1001)},
         "signing": {},
+        "signing_witness": {},
     }
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):
@@ -158,12 +160,14 @@ def test_a_clean_journey_opens_a_class_i_account(journey: Journey) -> None:
     )
     assert journey.steps == [
         "id_card",
+        "customer_consents",
         "face_check",
         "customer_details",
         "otp_entry",
         "risk_notice",
         "card_scan",
         "signing",
+        "signing_witness",
     ]
 
 
@@ -184,13 +188,15 @@ def test_documents_and_prechecks_end_the_journey_before_the_face_check(
 ) -> None:
     data = journey.run(answers(name=name, id_number=id_number, id_card={"id_valid_to": valid_to}))
     assert (data["outcome"], data["outcome_reason"]) == (outcome, reason)
-    assert journey.steps == ["id_card"]
+    # the card's own rules refuse at once; checks with third parties run only after the customer consented
+    on_the_card = reason in ("ID_CARD_EXPIRED", "UNDER_AGE", "DOCUMENT_TYPE_NOT_SUPPORTED")
+    assert journey.steps == (["id_card"] if on_the_card else ["id_card", "customer_consents"])
 
 
 def test_three_failed_face_comparisons_refuse_the_customer(journey: Journey) -> None:
     data = journey.run(answers(name="许静", id_number="420116199505059047"))
     assert (data["outcome"], data["outcome_reason"]) == ("REFUSED", "FACE_VERIFICATION_FAILED")
-    assert journey.steps == ["id_card", "face_check", "face_check", "face_check"]
+    assert journey.steps == ["id_card", "customer_consents", "face_check", "face_check", "face_check"]
 
 
 def test_two_liveness_failures_stop_the_journey(journey: Journey) -> None:

@@ -17,6 +17,8 @@ J1_FORMS = [
     "debit-card-risk-notice",
     "debit-card-card-scan",
     "debit-card-signing",
+    "debit-card-signing-witness",
+    "customer-consents",
     "remote-authorization",
     "debit-card-telco-retry",
 ]

@@ -38,6 +38,8 @@ HAPPY: dict[str, dict] = {
         "chip_photo": ATT,
         "id_front_image": ATT,
         "id_back_image": ATT,
+    },
+    "customer-consents": {
         "privacy_notice_ack": True,
         "biometric_separate": True,
         "third_party_verification": True,
@@ -76,8 +78,8 @@ HAPPY: dict[str, dict] = {
         "customer_signature": ATT,
         "signature_strokes": ATT,
         "documents_confirmed": True,
-        "operator_attestation": True,
     },
+    "debit-card-signing-witness": {"operator_attestation": True},
     "remote-authorization": {
         "decision": "APPROVE",
         "reason_code": "VERIFIED_IN_PERSON",
@@ -154,8 +156,8 @@ def test_consistency_is_not_checked_against_an_invalid_id():
 
 @pytest.mark.parametrize("consent", ["privacy_notice_ack", "biometric_separate", "third_party_verification"])
 def test_a_missing_or_unticked_consent_must_be_confirmed(consent):
-    assert errors_of("debit-card-id-card", **{consent: DROP}) == [(consent, "must_confirm")]
-    assert errors_of("debit-card-id-card", **{consent: False}) == [(consent, "must_confirm")]
+    assert errors_of("customer-consents", **{consent: DROP}) == [(consent, "must_confirm")]
+    assert errors_of("customer-consents", **{consent: False}) == [(consent, "must_confirm")]
 
 
 def test_an_unknown_product_is_not_allowed():
@@ -307,12 +309,15 @@ def test_a_card_number_read_with_spaces_is_cleaned():
     assert (errors, cleaned["card_no"]) == ([], "6219994201000000010")
 
 
-def test_signing_needs_the_signature_and_both_confirmations():
-    assert errors_of("debit-card-signing", customer_signature=DROP, operator_attestation=False) == [
+def test_signing_needs_the_signature_and_the_confirmation_and_the_officer_attests_apart():
+    assert errors_of("debit-card-signing", customer_signature=DROP, documents_confirmed=False) == [
         ("customer_signature", "required"),
-        ("operator_attestation", "must_confirm"),
+        ("documents_confirmed", "must_confirm"),
     ]
     assert errors_of("debit-card-signing", signature_strokes=DROP) == []
+    assert errors_of("debit-card-signing-witness", operator_attestation=False) == [
+        ("operator_attestation", "must_confirm")
+    ]
 
 
 def test_an_authorizer_cannot_approve_with_a_rejection_reason_or_without_a_text():
@@ -334,7 +339,8 @@ def test_the_telco_retry_form_takes_another_mainland_mobile():
 
 def test_every_message_is_chinese():
     bad = {
-        "debit-card-id-card": {"sex": 1, "id_number": "x", "privacy_notice_ack": "yes"},
+        "debit-card-id-card": {"sex": 1, "id_number": "x"},
+        "customer-consents": {"privacy_notice_ack": "yes"},
         "debit-card-customer-details": {
             "product_code": None,
             "residential_address": {"detail": 1},

@@ -147,7 +147,6 @@ def test_fields_follow_ui_order_not_schema_order():
         "documents_confirmed",
         "customer_signature",
         "signature_strokes",
-        "operator_attestation",
     ]
     order = [n.attrs["id"] for n in tree(render(form)).all() if n.attrs.get("id", "").startswith("field-")]
     assert order == [f"field-{f.name}" for f in form.fields]
@@ -368,7 +367,7 @@ def test_one_line_fields_and_photos_go_side_by_side_and_consents_take_the_width(
     assert field(form, "id_number").half_width and field(form, "id_front_image").half_width
     assert field(form, "sex").half_width  # two short choices
     assert not field(form, "registered_address").half_width  # a textarea
-    assert not field(form, "privacy_notice_ack").half_width  # a consent reads in full
+    assert not field(form_of("customer-consents", {}), "privacy_notice_ack").half_width  # read in full
 
 
 def test_ui_readonly_and_ui_disabled_also_make_a_field_readonly():
