@@ -12,6 +12,7 @@ from api.body_limit import BodyLimitMiddleware
 from api.bootstrap import Services, build_services
 from api.errors import install_error_handlers
 from api.logging_setup import configure_logging
+from api.request_id import RequestIdMiddleware
 from api.routes import attachments, audit, auth, evidence, journeys, messages, sandbox, staff
 from api.web import analyst, auth_pages, desk, media, phone, sandbox_sms, tablet
 from api.web.pages import STATIC_DIR, CachedStaticFiles
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         default_limit=built.settings.request_body_max_bytes,
         upload_limit=built.settings.attachment_max_bytes,
     )
+    app.add_middleware(RequestIdMiddleware)  # outermost of all: even a refused body's lines carry the id
     return app
 
 

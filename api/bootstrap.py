@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from api.logging_setup import set_log_token_key
 from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
 from documents.evidence.desk import EvidenceDesk
 from documents.evidence.service import EncryptedBlobStore, EvidenceService
@@ -114,6 +115,7 @@ def build_services(
     use_clock(now)  # SpiffWorkflow's timers decide due dates by the engine's clock
     keys = load_keys(settings)
     cipher = FieldCipher(keys)
+    set_log_token_key(hmac_sm3(keys.index_key, b"fieldbank/log-token/v1"))  # §8.3: IDs as tokens in logs
     kv_secret = hmac_sm3(keys.index_key, b"fieldbank/kv-key/v1")
     kv = SqlKeyValueStore(sessions, cipher, kv_secret)
     http: HttpAdapters | None = None

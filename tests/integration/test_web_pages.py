@@ -547,3 +547,10 @@ def test_the_tablet_abandons_with_a_reason_of_the_apis_list_only(client: TestCli
     driver = J1Driver(client)
     view = client.get(f"/api/v1/instances/{instance_id}", headers=driver.headers("fo001")).json()
     assert (view["status"], view["outcome"]) == ("completed", "ABANDONED")
+
+
+def test_a_request_id_is_kept_when_sane_and_made_up_otherwise(client: TestClient) -> None:
+    kept = client.get("/login", headers={"X-Request-Id": "tablet-7f3a"})
+    assert kept.headers["x-request-id"] == "tablet-7f3a"
+    made = client.get("/login", headers={"X-Request-Id": "bad id;" * 10})
+    assert re.fullmatch(r"[0-9a-f]{32}", made.headers["x-request-id"])

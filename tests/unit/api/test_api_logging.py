@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 
-from api.logging_setup import PersonalDataFilter, mask_personal_data
+from api.logging_setup import (
+    REQUEST_ID,
+    JsonFormatter,
+    PersonalDataFilter,
+    mask_personal_data,
+    set_log_token_key,
+)
 
 
 def test_ids_mobiles_and_cards_are_masked_in_messages() -> None:
     text = "GET /api/v1/sandbox/sms/13900001234 id=420106199003071238 card=6219994201000000010"
     masked = mask_personal_data(text)
     assert "13900001234" not in masked and "139****1234" in masked
-    assert "420106199003071238" not in masked and "4201**********1238" in masked
+    assert "420106199003071238" not in masked and "idt:" in masked  # a token, not even a masked ID
     assert "6219994201000000010" not in masked and masked.endswith("621999*********0010")
 
 
@@ -27,3 +35,32 @@ def test_the_filter_masks_formatted_arguments_and_tracebacks() -> None:
     assert PersonalDataFilter().filter(record)
     assert record.getMessage() == "mobile 139****9001"
     assert record.exc_text is not None and "42011119680808915X" not in record.exc_text
+    assert "4201" not in record.exc_text
+
+
+def test_id_numbers_become_correlation_tokens_not_even_masked() -> None:
+    set_log_token_key(b"k" * 32)
+    text = mask_personal_data("id=420106199003071238 old=420106900307123 again 420106199003071238")
+    assert "420106199003071238" not in text and "4201" not in text and "420106900307123" not in text
+    tokens = re.findall(r"idt:[0-9a-f]{16}", text)
+    assert len(tokens) == 3 and tokens[0] == tokens[2] != tokens[1]  # one customer, one token
+
+
+def test_every_card_prefix_is_masked_when_the_number_is_luhn_valid() -> None:
+    visa, amex = "4111111111111111", "378282246310005"
+    text = mask_personal_data(f"cards {visa} {amex} order 1234567890123")
+    assert visa not in text and "411111******1111" in text
+    assert amex not in text
+    assert "1234567890123" in text  # not a card (Luhn fails), not an ID
+
+
+def test_json_lines_carry_the_request_id_and_masked_names() -> None:
+    record = logging.LogRecord("t", logging.INFO, __file__, 1, "opened", None, None)
+    record.customer_name = "张伟"
+    token = REQUEST_ID.set("req-1")
+    try:
+        assert PersonalDataFilter().filter(record)
+    finally:
+        REQUEST_ID.reset(token)
+    line = json.loads(JsonFormatter().format(record))
+    assert (line["message"], line["request_id"], line["customer_name"]) == ("opened", "req-1", "张*")
