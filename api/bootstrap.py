@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from api.journeys import evidence_declarations, registry
 from api.logging_setup import set_log_token_key
 from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
 from documents.evidence.desk import EvidenceDesk
@@ -25,7 +26,6 @@ from engine.deps import EngineDeps
 from engine.dispatch import InProcessWorker, OutboxExecutor, OutboxRelay
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
-from engine.journeys import PROJECTIONS
 from engine.messages import MessageService
 from engine.operations.catalogue import build_operation_registry
 from engine.operations.registry import Adapters, OperationRegistry
@@ -168,7 +168,10 @@ def build_services(
     )
     blobs = EncryptedBlobStore(attachments, keys)
     evidence_store = EvidenceStore(sessions, now, bell)
-    reviewer = MachineReviewer(evidence_store, keys, cipher, blobs, adapters.core, now)
+    journeys = registry()
+    reviewer = MachineReviewer(
+        evidence_store, keys, cipher, blobs, adapters.core, now, evidence_declarations()
+    )
     operations = operation_registry(reviewer)
     deps = EngineDeps(
         sessions=sessions,
@@ -181,12 +184,18 @@ def build_services(
         retry_backoff_scale=settings.retry_backoff_scale,
         outbox_lease_seconds=settings.outbox_lease_seconds,
         worker_threads=settings.worker_threads,
-        projections=PROJECTIONS,
+        journeys=journeys,
         instance_projections=(project_package_status,),
     )
     instances = InstanceService(deps)
     evidence = EvidenceService(
-        evidence_store, FinishedJourneys(deps), keys, attachments, blobs, _warm_renderer
+        evidence_store,
+        FinishedJourneys(deps),
+        keys,
+        attachments,
+        blobs,
+        _warm_renderer,
+        evidence_declarations(),
     )
     reviews = ReviewStarter(evidence_store, instances, now)
     executor = OutboxExecutor(
@@ -223,7 +232,7 @@ def build_services(
         ),
         reads=JourneyReads(deps, instances),
         evidence=evidence,
-        desk=EvidenceDesk(evidence_store, keys, blobs, now),
+        desk=EvidenceDesk(evidence_store, keys, blobs, now, journeys.personal_fields),
         executor=executor,
         sandbox=sandbox if settings.is_sandbox else None,
         http_adapters=http,
@@ -235,12 +244,12 @@ def build_services(
 def operation_registry(reviewer: MachineReviewer | None = None) -> OperationRegistry:
     """Every operator a BPMN file may name: the engine's and those of the outer packages (without a
     reviewer, the catalogue validation reads)."""
-    return build_operation_registry().with_operations(supervision_operations(reviewer))
+    return build_operation_registry(registry()).with_operations(supervision_operations(reviewer))
 
 
 def _warm_renderer() -> DocumentRenderer:
     """Fonts and templates load once per process, not per package (a cold render costs ~1 s)."""
-    renderer = DocumentRenderer()
+    renderer = DocumentRenderer(evidence_declarations())
     renderer.warm_up()
     return renderer
 

@@ -21,9 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from documents.contexts import BUILDERS, documents_for  # noqa: E402
+from documents.journeys.debit_card import EVIDENCE  # noqa: E402
+from documents.journeys.debit_card.documents import BUILDERS, documents_for  # noqa: E402
+from documents.journeys.debit_card.samples import opened_facts  # noqa: E402
 from documents.rendering import DocumentRenderer  # noqa: E402
-from documents.samples import opened_facts  # noqa: E402
+
+J1_EVIDENCE = {EVIDENCE.process_id: EVIDENCE}
+PROCESS_ID = EVIDENCE.process_id
 
 
 def timed(action: Callable[[], object], rounds: int) -> str:
@@ -45,15 +49,15 @@ def timed(action: Callable[[], object], rounds: int) -> str:
 def main(rounds: int) -> None:
     facts = opened_facts()
     for variant in ("pdf/a-3b", None):
-        renderer = DocumentRenderer(pdf_variant=variant)
+        renderer = DocumentRenderer(J1_EVIDENCE, pdf_variant=variant)
         start = time.perf_counter()
         renderer.warm_up()
         cold = time.perf_counter() - start
         print(f"\n== {variant or 'plain PDF'}: first (cold) package of 4 documents {cold:.2f} s")
         for name in documents_for(facts):
             context = BUILDERS[name](facts)
-            pdf = renderer.render(f"{name}.html.j2", context)
-            figures = timed(partial(renderer.render, f"{name}.html.j2", context), rounds)
+            pdf = renderer.render(f"{name}.html.j2", context, PROCESS_ID)
+            figures = timed(partial(renderer.render, f"{name}.html.j2", context, PROCESS_ID), rounds)
             print(f"{name:22} {figures}  {len(pdf) / 1024:4.0f} KiB, {pages(pdf)} page(s)")
         package = timed(partial(renderer.render_evidence_documents, facts), rounds)
         print(f"{'package (4 documents)':22} {package}")

@@ -37,7 +37,7 @@ Method.
    whole non-render cost, so the median of the per-package ratios (each package against its neighbour
    bare render) and 1 + median(total − render) / median bare are printed beside it.
 4. Cold worker (skip with --no-cold): a fresh interpreter imports the renderer and renders the sample
-   package (`documents.samples.opened_facts`, also four documents): import, first render, warm render;
+   package (J1's `samples.opened_facts`, also four documents): import, first render, warm render;
    plus a forked child of an unwarmed parent (what a forking rq worker pays per job) and of a warmed one.
 5. Checks: exactly N packages with sequences 1..N and the chain head at N; every stored package
    decrypts and passes `verify_package` with the platform's public keys, and `verify_chain` finds no
@@ -89,10 +89,10 @@ from bench.journey import (  # noqa: E402
     sign_in,
     upload_attachments,
 )
-from documents.contexts import BUILDERS, documents_for  # noqa: E402
 from documents.evidence.facts import EvidenceFacts  # noqa: E402
 from documents.evidence.service import EncryptedBlobStore, EvidenceService  # noqa: E402
 from documents.evidence.verify import verify_chain, verify_package  # noqa: E402
+from documents.journeys.debit_card.documents import BUILDERS, documents_for  # noqa: E402
 from documents.rendering import DocumentRenderer  # noqa: E402
 from engine.deps import EngineDeps  # noqa: E402
 from engine.persistence.records import (  # noqa: E402
@@ -272,7 +272,7 @@ class BareWeasyPrint:
         """File name → HTML of each document of the package (Jinja2 + contexts: not part of the timing)."""
         render_html = self._renderer.render_html
         return {
-            f"{name}.pdf": render_html(f"{name}.html.j2", BUILDERS[name](facts))
+            f"{name}.pdf": render_html(f"{name}.html.j2", BUILDERS[name](facts), facts.process_id)
             for name in documents_for(facts)
         }
 
@@ -307,7 +307,7 @@ def measure(services: Services, outbox_ids: list[int], log: Callable[[str], None
     """Warm the worker's renderer once, then build every package next to its bare render."""
     evidence = evidence_service(services)
     started = time.perf_counter()
-    renderer = evidence.renderer  # the product's factory: DocumentRenderer() + warm_up()
+    renderer = evidence.renderer  # the product's factory: DocumentRenderer(declarations) + warm_up()
     warm_up_s = time.perf_counter() - started
     assert isinstance(renderer, DocumentRenderer)
     bare = BareWeasyPrint(renderer)
@@ -336,7 +336,10 @@ import json, os, statistics, sys, time
 started = time.perf_counter()
 sys.path.insert(0, sys.argv[1])
 from documents.rendering import DocumentRenderer
-from documents.samples import opened_facts
+from documents.journeys.debit_card.samples import opened_facts
+from documents.journeys.debit_card import EVIDENCE
+
+J1_EVIDENCE = {EVIDENCE.process_id: EVIDENCE}
 facts = opened_facts()
 imported = time.perf_counter()
 
@@ -346,7 +349,7 @@ def in_child(renderer):
     if pid == 0:
         os.close(read)
         t = time.perf_counter()
-        (renderer or DocumentRenderer()).render_evidence_documents(facts)
+        (renderer or DocumentRenderer(J1_EVIDENCE)).render_evidence_documents(facts)
         os.write(write, repr(time.perf_counter() - t).encode())
         os._exit(0)
     os.close(write)
@@ -357,7 +360,7 @@ def in_child(renderer):
 
 fork_cold = in_child(None)
 t = time.perf_counter()
-renderer = DocumentRenderer()
+renderer = DocumentRenderer(J1_EVIDENCE)
 renderer.render_evidence_documents(facts)
 first = time.perf_counter() - t
 warm = []

@@ -66,11 +66,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from api.bootstrap import Services, build_services  # noqa: E402
+from api.bootstrap import operation_registry as build_operation_registry  # noqa: E402
 from api.journey_driver import Customer, J1Driver, tiny_png  # noqa: E402
 from crypto import FieldCipher, init_key_store  # noqa: E402
 from engine.adapters.sandbox.factory import SandboxAdapters, SandboxKnobs, build_sandbox_adapters  # noqa: E402
 from engine.adapters.sandbox.store import InMemorySandboxStore  # noqa: E402
-from engine.operations.catalogue import build_operation_registry  # noqa: E402
 from engine.operations.registry import (  # noqa: E402
     Adapters,
     BusinessRejection,

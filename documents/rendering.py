@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -22,9 +23,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from documents.contexts import BUILDERS, documents_for
 from documents.evidence.facts import EvidenceFacts
-from documents.samples import opened_facts
+from documents.journeys.declaration import EvidenceDeclaration
 from engine.errors import FieldBankError
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -51,9 +51,9 @@ class TemplateFolderFetcher(URLFetcher):
     value must neither leak a request nor embed a local file. `fail_on_errors=True` turns a refusal into a
     failed render instead of a silently missing resource."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, *roots: Path) -> None:
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=True)
-        self.root = root.resolve()
+        self.roots = tuple(root.resolve() for root in roots)
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         scheme = urlsplit(url).scheme.lower()
@@ -68,7 +68,7 @@ class TemplateFolderFetcher(URLFetcher):
         if parts.netloc not in ("", "localhost"):
             raise ResourceRefused(f"refused remote file URL {url[:80]!r}")
         path = Path(url2pathname(parts.path)).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
+        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
             raise ResourceRefused(f"refused file outside the template folder: {url[:80]!r}")
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
@@ -84,18 +84,26 @@ class TemplateFolderFetcher(URLFetcher):
 
 
 class DocumentRenderer:
-    """Renders the evidence documents; build one per process and reuse it (not thread-safe to share)."""
+    """Renders the evidence documents of every declared journey; build one per process and reuse it (not
+    thread-safe to share). A journey's templates extend the shared layout in `documents/templates`."""
 
-    def __init__(self, template_dir: Path = TEMPLATE_DIR, pdf_variant: str | None = PDF_VARIANT) -> None:
+    def __init__(
+        self,
+        declarations: Mapping[str, EvidenceDeclaration],
+        template_dir: Path = TEMPLATE_DIR,
+        pdf_variant: str | None = PDF_VARIANT,
+    ) -> None:
+        self.declarations = declarations
         self.template_dir = template_dir.resolve()
         self.pdf_variant = pdf_variant
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.template_dir),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            auto_reload=False,
+        self._envs = {
+            process_id: self._environment(declaration.template_dir)
+            for process_id, declaration in declarations.items()
+        }
+        self._shared_env = self._environment(None)
+        self.fetcher = TemplateFolderFetcher(
+            self.template_dir, *(d.template_dir for d in declarations.values())
         )
-        self.fetcher = TemplateFolderFetcher(self.template_dir)
         self.font_config = FontConfiguration()
         self._base_url = self.template_dir.as_uri() + "/"
         stylesheet = self.template_dir / STYLESHEET
@@ -105,19 +113,33 @@ class DocumentRenderer:
             else []
         )
 
-    def warm_up(self) -> None:
-        """Render one sample of each document so fonts, templates and caches load before real work."""
-        self.render_evidence_documents(opened_facts())
+    def _environment(self, journey_dir: Path | None) -> jinja2.Environment:
+        folders = [journey_dir.resolve()] if journey_dir else []
+        return jinja2.Environment(
+            loader=jinja2.FileSystemLoader([*folders, self.template_dir]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            auto_reload=False,
+        )
 
-    def render_html(self, name: str, context: dict[str, Any]) -> str:
+    def warm_up(self) -> None:
+        """Render each journey's sample so fonts, templates and caches load before real work."""
+        for declaration in self.declarations.values():
+            if declaration.sample_facts is not None:
+                self.render_evidence_documents(declaration.sample_facts())
+
+    def render_html(self, name: str, context: dict[str, Any], process_id: str | None = None) -> str:
+        env = self._envs.get(process_id, self._shared_env) if process_id else self._shared_env
         try:
-            return self.env.get_template(name).render(context)
+            return env.get_template(name).render(context)
         except jinja2.TemplateError as exc:
             raise DocumentRenderError(f"template {name}: {exc}") from exc
 
-    def render(self, name: str, context: dict[str, Any]) -> bytes:
-        """One template -> PDF bytes. The context must already be display text (see contexts.py)."""
-        html = self.render_html(name, context)
+    def render(self, name: str, context: dict[str, Any], process_id: str | None = None) -> bytes:
+        """One template -> PDF bytes. The context must already be display text (the journey's builders)."""
+        return self.html_to_pdf(self.render_html(name, context, process_id), name)
+
+    def html_to_pdf(self, html: str, name: str) -> bytes:
         try:
             document = HTML(string=html, base_url=self._base_url, url_fetcher=self.fetcher)
             pdf = document.write_pdf(
@@ -132,8 +154,12 @@ class DocumentRenderer:
         return pdf
 
     def render_evidence_documents(self, facts: EvidenceFacts) -> dict[str, bytes]:
-        """File name -> PDF for the documents this outcome calls for (`contexts.documents_for`)."""
+        """File name -> PDF for the documents the journey's declaration calls for at this outcome; a
+        process that declared no evidence has none."""
+        declaration = self.declarations.get(facts.process_id)
+        if declaration is None:
+            return {}
         return {
-            f"{name}.pdf": self.render(f"{name}.html.j2", BUILDERS[name](facts))
-            for name in documents_for(facts)
+            f"{name}.pdf": self.render(f"{name}.html.j2", declaration.builders[name](facts), facts.process_id)
+            for name in declaration.documents(facts)
         }

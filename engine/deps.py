@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from engine.hot_instances import HotInstances
+from engine.journeys.registry import JourneyRegistry
 from engine.operations.registry import Adapters, OperationRegistry, OtpPort
 from engine.outbox_bell import OutboxBell
 from engine.persistence.database import SessionFactory, Transaction
-from engine.projections import ProcessProjection
 
 
 class StateCipher(Protocol):
@@ -46,8 +46,9 @@ class EngineDeps:
     instance_projections: tuple[Callable[[Transaction, Any, dict[str, Any]], None], ...] = ()
     """Called in the saving transaction of every instance with (session, record, data): side tables of
     outer packages (e.g. the evidence package status) stay in step with the engine state."""
-    projections: Mapping[str, ProcessProjection] = field(default_factory=dict)
-    """What each process adds to the generic save (`engine/journeys/`); others get `GENERIC`."""
+    journeys: JourneyRegistry = field(default_factory=JourneyRegistry)
+    """The declared journeys (`engine/journeys/<journey>/`): what each adds to the generic save, its
+    words, labels and approval facts; an undeclared process gets the generic behaviour."""
 
     def notify_outbox(self) -> None:
         """After a commit that wrote outbox rows."""

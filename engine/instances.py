@@ -7,11 +7,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from engine.approval_context import approval_context
 from engine.deps import EngineDeps
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.errors import FieldError as EngineFieldError
-from engine.outcomes import customer_message
+from engine.journeys.approval_context import approval_context
 from engine.people.access_log import record_view
 from engine.people.roles import (
     CHECKER_ROLES,
@@ -34,8 +33,9 @@ from engine.workflow.instance import WorkflowInstance
 from forms.read_only import keep_read_only
 
 SYSTEM_STAFF_ID = "system"
-# Decisions (codes, never personal data) that the trail records with the task that made them.
-DECISION_FIELDS = ("decision", "reason_code", "review_outcome", "accept_class_ii")
+# Decisions (codes, never personal data) that the trail records with the task that made them: an
+# approval's, a review's, and those a journey declares (`JourneyDeclaration.decision_fields`).
+DECISION_FIELDS = ("decision", "reason_code", "review_outcome")
 
 
 class InstanceService:
@@ -202,6 +202,7 @@ class InstanceService:
                 instance_id=record.id,
                 subject=f"task:{task.spec_name}",
                 fields=shown,
+                personal=self.deps.journeys.personal_fields,
                 purpose="complete the task",
             )
             uow.commit()  # the record of who saw what; the engine state is unchanged
@@ -209,7 +210,9 @@ class InstanceService:
                 task=_task_view(task, record.process_id),
                 form={"schema": form.schema if form else {}, "ui_schema": form.ui_schema if form else {}},
                 data=shown,
-                context=approval_context(data) if task.role in CHECKER_ROLES else {},
+                context=approval_context(self.deps.journeys, record.process_id, data)
+                if task.role in CHECKER_ROLES
+                else {},
             )
 
     # ------------------------------------------------------------------ complete
@@ -248,7 +251,11 @@ class InstanceService:
                 task_spec=task.spec_name,
                 role=task.role,
                 **({"by_customer": True} if by_customer else {}),
-                **{k: cleaned[k] for k in DECISION_FIELDS if isinstance(cleaned.get(k), str | bool)},
+                **{
+                    k: cleaned[k]
+                    for k in (*DECISION_FIELDS, *self.deps.journeys.decision_fields(record.process_id))
+                    if isinstance(cleaned.get(k), str | bool)
+                },
             )
             try:
                 with conflicts():
@@ -341,7 +348,9 @@ class InstanceService:
             status=record.status,
             outcome=record.outcome,
             outcome_reason=record.outcome_reason,
-            customer_message=customer_message(record.outcome, record.outcome_reason),
+            customer_message=self.deps.journeys.customer_message(
+                record.process_id, record.outcome, record.outcome_reason
+            ),
             version=record.version,
             created_at=record.created_at,
             updated_at=record.updated_at,

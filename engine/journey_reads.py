@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from engine.approval_context import approval_context
 from engine.deps import EngineDeps
 from engine.errors import NotFound
 from engine.instances import InstanceService
+from engine.journeys.approval_context import approval_context
 from engine.people.access_log import record_view
 from engine.persistence.definitions import DefinitionRepository
 from engine.persistence.instances import InstanceTables, instance_tables
@@ -134,7 +134,8 @@ class JourneyReads:
             assert journey.workflow is not None
             data = journey.workflow.data
             journey.keep_warm()  # read only: the engine object serves the next command
-            if attachment_id not in approval_context(data)["evidence_attachment_ids"]:
+            context = approval_context(self.deps.journeys, record.process_id, data)
+            if attachment_id not in context["evidence_attachment_ids"]:
                 raise NotFound("no such image")
             field = next(k for k, v in data.items() if v == attachment_id)
             image = tables.attachment(attachment_id)
@@ -148,6 +149,7 @@ class JourneyReads:
                 instance_id=record.id,
                 subject=f"image:{attachment_id}",
                 fields=(field,),
+                personal=self.deps.journeys.personal_fields,
                 purpose="approve the task",
             )
             tables.commit()  # the record of the view; nothing else was changed

@@ -21,7 +21,6 @@ from engine.persistence.records import (
     OutboxRecord,
     ProcessInstanceRecord,
 )
-from engine.projections import GENERIC
 from engine.state_seal import open_state, seal_state
 from engine.workflow.instance import ServiceCallView, WorkflowInstance, listens_for_messages
 from engine.workflow.spiff import SERIALIZER_VERSION, SPEC_CACHE, FieldBankScriptEngine, spec_from_json
@@ -64,7 +63,7 @@ class JourneyInstance:
         definition = tables.definition(record.definition_id)
         assert definition is not None
         self.definition: DefinitionSnapshot = definition
-        self.projection = deps.projections.get(record.process_id, GENERIC)
+        self.projection = deps.journeys.projection(record.process_id)
         ensure_spec(self.definition)
         self.listens_for_messages = _listens(self.definition)
         self.secrets: dict[str, str] = {}

@@ -3,7 +3,7 @@ without a word is shown as it is, so a new code is never hidden."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from api.journeys import registry
 
 LABELS: dict[str, str] = {
     # statuses of journeys and evidence packages
@@ -19,14 +19,10 @@ LABELS: dict[str, str] = {
     "CLOSED": "已关闭",
     "RISK_ALERT": "风险预警",
     # outcomes
-    "OPENED": "开户成功",
     "REFUSED": "拒绝办理",
     "REFERRED_TO_BRANCH": "转网点办理",
     "PENDING_REVIEW": "待审核",
     "ABANDONED": "客户放弃",
-    "APPROVED": "审批通过",
-    "DECLINED": "审批未通过",
-    "REFERRED": "转人工审批",
     "SUSPENDED_EXTERNAL": "外部系统暂不可用",
     # check results
     "MATCH_WITH_PHOTO": "一致（有照片）",
@@ -44,49 +40,46 @@ LABELS: dict[str, str] = {
     "FACE_GRAY": "人脸比对分数处于灰区",
     "IDENTITY_NO_PHOTO": "联网核查无照片",
     "GREY_LIST": "命中灰名单",
-    "ELDERLY_CUSTOMER": "高龄客户",
-    "OPENING_RISK_REVIEW": "开户风险评分偏高",
     "MOBILE_MVNO": "虚拟运营商号码",
     "MOBILE_NEW_NUMBER": "新入网号码",
     "MOBILE_RISK": "手机号码风险",
-    "NON_LOCAL": "非本地客户",
-    "PURPOSE_INCONSISTENT": "开户用途与身份不符",
-    "VULNERABLE_OCCUPATION": "职业风险提示",
-    "AGE_BAND": "年龄风险",
-    # products
-    "DC_STANDARD": "标准借记卡",
-    "DC_PAYROLL": "代发工资卡",
 }
+
+
+def _journey_labels() -> dict[str, str]:
+    """Every declared journey's own codes; a code two journeys word differently is a declaration bug
+    (`tests/unit/api/test_journeys.py`), and the shared words win over any journey's."""
+    merged: dict[str, str] = {}
+    for declaration in registry():
+        merged.update(declaration.labels)
+    return {**merged, **LABELS}
+
+
+ALL_LABELS = _journey_labels()
 
 
 def label(code: object) -> str:
     text = str(code) if code is not None else "—"
-    return LABELS.get(text, text)
+    return ALL_LABELS.get(text, text)
 
 
 # The outcome screen's heading, said to the customer's face: refusals stay neutral (§6.4).
-OUTCOME_HEADINGS: dict[str, str] = {
-    "OPENED": "开户成功",
-    "APPROVED": "审批通过",
-    "REFERRED": "已转人工审批",
+SHARED_HEADINGS: dict[str, str] = {
     "REFERRED_TO_BRANCH": "请至网点办理",
     "PENDING_REVIEW": "已提交审核",
     "ABANDONED": "已终止办理",
 }
-ACCOUNT_CLASSES = {"I": "I类账户", "II": "II类账户", "III": "III类账户"}
 
 
-def outcome_heading(outcome: object) -> str:
-    return OUTCOME_HEADINGS.get(str(outcome), "暂不能办理")
+def outcome_heading(outcome: object, process_id: str | None = None) -> str:
+    declaration = registry().get(process_id)
+    own = declaration.outcome_headings if declaration else {}
+    return own.get(str(outcome)) or SHARED_HEADINGS.get(str(outcome), "暂不能办理")
 
 
-def ending_facts(ending: dict[str, object]) -> list[tuple[str, str]]:
-    """The masked facts a journey's ending recorded (its projection's `completion_facts`), in words:
-    one outcome screen for every journey."""
-    shown: list[tuple[str, str, Callable[[object], str]]] = [
-        ("application_no", "申请编号", str),
-        ("card_no_masked", "卡号", str),
-        ("account_class", "账户类别", lambda v: ACCOUNT_CLASSES.get(str(v), str(v))),
-        ("credit_limit", "信用额度", lambda v: f"{int(str(v)):,} 元"),
-    ]
-    return [(name, fmt(ending[key])) for key, name, fmt in shown if ending.get(key) not in (None, "")]
+def ending_facts(ending: dict[str, object], process_id: str | None = None) -> list[tuple[str, str]]:
+    """The masked facts a journey's ending recorded (its projection's `completion_facts`), in the
+    words its declaration gives: one outcome screen for every journey."""
+    declaration = registry().get(process_id)
+    shown = declaration.ending_facts if declaration else ()
+    return [(f.name, f.shown(ending[f.key])) for f in shown if ending.get(f.key) not in (None, "")]

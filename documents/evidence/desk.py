@@ -14,7 +14,6 @@ from documents.evidence.container import read_zip
 from documents.evidence.service import BlobStore
 from documents.evidence.verify import verify_package
 from engine.errors import Forbidden, NotFound
-from engine.people.access_log import PERSONAL_FIELDS
 from engine.persistence.evidence import EvidenceStore, PackageRow, ReviewRow
 from engine.views import Actor
 
@@ -45,8 +44,15 @@ class PackageDetail:
 
 class EvidenceDesk:
     def __init__(
-        self, store: EvidenceStore, keys: KeyStore, blobs: BlobStore, now: Callable[[], datetime]
+        self,
+        store: EvidenceStore,
+        keys: KeyStore,
+        blobs: BlobStore,
+        now: Callable[[], datetime],
+        personal_fields: frozenset[str],
     ) -> None:
+        self.personal_fields = personal_fields
+        """A package holds all of its journey's data: viewing it is recorded as these fields."""
         self.store = store
         self.keys = keys
         self.blobs = blobs
@@ -98,7 +104,7 @@ class EvidenceDesk:
             actor,
             package,
             subject=f"evidence:{package_id}",
-            fields=PERSONAL_FIELDS,
+            fields=self.personal_fields,
             purpose="post-supervision review",
             download=line,
         )
@@ -117,7 +123,7 @@ class EvidenceDesk:
             actor,
             package,
             subject=f"evidence:{package_id}:{name}",
-            fields=PERSONAL_FIELDS,
+            fields=self.personal_fields,
             purpose="post-supervision review",
         )
         return media_type, bytes(entry.content)

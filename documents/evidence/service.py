@@ -8,7 +8,7 @@ locked while a sequence number is taken, so packages form one gap-free chain (AR
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -16,18 +16,19 @@ from typing import Any, Protocol
 from crypto import KeyStore, hmac_sm3
 from documents.evidence.facts import EvidenceFacts, EvidenceImage
 from documents.evidence.package import build_package
+from documents.journeys.declaration import EvidenceDeclaration
 from engine.attachments import AttachmentService
 from engine.persistence.evidence import EvidenceStore, FinishedJourneys, NewPackage
 
 log = logging.getLogger("fieldbank.evidence")
 
-# instance data field -> role of the image in the package
-IMAGE_ROLES = {
+# instance data field -> role of the image in the package: the shared identification's captures
+# (processes/shared); a journey adds its own (`EvidenceDeclaration.image_fields`)
+IDENTIFICATION_IMAGES = {
     "id_front_image": "id_front",
     "id_back_image": "id_back",
     "chip_photo": "chip_photo",
     "live_face_image": "live_face",
-    "customer_signature": "signature",
 }
 
 
@@ -49,6 +50,7 @@ class EvidenceService:
     attachments: AttachmentService
     blobs: BlobStore
     renderer_factory: Callable[[], Renderer]
+    declarations: Mapping[str, EvidenceDeclaration]
     _renderer: Renderer | None = None
 
     @property
@@ -100,13 +102,15 @@ class EvidenceService:
             completed_at=journey.completed_at,
             data=data,
             trail=trail,
-            images=self._images(data),
+            images=self._images(journey.process_id, data),
             authorizer_id=authorizer,
         )
 
-    def _images(self, data: dict[str, Any]) -> list[EvidenceImage]:
+    def _images(self, process_id: str, data: dict[str, Any]) -> list[EvidenceImage]:
         images = []
-        for field_name, role in IMAGE_ROLES.items():
+        declaration = self.declarations.get(process_id)
+        own = declaration.image_fields if declaration else {}
+        for field_name, role in {**IDENTIFICATION_IMAGES, **own}.items():
             attachment_id = data.get(field_name)
             if isinstance(attachment_id, str) and attachment_id.startswith("att_"):
                 record, content = self.attachments.read(attachment_id)

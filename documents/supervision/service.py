@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +14,8 @@ from crypto import FieldCipher, KeyStore
 from documents.evidence.container import read_zip
 from documents.evidence.service import BlobStore
 from documents.evidence.verify import verify_package
-from documents.supervision.rules import ReviewInput, machine_review
+from documents.journeys.declaration import EvidenceDeclaration
+from documents.supervision.review import ReviewInput, machine_review
 from engine.adapters.ports import CoreBanking
 from engine.errors import NotFound
 from engine.operations.registry import Operation, OperationContext
@@ -36,6 +37,11 @@ class MachineReviewer:
     blobs: BlobStore
     core: CoreBanking
     now: Callable[[], datetime]
+    declarations: Mapping[str, EvidenceDeclaration]
+
+    def journeys_by_officer(self, instance_id: str, window: timedelta, outcomes: Iterable[str]) -> int:
+        """`ReviewLookups`: the officer's volume, for a journey's velocity rule."""
+        return self.store.journeys_by_officer(instance_id, window, tuple(outcomes))
 
     def machine_review(self, package_id: str) -> dict[str, Any]:
         package = self.store.package(package_id)
@@ -46,16 +52,16 @@ class MachineReviewer:
         entries = {e.name: bytes(e.content) for e in read_zip(content)} if report.ok else {}
         data = json.loads(entries.get("data.json", b"{}"))
         trail = json.loads(entries.get("trail.json", b"[]"))
+        declaration = self.declarations.get(package.process_id)
         review = ReviewInput(
             data=data,
             trail=trail,
             manifest=report.manifest or package.manifest,
             package_problems=[f"{p.kind} {p.file or ''}".strip() for p in report.problems],
             subject_index=self.cipher.blind_index(data["id_number"]) if data.get("id_number") else None,
-            core_record=self._core_record(data),
-            openings_by_staff_last_hour=self.store.openings_in_hour_before(package.instance_id),
+            extra=declaration.review_facts(package.instance_id, data, self) if declaration else {},
         )
-        results = machine_review(review)
+        results = machine_review(review, declaration.rules if declaration else ())
         now = self.now()
         self.store.add_reviews(
             package_id,
@@ -83,21 +89,6 @@ class MachineReviewer:
         detail = {"reason": reason, "severity": severity, "due_at": due.isoformat() if due else None}
         self.store.add_reviews(package_id, [ReviewRow(now, "notice", None, kind, None, detail)])
         return {"kind": kind, "due_at": due.isoformat() if due else None}
-
-    def _core_record(self, data: dict[str, Any]) -> dict[str, Any] | None:
-        serial = (data.get("core_result") or {}).get("request_id")
-        if not serial:
-            return None
-        status = self.core.query_status(serial, serial + ":supervision")
-        if status.status != "OPENED" or status.result is None:
-            return {}
-        r = status.result
-        return {
-            "cif_no": r.cif_no,
-            "account_no": r.account_no,
-            "card_no": r.card_no,
-            "core_serial_no": r.core_serial_no,
-        }
 
 
 def add_working_days(start: datetime, days: int) -> datetime:

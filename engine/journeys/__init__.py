@@ -1,11 +1,2 @@
-"""Per-journey registrations of the generic engine (projections today; one module per journey)."""
-
-from __future__ import annotations
-
-from engine.journeys import credit_card, debit_card
-from engine.projections import ProcessProjection
-
-PROJECTIONS: dict[str, ProcessProjection] = {
-    debit_card.PROCESS_ID: debit_card.PROJECTION,
-    credit_card.PROCESS_ID: credit_card.PROJECTION,
-}
+"""The journeys' declarations, one subpackage each (ARCHITECTURE decision 11); `api/journeys.py` lists
+the ones FieldBank runs. Generic modules here: the declaration, the registry, the approval context."""

@@ -1,17 +1,26 @@
-"""Every operator a BPMN file may name. `fieldbank processes validate` refuses any other."""
+"""Every operator a BPMN file may name: the shared steps' here, each journey's from its declaration.
+`fieldbank processes validate` refuses any other."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from engine.operations import checks, core, credit_card, rules, wealth
 from engine.operations.registry import Operation, OperationRegistry
+
+if TYPE_CHECKING:
+    from engine.journeys.declaration import JourneyDeclaration
 
 # What each decision table must take and give (`fieldbank processes validate` checks the .dmn files).
 DECISION_CONTRACTS = {**wealth.DECISION_CONTRACTS}
 
 
-def build_operation_registry() -> OperationRegistry:
+def build_operation_registry(journeys: Iterable[JourneyDeclaration] = ()) -> OperationRegistry:
+    own = [operation for journey in journeys for operation in journey.operations]
     return OperationRegistry(
         [
+            *own,
             Operation("identity.verify", checks.verify_identity, system="identity"),
             Operation(
                 "watchlist.screen_person",
@@ -25,7 +34,6 @@ def build_operation_registry() -> OperationRegistry:
             Operation("otp.send", checks.send_otp, system="sms"),
             Operation("otp.verify", checks.verify_otp, system="otp", inline=True),
             Operation("rules.assess_id_card", rules.assess_id_card, system="rules", inline=True),
-            Operation("rules.decide_account", rules.decide_account, system="rules", inline=True),
             Operation("core.check_card", core.check_card, system="core"),
             Operation("core.open_account", core.open_account, system="core"),
             Operation("wealth.check_assessment", wealth.check_assessment, system="wm_sales"),

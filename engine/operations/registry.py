@@ -82,6 +82,11 @@ class Operation:
 class OperationRegistry:
     def __init__(self, operations: list[Operation]) -> None:
         self._ops = {op.name: op for op in operations}
+        if len(self._ops) != len(operations):
+            names = [op.name for op in operations]
+            raise ValueError(
+                f"operators registered twice: {sorted({n for n in names if names.count(n) > 1})}"
+            )
 
     def __contains__(self, name: str) -> bool:
         return name in self._ops

@@ -13,25 +13,6 @@ from engine.persistence.people import PeopleRepository, PeopleTransaction
 from engine.persistence.records import PersonalDataViewRecord
 from engine.views import Actor
 
-# Fields that identify a customer or their money (JR/T 0171 C2 and above); anything else is a code.
-PERSONAL_FIELDS = frozenset(
-    {
-        "customer_name",
-        "id_number",
-        "birth_date",
-        "registered_address",
-        "residential_address",
-        "reserved_mobile",
-        "card_no",
-        "employer_name",
-        "tax_tin",
-        "chip_photo",
-        "id_front_image",
-        "id_back_image",
-        "live_face_image",
-        "customer_signature",
-    }
-)
 AUDIT_ROLES = frozenset({"post_supervisor"})
 
 
@@ -56,10 +37,12 @@ def record_view(
     instance_id: str | None,
     subject: str,
     fields: Iterable[str],
+    personal: frozenset[str],
     purpose: str,
 ) -> None:
-    """Adds the record to the caller's transaction; nothing is recorded if no personal field was shown."""
-    shown = sorted(f for f in fields if f in PERSONAL_FIELDS)
+    """Adds the record to the caller's transaction; nothing is recorded if none of the `fields` shown is
+    `personal` (the declared journeys' personal fields, `JourneyRegistry.personal_fields`)."""
+    shown = sorted(f for f in fields if f in personal)
     if shown:
         PeopleTransaction(session).add_personal_data_view(
             PersonalDataViewRecord(

@@ -179,20 +179,22 @@ class EvidenceStore:
 
     # ------------------------------------------------------------------ journeys
 
-    def openings_in_hour_before(self, instance_id: str) -> int:
-        """Accounts the journey's officer opened in the hour up to its end (the velocity rule)."""
+    def journeys_by_officer(self, instance_id: str, window: timedelta, outcomes: tuple[str, ...]) -> int:
+        """Journeys of the same process its officer ended with one of `outcomes` in the `window` up to
+        its end, itself included (a journey's velocity rule)."""
         with self.sessions() as session:
             journey = session.get(ProcessInstanceRecord, instance_id)
             if journey is None or journey.completed_at is None:
                 return 0
-            since = journey.completed_at - timedelta(hours=1)
+            since = journey.completed_at - window
             return int(
                 session.scalar(
                     select(func.count())
                     .select_from(ProcessInstanceRecord)
                     .where(
                         ProcessInstanceRecord.started_by == journey.started_by,
-                        ProcessInstanceRecord.outcome == "OPENED",
+                        ProcessInstanceRecord.process_id == journey.process_id,
+                        ProcessInstanceRecord.outcome.in_(outcomes),
                         ProcessInstanceRecord.completed_at > since,
                         ProcessInstanceRecord.completed_at <= journey.completed_at,
                     )
@@ -380,6 +382,7 @@ class EvidenceStore:
                 instance_id=package.instance_id,
                 subject=subject,
                 fields=fields,
+                personal=frozenset(fields),
                 purpose=purpose,
             )
             if download is not None:

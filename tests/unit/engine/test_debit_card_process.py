@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from api.bootstrap import operation_registry as build_operation_registry
 from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
 from engine.adapters.sandbox.store import InMemorySandboxStore
 from engine.catalogue import validate_directory, validate_file
 from engine.errors import ExternalServiceError
-from engine.operations.catalogue import build_operation_registry
 from engine.operations.registry import Adapters, BusinessRejection, OperationContext
 from engine.otp import OtpService
 from engine.settings import REPO_ROOT

@@ -1,11 +1,11 @@
-"""J2's registration: evidence, the customer's blind index, and the card centre's answer as facts."""
+"""J2's declaration: evidence, the customer's blind index, and the card centre's answer as facts."""
 
 from __future__ import annotations
 
-from engine.journeys import PROJECTIONS
-from engine.journeys.credit_card import PROCESS_ID
+from engine.journeys.credit_card import JOURNEY
+from engine.journeys.credit_card.projection import PROCESS_ID
 
-J2 = PROJECTIONS[PROCESS_ID]
+J2 = JOURNEY.projection
 
 
 def test_j2_leaves_evidence_and_indexes_its_customer() -> None:

@@ -8,12 +8,22 @@ from typing import Any
 
 import pytest
 
-from documents.contexts import BUILDERS, documents_for
 from documents.evidence.facts import EvidenceFacts
 from documents.formatting import DASH, cn_date, cn_datetime
+from documents.journeys.debit_card import EVIDENCE
+from documents.journeys.debit_card.documents import BUILDERS, documents_for
+from documents.journeys.debit_card.samples import (
+    OPENED_INSTANCE,
+    REFUSED_INSTANCE,
+    opened_facts,
+    refused_facts,
+    request_id,
+)
+from documents.journeys.debit_card.voucher import package_refs, voucher_context
 from documents.rendering import DocumentRenderer
-from documents.samples import OPENED_INSTANCE, REFUSED_INSTANCE, opened_facts, refused_facts, request_id
-from documents.voucher import package_refs, voucher_context
+
+J1_EVIDENCE = {EVIDENCE.process_id: EVIDENCE}
+PROCESS_ID = EVIDENCE.process_id
 
 
 def with_data(facts: EvidenceFacts, outcome: str | None = None, **data: Any) -> EvidenceFacts:
@@ -127,7 +137,9 @@ def test_times_print_in_shanghai() -> None:
 
 @pytest.mark.parametrize("name", ["account_application", "debit_card_agreement", "risk_notice", "voucher"])
 def test_every_template_renders_from_facts_with_almost_nothing_recorded(name: str) -> None:
-    html = DocumentRenderer().render_html(f"{name}.html.j2", BUILDERS[name](bare_facts()))
+    html = DocumentRenderer(J1_EVIDENCE).render_html(
+        f"{name}.html.j2", BUILDERS[name](bare_facts()), PROCESS_ID
+    )
     assert DASH in html and "None" not in html
 
 

@@ -18,7 +18,8 @@ from documents.formatting import (
     show,
     text,
 )
-from documents.labels import ACCOUNT_CLASSES, label
+from documents.journeys.debit_card.labels import ACCOUNT_CLASSES
+from documents.vocabulary import label
 
 TXN_CODE, TXN_NAME = "KH01", "个人开户"
 

@@ -1,4 +1,4 @@
-"""Chinese display labels for the coded values a J1 instance records.
+"""Chinese display labels for coded values the shared steps record (GB/T codes, the ID card, tax).
 
 The forms own the authoritative titles (forms/definitions/*.json), but documents may only depend on engine
 and crypto, so the few lists a printed document needs are repeated here. An unknown code prints as itself,
@@ -8,10 +8,6 @@ so a new form option degrades to its code instead of breaking a render.
 from __future__ import annotations
 
 SEX = {"1": "男", "2": "女"}
-
-PRODUCTS = {"DC_STANDARD": "标准借记卡", "DC_PAYROLL": "代发工资卡"}
-
-ACCOUNT_CLASSES = {"I": "I类账户", "II": "II类账户", "III": "III类账户"}
 
 OCCUPATIONS = {
     "1": "党的机关、国家机关、群众团体和社会组织、企事业单位负责人",
@@ -44,14 +40,6 @@ TAX_RESIDENCY = {
     "CN_ONLY": "仅为中国税收居民",
     "NON_CN": "仅为非居民",
     "BOTH": "既是中国税收居民又是其他国家（地区）税收居民",
-}
-
-OUTCOMES = {
-    "OPENED": "开户成功",
-    "REFUSED": "拒绝开户",
-    "REFERRED_TO_BRANCH": "转网点办理",
-    "PENDING_REVIEW": "待合规复核",
-    "ABANDONED": "已中止",
 }
 
 AUTHORIZATION_DECISIONS = {"APPROVE": "同意", "REJECT": "拒绝"}

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from documents.contexts import BUILDERS, TITLES
+from documents.journeys.debit_card import EVIDENCE
+from documents.journeys.debit_card.documents import BUILDERS, TITLES
+from documents.journeys.debit_card.samples import opened_facts, refused_facts
 from documents.rendering import DocumentRenderer
-from documents.samples import opened_facts, refused_facts
 
+J1_EVIDENCE = {EVIDENCE.process_id: EVIDENCE}
 NAMES = ["account_application", "debit_card_agreement", "risk_notice", "voucher"]
 LABELS = {
     "account_application": ["客户基本信息", "证件号码", "申请人签名", "经办人"],
@@ -25,19 +27,21 @@ LABELS = {
 }
 
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[5]
 FRESH_PROCESS = """
 import hashlib, json
 from documents.rendering import DocumentRenderer
-from documents.samples import opened_facts
-pdfs = DocumentRenderer().render_evidence_documents(opened_facts())
+from documents.journeys.debit_card.samples import opened_facts
+from documents.journeys.debit_card import EVIDENCE
+
+pdfs = DocumentRenderer({EVIDENCE.process_id: EVIDENCE}).render_evidence_documents(opened_facts())
 print(json.dumps({name: hashlib.sha256(pdf).hexdigest() for name, pdf in pdfs.items()}))
 """
 
 
 @pytest.fixture(scope="module")
 def renderer() -> DocumentRenderer:
-    return DocumentRenderer()
+    return DocumentRenderer(J1_EVIDENCE)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,9 @@ def pdfs(renderer: DocumentRenderer, tmp_path_factory: pytest.TempPathFactory) -
         files["OPENED", name] = folder / f"opened-{name}.pdf"
         files["OPENED", name].write_bytes(opened[f"{name}.pdf"])
         files["REFUSED", name] = folder / f"refused-{name}.pdf"
-        files["REFUSED", name].write_bytes(renderer.render(f"{name}.html.j2", BUILDERS[name](refused)))
+        files["REFUSED", name].write_bytes(
+            renderer.render(f"{name}.html.j2", BUILDERS[name](refused), refused.process_id)
+        )
     return files
 
 
@@ -159,7 +165,7 @@ def test_the_same_facts_render_byte_identical_pdfs_here_and_in_a_fresh_process(
     renderer: DocumentRenderer, pdfs: dict[tuple[str, str], Path]
 ) -> None:
     """A package rebuilt after a crash must reproduce its manifest: whatever the hash seed or time zone."""
-    assert renderer.render("voucher.html.j2", BUILDERS["voucher"](opened_facts())) == (
+    assert renderer.render("voucher.html.j2", BUILDERS["voucher"](opened_facts()), EVIDENCE.process_id) == (
         pdfs["OPENED", "voucher"].read_bytes()
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345", "TZ": "America/New_York", "PYTHONPATH": str(REPO)}

@@ -1,4 +1,5 @@
-"""EvidenceFacts -> template context, one builder per document, and which documents a package holds.
+"""J1's documents: EvidenceFacts -> template context, one builder per document, and which documents a
+package holds.
 
 Every value is final display text when it leaves here: masking, labels, dates and the dash for what a
 journey never recorded all happen in Python, so templates stay dumb and a StrictUndefined error can only
@@ -29,18 +30,16 @@ from documents.formatting import (
     show,
     text,
 )
-from documents.labels import (
-    ACCOUNT_CLASSES,
+from documents.journeys.debit_card.labels import ACCOUNT_CLASSES, OUTCOMES, PRODUCTS
+from documents.journeys.debit_card.voucher import authorizer_id, voucher_context
+from documents.vocabulary import (
     ACCOUNT_PURPOSES,
     AUTHORIZATION_DECISIONS,
     OCCUPATIONS,
-    OUTCOMES,
-    PRODUCTS,
     SEX,
     TAX_RESIDENCY,
     label,
 )
-from documents.voucher import authorizer_id, voucher_context
 
 Context = dict[str, Any]
 

@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from documents.contexts import BUILDERS
 from documents.evidence.facts import EvidenceImage
 from documents.formatting import image_data_uri
+from documents.journeys.debit_card import EVIDENCE
+from documents.journeys.debit_card.documents import BUILDERS
+from documents.journeys.debit_card.samples import opened_facts, signature_png
 from documents.rendering import TEMPLATE_DIR, DocumentRenderer, DocumentRenderError, TemplateFolderFetcher
-from documents.samples import opened_facts, signature_png
+
+J1_EVIDENCE = {EVIDENCE.process_id: EVIDENCE}
+PROCESS_ID = EVIDENCE.process_id
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +64,13 @@ def test_a_template_or_value_that_loads_a_forbidden_resource_fails_the_render(
 ) -> None:
     (tmp_path / "probe.html.j2").write_text('<p>x</p><img src="{{ src }}">', encoding="utf-8")
     with pytest.raises(DocumentRenderError, match="resource not loaded"):
-        DocumentRenderer(template_dir=tmp_path).render("probe.html.j2", {"src": src})
+        DocumentRenderer({}, template_dir=tmp_path).render("probe.html.j2", {"src": src})
 
 
 def test_autoescape_prints_markup_in_a_customer_name_as_text() -> None:
     context = BUILDERS["account_application"](opened_facts())
     context["party"]["name"] = '<script>alert("x")</script>'
-    html = DocumentRenderer().render_html("account_application.html.j2", context)
+    html = DocumentRenderer(J1_EVIDENCE).render_html("account_application.html.j2", context, PROCESS_ID)
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     assert "<script>" not in html
 
@@ -75,7 +79,7 @@ def test_a_missing_template_variable_raises_instead_of_printing_nothing() -> Non
     context = BUILDERS["voucher"](opened_facts())
     del context["voucher_no"]
     with pytest.raises(DocumentRenderError, match="voucher_no"):
-        DocumentRenderer().render_html("voucher.html.j2", context)
+        DocumentRenderer(J1_EVIDENCE).render_html("voucher.html.j2", context, PROCESS_ID)
 
 
 def test_only_real_png_or_jpeg_captures_become_data_uris() -> None:

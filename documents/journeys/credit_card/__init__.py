@@ -1,0 +1,34 @@
+"""J2, credit-card face signing: what its evidence package holds (domain J2 "Evidence retained")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from documents.journeys.declaration import EvidenceDeclaration
+
+ORIGINAL_DOCUMENTS = (
+    "work_certificate",
+    "income_proof",
+    "social_insurance_record",
+    "property_certificate",
+    "vehicle_certificate",
+    "bank_statement",
+    "second_repayment_source",
+)
+IMAGES = {
+    "applicant_photo": "applicant_photo",
+    "credit_auth_signature": "credit_auth_signature",
+    "hand_copy_image": "hand_copy",
+    "customer_signature": "signature",
+    "witness_signature": "witness_signature",
+    **{f"doc_{doc}_photo": f"original_{doc}" for doc in ORIGINAL_DOCUMENTS},
+    **{f"supplement_{doc}_photo": f"supplement_{doc}" for doc in ORIGINAL_DOCUMENTS},
+}
+
+EVIDENCE = EvidenceDeclaration(
+    process_id="credit_card_face_sign",
+    template_dir=Path(__file__).resolve().parent / "templates",
+    documents_for=lambda _facts: [],
+    builders={},
+    image_fields=IMAGES,
+)

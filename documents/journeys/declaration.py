@@ -1,0 +1,47 @@
+"""What a journey declares about its evidence (ARCHITECTURE decision 11): which documents its package
+holds for an outcome, how each is filled, and which machine rules review it afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from documents.evidence.facts import EvidenceFacts
+from documents.supervision.review import ReviewLookups, Rule
+
+Context = dict[str, Any]
+
+
+def _no_review_facts(_instance_id: str, _data: dict[str, Any], _lookups: ReviewLookups) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class EvidenceDeclaration:
+    process_id: str
+    template_dir: Path
+    """Holds `<document>.html.j2` for each document; the shared layout and styles come from
+    `documents/templates`."""
+    documents_for: Callable[[EvidenceFacts], Sequence[str]]
+    """The documents this outcome's package holds, in signing order (names without `.pdf`)."""
+    builders: Mapping[str, Callable[[EvidenceFacts], Context]]
+    """Document name -> its template context, every value final display text."""
+    rules: tuple[Rule, ...] = ()
+    """Machine rules of this journey, run after the rules every package gets."""
+    image_fields: Mapping[str, str] = field(default_factory=dict)
+    """Instance data field holding an attachment id -> the image's role in the package, beyond the
+    shared identification's images."""
+    review_facts: Callable[[str, dict[str, Any], ReviewLookups], dict[str, Any]] = _no_review_facts
+    sample_facts: Callable[[], EvidenceFacts] | None = None
+    """A realistic finished journey: the renderer warms up on it, the tests render it."""
+    """Facts only the bank's systems know (the core's record, the officer's recent volume), asked for
+    at review time and handed to the rules as `ReviewInput.extra`."""
+
+    def documents(self, facts: EvidenceFacts) -> list[str]:
+        names = list(self.documents_for(facts))
+        unknown = [n for n in names if n not in self.builders]
+        if unknown:
+            raise ValueError(f"{self.process_id}: no builder for documents {unknown}")
+        return names

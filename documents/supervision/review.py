@@ -1,0 +1,153 @@
+"""Machine review (机审) of domain §2.11: the rules every package gets, and the types a journey's own
+rules use (`documents/journeys/<journey>/rules.py`).
+
+Each rule sees the verified package's data.json and trail.json plus a few facts only the bank's systems
+know (`extra`, asked for by the journey's `review_facts`), and answers PASS, FLAG or NOT_APPLICABLE with
+a short reason. Rules never raise: a rule that cannot decide flags for a human.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+from engine.adapters.ports import CoreBanking
+from forms.formats import age_on, id_birth_date
+
+PASS, FLAG, NOT_APPLICABLE = "PASS", "FLAG", "NOT_APPLICABLE"
+# the shared identification's checks (processes/shared): every journey's customer goes through them
+IDENTIFICATION_CHECKS = ("identity.verify", "watchlist.screen_person")
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    code: str
+    result: str
+    reason: str = ""
+
+
+@dataclass
+class ReviewInput:
+    data: dict[str, Any]
+    trail: list[dict[str, Any]]
+    manifest: dict[str, Any]
+    package_problems: list[str]
+    subject_index: str | None
+    """Blind index of the journey customer's ID number, to compare with each check's subject."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """What the journey's `review_facts` asked of the bank's systems."""
+
+    @property
+    def outcome(self) -> str | None:
+        return self.manifest.get("outcome")
+
+    def results_of(self, operation: str) -> list[dict[str, Any]]:
+        return [
+            e
+            for e in self.trail
+            if e.get("kind") == "service_result" and e["detail"].get("operation") == operation
+        ]
+
+    def first_result_at(self, operation: str) -> str | None:
+        times = [e["at"] for e in self.results_of(operation)]
+        return min(times) if times else None
+
+    def completed(self, task_spec: str) -> list[dict[str, Any]]:
+        return [
+            e for e in self.trail if e.get("kind") == "task_completed" and e.get("task_spec") == task_spec
+        ]
+
+
+Rule = Callable[[ReviewInput], RuleResult]
+
+
+class ReviewLookups(Protocol):
+    """What a journey's `review_facts` may ask of the bank's systems at review time."""
+
+    core: CoreBanking
+
+    def journeys_by_officer(self, instance_id: str, window: timedelta, outcomes: Iterable[str]) -> int:
+        """Journeys of the same process the same officer ended with one of `outcomes` in the `window`
+        up to this journey's end (this one included)."""
+        ...
+
+
+def package_integrity(r: ReviewInput) -> RuleResult:
+    if r.package_problems:
+        return RuleResult("PACKAGE_INTEGRITY", FLAG, "; ".join(r.package_problems)[:300])
+    return RuleResult("PACKAGE_INTEGRITY", PASS, "digests and signature verified")
+
+
+def checks_match_customer(r: ReviewInput) -> RuleResult:
+    subjects = {e["detail"].get("subject") for op in IDENTIFICATION_CHECKS for e in r.results_of(op)}
+    if not subjects:
+        return RuleResult("CHECKS_MATCH_CUSTOMER", FLAG, "no check results in the trail")
+    if subjects != {r.subject_index}:
+        return RuleResult("CHECKS_MATCH_CUSTOMER", FLAG, "a check ran for another ID number")
+    return RuleResult("CHECKS_MATCH_CUSTOMER", PASS)
+
+
+def maker_is_not_checker(r: ReviewInput) -> RuleResult:
+    makers = {
+        e.get("actor_id")
+        for e in r.trail
+        if e.get("kind") in ("instance_started", "task_completed")
+        and e["detail"].get("role", "field_officer") == "field_officer"
+    }
+    checkers = {
+        e.get("actor_id")
+        for e in r.trail
+        if e.get("kind") == "task_completed" and e["detail"].get("role") in ("authorizer", "aml_officer")
+    }
+    if makers & checkers:
+        return RuleResult("MAKER_NOT_CHECKER", FLAG, "the same person made and checked")
+    return RuleResult("MAKER_NOT_CHECKER", PASS)
+
+
+def device_active(r: ReviewInput) -> RuleResult:
+    # the device registry (devices/) does not exist yet: say so instead of pretending to check
+    return RuleResult("DEVICE_ACTIVE", NOT_APPLICABLE, "device registry not available")
+
+
+def id_valid_on_date(r: ReviewInput) -> RuleResult:
+    valid_to = r.data.get("id_valid_to")
+    completed = str(r.manifest.get("completed_at", ""))[:10]
+    if not valid_to or not completed:
+        return RuleResult("ID_VALID", FLAG, "validity or date missing")
+    if valid_to != "长期" and valid_to < completed:
+        return RuleResult("ID_VALID", FLAG, "the ID card had expired")
+    return RuleResult("ID_VALID", PASS)
+
+
+def aml_sampling_band(r: ReviewInput) -> RuleResult:
+    birth = id_birth_date(str(r.data.get("id_number", "")))
+    completed = str(r.manifest.get("completed_at", ""))[:10]
+    if birth is None or not completed:
+        return RuleResult("AGE_BAND", NOT_APPLICABLE)
+    age = age_on(birth, date.fromisoformat(completed))
+    if 16 <= age <= 25 or age >= 60:
+        return RuleResult("AGE_BAND", FLAG, f"age {age}: AML sampling band")
+    return RuleResult("AGE_BAND", PASS)
+
+
+EVERY_PACKAGE: tuple[Rule, ...] = (
+    package_integrity,
+    checks_match_customer,
+    maker_is_not_checker,
+    device_active,
+    id_valid_on_date,
+    aml_sampling_band,
+)
+
+
+def machine_review(r: ReviewInput, journey_rules: tuple[Rule, ...] = ()) -> list[RuleResult]:
+    """The rules every package gets, then the journey's own: each result, never an exception."""
+    results = []
+    for rule in EVERY_PACKAGE + journey_rules:
+        try:
+            results.append(rule(r))
+        except Exception as exc:
+            results.append(RuleResult(rule.__name__.upper(), FLAG, f"rule failed: {type(exc).__name__}"))
+    return results
