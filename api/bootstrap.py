@@ -13,7 +13,8 @@ from api.logging_setup import set_log_token_key
 from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
 from documents.evidence.desk import EvidenceDesk
 from documents.evidence.service import EncryptedBlobStore, EvidenceService
-from documents.rendering import DocumentRenderer
+from documents.handover import HandoverDocuments
+from documents.rendering import DocumentHtml, DocumentRenderer
 from documents.supervision.review_start import ReviewStarter
 from documents.supervision.service import MachineReviewer, project_package_status, supervision_operations
 from engine.adapters.http import HttpAdapters, build_http_adapters
@@ -71,6 +72,7 @@ class Services:
     attachments: AttachmentService
     definitions: DefinitionService
     reads: JourneyReads
+    handover: HandoverDocuments
     evidence: EvidenceService
     desk: EvidenceDesk
     executor: OutboxExecutor
@@ -198,6 +200,7 @@ def build_services(
         evidence_declarations(),
     )
     reviews = ReviewStarter(evidence_store, instances, now)
+    reads = JourneyReads(deps, instances)
     executor = OutboxExecutor(
         ServiceCallRunner(deps),
         {"build_evidence": evidence.build_for_outbox, "start_review": reviews.start_review_for_outbox},
@@ -230,7 +233,10 @@ def build_services(
         definitions=DefinitionService(
             sessions, operations, FormCatalogue(settings.forms_dir), settings.processes_dir, now
         ),
-        reads=JourneyReads(deps, instances),
+        reads=reads,
+        handover=HandoverDocuments(
+            reads, instances, DocumentHtml(evidence_declarations()), evidence_declarations()
+        ),
         evidence=evidence,
         desk=EvidenceDesk(evidence_store, keys, blobs, now, journeys.personal_fields),
         executor=executor,

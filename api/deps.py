@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.bootstrap import Services
 from crypto import KeyStore
 from documents.evidence.desk import EvidenceDesk
+from documents.handover import HandoverDocuments
 from engine.attachments import AttachmentService
 from engine.definitions import DefinitionService
 from engine.errors import Unauthenticated
@@ -54,6 +55,7 @@ AccessLogDep = Annotated[AccessLog, _use_case(lambda s: s.access_log)]
 InstancesDep = Annotated[InstanceService, _use_case(lambda s: s.instances)]
 AssignmentDep = Annotated[TaskAssignmentService, _use_case(lambda s: s.assignment)]
 ReadsDep = Annotated[JourneyReads, _use_case(lambda s: s.reads)]
+HandoverDep = Annotated[HandoverDocuments, _use_case(lambda s: s.handover)]
 DefinitionsDep = Annotated[DefinitionService, _use_case(lambda s: s.definitions)]
 AttachmentsDep = Annotated[AttachmentService, _use_case(lambda s: s.attachments)]
 StaffAdminDep = Annotated[StaffAdministration, _use_case(lambda s: s.staff_admin)]

@@ -77,10 +77,21 @@ class TaskOut(BaseModel):
     created_at: datetime
 
 
+class ShownDocumentOut(BaseModel):
+    """A document the customer reads on this hand-over screen before acting, filled with their data."""
+
+    document: str
+    title: str
+    text_version: str
+    sm3: str
+    url: str
+
+
 class TaskDetailOut(TaskOut):
     form: dict[str, Any]
     data: dict[str, Any]
     context: dict[str, Any]
+    documents: list[ShownDocumentOut] = []
 
 
 class IncidentOut(BaseModel):

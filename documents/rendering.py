@@ -83,6 +83,38 @@ class TemplateFolderFetcher(URLFetcher):
         return URLFetcherResponse(url, body, {"Content-Type": media_type or "text/plain"})
 
 
+class DocumentHtml:
+    """Jinja2 environments: one per journey (its templates folder, then the shared one) and one for the
+    shared documents. Cheap to build, no WeasyPrint: what the customer's screen and the PDF both start
+    from."""
+
+    def __init__(self, declarations: Mapping[str, EvidenceDeclaration], template_dir: Path = TEMPLATE_DIR):
+        self.template_dir = template_dir.resolve()
+        self.journey_dirs = tuple(d.template_dir.resolve() for d in declarations.values())
+        self._envs = {process_id: self._environment(d.template_dir) for process_id, d in declarations.items()}
+        self._shared_env = self._environment(None)
+
+    def _environment(self, journey_dir: Path | None) -> jinja2.Environment:
+        folders = [journey_dir.resolve()] if journey_dir else []
+        return jinja2.Environment(
+            loader=jinja2.FileSystemLoader([*folders, self.template_dir]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            auto_reload=False,
+        )
+
+    def render_html(self, name: str, context: dict[str, Any], process_id: str | None = None) -> str:
+        env = self._envs.get(process_id, self._shared_env) if process_id else self._shared_env
+        try:
+            return env.get_template(name).render(context)
+        except jinja2.TemplateError as exc:
+            raise DocumentRenderError(f"template {name}: {exc}") from exc
+
+    def stylesheet(self) -> str:
+        path = self.template_dir / STYLESHEET
+        return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 class DocumentRenderer:
     """Renders the evidence documents of every declared journey; build one per process and reuse it (not
     thread-safe to share). A journey's templates extend the shared layout in `documents/templates`."""
@@ -94,16 +126,10 @@ class DocumentRenderer:
         pdf_variant: str | None = PDF_VARIANT,
     ) -> None:
         self.declarations = declarations
-        self.template_dir = template_dir.resolve()
+        self.html = DocumentHtml(declarations, template_dir)
+        self.template_dir = self.html.template_dir
         self.pdf_variant = pdf_variant
-        self._envs = {
-            process_id: self._environment(declaration.template_dir)
-            for process_id, declaration in declarations.items()
-        }
-        self._shared_env = self._environment(None)
-        self.fetcher = TemplateFolderFetcher(
-            self.template_dir, *(d.template_dir for d in declarations.values())
-        )
+        self.fetcher = TemplateFolderFetcher(self.template_dir, *self.html.journey_dirs)
         self.font_config = FontConfiguration()
         self._base_url = self.template_dir.as_uri() + "/"
         stylesheet = self.template_dir / STYLESHEET
@@ -113,15 +139,6 @@ class DocumentRenderer:
             else []
         )
 
-    def _environment(self, journey_dir: Path | None) -> jinja2.Environment:
-        folders = [journey_dir.resolve()] if journey_dir else []
-        return jinja2.Environment(
-            loader=jinja2.FileSystemLoader([*folders, self.template_dir]),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            auto_reload=False,
-        )
-
     def warm_up(self) -> None:
         """Render each journey's sample so fonts, templates and caches load before real work."""
         for declaration in self.declarations.values():
@@ -129,11 +146,7 @@ class DocumentRenderer:
                 self.render_evidence_documents(declaration.sample_facts())
 
     def render_html(self, name: str, context: dict[str, Any], process_id: str | None = None) -> str:
-        env = self._envs.get(process_id, self._shared_env) if process_id else self._shared_env
-        try:
-            return env.get_template(name).render(context)
-        except jinja2.TemplateError as exc:
-            raise DocumentRenderError(f"template {name}: {exc}") from exc
+        return self.html.render_html(name, context, process_id)
 
     def render(self, name: str, context: dict[str, Any], process_id: str | None = None) -> bytes:
         """One template -> PDF bytes. The context must already be display text (the journey's builders)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from engine.deps import EngineDeps
@@ -217,9 +217,16 @@ class InstanceService:
 
     # ------------------------------------------------------------------ complete
 
-    def complete_task(self, actor: Actor, task_id: str, data: dict[str, Any]) -> InstanceView:
+    def complete_task(
+        self,
+        actor: Actor,
+        task_id: str,
+        data: dict[str, Any],
+        shown_documents: Sequence[Mapping[str, str]] = (),
+    ) -> InstanceView:
         """A form marked `"ui:options": {"handover": true}` is filled or signed by the customer on the
-        officer's device; the trail records it as the customer's act, whichever client sent it."""
+        officer's device; the trail records it as the customer's act, whichever client sent it, and
+        which documents (id, text version, SM3 of what was shown) the customer read before acting."""
         with UnitOfWork(self.deps) as uow:
             task, record = visible_task(uow.tables, actor, task_id)
             definition = uow.tables.definition(record.definition_id)
@@ -251,6 +258,7 @@ class InstanceService:
                 task_spec=task.spec_name,
                 role=task.role,
                 **({"by_customer": True} if by_customer else {}),
+                **({"shown_documents": [dict(d) for d in shown_documents]} if shown_documents else {}),
                 **{
                     k: cleaned[k]
                     for k in (*DECISION_FIELDS, *self.deps.journeys.decision_fields(record.process_id))

@@ -13,6 +13,7 @@ from engine.instances import InstanceService
 from engine.journeys.approval_context import approval_context
 from engine.people.access_log import record_view
 from engine.persistence.definitions import DefinitionRepository
+from engine.persistence.evidence import FinishedJourney, FinishedJourneys
 from engine.persistence.instances import InstanceTables, instance_tables
 from engine.store import JourneyInstance, ensure_spec
 from engine.task_forms import definition_form
@@ -124,6 +125,14 @@ class JourneyReads:
             if not task.form_schema:
                 return None
             return definition_form(definition, task.form_schema, task.form_ui_schema)
+
+    def task_journey(self, actor: Actor, task_id: str) -> tuple[FormDefinition | None, FinishedJourney]:
+        """A task the caller may do, with its journey so far: what the documents the customer reads on
+        its hand-over screen are filled from."""
+        form = self.task_form(actor, task_id)  # checks the caller may do it
+        with instance_tables(self.deps.sessions) as tables:
+            _task, record = visible_task(tables, actor, task_id)
+        return form, FinishedJourneys(self.deps).so_far(record.id)
 
     def task_evidence_image(self, actor: Actor, task_id: str, attachment_id: str) -> tuple[str, str]:
         """(blob key, media type) of an evidence image behind an approval task the caller may do; any

@@ -8,6 +8,7 @@ sees the form (the renderer would otherwise fall back to a plain text box or ign
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -66,8 +67,10 @@ UI_OPTIONS: dict[str, frozenset[str] | None] = {
     "length": None,
     "rows": None,
 }
-# ui:options of the whole form: `handover` marks a screen the customer fills in on the tablet.
-FORM_UI_OPTIONS = frozenset({"handover"})
+# ui:options of the whole form: `handover` marks a screen the customer fills in on the tablet, and
+# `documents` names what it shows them to read before they tick or sign (documents/handover.py).
+FORM_UI_OPTIONS = frozenset({"handover", "documents"})
+DOCUMENT_NAME = re.compile(r"^[a-z][a-z0-9_]{2,59}$")
 
 
 def lint_ui_schema(ui: Any, schema: Mapping[str, Any], file: str) -> list[FormProblem]:
@@ -101,6 +104,10 @@ def _walk(ui: Mapping[str, Any], node: Mapping[str, Any], at: tuple[Any, ...]) -
             yield from _walk(value, node["items"], here)
         else:
             yield here, f"UI schema entry {key!r} is not a field of the form"
+    if not at and _is_handover(ui) and not isinstance(ui.get("ui:description"), str):
+        # the form schema's description is written for analysts and officers: the customer's screen
+        # says in its own words what they are asked to do
+        yield ("ui:description",), "a hand-over screen needs a ui:description addressed to the customer"
     if "ui:order" in ui:
         yield from _order_problems(ui["ui:order"], list(properties), (*at, "ui:order"))
     options = ui.get("ui:options")
@@ -123,10 +130,22 @@ def _walk(ui: Mapping[str, Any], node: Mapping[str, Any], at: tuple[Any, ...]) -
         yield (*at, "ui:enumNames"), "ui:enumNames must list one name per enum value"
 
 
+def _is_handover(ui: Mapping[str, Any]) -> bool:
+    options = ui.get("ui:options")
+    return isinstance(options, Mapping) and options.get("handover") is True
+
+
 def _form_options_problems(options: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
     for key, value in options.items():
         if key not in FORM_UI_OPTIONS:
-            yield (*at, key), f"ui:options {key!r} is not supported on a whole form; use handover"
+            yield (*at, key), f"ui:options {key!r} is not supported on a whole form; use handover, documents"
+        elif key == "documents":
+            if options.get("handover") is not True:
+                yield (*at, key), "documents are shown on a hand-over screen only (handover: true)"
+            if not isinstance(value, list) or not all(
+                isinstance(n, str) and DOCUMENT_NAME.match(n) for n in value
+            ):
+                yield (*at, key), "documents must be a list of document names (a-z, 0-9, _)"
         elif not isinstance(value, bool):
             yield (*at, key), f"ui:options {key!r} must be true or false"
 

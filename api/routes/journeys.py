@@ -6,8 +6,9 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, status
+from fastapi.responses import HTMLResponse
 
-from api.deps import AssignmentDep, CurrentActorDep, DefinitionsDep, InstancesDep
+from api.deps import AssignmentDep, CurrentActorDep, DefinitionsDep, HandoverDep, InstancesDep
 from api.openapi import MISSING, MISSING_OR_STALE, SIGNED_IN
 from api.params import RowId
 from api.schemas import (
@@ -17,15 +18,18 @@ from api.schemas import (
     InstanceOut,
     ProcessOut,
     ReassignRequest,
+    ShownDocumentOut,
     StartInstanceRequest,
     TaskDetailOut,
     TaskOut,
 )
+from documents.handover import DOCUMENT_PAGE_CSP
 from engine.views import InstanceView
 
 router = APIRouter(responses=SIGNED_IN)
 InstanceId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+DocumentName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{2,59}$")]
 
 
 def _instance_out(view: InstanceView) -> InstanceOut:
@@ -120,11 +124,45 @@ def list_tasks(instances: InstancesDep, actor: CurrentActorDep) -> list[TaskOut]
 
 
 @router.get("/tasks/{task_id}", response_model=TaskDetailOut, tags=["tasks"], responses=MISSING_OR_STALE)
-def get_task(task_id: TaskId, instances: InstancesDep, actor: CurrentActorDep) -> TaskDetailOut:
+def get_task(
+    task_id: TaskId, instances: InstancesDep, handover: HandoverDep, actor: CurrentActorDep
+) -> TaskDetailOut:
     detail = instances.get_task(actor, task_id)
+    documents = [
+        ShownDocumentOut(
+            document=d.document,
+            title=d.title,
+            text_version=d.text_version,
+            sm3=d.sm3,
+            url=f"/api/v1/tasks/{task_id}/documents/{d.document}",
+        )
+        for d in handover.for_task(actor, task_id)
+    ]
     return TaskDetailOut.model_validate(
-        {**asdict(detail.task), "form": detail.form, "data": detail.data, "context": detail.context}
+        {
+            **asdict(detail.task),
+            "form": detail.form,
+            "data": detail.data,
+            "context": detail.context,
+            "documents": documents,
+        }
     )
+
+
+@router.get(
+    "/tasks/{task_id}/documents/{document}",
+    response_class=HTMLResponse,
+    tags=["tasks"],
+    responses={**MISSING, 200: {"content": {"text/html": {}}, "description": "The document as shown"}},
+)
+def get_task_document(
+    task_id: TaskId, document: DocumentName, handover: HandoverDep, actor: CurrentActorDep
+) -> HTMLResponse:
+    """A document the customer reads on this hand-over screen, filled with their data (its SM3 is the
+    one the task's detail lists and the trail records)."""
+    shown = handover.document(actor, task_id, document)
+    headers = {"Content-Security-Policy": DOCUMENT_PAGE_CSP, "Cache-Control": "no-store"}
+    return HTMLResponse(handover.screen_page(shown), headers=headers)
 
 
 @router.post("/tasks/{task_id}/claim", response_model=TaskOut, tags=["tasks"], responses=MISSING_OR_STALE)
@@ -153,6 +191,6 @@ def reassign_task(
     "/tasks/{task_id}/complete", response_model=InstanceOut, tags=["tasks"], responses=MISSING_OR_STALE
 )
 def complete_task(
-    task_id: TaskId, body: CompleteTaskRequest, instances: InstancesDep, actor: CurrentActorDep
+    task_id: TaskId, body: CompleteTaskRequest, handover: HandoverDep, actor: CurrentActorDep
 ) -> InstanceOut:
-    return _instance_out(instances.complete_task(actor, task_id, body.data))
+    return _instance_out(handover.complete(actor, task_id, body.data))

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import DeskDep, InstancesDep, ReadsDep
+from api.deps import DeskDep, HandoverDep, InstancesDep, ReadsDep
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.session import WebSession
@@ -78,9 +78,10 @@ async def decide(
     desk: DeskDep,
     instances: InstancesDep,
     reads: ReadsDep,
+    handover: HandoverDep,
     session: WebSessionDep,
 ) -> Response:
-    submitted = await submit_task(request, reads, instances, session, task_id)
+    submitted = await submit_task(request, reads, handover, session, task_id)
     if submitted.view is None:
         return error_fragments(request, session, submitted) or _package_page(
             request, desk, instances, session, package_id, (submitted.data, submitted.errors), 422

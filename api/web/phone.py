@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import AttachmentsDep, InstancesDep, ReadsDep
+from api.deps import AttachmentsDep, HandoverDep, InstancesDep, ReadsDep
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.task_submit import error_fragments, submit_task
@@ -44,9 +44,14 @@ def task_detail(
 
 @router.post("/phone/tasks/{task_id}", response_class=HTMLResponse)
 async def decide(
-    request: Request, task_id: TaskId, instances: InstancesDep, reads: ReadsDep, session: WebSessionDep
+    request: Request,
+    task_id: TaskId,
+    instances: InstancesDep,
+    reads: ReadsDep,
+    handover: HandoverDep,
+    session: WebSessionDep,
 ) -> Response:
-    submitted = await submit_task(request, reads, instances, session, task_id)
+    submitted = await submit_task(request, reads, handover, session, task_id)
     if submitted.view is None:
         fragments = error_fragments(request, session, submitted)
         if fragments is not None:

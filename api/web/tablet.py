@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import DefinitionsDep, InstancesDep, ReadsDep, SandboxDep
+from api.deps import DefinitionsDep, HandoverDep, InstancesDep, ReadsDep, SandboxDep
 from api.params import RowId
 from api.schemas import AbandonReason
 from api.web.form_view import build_form
@@ -21,6 +21,7 @@ from api.web.pages import WebSessionDep, redirect, render
 from api.web.sandbox_reader import reader_cards_json, reads_chip
 from api.web.session import WebSession
 from api.web.task_submit import error_fragments, submit_task
+from documents.handover import DOCUMENT_PAGE_CSP, HandoverDocuments
 from engine.errors import Forbidden
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
@@ -31,6 +32,7 @@ from engine.views import InstanceView, TaskDetail
 router = APIRouter(include_in_schema=False)
 InstanceId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+DocumentName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{2,59}$")]
 BANK_TIME = timezone(timedelta(hours=8))  # the bank's day starts at midnight Beijing time
 WAIT_SECONDS = 20.0
 # the PIN pad is a paired device; in sandbox mode the page plays it and hands over its event id
@@ -43,11 +45,12 @@ class Screens:
 
     instances: InstanceService
     reads: JourneyReads
+    handover: HandoverDocuments
     sandbox: bool
 
 
-def _screens(instances: InstancesDep, reads: ReadsDep, sandbox: SandboxDep) -> Screens:
-    return Screens(instances, reads, sandbox is not None)
+def _screens(instances: InstancesDep, reads: ReadsDep, handover: HandoverDep, sandbox: SandboxDep) -> Screens:
+    return Screens(instances, reads, handover, sandbox is not None)
 
 
 ScreensDep = Annotated[Screens, Depends(_screens)]
@@ -114,7 +117,7 @@ async def complete(
     request: Request, task_id: TaskId, screens: ScreensDep, session: WebSessionDep
 ) -> Response:
     _tablet_only(session)
-    submitted = await submit_task(request, screens.reads, screens.instances, session, task_id)
+    submitted = await submit_task(request, screens.reads, screens.handover, session, task_id)
     if submitted.view is None:
         detail = screens.instances.get_task(session.actor, task_id)
         return error_fragments(request, session, submitted) or _task_page(
@@ -200,9 +203,23 @@ def _task_page(
         "form": form,
         "action": f"/tablet/tasks/{detail.task.task_id}",
         "handover": is_handover(ui_schema),
+        "documents": screens.handover.for_task(session.actor, detail.task.task_id)
+        if is_handover(ui_schema)
+        else [],
         "sms_panel": screens.sandbox and any(f.widget == "otp" for f in form.all_fields),
     }
     return render(request, "tablet/task.html", context, session=session, status_code=status_code)
+
+
+@router.get("/tablet/tasks/{task_id}/documents/{document}", response_class=HTMLResponse)
+def task_document(
+    task_id: TaskId, document: DocumentName, screens: ScreensDep, session: WebSessionDep
+) -> Response:
+    """A document the customer reads on the hand-over screen, framed in it (nothing runs inside)."""
+    _tablet_only(session)
+    shown = screens.handover.document(session.actor, task_id, document)
+    headers = {"Content-Security-Policy": DOCUMENT_PAGE_CSP, "Cache-Control": "no-store"}
+    return HTMLResponse(screens.handover.screen_page(shown), headers=headers)
 
 
 def _preview_url(attachment_id: str) -> str:

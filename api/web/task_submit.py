@@ -13,8 +13,8 @@ from api.web.form_submission import parse_submission
 from api.web.form_view import build_form
 from api.web.pages import render
 from api.web.session import WebSession
+from documents.handover import HandoverDocuments
 from engine.errors import FieldError, ValidationFailed
-from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
 from engine.views import InstanceView
 
@@ -29,14 +29,14 @@ class Submission:
 
 
 async def submit_task(
-    request: Request, reads: JourneyReads, instances: InstanceService, session: WebSession, task_id: str
+    request: Request, reads: JourneyReads, handover: HandoverDocuments, session: WebSession, task_id: str
 ) -> Submission:
     form = reads.task_form(session.actor, task_id)
     schema = form.schema if form else {}
     ui_schema = form.ui_schema if form else {}
     data = parse_submission(schema, await request.form(), ui_schema=ui_schema)
     try:
-        view = instances.complete_task(session.actor, task_id, data)
+        view = handover.complete(session.actor, task_id, data)
     except ValidationFailed as exc:
         return Submission(schema, ui_schema, data, errors=exc.errors)
     return Submission(schema, ui_schema, data, view)

@@ -48,3 +48,6 @@ class EvidenceFacts:
     images: list[EvidenceImage] = field(default_factory=list)
     reviewer_id: str | None = None
     authorizer_id: str | None = None
+    preview: bool = False
+    """A running journey, its documents shown to the customer before they sign: no outcome yet, so no
+    "未完成" banner; the signatures still to come read as missing."""

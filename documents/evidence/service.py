@@ -18,7 +18,7 @@ from documents.evidence.facts import EvidenceFacts, EvidenceImage
 from documents.evidence.package import build_package
 from documents.journeys.declaration import EvidenceDeclaration
 from engine.attachments import AttachmentService
-from engine.persistence.evidence import EvidenceStore, FinishedJourneys, NewPackage
+from engine.persistence.evidence import EvidenceStore, FinishedJourney, FinishedJourneys, NewPackage
 
 log = logging.getLogger("fieldbank.evidence")
 
@@ -73,38 +73,7 @@ class EvidenceService:
 
     def gather(self, instance_id: str) -> EvidenceFacts:
         journey = self.journeys.get(instance_id)
-        data = _plain(journey.data)
-        trail: list[dict[str, Any]] = [{**e, "at": _iso(e["at"])} for e in journey.trail]
-        authorizer: str | None = next(
-            (
-                e["actor_id"]
-                for e in trail
-                if e["kind"] == "task_completed" and e["detail"].get("role") == "authorizer"
-            ),
-            None,
-        )
-        return EvidenceFacts(
-            package_id="EP-" + journey.instance_id,
-            process_id=journey.process_id,
-            process_name=journey.process_name,
-            definition_version=journey.definition_version,
-            definition_sha=journey.definition_sha,
-            instance_id=journey.instance_id,
-            business_key=journey.business_key,
-            branch_code=journey.branch_code,
-            branch_name=journey.branch_name,
-            staff_id=journey.staff_id,
-            staff_name=journey.staff_name,
-            device_id=journey.device_id,
-            outcome=journey.outcome or "UNKNOWN",
-            outcome_reason=journey.outcome_reason,
-            started_at=journey.started_at,
-            completed_at=journey.completed_at,
-            data=data,
-            trail=trail,
-            images=self._images(journey.process_id, data),
-            authorizer_id=authorizer,
-        )
+        return facts_of(journey, lambda data: self._images(journey.process_id, data))
 
     def _images(self, process_id: str, data: dict[str, Any]) -> list[EvidenceImage]:
         images = []
@@ -141,6 +110,49 @@ class EvidenceService:
         sequence = self.store.append(facts.instance_id, facts.package_id, outbox_id, build)
         if sequence is not None:
             log.info("evidence package %s stored (sequence %s)", facts.package_id, sequence)
+
+
+def facts_of(
+    journey: FinishedJourney,
+    images: Callable[[dict[str, Any]], list[EvidenceImage]] = lambda _data: [],
+    *,
+    preview: bool = False,
+) -> EvidenceFacts:
+    """The package's facts of a journey, in JSON-plain values; `preview` for one still running, whose
+    documents the customer reads before signing."""
+    data = _plain(journey.data)
+    trail: list[dict[str, Any]] = [{**e, "at": _iso(e["at"])} for e in journey.trail]
+    authorizer: str | None = next(
+        (
+            e["actor_id"]
+            for e in trail
+            if e["kind"] == "task_completed" and e["detail"].get("role") == "authorizer"
+        ),
+        None,
+    )
+    return EvidenceFacts(
+        package_id="EP-" + journey.instance_id,
+        process_id=journey.process_id,
+        process_name=journey.process_name,
+        definition_version=journey.definition_version,
+        definition_sha=journey.definition_sha,
+        instance_id=journey.instance_id,
+        business_key=journey.business_key,
+        branch_code=journey.branch_code,
+        branch_name=journey.branch_name,
+        staff_id=journey.staff_id,
+        staff_name=journey.staff_name,
+        device_id=journey.device_id,
+        outcome=journey.outcome or ("IN_PROGRESS" if preview else "UNKNOWN"),
+        outcome_reason=journey.outcome_reason,
+        started_at=journey.started_at,
+        completed_at=journey.completed_at,
+        data=data,
+        trail=trail,
+        images=images(data),
+        authorizer_id=authorizer,
+        preview=preview,
+    )
 
 
 class EncryptedBlobStore:

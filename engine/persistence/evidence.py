@@ -111,49 +111,61 @@ class FinishedJourneys:
         with self.deps.sessions() as session:
             record = session.get(ProcessInstanceRecord, instance_id)
             assert record is not None and record.completed_at is not None
-            definition = DEFINITIONS.get(session, record.definition_id)
-            assert definition is not None
-            journey = JourneyInstance(self.deps, InstanceTables(session), record)
-            assert journey.workflow is not None
-            data = dict(journey.workflow.data)
-            journey.keep_warm()  # read only
-            events = session.scalars(
-                select(InstanceEventRecord)
-                .where(InstanceEventRecord.instance_id == instance_id)
-                .order_by(InstanceEventRecord.id)
-            )
-            trail = [
-                {
-                    "at": e.at,
-                    "kind": e.kind,
-                    "actor_id": e.actor_id,
-                    "device_id": e.device_id,
-                    "task_spec": e.task_spec,
-                    "detail": e.detail,
-                }
-                for e in events
-            ]
-            staff = session.get(StaffRecord, record.started_by)
-            branch = session.get(BranchRecord, record.branch_code)
-            return FinishedJourney(
-                instance_id=record.id,
-                process_id=record.process_id,
-                process_name=definition.name,
-                definition_version=definition.version,
-                definition_sha=definition.sha,
-                business_key=record.business_key,
-                branch_code=record.branch_code,
-                branch_name=branch.name if branch else record.branch_code,
-                staff_id=record.started_by,
-                staff_name=staff.name if staff else record.started_by,
-                device_id=record.device_id,
-                outcome=record.outcome,
-                outcome_reason=record.outcome_reason,
-                started_at=record.created_at,
-                completed_at=record.completed_at,
-                data=data,
-                trail=trail,
-            )
+            return self.told(session, record, record.completed_at)
+
+    def so_far(self, instance_id: str) -> FinishedJourney:
+        """A running journey told the same way, as of now: what a document shown to the customer
+        before they sign is filled from (the caller has checked who may see it)."""
+        with self.deps.sessions() as session:
+            record = session.get(ProcessInstanceRecord, instance_id)
+            assert record is not None
+            return self.told(session, record, self.deps.now())
+
+    def told(self, session: Session, record: ProcessInstanceRecord, until: datetime) -> FinishedJourney:
+        instance_id = record.id
+        definition = DEFINITIONS.get(session, record.definition_id)
+        assert definition is not None
+        journey = JourneyInstance(self.deps, InstanceTables(session), record)
+        assert journey.workflow is not None
+        data = dict(journey.workflow.data)
+        journey.keep_warm()  # read only
+        events = session.scalars(
+            select(InstanceEventRecord)
+            .where(InstanceEventRecord.instance_id == instance_id)
+            .order_by(InstanceEventRecord.id)
+        )
+        trail = [
+            {
+                "at": e.at,
+                "kind": e.kind,
+                "actor_id": e.actor_id,
+                "device_id": e.device_id,
+                "task_spec": e.task_spec,
+                "detail": e.detail,
+            }
+            for e in events
+        ]
+        staff = session.get(StaffRecord, record.started_by)
+        branch = session.get(BranchRecord, record.branch_code)
+        return FinishedJourney(
+            instance_id=record.id,
+            process_id=record.process_id,
+            process_name=definition.name,
+            definition_version=definition.version,
+            definition_sha=definition.sha,
+            business_key=record.business_key,
+            branch_code=record.branch_code,
+            branch_name=branch.name if branch else record.branch_code,
+            staff_id=record.started_by,
+            staff_name=staff.name if staff else record.started_by,
+            device_id=record.device_id,
+            outcome=record.outcome,
+            outcome_reason=record.outcome_reason,
+            started_at=record.created_at,
+            completed_at=until,
+            data=data,
+            trail=trail,
+        )
 
 
 class EvidenceStore:

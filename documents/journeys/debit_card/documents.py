@@ -90,7 +90,7 @@ def risk_notice_confirmed(facts: EvidenceFacts) -> bool:
 
 def common_context(facts: EvidenceFacts, name: str) -> Context:
     """Header, footer and PDF metadata; the dates come from the facts so a re-render is byte-identical."""
-    finished = facts.outcome == "OPENED"
+    finished = facts.outcome == "OPENED" or facts.preview
     reason = f"（{facts.outcome_reason}）" if facts.outcome_reason else ""
     return {
         "title": TITLES[name],

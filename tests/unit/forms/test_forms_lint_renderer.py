@@ -176,11 +176,30 @@ def test_unknown_ui_options_and_values_are_refused(tmp_path):
     ]
 
 
-def test_the_form_may_be_marked_as_a_customer_handover(tmp_path):
-    assert lint(tmp_path, ui={"ui:options": {"handover": True}}) == []
-    assert lint(tmp_path, ui={"ui:options": {"handover": "yes", "facing": "user"}}) == [
+def test_the_form_may_be_marked_as_a_customer_handover_in_the_customers_words(tmp_path):
+    words = {"ui:description": "请您阅读后签名。"}
+    assert lint(tmp_path, ui={"ui:options": {"handover": True}, **words}) == []
+    assert lint(tmp_path, ui={"ui:options": {"handover": "yes", "facing": "user"}, **words}) == [
         ("/ui:options/handover", "ui:options 'handover' must be true or false"),
-        ("/ui:options/facing", "ui:options 'facing' is not supported on a whole form; use handover"),
+        (
+            "/ui:options/facing",
+            "ui:options 'facing' is not supported on a whole form; use handover, documents",
+        ),
+    ]
+    assert lint(tmp_path, ui={"ui:options": {"handover": True}}) == [
+        ("/ui:description", "a hand-over screen needs a ui:description addressed to the customer")
+    ]
+
+
+def test_a_handover_screen_names_the_documents_it_shows(tmp_path):
+    words = {"ui:description": "请您阅读后签名。"}
+    shown = {"handover": True, "documents": ["privacy_policy", "risk_notice"]}
+    assert lint(tmp_path, ui={"ui:options": shown, **words}) == []
+    assert lint(tmp_path, ui={"ui:options": {"documents": ["privacy_policy"]}}) == [
+        ("/ui:options/documents", "documents are shown on a hand-over screen only (handover: true)")
+    ]
+    assert lint(tmp_path, ui={"ui:options": {"handover": True, "documents": "x"}, **words}) == [
+        ("/ui:options/documents", "documents must be a list of document names (a-z, 0-9, _)")
     ]
 
 
