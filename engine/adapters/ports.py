@@ -237,6 +237,17 @@ class CoreBanking(Protocol):
 
 
 CardDecisionCode = Literal["APPROVED", "DECLINED", "PENDING_DOCS", "REFERRED"]
+CardDelivery = Literal["RESIDENTIAL", "WORK", "BRANCH"]
+CardState = Literal["NOT_ISSUED", "PRODUCED", "MAILED", "DELIVERED", "RETURNED", "AT_BRANCH", "ACTIVE"]
+ActivationCode = Literal[
+    "ACTIVATED",
+    "UNKNOWN_APPLICATION",
+    "IDENTITY_MISMATCH",
+    "IDENTITY_NOT_VERIFIED",
+    "NOT_ISSUED",
+    "NOT_DELIVERED",
+    "ALREADY_ACTIVE",
+]
 
 
 @dataclass(frozen=True)
@@ -253,6 +264,18 @@ class CardApplication:
     credit_auth_signed_at: datetime | None
     flags: tuple[str, ...] = ()
     """Check outcomes the card centre must weigh (a `REVIEW` result is submitted with a flag, §J2)."""
+    delivery: CardDelivery = "RESIDENTIAL"
+    """Where the card goes (§7.4): one of the applicant's declared addresses or branch pickup, never a
+    free address, so a card cannot be diverted."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardHoldings(Echo):
+    """What the card centre knows of one person (J2 step 1): the products held (approved, issued or
+    active) and the products with an application still open (being decided, 补件, manual review)."""
+
+    held_products: tuple[str, ...] = ()
+    in_progress_products: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -273,18 +296,63 @@ class CardDecision:
     documents_due: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True)
+class CardStatus(Echo):
+    """The card of an application after the decision (J2 steps 11-12, §7.4). `usable` and `fees_from`
+    stay false / None until activation: no fees on a card the customer has not activated."""
+
+    application_no: str
+    state: CardState
+    delivery: CardDelivery
+    since: datetime | None = None  # when the current state began; None while NOT_ISSUED
+    usable: bool = False
+    fees_from: date | None = None  # the annual fee counts from the activation day
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivationResult(Echo):
+    application_no: str
+    result: ActivationCode
+    activated_at: datetime | None = None
+
+
 class CardCentre(Protocol):
-    """Credit-card centre (`credit_card_sys`, §J2 steps 8-10). `submit` is idempotent on the request id
-    and answers at once with an application number; the decision comes later, asynchronously, as a
-    message. `submit_documents` is the 补件 upload for an application in `PENDING_DOCS`. Raises
-    `BusinessRejection(AUTH_MISSING)` for an application without a signed credit-report authorization:
-    the bureau may not be queried without one (§13.6)."""
+    """Credit-card centre (`credit_card_sys`, §J2 steps 1 and 8-12).
+
+    - `holdings` (read-only) tells which products an ID number holds and which it has applications open
+      for: the eligibility pre-check asks it instead of trusting a declaration.
+    - `submit` is idempotent on the request id and answers at once with an application number; the
+      decision comes later, asynchronously, as a message. The centre de-duplicates: a second application
+      for a product the person holds or has open is numbered and then `DECLINED`.
+    - `submit_documents` is the 补件 upload for an application in `PENDING_DOCS`.
+    - `card_status` follows an approved application's card: production, mailing to the declared address
+      or branch pickup, delivery or return to the branch, activation.
+    - `activate` (idempotent on the request id) needs the applicant's ID number and a verified identity
+      (OTP or face), takes the PIN as an encrypted PIN block, and refuses a card not delivered yet.
+
+    Raises `ExternalServiceError(AUTH_MISSING)` for an application without a signed credit-report
+    authorization (the bureau may not be queried without one, §13.6) and
+    `ExternalServiceError(UNKNOWN_APPLICATION)` for documents or a status of an unknown application."""
+
+    def holdings(self, id_number: str, request_id: str) -> CardHoldings: ...
 
     def submit(self, application: CardApplication) -> CardSubmission: ...
 
     def submit_documents(
         self, application_no: str, documents: tuple[str, ...], request_id: str
     ) -> CardSubmission: ...
+
+    def card_status(self, application_no: str, request_id: str) -> CardStatus: ...
+
+    def activate(
+        self,
+        application_no: str,
+        id_number: str,
+        otp_verified: bool,
+        face_verified: bool,
+        pin_block: str,
+        request_id: str,
+    ) -> ActivationResult: ...
 
 
 WmRiskLevel = Literal["C1", "C2", "C3", "C4", "C5"]

@@ -45,7 +45,8 @@ def build_operation_registry(journeys: Iterable[JourneyDeclaration] = ()) -> Ope
             Operation("wealth.check_suitability", wealth.check_suitability, system="wm_sales"),
             Operation("wealth.place_order", wealth.place_order, system="wm_sales"),
             Operation("wealth.cancel_order", wealth.cancel_order, system="wm_sales"),
-            Operation("credit_card.eligibility", credit_card.eligibility, system="rules", inline=True),
+            # not inline: it asks the card centre what the person holds (I/O stays out of the request)
+            Operation("credit_card.eligibility", credit_card.eligibility, system=credit_card.SYSTEM),
             Operation("credit_card.check_contacts", credit_card.check_contacts, system="rules", inline=True),
             Operation(
                 "credit_card.record_authorization",

@@ -2,9 +2,10 @@
 stamp, and the submissions to the card centre (`credit_card_sys`).
 
 The inline rules return a `result` code the diagram's gateways read; they never raise business errors
-(an inline rule runs inside the request, where only results travel). The two submissions are service
-tasks: they raise `BusinessRejection` for what the diagram routes back to a task, and
-`ExternalServiceError` for what the worker retries.
+(an inline rule runs inside the request, where only results travel). Eligibility also answers with a
+`result` code, but asks the card centre, so it is a service task like the two submissions: the worker
+makes the call and retries an `ExternalServiceError`; the submissions raise `BusinessRejection` for what
+the diagram routes back to a task.
 
 Documents are named by one catalogue of codes shared with the forms: the 三亲见 form has
 `doc_<code>_seen` / `doc_<code>_photo` per original, the 补件 form `supplement_<code>_seen` /
@@ -18,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from engine.adapters.ports import SHANGHAI, CardApplication, CardCentre, result_record
+from engine.adapters.ports import SHANGHAI, CardApplication, CardCentre, CardDelivery, result_record
 from engine.errors import ExternalServiceError
 from engine.operations.registry import BusinessRejection, OperationContext
 from engine.operations.rules import BANK_PROVINCE
@@ -59,17 +60,22 @@ STUDENT_FLAG = "STUDENT_SECOND_REPAYMENT_SOURCE"
 _REFERRED_PREFIXES = ("81", "82", "83")  # HK / Macau / Taiwan residence permits: branch only (§13.2 941)
 
 
-# ------------------------------------------------------------------ eligibility (inline)
+# ------------------------------------------------------------------ eligibility (service: asks the centre)
 
 
 def eligibility(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
-    """Main-card pre-check (§J2 step 1, §7.3): age from the ID, service area, product already held.
+    """Main-card pre-check (§J2 step 1, §7.3): age from the ID, service area, and what the card centre
+    says this ID number holds or has applied for. A declaration can add to the centre's holdings, never
+    take away: a customer who forgot a card (or an application made minutes ago) is still found.
 
     Students stay eligible with a flag: §7.3 asks for a second repayment source, not a refusal."""
     id_number: str = p["id_number"]
+    product = p.get("product_code")
     max_age = _max_age(p.get("max_age"))
     student = p.get("full_time_student") is True or p.get("employment_type") == "STUDENT"
-    held = set(p.get("held_card_products") or ())
+    known = _card_centre(ctx).holdings(id_number, ctx.request_id)
+    held = {*known.held_products, *(p.get("held_card_products") or ())}
+    in_progress = product in known.in_progress_products
     flags = []
     if student:
         flags.append(STUDENT_FLAG)
@@ -78,7 +84,7 @@ def eligibility(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
     birth = id_birth_date(id_number) if resident_id_problem(id_number) is None else None
     age = age_on(birth, ctx.now().astimezone(SHANGHAI).date()) if birth else None
     in_area = _in_service_area(id_number, p.get("residential_address"), p.get("employer_address"))
-    reason, outcome = _ineligible(id_number, age, max_age, in_area, p.get("product_code") in held)
+    reason, outcome = _ineligible(id_number, age, max_age, in_area, product in held, in_progress)
     return {
         "result": "INELIGIBLE" if reason else "ELIGIBLE",
         "reason": reason,
@@ -89,6 +95,8 @@ def eligibility(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
         "student": student,
         "flags": flags,
         "documents_required": [SECOND_SOURCE] if student else [],
+        "held_products": sorted(held),
+        "in_progress_products": list(known.in_progress_products),
     }
 
 
@@ -111,7 +119,7 @@ def _in_service_area(id_number: str, *addresses: Any) -> bool:
 
 
 def _ineligible(
-    id_number: str, age: int | None, max_age: int, in_area: bool, product_held: bool
+    id_number: str, age: int | None, max_age: int, in_area: bool, product_held: bool, in_progress: bool
 ) -> tuple[str | None, str | None]:
     if id_number[:2] in _REFERRED_PREFIXES or id_number[:1] == "9":
         return "DOCUMENT_TYPE_NOT_SUPPORTED", "REFERRED_TO_BRANCH"
@@ -126,6 +134,8 @@ def _ineligible(
     if product_held:
         # [Sim] one main card per product and person; the centre's de-duplication is the binding check
         return "PRODUCT_ALREADY_HELD", "REFUSED"
+    if in_progress:  # the same application twice would be approved twice if the centre did not refuse it
+        return "APPLICATION_IN_PROGRESS", "REFUSED"
     return None, None
 
 
@@ -217,6 +227,7 @@ def submit(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
         income_proofs=tuple(c for c in INCOME_PROOF_DOCUMENTS if c in seen),
         credit_auth_signed_at=signed_at,
         flags=tuple(check_flags(p)),
+        delivery=_delivery(p.get("delivery_address_choice")),
     )
     received = _card_centre(ctx).submit(application)
     return {
@@ -281,6 +292,12 @@ def _document_problem(prefix: str, code: str, why: str) -> dict[str, str]:
     }
 
 
+def _delivery(choice: Any) -> CardDelivery:
+    """The form's choice (§7.4: a declared address or branch pickup); the residential address when the
+    diagram does not pass one."""
+    return choice if choice in ("RESIDENTIAL", "WORK", "BRANCH") else "RESIDENTIAL"
+
+
 def _aware(value: Any) -> datetime | None:
     """An ISO 8601 time; one without an offset is Asia/Shanghai (domain §0)."""
     if isinstance(value, datetime):
@@ -299,7 +316,7 @@ def _card_centre(ctx: OperationContext) -> CardCentre:
     centre = ctx.adapters.card_centre
     if centre is None:
         raise ExternalServiceError(
-            "credit_card_sys: no card-centre adapter is configured (the HTTP adapter set has none yet)",
+            "credit_card_sys: no card-centre adapter is configured",
             system=SYSTEM,
             reason="NOT_CONFIGURED",
         )

@@ -48,7 +48,7 @@ class Adapters:
     sms: SmsGateway
     core: CoreBanking
     card_centre: CardCentre | None = None
-    """J2's card centre; the HTTP adapter set has none yet, so J2 runs on the sandbox only."""
+    """J2's card centre (sandbox or HTTP); None where no card centre is wired."""
     wm_sales: WealthSales | None = None  # J3 only; None where no wealth sales system is wired (HTTP mode)
 
 

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Services, build_services
+from api.journey_driver import JourneyResult
 from engine.people.demo import seed_demo
 from engine.persistence.records import InstanceEventRecord, MessageSubscriptionRecord
 from engine.timers import fire_due_timers
@@ -25,7 +26,11 @@ from tests.integration.credit_card_driver import PROCESS, Applicant, CreditCardD
 
 def finish(driver: CreditCardDriver, applicant: Applicant, **kw: Any) -> dict[str, Any]:
     """Run the journey to its end, waiting out the card centre's asynchronous answer."""
-    result = driver.run(applicant, **kw)
+    return finish_from(driver, driver.run(applicant, **kw), applicant)
+
+
+def finish_from(driver: CreditCardDriver, result: JourneyResult, applicant: Applicant) -> dict[str, Any]:
+    result = driver.run_from(result.instance, applicant, skip=result.steps)
     instance = result.instance
     deadline = time.monotonic() + 20
     while instance["status"] == "waiting_external" and time.monotonic() < deadline:
@@ -76,6 +81,41 @@ def test_the_card_centre_declines_or_refers_by_the_bureau_fixtures(
 ) -> None:
     done = finish(CreditCardDriver(client), Applicant(name=name, id_number=id_number))
     assert (done["outcome"], done["outcome_reason"]) == (outcome, reason)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_same_person_applying_twice_for_the_same_product_is_not_approved_twice(
+    client: TestClient, services: Services
+) -> None:
+    driver = CreditCardDriver(client)
+    first = finish(driver, Applicant())
+    assert first["outcome"] == "APPROVED"
+    second = finish(driver, Applicant())  # minutes later, nothing declared: the card centre knows
+    assert (second["outcome"], second["outcome_reason"]) == ("REFUSED", "PRODUCT_ALREADY_HELD")
+    trail = events(services, second["instance_id"])
+    assert not any(e.task_spec == "credit_authorization" for e in trail)  # refused before any bureau step
+    assert not any(e.detail.get("operation") == "credit_card.submit" for e in trail)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_application_still_in_review_refuses_a_second_one(client: TestClient) -> None:
+    referred = Applicant(name="潘颖", id_number="420117198303039322")  # 932: REFERRED, a reviewer decides
+    driver = CreditCardDriver(client)
+    assert finish(driver, referred)["outcome"] == "REFERRED"
+    again = finish(driver, referred)
+    assert (again["outcome"], again["outcome_reason"]) == ("REFUSED", "APPLICATION_IN_PROGRESS")
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_applications_past_the_pre_check_together_are_not_both_approved(client: TestClient) -> None:
+    driver, applicant = CreditCardDriver(client), Applicant()
+    first = driver.run(applicant, stop_before="witness")
+    second = driver.run(applicant, stop_before="witness")  # both pass eligibility: nothing submitted yet
+    outcomes = [finish_from(driver, journey, applicant) for journey in (first, second)]
+    assert [(o["outcome"], o["outcome_reason"]) for o in outcomes] == [
+        ("APPROVED", None),
+        ("DECLINED", "PRODUCT_HELD"),  # the card centre's own de-duplication
+    ]
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

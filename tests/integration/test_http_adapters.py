@@ -15,6 +15,8 @@ import pytest
 from engine.adapters.http import build_http_adapters
 from engine.adapters.ports import (
     SHANGHAI,
+    CardApplication,
+    CardCentre,
     CoreBanking,
     FaceCompare,
     IdentityCheck,
@@ -46,6 +48,7 @@ class Ports:
     telco: TelcoRealName
     sms: SmsGateway
     core: CoreBanking
+    card_centre: CardCentre
     sandbox: SandboxAdapters  # behind the wire: for what no port offers (the SMS inbox)
 
 
@@ -92,11 +95,21 @@ def make_ports(
                 sandbox.telco,
                 sandbox.sms,
                 sandbox.core,
+                sandbox.card_centre,
                 sandbox,
             )
         http = build_http_adapters(served(sandbox))
         opened.append(http)
-        return Ports(http.identity, http.face, http.watchlist, http.telco, http.sms, http.core, sandbox)
+        return Ports(
+            http.identity,
+            http.face,
+            http.watchlist,
+            http.telco,
+            http.sms,
+            http.core,
+            http.card_centre,
+            sandbox,
+        )
 
     yield make
     for http in opened:
@@ -281,6 +294,85 @@ def test_core_a_serial_still_processing_is_in_progress(make_ports):
     assert caught.value.reason == "IN_PROGRESS"
 
 
+# --- card centre ------------------------------------------------------------------------------------
+
+WANG_FANG, PIN_BLOCK = "420102198506150026", "041234FFFFFFFFFF"
+
+
+def card_application(**fields: Any) -> CardApplication:
+    base: dict[str, Any] = {
+        "request_id": "J2-1:submit",
+        "id_number": WANG_FANG,
+        "name": "王芳",
+        "product_code": "CC-STANDARD",
+        "annual_income": 180_000,
+        "income_proofs": ("income_proof", "bank_statement"),
+        "credit_auth_signed_at": NOW.replace(hour=9),
+        "flags": ("FACE_GRAY",),
+        "delivery": "WORK",
+    }
+    return CardApplication(**{**base, **fields})
+
+
+def test_card_centre_holdings_and_its_own_de_duplication(ports):
+    assert ports.card_centre.holdings(WANG_FANG, "h-1").held_products == ()
+    first = ports.card_centre.submit(card_application())
+    assert ports.card_centre.submit(card_application()) == first  # idempotent on the request id
+    held = ports.card_centre.holdings(WANG_FANG, "h-2")
+    assert (held.request_id, held.held_products, held.in_progress_products) == ("h-2", ("CC-STANDARD",), ())
+    second = ports.card_centre.submit(card_application(request_id="J2-2:submit"))
+    assert second.status == "RECEIVED" and second.application_no != first.application_no
+    decisions = {d.application_no: d for _k, d in ports.sandbox.card_centre.due_decisions(NOW)}
+    assert decisions[first.application_no].decision == "APPROVED"
+    assert (decisions[second.application_no].decision, decisions[second.application_no].reason) == (
+        "DECLINED",
+        "PRODUCT_HELD",
+    )
+
+
+def test_card_centre_refusals_raise_the_same_reasons(ports):
+    with pytest.raises(ExternalServiceError) as no_auth:
+        ports.card_centre.submit(card_application(credit_auth_signed_at=None))
+    assert no_auth.value.reason == "AUTH_MISSING"
+    with pytest.raises(ExternalServiceError) as unknown:
+        ports.card_centre.submit_documents("CC000", ("bank_statement",), "d-1")
+    assert unknown.value.reason == "UNKNOWN_APPLICATION"
+    with pytest.raises(ExternalServiceError) as no_card:
+        ports.card_centre.card_status("CC000", "s-1")
+    assert no_card.value.reason == "UNKNOWN_APPLICATION"
+
+
+def test_card_centre_activates_a_delivered_card_once_with_a_verified_identity(make_ports):
+    ports = make_ports(card_step_s=0)  # produced, mailed and delivered at once
+    number = ports.card_centre.submit(card_application()).application_no
+    status = ports.card_centre.card_status(number, "s-1")
+    assert (status.state, status.delivery, status.usable, status.fees_from) == (
+        "DELIVERED",
+        "WORK",
+        False,
+        None,
+    )
+    centre = ports.card_centre
+    assert (
+        centre.activate(number, WANG_FANG, False, False, PIN_BLOCK, "a-1").result == "IDENTITY_NOT_VERIFIED"
+    )
+    assert centre.activate(number, HAPPY_ID, True, False, PIN_BLOCK, "a-2").result == "IDENTITY_MISMATCH"
+    with pytest.raises(ValueError):
+        centre.activate(number, WANG_FANG, True, False, "1234", "a-3")
+    done = centre.activate(number, WANG_FANG, True, False, PIN_BLOCK, "a-4")
+    assert (done.result, done.activated_at) == ("ACTIVATED", NOW)
+    assert centre.activate(number, WANG_FANG, True, False, PIN_BLOCK, "a-4") == done
+    assert centre.activate(number, WANG_FANG, True, False, PIN_BLOCK, "a-5").result == "ALREADY_ACTIVE"
+    active = centre.card_status(number, "s-2")
+    assert (active.state, active.usable, active.fees_from) == ("ACTIVE", True, NOW.date())
+
+
+def test_card_centre_refuses_to_activate_a_card_not_produced_yet(ports):
+    number = ports.card_centre.submit(card_application(delivery="BRANCH")).application_no
+    assert ports.card_centre.card_status(number, "s-1").state == "NOT_ISSUED"
+    assert ports.card_centre.activate(number, WANG_FANG, True, True, PIN_BLOCK, "a-1").result == "NOT_ISSUED"
+
+
 # --- the wire itself --------------------------------------------------------------------------------
 
 
@@ -296,6 +388,10 @@ def test_http_answers_equal_the_sandboxs_field_for_field(served):
         lambda p: p.core.lookup_customer("420115198909099220", "蒋欣", "r-6"),
         lambda p: p.core.open_account(opening()),
         lambda p: p.core.query_status("FB20250612-0001", "r-7"),
+        lambda p: p.card_centre.submit(card_application()),
+        lambda p: p.card_centre.holdings(WANG_FANG, "r-8"),
+        lambda p: p.card_centre.card_status(p.card_centre.submit(card_application()).application_no, "r-9"),
+        lambda p: p.card_centre.activate("CC000", WANG_FANG, True, False, PIN_BLOCK, "r-10"),
     ]
     try:
         for call in calls:

@@ -15,7 +15,12 @@ import httpx
 from engine.adapters.http import wire
 from engine.adapters.http.wire import DEFAULT_TIMEOUTS_S, JsonEndpoint, SmsAccepted
 from engine.adapters.ports import (
+    ActivationResult,
+    CardApplication,
     CardCheck,
+    CardHoldings,
+    CardStatus,
+    CardSubmission,
     CifLookup,
     CoreStatus,
     FaceResult,
@@ -25,6 +30,7 @@ from engine.adapters.ports import (
     OpenAccountResult,
     TelcoResult,
     WatchListResult,
+    result_record,
 )
 from engine.errors import ExternalServiceError
 
@@ -147,3 +153,58 @@ class HttpCoreBanking:
                 "core: the status answer is for another serial", system="core", reason="BAD_RESPONSE"
             )
         return status
+
+
+class HttpCardCentre:
+    """Credit-card centre over HTTP; timeout 10 s by default. The submissions and activation change
+    state: a lost answer raises `ExternalTimeout`, and a retry with the same request id is safe (the
+    centre answers it with the original application number or activation)."""
+
+    def __init__(self, client: httpx.Client, *, timeout_s: float = DEFAULT_TIMEOUTS_S["card_centre"]) -> None:
+        self._endpoint = JsonEndpoint(client, "card_centre", timeout_s)
+
+    def holdings(self, id_number: str, request_id: str) -> CardHoldings:
+        body = {"request_id": request_id, "id_number": id_number}
+        return self._endpoint.call(wire.CARD_HOLDINGS, body, CardHoldings, idempotency_key=request_id)
+
+    def submit(self, application: CardApplication) -> CardSubmission:
+        return self._endpoint.call(
+            wire.CARD_SUBMIT,
+            result_record(application),
+            CardSubmission,
+            idempotency_key=application.request_id,
+            changes_state=True,
+        )
+
+    def submit_documents(
+        self, application_no: str, documents: tuple[str, ...], request_id: str
+    ) -> CardSubmission:
+        body = {"request_id": request_id, "application_no": application_no, "documents": list(documents)}
+        return self._endpoint.call(
+            wire.CARD_SUBMIT_DOCUMENTS, body, CardSubmission, idempotency_key=request_id, changes_state=True
+        )
+
+    def card_status(self, application_no: str, request_id: str) -> CardStatus:
+        body = {"request_id": request_id, "application_no": application_no}
+        return self._endpoint.call(wire.CARD_STATUS, body, CardStatus, idempotency_key=request_id)
+
+    def activate(
+        self,
+        application_no: str,
+        id_number: str,
+        otp_verified: bool,
+        face_verified: bool,
+        pin_block: str,
+        request_id: str,
+    ) -> ActivationResult:
+        body = {
+            "request_id": request_id,
+            "application_no": application_no,
+            "id_number": id_number,
+            "otp_verified": otp_verified,
+            "face_verified": face_verified,
+            "pin_block": pin_block,  # encrypted at the PIN pad; bodies are never logged anyway
+        }
+        return self._endpoint.call(
+            wire.CARD_ACTIVATE, body, ActivationResult, idempotency_key=request_id, changes_state=True
+        )

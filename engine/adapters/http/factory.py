@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from engine.adapters.http.clients import (
+    HttpCardCentre,
     HttpCoreBanking,
     HttpFaceCompare,
     HttpIdentityCheck,
@@ -31,6 +32,7 @@ class HttpAdapters:
     telco: HttpTelcoRealName
     sms: HttpSmsGateway
     core: HttpCoreBanking
+    card_centre: HttpCardCentre
     clients: tuple[httpx.Client, ...] = field(default=(), repr=False, compare=False)
 
     def close(self) -> None:
@@ -70,6 +72,7 @@ def build_http_adapters(
         telco=HttpTelcoRealName(client("telco"), timeout_s=limits["telco"]),
         sms=HttpSmsGateway(client("sms"), timeout_s=limits["sms"]),
         core=HttpCoreBanking(client("core"), timeout_s=limits["core"]),
+        card_centre=HttpCardCentre(client("card_centre"), timeout_s=limits["card_centre"]),
         clients=tuple(pools.values()),
     )
 

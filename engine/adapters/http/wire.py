@@ -34,9 +34,15 @@ CORE_LOOKUP_CUSTOMER = "/v1/core/lookup-customer"
 CORE_CHECK_CARD = "/v1/core/check-card"
 CORE_OPEN_ACCOUNT = "/v1/core/open-account"
 CORE_QUERY_STATUS = "/v1/core/query-status"
+CARD_HOLDINGS = "/v1/credit-card/holdings"
+CARD_SUBMIT = "/v1/credit-card/submit"
+CARD_SUBMIT_DOCUMENTS = "/v1/credit-card/submit-documents"
+CARD_STATUS = "/v1/credit-card/card-status"
+CARD_ACTIVATE = "/v1/credit-card/activate"
 
-SYSTEMS = ("identity", "face", "watchlist", "telco", "sms", "core")
-# §12.1 client timeouts [Sim]; SMS submit has none in §12.1, 10 s is ours.
+SYSTEMS = ("identity", "face", "watchlist", "telco", "sms", "core", "card_centre")
+# §12.1 client timeouts [Sim]; SMS submit and the card centre have none in §12.1, 10 s is ours (the
+# centre answers at once and decides later, so nothing slow happens within the call).
 DEFAULT_TIMEOUTS_S: Mapping[str, float] = {
     "identity": 10.0,
     "face": 8.0,
@@ -44,10 +50,14 @@ DEFAULT_TIMEOUTS_S: Mapping[str, float] = {
     "telco": 8.0,
     "sms": 10.0,
     "core": 30.0,
+    "card_centre": 10.0,
 }
 
 # `{"error": CODE}` bodies the client understands; any other code falls back to the HTTP status.
-SERVICE_ERRORS = frozenset({"UNAVAILABLE", "FREQUENCY_LIMIT", "CORE_EOD", "IN_PROGRESS"})
+# AUTH_MISSING (no signed credit-report authorization) and UNKNOWN_APPLICATION are the card centre's.
+SERVICE_ERRORS = frozenset(
+    {"UNAVAILABLE", "FREQUENCY_LIMIT", "CORE_EOD", "IN_PROGRESS", "AUTH_MISSING", "UNKNOWN_APPLICATION"}
+)
 TIMEOUT_ERROR = "TIMEOUT"
 BAD_REQUEST_ERROR = "BAD_REQUEST"
 KNOWN_ERRORS = SERVICE_ERRORS | {TIMEOUT_ERROR, BAD_REQUEST_ERROR}
@@ -56,6 +66,8 @@ ERROR_STATUS: Mapping[str, int] = {
     "IN_PROGRESS": 409,
     TIMEOUT_ERROR: 504,
     BAD_REQUEST_ERROR: 400,
+    "AUTH_MISSING": 422,  # refused, nothing recorded: not an outage
+    "UNKNOWN_APPLICATION": 422,
 }  # every other error code is a 503
 
 

@@ -39,6 +39,10 @@ class SandboxKnobs:
     card_stock: Mapping[str, Ranges] | None = None
     card_decision_delay_s: float = 0.0
     """How long after a credit-card application the simulated card centre's decision is due."""
+    card_step_s: float = 60.0
+    """Each step of an approved card (produced, mailed, delivered…), a minute standing in for days."""
+    card_mail_returned: bool = False
+    """Every mailed credit card comes back (wrong address, nobody home) and goes to the branch."""
     wm_sales_unavailable: bool = False
 
 
@@ -83,6 +87,12 @@ def build_sandbox_adapters(
             force_eod=knobs.force_core_eod,
             card_stock=CardStock(knobs.card_stock),
         ),
-        card_centre=SandboxCardCentre(pacer, store, knobs.card_decision_delay_s),
+        card_centre=SandboxCardCentre(
+            pacer,
+            store,
+            knobs.card_decision_delay_s,
+            card_step_s=knobs.card_step_s,
+            mail_returned=knobs.card_mail_returned,
+        ),
         wm_sales=SandboxWealthSales(pacer, store, unavailable=knobs.wm_sales_unavailable),
     )

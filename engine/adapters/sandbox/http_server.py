@@ -23,6 +23,7 @@ from typing import Any
 from engine.adapters.http import wire
 from engine.adapters.http.codec import PayloadError, decode_value, type_hints
 from engine.adapters.ports import (
+    CardCentre,
     CoreBanking,
     FaceCompare,
     IdentityCheck,
@@ -52,6 +53,11 @@ ROUTES: Mapping[str, tuple[str, type, str]] = {
     wire.CORE_CHECK_CARD: ("core", CoreBanking, "check_card"),
     wire.CORE_OPEN_ACCOUNT: ("core", CoreBanking, "open_account"),
     wire.CORE_QUERY_STATUS: ("core", CoreBanking, "query_status"),
+    wire.CARD_HOLDINGS: ("card_centre", CardCentre, "holdings"),
+    wire.CARD_SUBMIT: ("card_centre", CardCentre, "submit"),
+    wire.CARD_SUBMIT_DOCUMENTS: ("card_centre", CardCentre, "submit_documents"),
+    wire.CARD_STATUS: ("card_centre", CardCentre, "card_status"),
+    wire.CARD_ACTIVATE: ("card_centre", CardCentre, "activate"),
 }
 
 Reply = tuple[int, dict[str, Any]]
@@ -99,11 +105,12 @@ def _arguments(method: Callable[..., Any], body: Any) -> dict[str, Any]:
 
 
 def _key_of(args: dict[str, Any]) -> str:
-    """The idempotency key of a call: its `request_id`, or the opening's `channel_serial_no`."""
+    """The idempotency key of a call: its `request_id`, the opening's `channel_serial_no`, or the
+    card application's `request_id`."""
     if "request_id" in args:
         return str(args["request_id"])
     [request] = args.values()
-    return str(request.channel_serial_no)
+    return str(getattr(request, "channel_serial_no", None) or request.request_id)
 
 
 def _inbox(adapters: SandboxAdapters, raw: bytes) -> Reply:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine.adapters.ports import SHANGHAI
+from engine.adapters.ports import SHANGHAI, CardApplication
 from engine.adapters.sandbox.factory import SandboxAdapters, SandboxKnobs, build_sandbox_adapters
 from engine.adapters.sandbox.store import InMemorySandboxStore
 from engine.errors import ExternalServiceError
@@ -73,12 +73,8 @@ def ctx(sandbox: SandboxAdapters, clock: Clock) -> OperationContext:
 
 def test_the_operations_are_registered_inline_rules_and_card_centre_services() -> None:
     ops = build_operation_registry()
-    assert {
-        "credit_card.eligibility",
-        "credit_card.check_contacts",
-        "credit_card.record_authorization",
-    } <= set(ops.inline_names())
-    for name in ("credit_card.submit", "credit_card.submit_documents"):
+    assert {"credit_card.check_contacts", "credit_card.record_authorization"} <= set(ops.inline_names())
+    for name in ("credit_card.eligibility", "credit_card.submit", "credit_card.submit_documents"):
         assert (ops.get(name).inline, ops.get(name).system) == (False, "credit_card_sys")
 
 
@@ -177,6 +173,46 @@ def test_the_same_product_held_already_is_refused_another_is_flagged(ctx) -> Non
     assert (same["result"], same["reason"]) == ("INELIGIBLE", "PRODUCT_ALREADY_HELD")
     other = eligibility(ctx, WANG_FANG, held_card_products=["CC-GOLD"])
     assert (other["result"], other["flags"]) == ("ELIGIBLE", ["EXISTING_CARDHOLDER"])
+
+
+def test_eligibility_asks_the_card_centre_what_the_person_holds_or_has_applied_for(store, clock) -> None:
+    knobs = SandboxKnobs(latency_profile="zero", card_decision_delay_s=60)
+    sandbox = build_sandbox_adapters(store, knobs, clock=clock, sleep=lambda _s: None)
+    ctx = context(sandbox, clock)
+
+    def apply(request_id: str, product: str, income: int) -> None:
+        sandbox.card_centre.submit(
+            CardApplication(
+                request_id=request_id,
+                id_number=WANG_FANG,
+                name="王芳",
+                product_code=product,
+                annual_income=income,
+                income_proofs=("income_proof",),
+                credit_auth_signed_at=clock() - timedelta(minutes=1),
+            )
+        )
+
+    apply("earlier:submit", "CC-STANDARD", 120_000)  # nothing declared on the tablet
+    deciding = eligibility(ctx, WANG_FANG)
+    assert (deciding["result"], deciding["reason"]) == ("INELIGIBLE", "APPLICATION_IN_PROGRESS")
+    clock.now += timedelta(seconds=60)  # approved
+    held = eligibility(ctx, WANG_FANG)
+    assert (held["result"], held["reason"], held["held_products"]) == (
+        "INELIGIBLE",
+        "PRODUCT_ALREADY_HELD",
+        ["CC-STANDARD"],
+    )
+    apply("gold:submit", "CC-GOLD", 400_000)  # waits for 补件
+    gold = cc.eligibility(ctx, {"id_number": WANG_FANG, "product_code": "CC-GOLD"})
+    assert (gold["reason"], gold["in_progress_products"]) == ("APPLICATION_IN_PROGRESS", ["CC-GOLD"])
+    platinum = cc.eligibility(ctx, {"id_number": WANG_FANG, "product_code": "CC-PLATINUM"})
+    assert (platinum["result"], platinum["flags"]) == ("ELIGIBLE", ["EXISTING_CARDHOLDER"])
+
+
+def test_eligibility_without_a_card_centre_fails_rather_than_guess(sandbox, clock) -> None:
+    with pytest.raises(ExternalServiceError):
+        eligibility(context(sandbox, clock, centre=False), WANG_FANG)
 
 
 # --- contacts ----------------------------------------------------------------------------------------------
