@@ -145,13 +145,26 @@ def model() -> Model:
             (17, 1),
             script("application_no = cc_submission['application_no']"),
         ),
-        ("await_decision", "eventBasedGateway", "等待审批结果", FO, (18, 1), ""),
+        (
+            "notify_applicant",
+            "serviceTask",
+            "短信通知申请人",
+            FO,
+            (18, 1),
+            service(
+                "credit_card.notify_submitted",
+                "submitted_notice",
+                {"mobile": "reserved_mobile", "application_no": "application_no"},
+                retries=3,
+            ),
+        ),
+        ("await_decision", "eventBasedGateway", "等待审批结果", FO, (19, 1), ""),
         (
             "decision_received",
             "intermediateCatchEvent",
             "收到审批结果",
             FO,
-            (19, 1),
+            (20, 1),
             message_wait("decision_received", DECISION),
         ),
         (
@@ -159,36 +172,36 @@ def model() -> Model:
             "intermediateCatchEvent",
             "30天无回复",
             FO,
-            (19, 2.2),
+            (20, 2.2),
             timer_duration("no_answer", '"P30D"'),
         ),
-        ("decision", "exclusiveGateway", "审批结果", FO, (20, 1), ""),
+        ("decision", "exclusiveGateway", "审批结果", FO, (21, 1), ""),
         (
             "set_approved",
             "scriptTask",
             "核准",
             FO,
-            (21, 0.2),
+            (22, 0.2),
             script(
                 "outcome = 'APPROVED'\noutcome_reason = None\ncredit_limit = card_decision['credit_limit']"
             ),
         ),
-        ("set_declined", "scriptTask", "拒绝", FO, (21, 1), outcome("DECLINED", "card_decision['reason']")),
+        ("set_declined", "scriptTask", "拒绝", FO, (22, 1), outcome("DECLINED", "card_decision['reason']")),
         (
             "set_referred",
             "scriptTask",
             "转人工审批",
             FO,
-            (21, 1.8),
+            (22, 1.8),
             outcome("REFERRED", "card_decision['reason']"),
         ),
-        ("supplement", "userTask", "补件", FO, (21, 3.0), form("credit-card-documents")),
+        ("supplement", "userTask", "补件", FO, (22, 3.0), form("credit-card-documents")),
         (
             "submit_documents",
             "serviceTask",
             "提交补件",
             FO,
-            (20, 3.6),
+            (21, 3.6),
             service(
                 "credit_card.submit_documents",
                 "documents_submission",
@@ -205,7 +218,7 @@ def model() -> Model:
             "scriptTask",
             "补件逾期",
             FO,
-            (22, 3.6),
+            (23, 3.6),
             outcome("DECLINED", "'DOCUMENTS_OVERDUE'"),
         ),
         (
@@ -213,10 +226,10 @@ def model() -> Model:
             "scriptTask",
             "发卡中心无回复",
             FO,
-            (20, 2.2),
+            (21, 2.2),
             outcome("REFERRED", "'CARD_CENTRE_NO_ANSWER'"),
         ),
-        ("end_decided", "endEvent", "面签结束", FO, (23, 1), ""),
+        ("end_decided", "endEvent", "面签结束", FO, (24, 1), ""),
         (
             "set_ineligible",
             "scriptTask",
@@ -267,7 +280,8 @@ def model() -> Model:
         ("f21", "signing", "witness", None),
         ("f22", "witness", "submit", None),
         ("f23", "submit", "number", None),
-        ("f24", "number", "await_decision", None),
+        ("f24", "number", "notify_applicant", None),
+        ("f47", "notify_applicant", "await_decision", None),
         ("f25", "await_decision", "decision_received", None),
         ("f26", "await_decision", "no_answer", None),
         ("f27", "decision_received", "decision", None),
@@ -293,7 +307,7 @@ def model() -> Model:
     ]
     boundaries = [
         Boundary(
-            "b_docs_deadline", "supplement", timer_duration("b_docs_deadline", '"P7D"'), (21.3, 3.4), FO
+            "b_docs_deadline", "supplement", timer_duration("b_docs_deadline", '"P7D"'), (22.3, 3.4), FO
         ),
         *(
             Boundary(bid, task, error_definition(bid, error), at, FO)
@@ -301,8 +315,8 @@ def model() -> Model:
                 ("b_submit_incomplete", "submit", "err_incomplete", (15.8, 1.4)),
                 ("b_submit_refused", "submit", "err_not_eligible", (16.1, 1.4)),
                 ("b_submit_no_auth", "submit", "err_auth_missing", (16.4, 1.4)),
-                ("b_documents_incomplete", "submit_documents", "err_documents_incomplete", (19.8, 4.0)),
-                ("b_documents_late", "submit_documents", "err_documents_late", (20.2, 4.0)),
+                ("b_documents_incomplete", "submit_documents", "err_documents_incomplete", (20.8, 4.0)),
+                ("b_documents_late", "submit_documents", "err_documents_late", (21.2, 4.0)),
             )
         ),
     ]
@@ -329,7 +343,7 @@ def model() -> Model:
             "contacts_ok": "f19",
             "decision": "f31",
         },
-        width_cols=24,
+        width_cols=25,
         called={"identify": "customer_identification", "verify_mobile": "mobile_verification"},
         messages=[DECISION],
         process_extensions=PROPERTIES,

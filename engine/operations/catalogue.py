@@ -46,6 +46,7 @@ def build_operation_registry() -> OperationRegistry:
                 inline=True,
             ),
             Operation("credit_card.submit", credit_card.submit, system=credit_card.SYSTEM),
+            Operation("credit_card.notify_submitted", credit_card.notify_submitted, system="sms"),
             Operation(
                 "credit_card.submit_documents", credit_card.submit_documents, system=credit_card.SYSTEM
             ),

@@ -30,6 +30,9 @@ DEFAULT_MAX_AGE = 60  # [Practice] 60 or 65 (§J2 preconditions): a diagram may 
 MAX_AGE_CEILING = 65
 CREDIT_REPORT_PURPOSE = "CREDIT_CARD_APPROVAL"
 CREDIT_AUTH_TEXT_VERSION = "CRA-2025-01"  # [Sim] version id of the authorization text (§2.7)
+# The applicant's notice after submission (§J2 step 8): the number to quote to the card centre, nothing of
+# the bureau or the decision (an SMS can be read by whoever holds the phone).
+SUBMITTED_SMS = "【FieldBank】您的信用卡申请已提交，申请编号{application_no}，请凭此编号查询进度。"
 # [Sim] Staff records carry no mobile number, so the staff numbers a contact may not use are configured
 # here; the default is the sandbox's registered staff phone (§13.3). In production the watch-list's
 # mobile screen (`BLOCK_MOBILE` / `STAFF_PHONE`) holds the real list.
@@ -225,6 +228,15 @@ def submit(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
         "flags": list(application.flags),
         "income_proofs": list(application.income_proofs),
     }
+
+
+def notify_submitted(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+    """SMS to the reserved mobile with the application number (§J2 step 8). Keyed by instance and
+    number, so a retried call sends nothing twice and the sandbox inbox knows whose journey it is."""
+    number = str(p["application_no"])
+    text = SUBMITTED_SMS.format(application_no=number)
+    ctx.adapters.sms.send(str(p["mobile"]), text, f"notice:{ctx.instance_id}:{number}")
+    return {"sent": True}
 
 
 def submit_documents(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:

@@ -184,14 +184,20 @@ def test_an_instance_waiting_for_its_decision_is_subscribed_by_application_numbe
     r = client.post(
         f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("fo001"), json={"data": data}
     )
-    waiting = client.get(
-        f"/api/v1/instances/{r.json()['instance_id']}",
-        headers=driver.headers("fo001"),
-        params={"wait": 10, "version": r.json()["version"]},
-    ).json()  # the submission is made by the worker; then the journey waits for the decision
-    assert waiting["status"] == "waiting_external"
-    with services.deps.sessions() as session:
-        [subscription] = session.query(MessageSubscriptionRecord).all()
+
+    def subscriptions() -> list[MessageSubscriptionRecord]:
+        with services.deps.sessions() as session:
+            return list(session.query(MessageSubscriptionRecord).all())
+
+    waiting, deadline = r.json(), time.monotonic() + 20
+    while not subscriptions() and time.monotonic() < deadline:  # the worker submits, then texts
+        waiting = client.get(
+            f"/api/v1/instances/{waiting['instance_id']}",
+            headers=driver.headers("fo001"),
+            params={"wait": 2, "version": waiting["version"]},
+        ).json()
+    assert waiting["status"] == "waiting_external"  # now for the decision
+    [subscription] = subscriptions()
     assert subscription.message_name == "card_decision" and subscription.instance_id == waiting["instance_id"]
     assert subscription.correlation_key.startswith("CC")
 
@@ -228,3 +234,18 @@ def test_documents_not_supplied_within_7_days_decline_the_application(
         "DECLINED",
         "DOCUMENTS_OVERDUE",
     )
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_applicant_gets_an_sms_with_the_application_number_once_submitted(
+    client: TestClient, services: Services
+) -> None:
+    driver, applicant = CreditCardDriver(client), Applicant()
+    done = finish(driver, applicant)
+    completed = next(e for e in events(services, done["instance_id"]) if e.kind == "instance_completed")
+    number = completed.detail["application_no"]
+    r = client.get(f"/api/v1/sandbox/sms/{applicant.mobile}", headers=driver.headers("fo001"))
+    assert r.status_code == 200, r.text
+    [notice] = [m for m in r.json() if number in m["text"]]
+    # the customer learns the number, nothing of the bureau or the decision (§J2 step 8)
+    assert not any(word in notice["text"] for word in ("征信", "信用报告", "额度", "拒绝", "核准"))
