@@ -3,9 +3,9 @@
 
 The customer checks are the shared processes (`customer_identification`, `mobile_verification`); J2 adds
 product eligibility, the signed credit-report authorization (its time stamped before any bureau query),
-三亲见, the application with its contact rules, key terms + hand-copy + signatures, the officer's witness
-declaration, the submission, and the card centre's asynchronous decision (`card_decision` message keyed
-by `application_no`), with 补件 on a 7-day deadline.
+三亲见, the application (its form holds the contact rules), key terms + hand-copy + signatures, the
+officer's witness declaration, the submission with the applicant's SMS, and the card centre's
+asynchronous decision (`card_decision` message keyed by `application_no`), with 补件 on a 7-day deadline.
 """
 
 from __future__ import annotations
@@ -93,23 +93,6 @@ def model() -> Model:
         ("mobile_ok", "exclusiveGateway", "手机号已验证?", FO, (9, 1), ""),
         ("sightings", "userTask", "三亲见", FO, (10, 1), form("credit-card-sightings")),
         ("application", "userTask", "填写申请资料", FO, (11, 1), form("credit-card-application")),
-        (
-            "check_contacts",
-            "serviceTask",
-            "联系人校验",
-            FO,
-            (12, 1),
-            service(
-                "credit_card.check_contacts",
-                "contacts_check",
-                {
-                    "reserved_mobile": "reserved_mobile",
-                    "family_contact": "family_contact",
-                    "other_contact": "other_contact",
-                },
-            ),
-        ),
-        ("contacts_ok", "exclusiveGateway", "联系人有效?", FO, (13, 1), ""),
         ("signing", "userTask", "阅读合约并签名", FO, (14, 1), form("credit-card-signing")),
         ("witness", "userTask", "面签见证声明", FO, (15, 1), form("credit-card-witness")),
         (
@@ -247,14 +230,6 @@ def model() -> Model:
             outcome("REFUSED", "submit_rejection['code']"),
         ),
         ("end_stopped", "endEvent", "结束", FO, (6, 2.2), ""),
-        (
-            "set_contacts_problem",
-            "scriptTask",
-            "联系人需更正",
-            FO,
-            (13, 2.2),
-            script("contacts_returned = True"),
-        ),
     ]
     flows: list[Flow] = [
         ("f1", "start", "product_choice", None),
@@ -272,11 +247,7 @@ def model() -> Model:
         ("f13", "mobile_ok", "sightings", "mobile_verified"),
         ("f14", "mobile_ok", "end_stopped", None),  # default: the shared process set the outcome
         ("f15", "sightings", "application", None),
-        ("f16", "application", "check_contacts", None),
-        ("f17", "check_contacts", "contacts_ok", None),
-        ("f18", "contacts_ok", "signing", "contacts_check['result'] == 'OK'"),
-        ("f19", "contacts_ok", "set_contacts_problem", None),
-        ("f20", "set_contacts_problem", "application", None),
+        ("f16", "application", "signing", None),  # the form itself refuses contacts the rule forbids
         ("f21", "signing", "witness", None),
         ("f22", "witness", "submit", None),
         ("f23", "submit", "number", None),
@@ -340,7 +311,6 @@ def model() -> Model:
             "identified": "f5",
             "eligible": "f8",
             "mobile_ok": "f14",
-            "contacts_ok": "f19",
             "decision": "f31",
         },
         width_cols=25,

@@ -1,5 +1,6 @@
-"""J2, credit-card face-sign (§J2, §7): eligibility and contact rules, the credit-report authorization
-stamp, and the submissions to the card centre (`credit_card_sys`).
+"""J2, credit-card face-sign (§J2, §7): eligibility, the credit-report authorization stamp, the
+submissions to the card centre (`credit_card_sys`) and the applicant's SMS. The contacts rule is the
+application form's (`x-contact-mobiles`, forms/keywords.py), so a forbidden number is a field error.
 
 The inline rules return a `result` code the diagram's gateways read; they never raise business errors
 (an inline rule runs inside the request, where only results travel). The two submissions are service
@@ -22,7 +23,7 @@ from engine.adapters.ports import SHANGHAI, CardApplication, CardCentre, result_
 from engine.errors import ExternalServiceError
 from engine.operations.registry import BusinessRejection, OperationContext
 from engine.operations.rules import BANK_PROVINCE
-from forms.formats import age_on, id_birth_date, normalise_mobile, resident_id_problem
+from forms.formats import age_on, id_birth_date, resident_id_problem
 
 SYSTEM = "credit_card_sys"
 MIN_AGE_MAIN_CARD = 18  # [Reg] no main card under 18 (§7.3)
@@ -33,10 +34,6 @@ CREDIT_AUTH_TEXT_VERSION = "CRA-2025-01"  # [Sim] version id of the authorizatio
 # The applicant's notice after submission (§J2 step 8): the number to quote to the card centre, nothing of
 # the bureau or the decision (an SMS can be read by whoever holds the phone).
 SUBMITTED_SMS = "【FieldBank】您的信用卡申请已提交，申请编号{application_no}，请凭此编号查询进度。"
-# [Sim] Staff records carry no mobile number, so the staff numbers a contact may not use are configured
-# here; the default is the sandbox's registered staff phone (§13.3). In production the watch-list's
-# mobile screen (`BLOCK_MOBILE` / `STAFF_PHONE`) holds the real list.
-STAFF_MOBILES = frozenset({"13900009009"})
 
 DOCUMENT_NAMES = {
     "work_certificate": "工作证明",
@@ -130,45 +127,6 @@ def _ineligible(
         # [Sim] one main card per product and person; the centre's de-duplication is the binding check
         return "PRODUCT_ALREADY_HELD", "REFUSED"
     return None, None
-
-
-# ------------------------------------------------------------------ contacts (inline)
-
-_CONTACTS = ("family_contact", "other_contact")
-_CONTACT_MESSAGES = {
-    "required": "请填写联系人手机号码",
-    "same_as_applicant": "联系人手机号码不能与申请人本人的手机号码相同",
-    "same_as_other_contact": "两位联系人的手机号码不能相同",
-    "staff_number": "联系人手机号码不能是本行工作人员的号码",
-}
-
-
-def check_contacts(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
-    """Contacts' mobiles differ from the applicant's reserved mobile and from each other, and are no staff
-    number (§J2 contacts, post-supervision). Problems name the application form's fields, so the diagram
-    can send the officer back to that task with them."""
-    applicant = normalise_mobile(str(p.get("reserved_mobile") or ""))
-    staff = STAFF_MOBILES | {normalise_mobile(str(m)) for m in p.get("staff_mobiles") or ()}
-    problems: list[dict[str, str]] = []
-    taken: set[str] = set()
-    for field in _CONTACTS:
-        contact = p.get(field)
-        mobile = normalise_mobile(str((contact if isinstance(contact, dict) else {}).get("mobile") or ""))
-        code = _contact_problem(mobile, applicant, taken, staff)
-        if code:
-            problems.append({"field": f"{field}.mobile", "code": code, "message": _CONTACT_MESSAGES[code]})
-        taken.add(mobile)
-    return {"result": "CONTACTS_INVALID" if problems else "OK", "problems": problems}
-
-
-def _contact_problem(mobile: str, applicant: str, taken: set[str], staff: frozenset[str]) -> str | None:
-    if not mobile:
-        return "required"
-    if mobile == applicant:
-        return "same_as_applicant"
-    if mobile in taken:
-        return "same_as_other_contact"
-    return "staff_number" if mobile in staff else None
 
 
 # ------------------------------------------------------------------ the authorization (inline)

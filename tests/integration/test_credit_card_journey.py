@@ -114,18 +114,33 @@ def test_pending_documents_go_back_to_the_officer_and_are_decided_again(
     assert len([e for e in trail if e.kind == "message_received"]) == 2  # PENDING_DOCS, then APPROVED
 
 
+@pytest.mark.parametrize(
+    ("family_mobile", "other_mobile", "field", "code"),
+    [
+        ("13900001234", "13900003456", "family_contact.mobile", "same_as_applicant"),  # the applicant's own
+        ("13900002345", "13900009009", "other_contact.mobile", "staff_number"),  # §13.3 staff phone
+        ("13900002345", "13900002345", "other_contact.mobile", "same_as_other_contact"),
+    ],
+)
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_contacts_sharing_the_applicants_mobile_send_the_officer_back(client: TestClient) -> None:
+def test_a_contact_mobile_the_rule_forbids_is_a_field_error_on_that_contact(
+    client: TestClient, family_mobile: str, other_mobile: str, field: str, code: str
+) -> None:
     driver = CreditCardDriver(client)
-    applicant = Applicant(family_mobile="13900001234")  # the applicant's own number
+    applicant = Applicant(family_mobile=family_mobile, other_mobile=other_mobile)
     at_form = driver.run(applicant, stop_before="application")
     [task] = at_form.instance["tasks"]
     data = driver.form_data("application", applicant, "fo001", at_form.steps)
     r = client.post(
         f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("fo001"), json={"data": data}
     )
-    assert r.status_code == 200
-    assert [t["name"] for t in r.json()["tasks"]] == ["application"]  # back to the form, not on to signing
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["code"] == "validation_failed" and body["message"]
+    assert [(e["field"], e["code"]) for e in body["details"]] == [(field, code)]
+    assert all(e["message"] for e in body["details"])
+    again = client.get(f"/api/v1/tasks/{task['task_id']}", headers=driver.headers("fo001"))
+    assert again.status_code == 200  # nothing moved: the same task is still open for the corrected form
 
 
 def test_the_chip_data_on_the_application_cannot_be_changed_by_a_client(client: TestClient) -> None:

@@ -1,4 +1,4 @@
-"""J2's operations: the main-card eligibility rule, the contacts rule, the authorization stamp, and the
+"""J2's operations: the main-card eligibility rule, the authorization stamp, and the
 submissions to the sandbox card centre (mapping, flags, idempotency, 补件)."""
 
 from __future__ import annotations
@@ -75,7 +75,6 @@ def test_the_operations_are_registered_inline_rules_and_card_centre_services() -
     ops = build_operation_registry()
     assert {
         "credit_card.eligibility",
-        "credit_card.check_contacts",
         "credit_card.record_authorization",
     } <= set(ops.inline_names())
     for name in ("credit_card.submit", "credit_card.submit_documents"):
@@ -177,54 +176,6 @@ def test_the_same_product_held_already_is_refused_another_is_flagged(ctx) -> Non
     assert (same["result"], same["reason"]) == ("INELIGIBLE", "PRODUCT_ALREADY_HELD")
     other = eligibility(ctx, WANG_FANG, held_card_products=["CC-GOLD"])
     assert (other["result"], other["flags"]) == ("ELIGIBLE", ["EXISTING_CARDHOLDER"])
-
-
-# --- contacts ----------------------------------------------------------------------------------------------
-
-
-def contacts(ctx: OperationContext, family: str | None, other: str | None, **params: Any) -> dict[str, Any]:
-    return cc.check_contacts(
-        ctx,
-        {
-            "reserved_mobile": "13900001234",
-            "family_contact": {"name": "王建华", "relation": "PARENT", "mobile": family},
-            "other_contact": {"name": "李娜", "relation": "FRIEND", "mobile": other},
-            **params,
-        },
-    )
-
-
-def problems(found: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(p["field"], p["code"]) for p in found["problems"]]
-
-
-def test_distinct_contacts_outside_the_bank_pass(ctx) -> None:
-    assert contacts(ctx, "13900002345", "13900003456") == {"result": "OK", "problems": []}
-
-
-def test_a_contact_with_the_applicants_own_mobile_is_refused_however_it_is_written(ctx) -> None:
-    found = contacts(ctx, "+86 139-0000-1234", "13900003456")
-    assert found["result"] == "CONTACTS_INVALID"
-    assert problems(found) == [("family_contact.mobile", "same_as_applicant")]
-    assert "申请人" in found["problems"][0]["message"]
-
-
-def test_the_two_contacts_need_two_numbers(ctx) -> None:
-    assert problems(contacts(ctx, "13900002345", "8613900002345")) == [
-        ("other_contact.mobile", "same_as_other_contact")
-    ]
-
-
-def test_a_staff_number_is_refused_from_the_default_and_the_configured_list(ctx) -> None:
-    assert problems(contacts(ctx, "13900009009", "13900003456")) == [
-        ("family_contact.mobile", "staff_number")
-    ]
-    configured = contacts(ctx, "13900002345", "13900003456", staff_mobiles=["13900003456"])
-    assert problems(configured) == [("other_contact.mobile", "staff_number")]
-
-
-def test_a_missing_contact_number_is_reported_on_its_field(ctx) -> None:
-    assert problems(contacts(ctx, "13900002345", None)) == [("other_contact.mobile", "required")]
 
 
 # --- authorization stamp -----------------------------------------------------------------------------------
