@@ -3,9 +3,10 @@
 
 The customer checks are the shared processes (`customer_identification`, `mobile_verification`); J2 adds
 product eligibility, the signed credit-report authorization (its time stamped before any bureau query),
-三亲见, the application (its form holds the contact rules), key terms + hand-copy + signatures, the
-officer's witness declaration, the submission with the applicant's SMS, and the card centre's
-asynchronous decision (`card_decision` message keyed by `application_no`), with 补件 on a 7-day deadline.
+三亲见, the application (its form holds the contact rules) and the service area it makes known (where
+the applicant lives or works), key terms + hand-copy + signatures, the officer's witness declaration,
+the submission with the applicant's SMS, and the card centre's asynchronous decision (`card_decision`
+message keyed by `application_no`), with 补件 on a 7-day deadline.
 """
 
 from __future__ import annotations
@@ -68,7 +69,6 @@ def model() -> Model:
                     "product_code": "product_code",
                     "full_time_student": "full_time_student",
                     "held_card_products": "held_card_products",
-                    "residential_address": "registered_address",
                 },
             ),
         ),
@@ -93,6 +93,27 @@ def model() -> Model:
         ("mobile_ok", "exclusiveGateway", "手机号已验证?", FO, (9, 1), ""),
         ("sightings", "userTask", "三亲见", FO, (10, 1), form("credit-card-sightings")),
         ("application", "userTask", "填写申请资料", FO, (11, 1), form("credit-card-application")),
+        (
+            "check_service_area",
+            "serviceTask",
+            "服务区域核对",
+            FO,
+            (12, 1),
+            service(
+                "credit_card.service_area",
+                "service_area",
+                {"residential_address": "residential_address", "employer_address": "employer_address"},
+            ),
+        ),
+        ("in_service_area", "exclusiveGateway", "在服务区域内?", FO, (13, 1), ""),
+        (
+            "set_outside_area",
+            "scriptTask",
+            "不在服务区域",
+            FO,
+            (13, 2.2),
+            outcome("REFUSED", "service_area['reason']"),
+        ),
         ("signing", "userTask", "阅读合约并签名", FO, (14, 1), form("credit-card-signing")),
         ("witness", "userTask", "面签见证声明", FO, (15, 1), form("credit-card-witness")),
         (
@@ -247,7 +268,11 @@ def model() -> Model:
         ("f13", "mobile_ok", "sightings", "mobile_verified"),
         ("f14", "mobile_ok", "end_stopped", None),  # default: the shared process set the outcome
         ("f15", "sightings", "application", None),
-        ("f16", "application", "signing", None),  # the form itself refuses contacts the rule forbids
+        ("f16", "application", "check_service_area", None),  # the form itself refuses forbidden contacts
+        ("f17", "check_service_area", "in_service_area", None),
+        ("f18", "in_service_area", "signing", "service_area['result'] == 'IN_AREA'"),
+        ("f19", "in_service_area", "set_outside_area", None),
+        ("f20", "set_outside_area", "end_stopped", None),
         ("f21", "signing", "witness", None),
         ("f22", "witness", "submit", None),
         ("f23", "submit", "number", None),
@@ -311,6 +336,7 @@ def model() -> Model:
             "identified": "f5",
             "eligible": "f8",
             "mobile_ok": "f14",
+            "in_service_area": "f19",
             "decision": "f31",
         },
         width_cols=25,

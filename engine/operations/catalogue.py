@@ -38,6 +38,7 @@ def build_operation_registry() -> OperationRegistry:
             Operation("wealth.place_order", wealth.place_order, system="wm_sales"),
             Operation("wealth.cancel_order", wealth.cancel_order, system="wm_sales"),
             Operation("credit_card.eligibility", credit_card.eligibility, system="rules", inline=True),
+            Operation("credit_card.service_area", credit_card.service_area, system="rules", inline=True),
             Operation(
                 "credit_card.record_authorization",
                 credit_card.record_authorization,

@@ -63,7 +63,8 @@ _REFERRED_PREFIXES = ("81", "82", "83")  # HK / Macau / Taiwan residence permits
 
 
 def eligibility(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
-    """Main-card pre-check (§J2 step 1, §7.3): age from the ID, service area, product already held.
+    """Main-card pre-check (§J2 step 1, §7.3): age from the ID, product already held. The service area
+    waits for the application (`service_area`): only there are the residence and the employer known.
 
     Students stay eligible with a flag: §7.3 asks for a second repayment source, not a refusal."""
     id_number: str = p["id_number"]
@@ -77,15 +78,13 @@ def eligibility(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
         flags.append("EXISTING_CARDHOLDER")
     birth = id_birth_date(id_number) if resident_id_problem(id_number) is None else None
     age = age_on(birth, ctx.now().astimezone(SHANGHAI).date()) if birth else None
-    in_area = _in_service_area(id_number, p.get("residential_address"), p.get("employer_address"))
-    reason, outcome = _ineligible(id_number, age, max_age, in_area, p.get("product_code") in held)
+    reason, outcome = _ineligible(id_number, age, max_age, p.get("product_code") in held)
     return {
         "result": "INELIGIBLE" if reason else "ELIGIBLE",
         "reason": reason,
         "outcome": outcome,
         "age": age,
         "max_age": max_age,
-        "in_service_area": in_area,
         "student": student,
         "flags": flags,
         "documents_required": [SECOND_SOURCE] if student else [],
@@ -102,16 +101,8 @@ def _max_age(value: Any) -> int:
     return value
 
 
-def _in_service_area(id_number: str, *addresses: Any) -> bool:
-    """[Sim] Registered, living or working in the bank's province: the ID's first-registration code,
-    the residential or the employer's address (a rural bank issues to its own region)."""
-    provinces = [id_number[:2]]
-    provinces += [str(a.get("province_code") or "")[:2] for a in addresses if isinstance(a, dict)]
-    return BANK_PROVINCE in provinces
-
-
 def _ineligible(
-    id_number: str, age: int | None, max_age: int, in_area: bool, product_held: bool
+    id_number: str, age: int | None, max_age: int, product_held: bool
 ) -> tuple[str | None, str | None]:
     if id_number[:2] in _REFERRED_PREFIXES or id_number[:1] == "9":
         return "DOCUMENT_TYPE_NOT_SUPPORTED", "REFERRED_TO_BRANCH"
@@ -121,12 +112,24 @@ def _ineligible(
         return "UNDER_AGE", "REFUSED"
     if age > max_age:
         return "OVER_AGE", "REFUSED"
-    if not in_area:
-        return "OUTSIDE_SERVICE_AREA", "REFUSED"
     if product_held:
         # [Sim] one main card per product and person; the centre's de-duplication is the binding check
         return "PRODUCT_ALREADY_HELD", "REFUSED"
     return None, None
+
+
+# ------------------------------------------------------------------ service area (inline)
+
+
+def service_area(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+    """[Sim] The applicant lives or works in the bank's province (§J2 step 1: a rural bank issues to its
+    own region): the residential or the employer's address, from the application. Where the ID was
+    first registered does not count, so a non-local ID holder living or working here may apply."""
+    addresses = (p.get("residential_address"), p.get("employer_address"))
+    provinces = {str(a.get("province_code") or "")[:2] for a in addresses if isinstance(a, dict)}
+    if BANK_PROVINCE in provinces:
+        return {"result": "IN_AREA", "reason": None}
+    return {"result": "OUTSIDE", "reason": "OUTSIDE_SERVICE_AREA"}
 
 
 # ------------------------------------------------------------------ the authorization (inline)

@@ -19,6 +19,7 @@ from api.bootstrap import Services, build_services
 from engine.people.demo import seed_demo
 from engine.persistence.records import InstanceEventRecord, MessageSubscriptionRecord
 from engine.timers import fire_due_timers
+from forms.formats import id_check_char
 from tests.integration.conftest import make_settings
 from tests.integration.credit_card_driver import PROCESS, Applicant, CreditCardDriver
 
@@ -264,3 +265,34 @@ def test_the_applicant_gets_an_sms_with_the_application_number_once_submitted(
     [notice] = [m for m in r.json() if number in m["text"]]
     # the customer learns the number, nothing of the bureau or the decision (§J2 step 8)
     assert not any(word in notice["text"] for word in ("征信", "信用报告", "额度", "拒绝", "核准"))
+
+
+def resident_id(area: str, born: str = "19900101", sequence: str = "123") -> str:
+    first17 = f"{area}{born}{sequence}"
+    return first17 + id_check_char(first17)
+
+
+BEIJING_ID = resident_id("110105")  # a synthetic person registered in Beijing (§13: sequence < 900)
+BEIJING = {"province_code": "110000", "city_code": "110100", "district_code": "110105", "detail": "朝阳路1号"}
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_non_local_id_holder_who_lives_in_the_service_area_may_apply(client: TestClient) -> None:
+    applicant = Applicant(name="赵磊", id_number=BEIJING_ID, extra={"employer_address": BEIJING})
+    done = finish(CreditCardDriver(client), applicant)
+    assert (done["outcome"], done["outcome_reason"]) == ("APPROVED", None)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_applicant_neither_living_nor_working_in_the_service_area_is_refused_once_both_are_known(
+    client: TestClient, services: Services
+) -> None:
+    applicant = Applicant(
+        name="赵磊", id_number=BEIJING_ID, extra={"residential_address": BEIJING, "employer_address": BEIJING}
+    )
+    done = finish(CreditCardDriver(client), applicant)
+    assert (done["outcome"], done["outcome_reason"]) == ("REFUSED", "OUTSIDE_SERVICE_AREA")
+    trail = events(services, done["instance_id"])
+    completed = [e.task_spec for e in trail if e.kind == "task_completed"]
+    assert "application" in completed and "signing" not in completed
+    assert not any(e.detail.get("operation") == "credit_card.submit" for e in trail)
