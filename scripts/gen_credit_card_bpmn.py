@@ -24,6 +24,7 @@ from bpmn_scaffold import (
     outcome,
     script,
     service,
+    timer_definition,
     timer_duration,
     write,
 )
@@ -199,7 +200,30 @@ def model() -> Model:
             (22, 1.8),
             outcome("REFERRED", "card_decision['reason']"),
         ),
-        ("supplement", "userTask", "补件", FO, (22, 3.0), form("credit-card-documents")),
+        (
+            "ask_documents",
+            "serviceTask",
+            "补件通知",
+            FO,
+            (22, 3.0),
+            service(
+                "credit_card.documents_request",
+                "supplement_request",
+                {"documents_due": "card_decision['documents_due']"},
+            ),
+        ),
+        (
+            "supplement",
+            "userTask",
+            "补件",
+            FO,
+            (23, 3.0),
+            form(
+                "credit-card-documents",
+                prescript="supplement_documents_due = supplement_request['documents']\n"
+                "supplement_deadline = supplement_request['deadline_shown']",
+            ),
+        ),
         (
             "submit_documents",
             "serviceTask",
@@ -211,7 +235,8 @@ def model() -> Model:
                 "documents_submission",
                 {
                     "application_no": "application_no",
-                    "documents_due": "card_decision['documents_due']",
+                    "documents_due": "supplement_request['documents_due']",
+                    "deadline": "supplement_request['deadline']",
                     **{f"supplement_{code}_seen": f"supplement_{code}_seen" for code in DOCUMENTS},
                 },
                 retries=3,
@@ -222,7 +247,7 @@ def model() -> Model:
             "scriptTask",
             "补件逾期",
             FO,
-            (23, 3.6),
+            (24, 3.6),
             outcome("DECLINED", "'DOCUMENTS_OVERDUE'"),
         ),
         (
@@ -283,7 +308,8 @@ def model() -> Model:
         ("f27", "decision_received", "decision", None),
         ("f28", "decision", "set_approved", "card_decision['decision'] == 'APPROVED'"),
         ("f29", "decision", "set_referred", "card_decision['decision'] == 'REFERRED'"),
-        ("f30", "decision", "supplement", "card_decision['decision'] == 'PENDING_DOCS'"),
+        ("f30", "decision", "ask_documents", "card_decision['decision'] == 'PENDING_DOCS'"),
+        ("f48", "ask_documents", "supplement", None),
         ("f31", "decision", "set_declined", None),  # default: DECLINED
         ("f32", "supplement", "submit_documents", None),
         ("f33", "submit_documents", "await_decision", None),
@@ -303,7 +329,12 @@ def model() -> Model:
     ]
     boundaries = [
         Boundary(
-            "b_docs_deadline", "supplement", timer_duration("b_docs_deadline", '"P7D"'), (22.3, 3.4), FO
+            # the deadline the task shows: a return to the task (incomplete documents) keeps it
+            "b_docs_deadline",
+            "supplement",
+            timer_definition("b_docs_deadline", "supplement_request['deadline']"),
+            (23.3, 3.4),
+            FO,
         ),
         *(
             Boundary(bid, task, error_definition(bid, error), at, FO)
@@ -339,7 +370,7 @@ def model() -> Model:
             "in_service_area": "f19",
             "decision": "f31",
         },
-        width_cols=25,
+        width_cols=26,
         called={"identify": "customer_identification", "verify_mobile": "mobile_verification"},
         messages=[DECISION],
         process_extensions=PROPERTIES,

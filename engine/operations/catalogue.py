@@ -45,6 +45,9 @@ def build_operation_registry() -> OperationRegistry:
                 system="rules",
                 inline=True,
             ),
+            Operation(
+                "credit_card.documents_request", credit_card.documents_request, system="rules", inline=True
+            ),
             Operation("credit_card.submit", credit_card.submit, system=credit_card.SYSTEM),
             Operation("credit_card.notify_submitted", credit_card.notify_submitted, system="sms"),
             Operation(

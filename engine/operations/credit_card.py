@@ -15,7 +15,7 @@ forms make sure a tick comes with its photo).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -55,6 +55,7 @@ INCOME_PROOF_DOCUMENTS = (
 )
 SECOND_SOURCE = "second_repayment_source"
 STUDENT_FLAG = "STUDENT_SECOND_REPAYMENT_SOURCE"
+DOCUMENTS_DEADLINE = timedelta(days=7)  # [Sim] 补件 deadline (§J2 step 10)
 
 _REFERRED_PREFIXES = ("81", "82", "83")  # HK / Macau / Taiwan residence permits: branch only (§13.2 941)
 
@@ -198,6 +199,20 @@ def notify_submitted(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]
     text = SUBMITTED_SMS.format(application_no=number)
     ctx.adapters.sms.send(str(p["mobile"]), text, f"notice:{ctx.instance_id}:{number}")
     return {"sent": True}
+
+
+def documents_request(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+    """What the officer's 补件 task shows (§J2 step 10): the documents the centre asked for, by name, and
+    the deadline in Beijing time. `deadline` is the instant the diagram's timer and `submit_documents`
+    use, so what the officer reads is what is enforced."""
+    due = [str(d) for d in p.get("documents_due") or ()]
+    deadline = (ctx.now() + DOCUMENTS_DEADLINE).astimezone(SHANGHAI)
+    return {
+        "documents_due": due,
+        "documents": "、".join(DOCUMENT_NAMES.get(d, d) for d in due),
+        "deadline": deadline.isoformat(),
+        "deadline_shown": f"{deadline:%Y-%m-%d %H:%M}（北京时间）",
+    }
 
 
 def submit_documents(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:

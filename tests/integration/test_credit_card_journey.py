@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Services, build_services
+from engine.adapters.ports import SHANGHAI
 from engine.people.demo import seed_demo
 from engine.persistence.records import InstanceEventRecord, MessageSubscriptionRecord
 from engine.timers import fire_due_timers
@@ -296,3 +297,29 @@ def test_an_applicant_neither_living_nor_working_in_the_service_area_is_refused_
     completed = [e.task_spec for e in trail if e.kind == "task_completed"]
     assert "application" in completed and "signing" not in completed
     assert not any(e.detail.get("operation") == "credit_card.submit" for e in trail)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_supplement_task_shows_the_documents_asked_for_and_the_deadline_in_beijing_time(
+    client: TestClient,
+) -> None:
+    driver = CreditCardDriver(client)
+    asked = driver.run(
+        Applicant(annual_income=400_000, originals=("income_proof",)), stop_before="supplement"
+    )
+    reached = datetime.now(SHANGHAI)
+    [task] = asked.instance["tasks"]
+    r = client.get(f"/api/v1/tasks/{task['task_id']}", headers=driver.headers("fo001"))
+    assert r.status_code == 200, r.text
+    detail = r.json()
+    assert "银行流水" in detail["data"]["supplement_documents_due"]  # the centre asked for a bank statement
+    shown = detail["data"]["supplement_deadline"]
+    assert shown.endswith("（北京时间）")
+    deadline = datetime.strptime(shown.removesuffix("（北京时间）"), "%Y-%m-%d %H:%M").replace(
+        tzinfo=SHANGHAI
+    )
+    assert abs(deadline - (reached + timedelta(days=7))) < timedelta(minutes=2)
+    properties = detail["form"]["schema"]["properties"]
+    assert (
+        properties["supplement_documents_due"]["readOnly"] and properties["supplement_deadline"]["readOnly"]
+    )

@@ -77,6 +77,7 @@ def test_the_operations_are_registered_inline_rules_and_card_centre_services() -
         "credit_card.eligibility",
         "credit_card.service_area",
         "credit_card.record_authorization",
+        "credit_card.documents_request",
     } <= set(ops.inline_names())
     for name in ("credit_card.submit", "credit_card.submit_documents"):
         assert (ops.get(name).inline, ops.get(name).system) == (False, "credit_card_sys")
@@ -377,3 +378,14 @@ def test_documents_after_the_deadline_are_refused(ctx, clock) -> None:
     with pytest.raises(BusinessRejection) as caught:
         cc.submit_documents(ctx, params)
     assert caught.value.code == "CC_DOCUMENTS_LATE"
+
+
+def test_the_officer_is_told_the_documents_by_name_and_the_deadline_in_beijing_time(sandbox, clock) -> None:
+    clock.now = datetime.fromisoformat("2025-06-12T17:30:00+00:00")  # 01:30 on the 13th in Beijing
+    found = cc.documents_request(context(sandbox, clock), {"documents_due": ["bank_statement", "tax_record"]})
+    assert found == {
+        "documents_due": ["bank_statement", "tax_record"],
+        "documents": "银行流水、tax_record",  # a code the catalogue does not name is shown as it came
+        "deadline": "2025-06-20T01:30:00+08:00",
+        "deadline_shown": "2025-06-20 01:30（北京时间）",
+    }
