@@ -4,8 +4,9 @@
 (the form shows it under that field, not on the whole form). `oneOf`/`anyOf` over `{const, title}`
 branches (RJSF's titled enum) are checked as a membership test: jsonschema would otherwise build a
 validator per branch, which was half the time of a form with a 14-way choice. `x-id-consistency`
-cross-checks the chip's sex and birth date against the ID number (domain.md §3.1 rule 6). `multipleOf`
-is computed in decimal so `0.01` works for amounts (§3.8).
+cross-checks the chip's sex and birth date against the ID number (domain.md §3.1 rule 6).
+`x-contact-mobiles` keeps contacts' mobiles apart from the applicant's, each other's and staff numbers
+(§J2 contacts). `multipleOf` is computed in decimal so `0.01` works for amounts (§3.8).
 """
 
 from __future__ import annotations
@@ -17,12 +18,30 @@ from typing import Any
 from jsonschema import Draft7Validator, ValidationError, validators
 
 from forms.format_checks import FieldProblem
-from forms.formats import id_birth_date, id_sex_code, normalise_resident_id, resident_id_problem
+from forms.formats import (
+    id_birth_date,
+    id_sex_code,
+    normalise_mobile,
+    normalise_resident_id,
+    resident_id_problem,
+)
 
 ID_CONSISTENCY = "x-id-consistency"
 # A field whose value must never be persisted (an OTP): the engine holds it for one request only.
 SECRET = "x-secret"  # noqa: S105 - a keyword name, not a secret
 ID_CONSISTENCY_FIELDS = ("id_field", "sex_field", "birth_date_field")
+CONTACT_MOBILES = "x-contact-mobiles"
+CONTACT_MOBILES_SETTINGS = ("applicant_field", "contact_fields")
+# [Sim] Staff records carry no mobile number, so the staff numbers a contact may not use are configured
+# here (not in the form: forms are stored with each definition version, and no table holds a clear
+# mobile); the default is the sandbox's registered staff phone (§13.3). In production the watch-list's
+# mobile screen (`BLOCK_MOBILE` / `STAFF_PHONE`) holds the real list.
+STAFF_MOBILES = frozenset({"13900009009"})
+CONTACT_MESSAGES = {
+    "same_as_applicant": "联系人手机号码不能与申请人本人的手机号码相同",
+    "same_as_other_contact": "两位联系人的手机号码不能相同",
+    "staff_number": "联系人手机号码不能是本行工作人员的号码",
+}
 
 
 def _missing(name: str) -> ValidationError:
@@ -114,6 +133,33 @@ def _id_consistency(validator: Any, spec: Any, instance: Any, schema: Any) -> It
             yield ValidationError(message, path=[field], cause=FieldProblem("id_mismatch", message))
 
 
+def _contact_mobiles(validator: Any, spec: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    """Each contact group's `mobile` differs from the applicant's field, from the contacts before it and
+    from `STAFF_MOBILES`, however written (+86, dashes). A missing or malformed number is left to
+    `required` and the `cn-mobile` format, so each problem is reported once."""
+    if not (validator.is_type(instance, "object") and isinstance(spec, Mapping)):
+        return
+    applicant = instance.get(spec.get("applicant_field", ""))
+    applicant = normalise_mobile(applicant) if isinstance(applicant, str) else None
+    taken: set[str] = set()
+    for field in spec.get("contact_fields") or ():
+        contact = instance.get(field)
+        mobile = contact.get("mobile") if isinstance(contact, Mapping) else None
+        if not isinstance(mobile, str) or not mobile:
+            continue
+        number = normalise_mobile(mobile)
+        if number == applicant:
+            code = "same_as_applicant"
+        elif number in taken:
+            code = "same_as_other_contact"
+        else:
+            code = "staff_number" if number in STAFF_MOBILES else ""
+        taken.add(number)
+        if code:
+            message = CONTACT_MESSAGES[code]
+            yield ValidationError(message, path=[field, "mobile"], cause=FieldProblem(code, message))
+
+
 FormValidator = validators.extend(
     Draft7Validator,
     {
@@ -123,5 +169,6 @@ FormValidator = validators.extend(
         "anyOf": _choice_keyword("anyOf", exactly_one=False),
         "multipleOf": _multiple_of,
         ID_CONSISTENCY: _id_consistency,
+        CONTACT_MOBILES: _contact_mobiles,
     },
 )

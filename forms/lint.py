@@ -18,7 +18,14 @@ from jsonschema import Draft7Validator
 from forms.conditions import condition_problems
 from forms.errors import FormProblem
 from forms.format_checks import KNOWN_FORMATS
-from forms.keywords import ID_CONSISTENCY, ID_CONSISTENCY_FIELDS, SECRET, is_choice_list
+from forms.keywords import (
+    CONTACT_MOBILES,
+    CONTACT_MOBILES_SETTINGS,
+    ID_CONSISTENCY,
+    ID_CONSISTENCY_FIELDS,
+    SECRET,
+    is_choice_list,
+)
 from forms.ui_lint import lint_ui_schema
 
 SUPPORTED_KEYWORDS = frozenset(
@@ -29,6 +36,7 @@ SUPPORTED_KEYWORDS = frozenset(
         *("required", "additionalProperties", "minProperties", "maxProperties", "items", "minItems"),
         *("maxItems", "uniqueItems", "allOf", "oneOf", "not", "if", "then", "else"),
         ID_CONSISTENCY,
+        CONTACT_MOBILES,
         SECRET,
     }
 )
@@ -81,6 +89,8 @@ def _root_problems(schema: Mapping[str, Any]) -> Found:
         yield ("oneOf",), "oneOf is supported only on a field, as a list of {const, title} choices"
     if ID_CONSISTENCY in schema:
         yield from _id_consistency_problems(schema[ID_CONSISTENCY], schema.get("properties") or {})
+    if CONTACT_MOBILES in schema:
+        yield from _contact_mobiles_problems(schema[CONTACT_MOBILES], schema.get("properties") or {})
 
 
 def _fields_problems(node: Mapping[str, Any], at: tuple[Any, ...], depth: int) -> Found:
@@ -114,7 +124,7 @@ def _field_problems(field: Any, at: tuple[Any, ...], depth: int) -> Found:
 
 def _group_problems(group: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
     yield from _keyword_problems(group, at)
-    for key in ("oneOf", "not", "format", SECRET, ID_CONSISTENCY):
+    for key in ("oneOf", "not", "format", SECRET, ID_CONSISTENCY, CONTACT_MOBILES):
         if key in group:
             yield (*at, key), f"{key} is not supported on a group of fields"
     yield from _fields_problems(group, at, depth=1)
@@ -144,8 +154,9 @@ def _value_problems(field: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
         yield (*at, "format"), f"unknown format {fmt!r}; known: {', '.join(sorted(KNOWN_FORMATS))}"
     if SECRET in field and field[SECRET] is not True:
         yield (*at, SECRET), f"{SECRET!r} must be true when present"
-    if ID_CONSISTENCY in field:
-        yield (*at, ID_CONSISTENCY), f"{ID_CONSISTENCY} belongs at the top level of the form"
+    for key in (ID_CONSISTENCY, CONTACT_MOBILES):
+        if key in field:
+            yield (*at, key), f"{key} belongs at the top level of the form"
     if isinstance(field.get("not"), Mapping):
         yield from _keyword_problems(field["not"], (*at, "not"))
 
@@ -170,3 +181,20 @@ def _id_consistency_problems(spec: Any, properties: Mapping[str, Any]) -> Found:
             yield (ID_CONSISTENCY, key), f"unknown {ID_CONSISTENCY} setting {key!r}"
         elif value not in properties:
             yield (ID_CONSISTENCY, key), f"{key} names {value!r}, which is not a property of this object"
+
+
+def _contact_mobiles_problems(spec: Any, properties: Mapping[str, Any]) -> Found:
+    """The applicant's field is a property; each contact is a group with a `mobile` field."""
+    if not isinstance(spec, Mapping):
+        yield (CONTACT_MOBILES,), f"{CONTACT_MOBILES} needs an object"
+        return
+    for key in spec:
+        if key not in CONTACT_MOBILES_SETTINGS:
+            yield (CONTACT_MOBILES, key), f"unknown {CONTACT_MOBILES} setting {key!r}"
+    if spec.get("applicant_field") not in properties:
+        yield (CONTACT_MOBILES, "applicant_field"), "applicant_field must name a property of the form"
+    contacts = spec.get("contact_fields")
+    for i, name in enumerate(contacts if isinstance(contacts, list) else [None]):
+        group = properties.get(name) if isinstance(name, str) else None
+        if not (isinstance(group, Mapping) and "mobile" in (group.get("properties") or {})):
+            yield (CONTACT_MOBILES, "contact_fields", i), "each contact must be a group with a mobile field"

@@ -3,9 +3,10 @@
 
 The customer checks are the shared processes (`customer_identification`, `mobile_verification`); J2 adds
 product eligibility, the signed credit-report authorization (its time stamped before any bureau query),
-三亲见, the application with its contact rules, key terms + hand-copy + signatures, the officer's witness
-declaration, the submission, and the card centre's asynchronous decision (`card_decision` message keyed
-by `application_no`), with 补件 on a 7-day deadline.
+三亲见, the application (its form holds the contact rules) and the service area it makes known (where
+the applicant lives or works), key terms + hand-copy + signatures, the officer's witness declaration,
+the submission with the applicant's SMS, and the card centre's asynchronous decision (`card_decision`
+message keyed by `application_no`), with 补件 on a 7-day deadline.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bpmn_scaffold import (
     outcome,
     script,
     service,
+    timer_definition,
     timer_duration,
     write,
 )
@@ -68,7 +70,6 @@ def model() -> Model:
                     "product_code": "product_code",
                     "full_time_student": "full_time_student",
                     "held_card_products": "held_card_products",
-                    "residential_address": "registered_address",
                 },
             ),
         ),
@@ -94,22 +95,26 @@ def model() -> Model:
         ("sightings", "userTask", "三亲见", FO, (10, 1), form("credit-card-sightings")),
         ("application", "userTask", "填写申请资料", FO, (11, 1), form("credit-card-application")),
         (
-            "check_contacts",
+            "check_service_area",
             "serviceTask",
-            "联系人校验",
+            "服务区域核对",
             FO,
             (12, 1),
             service(
-                "credit_card.check_contacts",
-                "contacts_check",
-                {
-                    "reserved_mobile": "reserved_mobile",
-                    "family_contact": "family_contact",
-                    "other_contact": "other_contact",
-                },
+                "credit_card.service_area",
+                "service_area",
+                {"residential_address": "residential_address", "employer_address": "employer_address"},
             ),
         ),
-        ("contacts_ok", "exclusiveGateway", "联系人有效?", FO, (13, 1), ""),
+        ("in_service_area", "exclusiveGateway", "在服务区域内?", FO, (13, 1), ""),
+        (
+            "set_outside_area",
+            "scriptTask",
+            "不在服务区域",
+            FO,
+            (13, 2.2),
+            outcome("REFUSED", "service_area['reason']"),
+        ),
         ("signing", "userTask", "阅读合约并签名", FO, (14, 1), form("credit-card-signing")),
         ("witness", "userTask", "面签见证声明", FO, (15, 1), form("credit-card-witness")),
         (
@@ -145,13 +150,26 @@ def model() -> Model:
             (17, 1),
             script("application_no = cc_submission['application_no']"),
         ),
-        ("await_decision", "eventBasedGateway", "等待审批结果", FO, (18, 1), ""),
+        (
+            "notify_applicant",
+            "serviceTask",
+            "短信通知申请人",
+            FO,
+            (18, 1),
+            service(
+                "credit_card.notify_submitted",
+                "submitted_notice",
+                {"mobile": "reserved_mobile", "application_no": "application_no"},
+                retries=3,
+            ),
+        ),
+        ("await_decision", "eventBasedGateway", "等待审批结果", FO, (19, 1), ""),
         (
             "decision_received",
             "intermediateCatchEvent",
             "收到审批结果",
             FO,
-            (19, 1),
+            (20, 1),
             message_wait("decision_received", DECISION),
         ),
         (
@@ -159,42 +177,66 @@ def model() -> Model:
             "intermediateCatchEvent",
             "30天无回复",
             FO,
-            (19, 2.2),
+            (20, 2.2),
             timer_duration("no_answer", '"P30D"'),
         ),
-        ("decision", "exclusiveGateway", "审批结果", FO, (20, 1), ""),
+        ("decision", "exclusiveGateway", "审批结果", FO, (21, 1), ""),
         (
             "set_approved",
             "scriptTask",
             "核准",
             FO,
-            (21, 0.2),
+            (22, 0.2),
             script(
                 "outcome = 'APPROVED'\noutcome_reason = None\ncredit_limit = card_decision['credit_limit']"
             ),
         ),
-        ("set_declined", "scriptTask", "拒绝", FO, (21, 1), outcome("DECLINED", "card_decision['reason']")),
+        ("set_declined", "scriptTask", "拒绝", FO, (22, 1), outcome("DECLINED", "card_decision['reason']")),
         (
             "set_referred",
             "scriptTask",
             "转人工审批",
             FO,
-            (21, 1.8),
+            (22, 1.8),
             outcome("REFERRED", "card_decision['reason']"),
         ),
-        ("supplement", "userTask", "补件", FO, (21, 3.0), form("credit-card-documents")),
+        (
+            "ask_documents",
+            "serviceTask",
+            "补件通知",
+            FO,
+            (22, 3.0),
+            service(
+                "credit_card.documents_request",
+                "supplement_request",
+                {"documents_due": "card_decision['documents_due']"},
+            ),
+        ),
+        (
+            "supplement",
+            "userTask",
+            "补件",
+            FO,
+            (23, 3.0),
+            form(
+                "credit-card-documents",
+                prescript="supplement_documents_due = supplement_request['documents']\n"
+                "supplement_deadline = supplement_request['deadline_shown']",
+            ),
+        ),
         (
             "submit_documents",
             "serviceTask",
             "提交补件",
             FO,
-            (20, 3.6),
+            (21, 3.6),
             service(
                 "credit_card.submit_documents",
                 "documents_submission",
                 {
                     "application_no": "application_no",
-                    "documents_due": "card_decision['documents_due']",
+                    "documents_due": "supplement_request['documents_due']",
+                    "deadline": "supplement_request['deadline']",
                     **{f"supplement_{code}_seen": f"supplement_{code}_seen" for code in DOCUMENTS},
                 },
                 retries=3,
@@ -205,7 +247,7 @@ def model() -> Model:
             "scriptTask",
             "补件逾期",
             FO,
-            (22, 3.6),
+            (24, 3.6),
             outcome("DECLINED", "'DOCUMENTS_OVERDUE'"),
         ),
         (
@@ -213,10 +255,10 @@ def model() -> Model:
             "scriptTask",
             "发卡中心无回复",
             FO,
-            (20, 2.2),
+            (21, 2.2),
             outcome("REFERRED", "'CARD_CENTRE_NO_ANSWER'"),
         ),
-        ("end_decided", "endEvent", "面签结束", FO, (23, 1), ""),
+        ("end_decided", "endEvent", "面签结束", FO, (24, 1), ""),
         (
             "set_ineligible",
             "scriptTask",
@@ -234,14 +276,6 @@ def model() -> Model:
             outcome("REFUSED", "submit_rejection['code']"),
         ),
         ("end_stopped", "endEvent", "结束", FO, (6, 2.2), ""),
-        (
-            "set_contacts_problem",
-            "scriptTask",
-            "联系人需更正",
-            FO,
-            (13, 2.2),
-            script("contacts_returned = True"),
-        ),
     ]
     flows: list[Flow] = [
         ("f1", "start", "product_choice", None),
@@ -259,21 +293,23 @@ def model() -> Model:
         ("f13", "mobile_ok", "sightings", "mobile_verified"),
         ("f14", "mobile_ok", "end_stopped", None),  # default: the shared process set the outcome
         ("f15", "sightings", "application", None),
-        ("f16", "application", "check_contacts", None),
-        ("f17", "check_contacts", "contacts_ok", None),
-        ("f18", "contacts_ok", "signing", "contacts_check['result'] == 'OK'"),
-        ("f19", "contacts_ok", "set_contacts_problem", None),
-        ("f20", "set_contacts_problem", "application", None),
+        ("f16", "application", "check_service_area", None),  # the form itself refuses forbidden contacts
+        ("f17", "check_service_area", "in_service_area", None),
+        ("f18", "in_service_area", "signing", "service_area['result'] == 'IN_AREA'"),
+        ("f19", "in_service_area", "set_outside_area", None),
+        ("f20", "set_outside_area", "end_stopped", None),
         ("f21", "signing", "witness", None),
         ("f22", "witness", "submit", None),
         ("f23", "submit", "number", None),
-        ("f24", "number", "await_decision", None),
+        ("f24", "number", "notify_applicant", None),
+        ("f47", "notify_applicant", "await_decision", None),
         ("f25", "await_decision", "decision_received", None),
         ("f26", "await_decision", "no_answer", None),
         ("f27", "decision_received", "decision", None),
         ("f28", "decision", "set_approved", "card_decision['decision'] == 'APPROVED'"),
         ("f29", "decision", "set_referred", "card_decision['decision'] == 'REFERRED'"),
-        ("f30", "decision", "supplement", "card_decision['decision'] == 'PENDING_DOCS'"),
+        ("f30", "decision", "ask_documents", "card_decision['decision'] == 'PENDING_DOCS'"),
+        ("f48", "ask_documents", "supplement", None),
         ("f31", "decision", "set_declined", None),  # default: DECLINED
         ("f32", "supplement", "submit_documents", None),
         ("f33", "submit_documents", "await_decision", None),
@@ -293,7 +329,12 @@ def model() -> Model:
     ]
     boundaries = [
         Boundary(
-            "b_docs_deadline", "supplement", timer_duration("b_docs_deadline", '"P7D"'), (21.3, 3.4), FO
+            # the deadline the task shows: a return to the task (incomplete documents) keeps it
+            "b_docs_deadline",
+            "supplement",
+            timer_definition("b_docs_deadline", "supplement_request['deadline']"),
+            (23.3, 3.4),
+            FO,
         ),
         *(
             Boundary(bid, task, error_definition(bid, error), at, FO)
@@ -301,8 +342,8 @@ def model() -> Model:
                 ("b_submit_incomplete", "submit", "err_incomplete", (15.8, 1.4)),
                 ("b_submit_refused", "submit", "err_not_eligible", (16.1, 1.4)),
                 ("b_submit_no_auth", "submit", "err_auth_missing", (16.4, 1.4)),
-                ("b_documents_incomplete", "submit_documents", "err_documents_incomplete", (19.8, 4.0)),
-                ("b_documents_late", "submit_documents", "err_documents_late", (20.2, 4.0)),
+                ("b_documents_incomplete", "submit_documents", "err_documents_incomplete", (20.8, 4.0)),
+                ("b_documents_late", "submit_documents", "err_documents_late", (21.2, 4.0)),
             )
         ),
     ]
@@ -326,10 +367,10 @@ def model() -> Model:
             "identified": "f5",
             "eligible": "f8",
             "mobile_ok": "f14",
-            "contacts_ok": "f19",
+            "in_service_area": "f19",
             "decision": "f31",
         },
-        width_cols=24,
+        width_cols=26,
         called={"identify": "customer_identification", "verify_mobile": "mobile_verification"},
         messages=[DECISION],
         process_extensions=PROPERTIES,

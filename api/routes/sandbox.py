@@ -34,10 +34,14 @@ def sms_inbox(
     ]
 
 
+_JOURNEY_SENDERS = ("otp", "notice")
+
+
 def _instance_of(request_id: str) -> str | None:
-    """OTP sends carry `otp:<instance id>:<n>` (engine/otp.py); other senders name no journey."""
+    """OTP sends carry `otp:<instance id>:<n>` (engine/otp.py), a journey's notices
+    `notice:<instance id>:<ref>` (J2's application number); other senders name no journey."""
     parts = request_id.split(":")
-    return parts[1] if len(parts) == 3 and parts[0] == "otp" else None
+    return parts[1] if len(parts) == 3 and parts[0] in _JOURNEY_SENDERS else None
 
 
 def _sees_journey(

@@ -1,5 +1,6 @@
-"""J2, credit-card face-sign (§J2, §7): eligibility and contact rules, the credit-report authorization
-stamp, and the submissions to the card centre (`credit_card_sys`).
+"""J2, credit-card face-sign (§J2, §7): eligibility, the credit-report authorization stamp, the
+submissions to the card centre (`credit_card_sys`) and the applicant's SMS. The contacts rule is the
+application form's (`x-contact-mobiles`, forms/keywords.py), so a forbidden number is a field error.
 
 The inline rules return a `result` code the diagram's gateways read; they never raise business errors
 (an inline rule runs inside the request, where only results travel). Eligibility also answers with a
@@ -15,7 +16,7 @@ forms make sure a tick comes with its photo).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,7 @@ from engine.adapters.ports import SHANGHAI, CardApplication, CardCentre, CardDel
 from engine.errors import ExternalServiceError
 from engine.operations.registry import BusinessRejection, OperationContext
 from engine.operations.rules import BANK_PROVINCE
-from forms.formats import age_on, id_birth_date, normalise_mobile, resident_id_problem
+from forms.formats import age_on, id_birth_date, resident_id_problem
 
 SYSTEM = "credit_card_sys"
 MIN_AGE_MAIN_CARD = 18  # [Reg] no main card under 18 (§7.3)
@@ -31,10 +32,9 @@ DEFAULT_MAX_AGE = 60  # [Practice] 60 or 65 (§J2 preconditions): a diagram may 
 MAX_AGE_CEILING = 65
 CREDIT_REPORT_PURPOSE = "CREDIT_CARD_APPROVAL"
 CREDIT_AUTH_TEXT_VERSION = "CRA-2025-01"  # [Sim] version id of the authorization text (§2.7)
-# [Sim] Staff records carry no mobile number, so the staff numbers a contact may not use are configured
-# here; the default is the sandbox's registered staff phone (§13.3). In production the watch-list's
-# mobile screen (`BLOCK_MOBILE` / `STAFF_PHONE`) holds the real list.
-STAFF_MOBILES = frozenset({"13900009009"})
+# The applicant's notice after submission (§J2 step 8): the number to quote to the card centre, nothing of
+# the bureau or the decision (an SMS can be read by whoever holds the phone).
+SUBMITTED_SMS = "【FieldBank】您的信用卡申请已提交，申请编号{application_no}，请凭此编号查询进度。"
 
 DOCUMENT_NAMES = {
     "work_certificate": "工作证明",
@@ -56,6 +56,7 @@ INCOME_PROOF_DOCUMENTS = (
 )
 SECOND_SOURCE = "second_repayment_source"
 STUDENT_FLAG = "STUDENT_SECOND_REPAYMENT_SOURCE"
+DOCUMENTS_DEADLINE = timedelta(days=7)  # [Sim] 补件 deadline (§J2 step 10)
 
 _REFERRED_PREFIXES = ("81", "82", "83")  # HK / Macau / Taiwan residence permits: branch only (§13.2 941)
 
@@ -64,9 +65,10 @@ _REFERRED_PREFIXES = ("81", "82", "83")  # HK / Macau / Taiwan residence permits
 
 
 def eligibility(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
-    """Main-card pre-check (§J2 step 1, §7.3): age from the ID, service area, and what the card centre
-    says this ID number holds or has applied for. A declaration can add to the centre's holdings, never
-    take away: a customer who forgot a card (or an application made minutes ago) is still found.
+    """Main-card pre-check (§J2 step 1, §7.3): age from the ID, and what the card centre says this ID
+    number holds or has applied for. A declaration can add to the centre's holdings, never take away: a
+    customer who forgot a card (or an application made minutes ago) is still found. The service area
+    waits for the application (`service_area`): only there are the residence and the employer known.
 
     Students stay eligible with a flag: §7.3 asks for a second repayment source, not a refusal."""
     id_number: str = p["id_number"]
@@ -83,15 +85,13 @@ def eligibility(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
         flags.append("EXISTING_CARDHOLDER")
     birth = id_birth_date(id_number) if resident_id_problem(id_number) is None else None
     age = age_on(birth, ctx.now().astimezone(SHANGHAI).date()) if birth else None
-    in_area = _in_service_area(id_number, p.get("residential_address"), p.get("employer_address"))
-    reason, outcome = _ineligible(id_number, age, max_age, in_area, product in held, in_progress)
+    reason, outcome = _ineligible(id_number, age, max_age, product in held, in_progress)
     return {
         "result": "INELIGIBLE" if reason else "ELIGIBLE",
         "reason": reason,
         "outcome": outcome,
         "age": age,
         "max_age": max_age,
-        "in_service_area": in_area,
         "student": student,
         "flags": flags,
         "documents_required": [SECOND_SOURCE] if student else [],
@@ -110,16 +110,8 @@ def _max_age(value: Any) -> int:
     return value
 
 
-def _in_service_area(id_number: str, *addresses: Any) -> bool:
-    """[Sim] Registered, living or working in the bank's province: the ID's first-registration code,
-    the residential or the employer's address (a rural bank issues to its own region)."""
-    provinces = [id_number[:2]]
-    provinces += [str(a.get("province_code") or "")[:2] for a in addresses if isinstance(a, dict)]
-    return BANK_PROVINCE in provinces
-
-
 def _ineligible(
-    id_number: str, age: int | None, max_age: int, in_area: bool, product_held: bool, in_progress: bool
+    id_number: str, age: int | None, max_age: int, product_held: bool, in_progress: bool
 ) -> tuple[str | None, str | None]:
     if id_number[:2] in _REFERRED_PREFIXES or id_number[:1] == "9":
         return "DOCUMENT_TYPE_NOT_SUPPORTED", "REFERRED_TO_BRANCH"
@@ -129,8 +121,6 @@ def _ineligible(
         return "UNDER_AGE", "REFUSED"
     if age > max_age:
         return "OVER_AGE", "REFUSED"
-    if not in_area:
-        return "OUTSIDE_SERVICE_AREA", "REFUSED"
     if product_held:
         # [Sim] one main card per product and person; the centre's de-duplication is the binding check
         return "PRODUCT_ALREADY_HELD", "REFUSED"
@@ -139,43 +129,18 @@ def _ineligible(
     return None, None
 
 
-# ------------------------------------------------------------------ contacts (inline)
-
-_CONTACTS = ("family_contact", "other_contact")
-_CONTACT_MESSAGES = {
-    "required": "请填写联系人手机号码",
-    "same_as_applicant": "联系人手机号码不能与申请人本人的手机号码相同",
-    "same_as_other_contact": "两位联系人的手机号码不能相同",
-    "staff_number": "联系人手机号码不能是本行工作人员的号码",
-}
+# ------------------------------------------------------------------ service area (inline)
 
 
-def check_contacts(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
-    """Contacts' mobiles differ from the applicant's reserved mobile and from each other, and are no staff
-    number (§J2 contacts, post-supervision). Problems name the application form's fields, so the diagram
-    can send the officer back to that task with them."""
-    applicant = normalise_mobile(str(p.get("reserved_mobile") or ""))
-    staff = STAFF_MOBILES | {normalise_mobile(str(m)) for m in p.get("staff_mobiles") or ()}
-    problems: list[dict[str, str]] = []
-    taken: set[str] = set()
-    for field in _CONTACTS:
-        contact = p.get(field)
-        mobile = normalise_mobile(str((contact if isinstance(contact, dict) else {}).get("mobile") or ""))
-        code = _contact_problem(mobile, applicant, taken, staff)
-        if code:
-            problems.append({"field": f"{field}.mobile", "code": code, "message": _CONTACT_MESSAGES[code]})
-        taken.add(mobile)
-    return {"result": "CONTACTS_INVALID" if problems else "OK", "problems": problems}
-
-
-def _contact_problem(mobile: str, applicant: str, taken: set[str], staff: frozenset[str]) -> str | None:
-    if not mobile:
-        return "required"
-    if mobile == applicant:
-        return "same_as_applicant"
-    if mobile in taken:
-        return "same_as_other_contact"
-    return "staff_number" if mobile in staff else None
+def service_area(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+    """[Sim] The applicant lives or works in the bank's province (§J2 step 1: a rural bank issues to its
+    own region): the residential or the employer's address, from the application. Where the ID was
+    first registered does not count, so a non-local ID holder living or working here may apply."""
+    addresses = (p.get("residential_address"), p.get("employer_address"))
+    provinces = {str(a.get("province_code") or "")[:2] for a in addresses if isinstance(a, dict)}
+    if BANK_PROVINCE in provinces:
+        return {"result": "IN_AREA", "reason": None}
+    return {"result": "OUTSIDE", "reason": "OUTSIDE_SERVICE_AREA"}
 
 
 # ------------------------------------------------------------------ the authorization (inline)
@@ -235,6 +200,29 @@ def submit(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
         "result": received.status,
         "flags": list(application.flags),
         "income_proofs": list(application.income_proofs),
+    }
+
+
+def notify_submitted(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+    """SMS to the reserved mobile with the application number (§J2 step 8). Keyed by instance and
+    number, so a retried call sends nothing twice and the sandbox inbox knows whose journey it is."""
+    number = str(p["application_no"])
+    text = SUBMITTED_SMS.format(application_no=number)
+    ctx.adapters.sms.send(str(p["mobile"]), text, f"notice:{ctx.instance_id}:{number}")
+    return {"sent": True}
+
+
+def documents_request(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+    """What the officer's 补件 task shows (§J2 step 10): the documents the centre asked for, by name, and
+    the deadline in Beijing time. `deadline` is the instant the diagram's timer and `submit_documents`
+    use, so what the officer reads is what is enforced."""
+    due = [str(d) for d in p.get("documents_due") or ()]
+    deadline = (ctx.now() + DOCUMENTS_DEADLINE).astimezone(SHANGHAI)
+    return {
+        "documents_due": due,
+        "documents": "、".join(DOCUMENT_NAMES.get(d, d) for d in due),
+        "deadline": deadline.isoformat(),
+        "deadline_shown": f"{deadline:%Y-%m-%d %H:%M}（北京时间）",
     }
 
 

@@ -17,9 +17,11 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.bootstrap import Services, build_services
 from api.journey_driver import JourneyResult
+from engine.adapters.ports import SHANGHAI
 from engine.people.demo import seed_demo
 from engine.persistence.records import InstanceEventRecord, MessageSubscriptionRecord
 from engine.timers import fire_due_timers
+from forms.formats import id_check_char
 from tests.integration.conftest import make_settings
 from tests.integration.credit_card_driver import PROCESS, Applicant, CreditCardDriver
 
@@ -154,18 +156,33 @@ def test_pending_documents_go_back_to_the_officer_and_are_decided_again(
     assert len([e for e in trail if e.kind == "message_received"]) == 2  # PENDING_DOCS, then APPROVED
 
 
+@pytest.mark.parametrize(
+    ("family_mobile", "other_mobile", "field", "code"),
+    [
+        ("13900001234", "13900003456", "family_contact.mobile", "same_as_applicant"),  # the applicant's own
+        ("13900002345", "13900009009", "other_contact.mobile", "staff_number"),  # §13.3 staff phone
+        ("13900002345", "13900002345", "other_contact.mobile", "same_as_other_contact"),
+    ],
+)
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_contacts_sharing_the_applicants_mobile_send_the_officer_back(client: TestClient) -> None:
+def test_a_contact_mobile_the_rule_forbids_is_a_field_error_on_that_contact(
+    client: TestClient, family_mobile: str, other_mobile: str, field: str, code: str
+) -> None:
     driver = CreditCardDriver(client)
-    applicant = Applicant(family_mobile="13900001234")  # the applicant's own number
+    applicant = Applicant(family_mobile=family_mobile, other_mobile=other_mobile)
     at_form = driver.run(applicant, stop_before="application")
     [task] = at_form.instance["tasks"]
     data = driver.form_data("application", applicant, "fo001", at_form.steps)
     r = client.post(
         f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("fo001"), json={"data": data}
     )
-    assert r.status_code == 200
-    assert [t["name"] for t in r.json()["tasks"]] == ["application"]  # back to the form, not on to signing
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["code"] == "validation_failed" and body["message"]
+    assert [(e["field"], e["code"]) for e in body["details"]] == [(field, code)]
+    assert all(e["message"] for e in body["details"])
+    again = client.get(f"/api/v1/tasks/{task['task_id']}", headers=driver.headers("fo001"))
+    assert again.status_code == 200  # nothing moved: the same task is still open for the corrected form
 
 
 def test_the_chip_data_on_the_application_cannot_be_changed_by_a_client(client: TestClient) -> None:
@@ -224,14 +241,20 @@ def test_an_instance_waiting_for_its_decision_is_subscribed_by_application_numbe
     r = client.post(
         f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("fo001"), json={"data": data}
     )
-    waiting = client.get(
-        f"/api/v1/instances/{r.json()['instance_id']}",
-        headers=driver.headers("fo001"),
-        params={"wait": 10, "version": r.json()["version"]},
-    ).json()  # the submission is made by the worker; then the journey waits for the decision
-    assert waiting["status"] == "waiting_external"
-    with services.deps.sessions() as session:
-        [subscription] = session.query(MessageSubscriptionRecord).all()
+
+    def subscriptions() -> list[MessageSubscriptionRecord]:
+        with services.deps.sessions() as session:
+            return list(session.query(MessageSubscriptionRecord).all())
+
+    waiting, deadline = r.json(), time.monotonic() + 20
+    while not subscriptions() and time.monotonic() < deadline:  # the worker submits, then texts
+        waiting = client.get(
+            f"/api/v1/instances/{waiting['instance_id']}",
+            headers=driver.headers("fo001"),
+            params={"wait": 2, "version": waiting["version"]},
+        ).json()
+    assert waiting["status"] == "waiting_external"  # now for the decision
+    [subscription] = subscriptions()
     assert subscription.message_name == "card_decision" and subscription.instance_id == waiting["instance_id"]
     assert subscription.correlation_key.startswith("CC")
 
@@ -267,4 +290,76 @@ def test_documents_not_supplied_within_7_days_decline_the_application(
         "completed",
         "DECLINED",
         "DOCUMENTS_OVERDUE",
+    )
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_applicant_gets_an_sms_with_the_application_number_once_submitted(
+    client: TestClient, services: Services
+) -> None:
+    driver, applicant = CreditCardDriver(client), Applicant()
+    done = finish(driver, applicant)
+    completed = next(e for e in events(services, done["instance_id"]) if e.kind == "instance_completed")
+    number = completed.detail["application_no"]
+    r = client.get(f"/api/v1/sandbox/sms/{applicant.mobile}", headers=driver.headers("fo001"))
+    assert r.status_code == 200, r.text
+    [notice] = [m for m in r.json() if number in m["text"]]
+    # the customer learns the number, nothing of the bureau or the decision (§J2 step 8)
+    assert not any(word in notice["text"] for word in ("征信", "信用报告", "额度", "拒绝", "核准"))
+
+
+def resident_id(area: str, born: str = "19900101", sequence: str = "123") -> str:
+    first17 = f"{area}{born}{sequence}"
+    return first17 + id_check_char(first17)
+
+
+BEIJING_ID = resident_id("110105")  # a synthetic person registered in Beijing (§13: sequence < 900)
+BEIJING = {"province_code": "110000", "city_code": "110100", "district_code": "110105", "detail": "朝阳路1号"}
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_non_local_id_holder_who_lives_in_the_service_area_may_apply(client: TestClient) -> None:
+    applicant = Applicant(name="赵磊", id_number=BEIJING_ID, extra={"employer_address": BEIJING})
+    done = finish(CreditCardDriver(client), applicant)
+    assert (done["outcome"], done["outcome_reason"]) == ("APPROVED", None)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_applicant_neither_living_nor_working_in_the_service_area_is_refused_once_both_are_known(
+    client: TestClient, services: Services
+) -> None:
+    applicant = Applicant(
+        name="赵磊", id_number=BEIJING_ID, extra={"residential_address": BEIJING, "employer_address": BEIJING}
+    )
+    done = finish(CreditCardDriver(client), applicant)
+    assert (done["outcome"], done["outcome_reason"]) == ("REFUSED", "OUTSIDE_SERVICE_AREA")
+    trail = events(services, done["instance_id"])
+    completed = [e.task_spec for e in trail if e.kind == "task_completed"]
+    assert "application" in completed and "signing" not in completed
+    assert not any(e.detail.get("operation") == "credit_card.submit" for e in trail)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_supplement_task_shows_the_documents_asked_for_and_the_deadline_in_beijing_time(
+    client: TestClient,
+) -> None:
+    driver = CreditCardDriver(client)
+    asked = driver.run(
+        Applicant(annual_income=400_000, originals=("income_proof",)), stop_before="supplement"
+    )
+    reached = datetime.now(SHANGHAI)
+    [task] = asked.instance["tasks"]
+    r = client.get(f"/api/v1/tasks/{task['task_id']}", headers=driver.headers("fo001"))
+    assert r.status_code == 200, r.text
+    detail = r.json()
+    assert "银行流水" in detail["data"]["supplement_documents_due"]  # the centre asked for a bank statement
+    shown = detail["data"]["supplement_deadline"]
+    assert shown.endswith("（北京时间）")
+    deadline = datetime.strptime(shown.removesuffix("（北京时间）"), "%Y-%m-%d %H:%M").replace(
+        tzinfo=SHANGHAI
+    )
+    assert abs(deadline - (reached + timedelta(days=7))) < timedelta(minutes=2)
+    properties = detail["form"]["schema"]["properties"]
+    assert (
+        properties["supplement_documents_due"]["readOnly"] and properties["supplement_deadline"]["readOnly"]
     )

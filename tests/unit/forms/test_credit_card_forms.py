@@ -190,6 +190,36 @@ def test_contacts_are_complete_and_the_chip_fields_stay_consistent_with_the_id()
     ]
 
 
+def contacts(family: str, other: str) -> list[tuple[str, str]]:
+    data = {
+        **APPLICATION,
+        "family_contact": {"name": "王建华", "relation": "PARENT", "mobile": family},
+        "other_contact": {"name": "李娜", "relation": "FRIEND", "mobile": other},
+    }
+    return errors("credit-card-application", data)
+
+
+def test_a_contact_with_the_applicants_own_mobile_is_refused_however_it_is_written():
+    assert contacts("+86 139-0000-1234", "13900003456") == [("family_contact.mobile", "same_as_applicant")]
+    _cleaned, [found] = form("credit-card-application").clean(
+        {**APPLICATION, "other_contact": {"name": "李娜", "relation": "FRIEND", "mobile": "13900001234"}}
+    )
+    assert "申请人" in found.message
+
+
+def test_the_two_contacts_need_two_numbers():
+    assert contacts("13900002345", "8613900002345") == [("other_contact.mobile", "same_as_other_contact")]
+
+
+def test_a_staff_number_is_refused_as_a_contact():
+    assert contacts("13900009009", "13900003456") == [("family_contact.mobile", "staff_number")]
+
+
+def test_a_missing_contact_number_is_reported_once_as_missing():
+    data = {**APPLICATION, "other_contact": {"name": "李娜", "relation": "FRIEND"}}
+    assert errors("credit-card-application", data) == [("other_contact.mobile", "required")]
+
+
 # --- key terms and signatures ------------------------------------------------------------------------------
 
 

@@ -244,6 +244,19 @@ def test_lint_checks_the_id_consistency_settings_name_real_fields(tmp_path):
     assert pointers(lint(tmp_path, schema={**OK_SCHEMA, "x-id-consistency": "id"})) == ["/x-id-consistency"]
 
 
+def test_lint_checks_the_contact_mobiles_settings_name_a_field_and_contact_groups(tmp_path):
+    contact = {"type": "object", "properties": {"mobile": {"type": "string", "format": "cn-mobile"}}}
+    schema = {**OK_SCHEMA, "properties": {**OK_SCHEMA["properties"], "contact": contact}}
+    fine = {"applicant_field": "name", "contact_fields": ["contact"]}
+    assert lint(tmp_path, schema={**schema, "x-contact-mobiles": fine}) == []
+    wrong = {"applicant_field": "phone", "contact_fields": ["contact", "kind"], "colour": "red"}
+    assert sorted(pointers(lint(tmp_path, schema={**schema, "x-contact-mobiles": wrong}))) == [
+        "/x-contact-mobiles/applicant_field",
+        "/x-contact-mobiles/colour",
+        "/x-contact-mobiles/contact_fields/1",
+    ]
+
+
 # --- lint: UI schema ---------------------------------------------------------------------------------------
 
 

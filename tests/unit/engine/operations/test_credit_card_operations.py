@@ -1,4 +1,4 @@
-"""J2's operations: the main-card eligibility rule, the contacts rule, the authorization stamp, and the
+"""J2's operations: the main-card eligibility rule, the service area, the authorization stamp, and the
 submissions to the sandbox card centre (mapping, flags, idempotency, 补件)."""
 
 from __future__ import annotations
@@ -73,7 +73,11 @@ def ctx(sandbox: SandboxAdapters, clock: Clock) -> OperationContext:
 
 def test_the_operations_are_registered_inline_rules_and_card_centre_services() -> None:
     ops = build_operation_registry()
-    assert {"credit_card.check_contacts", "credit_card.record_authorization"} <= set(ops.inline_names())
+    assert {
+        "credit_card.service_area",
+        "credit_card.record_authorization",
+        "credit_card.documents_request",
+    } <= set(ops.inline_names())
     for name in ("credit_card.eligibility", "credit_card.submit", "credit_card.submit_documents"):
         assert (ops.get(name).inline, ops.get(name).system) == (False, "credit_card_sys")
 
@@ -122,23 +126,25 @@ BEIJING = {**HUBEI, "province_code": "110000"}
 
 
 @pytest.mark.parametrize(
-    ("id_number", "addresses", "in_area"),
+    ("addresses", "in_area"),
     [
-        (BEIJING_ID, {}, False),
-        (BEIJING_ID, {"residential_address": BEIJING, "employer_address": BEIJING}, False),
-        (BEIJING_ID, {"residential_address": HUBEI}, True),
-        (BEIJING_ID, {"employer_address": HUBEI}, True),
-        (WANG_FANG, {"residential_address": BEIJING}, True),
+        ({}, False),
+        ({"residential_address": BEIJING, "employer_address": BEIJING}, False),
+        ({"residential_address": HUBEI, "employer_address": None}, True),
+        ({"residential_address": BEIJING, "employer_address": HUBEI}, True),
     ],
 )
-def test_the_applicant_is_registered_lives_or_works_in_the_service_area(
-    ctx, id_number, addresses, in_area
-) -> None:
-    found = eligibility(ctx, id_number, **addresses)
-    assert found["in_service_area"] is in_area
-    assert (found["result"], found["reason"]) == (
-        ("ELIGIBLE", None) if in_area else ("INELIGIBLE", "OUTSIDE_SERVICE_AREA")
+def test_the_applicant_lives_or_works_in_the_service_area(ctx, addresses, in_area) -> None:
+    assert cc.service_area(ctx, addresses) == (
+        {"result": "IN_AREA", "reason": None}
+        if in_area
+        else {"result": "OUTSIDE", "reason": "OUTSIDE_SERVICE_AREA"}
     )
+
+
+def test_a_non_local_id_is_no_reason_to_refuse_before_the_application(ctx) -> None:
+    found = eligibility(ctx, BEIJING_ID)
+    assert (found["result"], found["reason"]) == ("ELIGIBLE", None)
 
 
 @pytest.mark.parametrize("id_number", ["810000199001019419", "931156198501019424"])
@@ -213,54 +219,6 @@ def test_eligibility_asks_the_card_centre_what_the_person_holds_or_has_applied_f
 def test_eligibility_without_a_card_centre_fails_rather_than_guess(sandbox, clock) -> None:
     with pytest.raises(ExternalServiceError):
         eligibility(context(sandbox, clock, centre=False), WANG_FANG)
-
-
-# --- contacts ----------------------------------------------------------------------------------------------
-
-
-def contacts(ctx: OperationContext, family: str | None, other: str | None, **params: Any) -> dict[str, Any]:
-    return cc.check_contacts(
-        ctx,
-        {
-            "reserved_mobile": "13900001234",
-            "family_contact": {"name": "王建华", "relation": "PARENT", "mobile": family},
-            "other_contact": {"name": "李娜", "relation": "FRIEND", "mobile": other},
-            **params,
-        },
-    )
-
-
-def problems(found: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(p["field"], p["code"]) for p in found["problems"]]
-
-
-def test_distinct_contacts_outside_the_bank_pass(ctx) -> None:
-    assert contacts(ctx, "13900002345", "13900003456") == {"result": "OK", "problems": []}
-
-
-def test_a_contact_with_the_applicants_own_mobile_is_refused_however_it_is_written(ctx) -> None:
-    found = contacts(ctx, "+86 139-0000-1234", "13900003456")
-    assert found["result"] == "CONTACTS_INVALID"
-    assert problems(found) == [("family_contact.mobile", "same_as_applicant")]
-    assert "申请人" in found["problems"][0]["message"]
-
-
-def test_the_two_contacts_need_two_numbers(ctx) -> None:
-    assert problems(contacts(ctx, "13900002345", "8613900002345")) == [
-        ("other_contact.mobile", "same_as_other_contact")
-    ]
-
-
-def test_a_staff_number_is_refused_from_the_default_and_the_configured_list(ctx) -> None:
-    assert problems(contacts(ctx, "13900009009", "13900003456")) == [
-        ("family_contact.mobile", "staff_number")
-    ]
-    configured = contacts(ctx, "13900002345", "13900003456", staff_mobiles=["13900003456"])
-    assert problems(configured) == [("other_contact.mobile", "staff_number")]
-
-
-def test_a_missing_contact_number_is_reported_on_its_field(ctx) -> None:
-    assert problems(contacts(ctx, "13900002345", None)) == [("other_contact.mobile", "required")]
 
 
 # --- authorization stamp -----------------------------------------------------------------------------------
@@ -459,3 +417,14 @@ def test_documents_after_the_deadline_are_refused(ctx, clock) -> None:
     with pytest.raises(BusinessRejection) as caught:
         cc.submit_documents(ctx, params)
     assert caught.value.code == "CC_DOCUMENTS_LATE"
+
+
+def test_the_officer_is_told_the_documents_by_name_and_the_deadline_in_beijing_time(sandbox, clock) -> None:
+    clock.now = datetime.fromisoformat("2025-06-12T17:30:00+00:00")  # 01:30 on the 13th in Beijing
+    found = cc.documents_request(context(sandbox, clock), {"documents_due": ["bank_statement", "tax_record"]})
+    assert found == {
+        "documents_due": ["bank_statement", "tax_record"],
+        "documents": "银行流水、tax_record",  # a code the catalogue does not name is shown as it came
+        "deadline": "2025-06-20T01:30:00+08:00",
+        "deadline_shown": "2025-06-20 01:30（北京时间）",
+    }
