@@ -1,4 +1,4 @@
-"""A sample J2 evidence facts shaped like real instance data (sandbox identity 王芳, domain §13.2: clean
+"""Sample J2 evidence facts shaped like real instance data (sandbox identity 王芳, domain §13.2: clean
 pass, approved): the data and trail a J2 run over HTTP leaves (tests/integration/credit_card_driver.py),
 with the trail's times as ISO strings in UTC as the evidence worker gathers them.
 
