@@ -1,9 +1,11 @@
-"""J2, credit-card face signing: what its evidence package holds (domain J2 "Evidence retained")."""
+"""J2, credit-card face signing: what its evidence package holds and the rules that review it (domain J2
+"Evidence retained" and "Post-supervision checks")."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from documents.journeys.credit_card import documents, rules, samples
 from documents.journeys.declaration import EvidenceDeclaration
 
 ORIGINAL_DOCUMENTS = (
@@ -28,7 +30,10 @@ IMAGES = {
 EVIDENCE = EvidenceDeclaration(
     process_id="credit_card_face_sign",
     template_dir=Path(__file__).resolve().parent / "templates",
-    documents_for=lambda _facts: [],
-    builders={},
+    documents_for=documents.documents_for,
+    builders=documents.BUILDERS,
+    rules=rules.RULES,
     image_fields=IMAGES,
+    review_facts=rules.review_facts,
+    sample_facts=samples.approved_facts,
 )

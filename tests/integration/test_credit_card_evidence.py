@@ -1,0 +1,104 @@
+"""J2 over HTTP to APPROVED → its own evidence package (J2's documents and captures, no J1 document) →
+machine review with J2's rules, on PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.integration.credit_card_driver import Applicant, CreditCardDriver
+from tests.integration.test_credit_card_journey import finish
+
+J2_DOCUMENTS = {
+    "documents/credit_report_authorization.pdf",
+    "documents/credit_card_application.pdf",
+    "documents/card_agreement.pdf",
+    "documents/witness_declaration.pdf",
+    "documents/decision_record.pdf",
+}
+J1_DOCUMENTS = {
+    "documents/account_application.pdf",
+    "documents/debit_card_agreement.pdf",
+    "documents/risk_notice.pdf",
+    "documents/voucher.pdf",
+}
+J2_IMAGES = {
+    "images/applicant_photo.png",
+    "images/credit_auth_signature.png",
+    "images/hand_copy.png",
+    "images/signature.png",
+    "images/witness_signature.png",
+    "images/original_income_proof.png",
+    "images/original_bank_statement.png",
+}
+J2_RULES = {
+    "SIGHTINGS_COMPLETE",
+    "AUTHORIZATION_BEFORE_QUERY",
+    "CONTACT_MOBILES",
+    "DOCUMENTS_WITHIN_DEADLINE",
+    "OFFICER_QUALIFIED",
+    "VELOCITY",
+}
+
+
+def reviewed_package(
+    client: TestClient, driver: CreditCardDriver, instance_id: str, seconds: float = 30
+) -> dict[str, Any]:
+    """The instance's package once machine review has recorded its rules."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        packages = client.get("/api/v1/evidence", headers=driver.headers("ps001")).json()
+        for package in packages:
+            if package["instance_id"] == instance_id:
+                url = f"/api/v1/evidence/{package['package_id']}"
+                detail = client.get(url, headers=driver.headers("ps001")).json()
+                if any(h["kind"] == "machine_rule" for h in detail["history"]):
+                    return dict(detail)
+        time.sleep(0.2)
+    raise AssertionError(f"no machine-reviewed package for {instance_id}")
+
+
+def test_an_approved_j2_leaves_its_own_package_reviewed_by_its_own_rules(
+    client: TestClient, tmp_path: Path
+) -> None:
+    driver = CreditCardDriver(client)
+    done = finish(driver, Applicant())
+    assert (done["status"], done["outcome"]) == ("completed", "APPROVED")
+    detail = reviewed_package(client, driver, done["instance_id"])
+    package_id = detail["manifest"]["package_id"]
+
+    names = {f["name"] for f in detail["manifest"]["files"]}
+    assert names >= J2_DOCUMENTS | J2_IMAGES
+    assert not names & J1_DOCUMENTS
+
+    rules = {h["code"]: h for h in detail["history"] if h["kind"] == "machine_rule"}
+    assert set(rules) >= J2_RULES
+    assert not {"VOUCHER_MATCHES_CORE", "CARD_FROM_STOCK", "DECLARATIONS_SIGNED"} & set(rules)
+    flagged = {code for code, h in rules.items() if h["passed"] is False}
+    assert not flagged & J2_RULES, {code: rules[code] for code in flagged}
+
+    r = client.get(f"/api/v1/evidence/{package_id}/download", headers=driver.headers("ps001"))
+    assert r.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(r.content)) as archive:
+        assert set(archive.namelist()) >= J2_DOCUMENTS | J2_IMAGES
+        (tmp_path / "application.pdf").write_bytes(archive.read("documents/credit_card_application.pdf"))
+        (tmp_path / "decision.pdf").write_bytes(archive.read("documents/decision_record.pdf"))
+        application_no = json.loads(archive.read("data.json"))["application_no"]
+    application = _text(tmp_path / "application.pdf")
+    assert "王芳" in application and "420102198506150026" in application and "未完成" not in application
+    decision = _text(tmp_path / "decision.pdf")
+    assert application_no.startswith("CC") and application_no in decision
+    assert "36,000.00" in decision and "420102198506150026" not in decision  # a staff view: masked
+
+
+def _text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout

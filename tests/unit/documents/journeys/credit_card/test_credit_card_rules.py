@@ -1,0 +1,280 @@
+"""J2's machine rules, each both ways, on the approved sample as its package holds it (data.json,
+trail.json, the manifest's file list)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from documents.evidence.facts import EvidenceFacts
+from documents.evidence.manifest import canonical_json
+from documents.evidence.package import package_files
+from documents.journeys.credit_card import EVIDENCE, rules
+from documents.journeys.credit_card.samples import approved_facts, utc_iso
+from documents.supervision.review import FLAG, NOT_APPLICABLE, PASS, ReviewInput, machine_review
+
+SUBJECT = "56ce9876a4dc27368d2d5c3ac5875665"  # the sample trail's blind index of 王芳's ID number
+
+
+def review_input(facts: EvidenceFacts | None = None, **extra: Any) -> ReviewInput:
+    """What MachineReviewer hands the rules: the package's JSON as read back, and its manifest."""
+    facts = facts or approved_facts()
+    files = package_files(facts, {f"{name}.pdf": b"%PDF-" for name in EVIDENCE.documents(facts)})
+    return ReviewInput(
+        data=json.loads(canonical_json(facts.data)),
+        trail=json.loads(canonical_json(facts.trail)),
+        manifest={
+            "outcome": facts.outcome,
+            "staff_id": facts.staff_id,
+            "completed_at": facts.completed_at.isoformat(),
+            "files": [{"name": name} for name in sorted(files)],
+        },
+        package_problems=[],
+        subject_index=SUBJECT,
+        extra=extra,
+    )
+
+
+def without_file(r: ReviewInput, name: str) -> ReviewInput:
+    r.manifest["files"] = [f for f in r.manifest["files"] if f["name"] != name]
+    return r
+
+
+def event_of(r: ReviewInput, operation: str) -> dict[str, Any]:
+    return next(e for e in r.trail if e["detail"].get("operation") == operation)
+
+
+def test_the_approved_sample_passes_every_rule_a_package_gets() -> None:
+    results = machine_review(review_input(applications_by_officer_last_day=3), EVIDENCE.rules)
+    assert {r.code: r.result for r in results if r.result != PASS} == {
+        "DEVICE_ACTIVE": NOT_APPLICABLE,  # no device registry yet
+        "DOCUMENTS_WITHIN_DEADLINE": NOT_APPLICABLE,  # the centre asked for no 补件
+    }
+    assert {r.code for r in results} >= {
+        "SIGHTINGS_COMPLETE",
+        "AUTHORIZATION_BEFORE_QUERY",
+        "CONTACT_MOBILES",
+        "DOCUMENTS_WITHIN_DEADLINE",
+        "OFFICER_QUALIFIED",
+        "VELOCITY",
+    }
+    assert not {"VOUCHER_MATCHES_CORE", "CARD_FROM_STOCK", "DECLARATIONS_SIGNED"} & {r.code for r in results}
+
+
+# ------------------------------------------------------------------ 三亲见
+
+
+def test_sightings_pass_with_every_capture_in_the_package() -> None:
+    assert rules.sightings_complete(review_input()).result == PASS
+
+
+def test_a_missing_photo_of_a_ticked_original_is_flagged() -> None:
+    r = without_file(review_input(), "images/original_bank_statement.png")
+    result = rules.sightings_complete(r)
+    assert (result.result, result.reason) == (FLAG, "missing: photo of bank_statement")
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"applicant_photo": None}, "applicant photo"),
+        ({"witness_originals_seen": False}, "witness_originals_seen"),
+        ({"witness_signature": None}, "witness signature"),
+        ({"customer_signature": None}, "customer signature"),
+        ({"hand_copy_image": None}, "hand-copied sentence"),
+        ({"face_result": {"result": "GRAY"}}, "face PASS"),
+        ({"doc_income_proof_seen": None, "doc_bank_statement_seen": None}, "any original seen"),
+    ],
+)
+def test_each_missing_sighting_is_named(change: dict[str, Any], named: str) -> None:
+    r = review_input()
+    r.data.update(change)
+    result = rules.sightings_complete(r)
+    assert result.result == FLAG and named in result.reason
+
+
+def test_a_missing_applicant_photo_file_is_flagged_even_when_the_data_names_one() -> None:
+    r = without_file(review_input(), "images/applicant_photo.png")
+    assert rules.sightings_complete(r).result == FLAG
+
+
+def test_sightings_are_not_applicable_before_a_submission() -> None:
+    r = review_input()
+    r.trail = [e for e in r.trail if e["detail"].get("operation") != "credit_card.submit"]
+    assert rules.sightings_complete(r).result == NOT_APPLICABLE
+
+
+# ------------------------------------------------------------------ the authorization
+
+
+def test_an_authorization_stamped_before_the_submission_passes() -> None:
+    assert rules.authorization_before_query(review_input()).result == PASS
+
+
+def test_an_authorization_stamped_after_the_submission_is_flagged() -> None:
+    r = review_input()
+    submitted = datetime.fromisoformat(event_of(r, "credit_card.submit")["at"])
+    # the stamp is Shanghai time, the trail UTC: one second after the submission, whatever the offsets
+    r.data["credit_auth"]["signed_at"] = (submitted + timedelta(seconds=1)).astimezone().isoformat()
+    result = rules.authorization_before_query(r)
+    assert (result.result, result.reason) == (FLAG, "stamped after the submission")
+
+
+def test_an_authorization_stamped_after_the_bureau_query_is_flagged() -> None:
+    r = review_input()
+    submitted = datetime.fromisoformat(event_of(r, "credit_card.submit")["at"])
+    r.data["credit_auth"]["signed_at"] = (submitted - timedelta(seconds=1)).isoformat()
+    r.data["card_decision"]["bureau_queried_at"] = (submitted - timedelta(seconds=2)).isoformat()
+    result = rules.authorization_before_query(r)
+    assert (result.result, result.reason) == (FLAG, "stamped after the bureau query")
+
+
+@pytest.mark.parametrize(
+    "credit_auth",
+    [
+        {"result": "SIGNED", "signed_at": "2025-06-02T14:03:00+08:00", "purpose_code": "MARKETING"},
+        {"result": "NOT_SIGNED", "signed_at": None, "purpose_code": "CREDIT_CARD_APPROVAL"},
+        {"result": "SIGNED", "signed_at": "2025-06-02T14:03:00", "purpose_code": "CREDIT_CARD_APPROVAL"},
+        None,
+    ],
+)
+def test_an_authorization_for_another_purpose_unsigned_or_without_a_zoned_stamp_is_flagged(
+    credit_auth: dict[str, Any] | None,
+) -> None:
+    r = review_input()
+    r.data["credit_auth"] = credit_auth
+    assert rules.authorization_before_query(r).result == FLAG
+
+
+# ------------------------------------------------------------------ contacts
+
+
+def test_contacts_with_their_own_mobiles_pass() -> None:
+    assert rules.contact_mobiles(review_input()).result == PASS
+
+
+@pytest.mark.parametrize(
+    ("family", "other", "reason"),
+    [
+        ("139 0000 1234", "13900003456", "a contact has the applicant's mobile"),
+        ("13900002345", "13900002345", "both contacts have the same mobile"),
+        ("13900002345", "13900009009", "a contact has a staff number"),
+        ("", "13900003456", "a contact without a mobile"),
+    ],
+)
+def test_a_contact_sharing_a_mobile_is_flagged(family: str, other: str, reason: str) -> None:
+    r = review_input()
+    r.data["family_contact"]["mobile"] = family
+    r.data["other_contact"]["mobile"] = other
+    assert (rules.contact_mobiles(r).result, rules.contact_mobiles(r).reason) == (FLAG, reason)
+
+
+def test_contacts_are_not_applicable_before_the_application_form() -> None:
+    r = review_input()
+    r.data.pop("family_contact")
+    r.data.pop("other_contact")
+    assert rules.contact_mobiles(r).result == NOT_APPLICABLE
+
+
+# ------------------------------------------------------------------ 补件
+
+
+def with_supplement(days_after_request: float, request: bool = True) -> ReviewInput:
+    r = review_input()
+    asked = datetime.fromisoformat(utc_iso(9.3)).astimezone(UTC)
+    sent = asked + timedelta(days=days_after_request)
+    trail = [e for e in r.trail if e["kind"] != "instance_completed"]
+    if not request:
+        trail = [e for e in trail if e["kind"] != "message_received"]
+    trail.append(
+        {
+            **copy.deepcopy(event_of(r, "credit_card.submit")),
+            "at": sent.isoformat(),
+            "task_spec": "submit_documents",
+        }
+    )
+    trail[-1]["detail"]["operation"] = "credit_card.submit_documents"
+    r.trail = trail
+    return r
+
+
+def test_documents_within_seven_days_of_the_request_pass() -> None:
+    assert rules.documents_within_deadline(with_supplement(6.9)).result == PASS
+
+
+def test_documents_after_the_deadline_are_flagged() -> None:
+    result = rules.documents_within_deadline(with_supplement(7.01))
+    assert (result.result, result.reason) == (FLAG, "documents submitted after the deadline")
+
+
+def test_documents_nobody_asked_for_are_flagged() -> None:
+    assert rules.documents_within_deadline(with_supplement(1, request=False)).result == FLAG
+
+
+def test_no_supplement_is_not_applicable() -> None:
+    assert rules.documents_within_deadline(review_input()).result == NOT_APPLICABLE
+
+
+# ------------------------------------------------------------------ the officer
+
+
+def test_the_qualified_officer_who_started_did_every_face_sign_act() -> None:
+    result = rules.officer_qualified(review_input())
+    assert result.result == PASS and "fo001" in result.reason and "credit_card_face_sign" in result.reason
+
+
+def test_a_witness_declaration_by_another_officer_is_flagged() -> None:
+    r = review_input()
+    next(e for e in r.trail if e.get("task_spec") == "witness")["actor_id"] = "fo002"
+    result = rules.officer_qualified(r)
+    assert (result.result, result.reason) == (FLAG, "done by another officer: witness")
+
+
+def test_a_package_whose_start_is_missing_or_someone_elses_is_flagged() -> None:
+    r = review_input()
+    r.trail = [e for e in r.trail if e["kind"] != "instance_started"]
+    assert rules.officer_qualified(r).result == FLAG
+    r = review_input()
+    r.manifest["staff_id"] = "fo009"
+    assert rules.officer_qualified(r).result == FLAG
+
+
+def test_a_submission_without_the_witness_step_is_flagged() -> None:
+    r = review_input()
+    r.trail = [e for e in r.trail if e.get("task_spec") != "witness"]
+    assert rules.officer_qualified(r).result == FLAG
+
+
+# ------------------------------------------------------------------ velocity
+
+
+def test_thirty_applications_a_day_pass_and_thirty_one_are_flagged() -> None:
+    assert rules.velocity(review_input(applications_by_officer_last_day=30)).result == PASS
+    result = rules.velocity(review_input(applications_by_officer_last_day=31))
+    assert (result.result, result.reason) == (FLAG, "31 applications by this officer in a day")
+
+
+def test_review_facts_ask_for_the_officers_applications_in_a_day() -> None:
+    asked: list[tuple[str, timedelta, tuple[str, ...]]] = []
+
+    class Lookups:
+        core: Any = None
+
+        def journeys_by_officer(self, instance_id: str, window: timedelta, outcomes: Any) -> int:
+            asked.append((instance_id, window, tuple(outcomes)))
+            return 12
+
+    facts = EVIDENCE.review_facts("i-1", {}, Lookups())
+    assert facts == {"applications_by_officer_last_day": 12}
+    assert asked == [("i-1", timedelta(days=1), ("APPROVED", "DECLINED", "REFERRED"))]
+
+
+def test_a_package_breaking_a_rule_is_flagged_by_the_machine_review() -> None:
+    r = review_input()
+    r.data["credit_auth"]["signed_at"] = "2025-06-02T15:00:00+08:00"  # after the 14:09 submission
+    flagged = {x.code for x in machine_review(r, EVIDENCE.rules) if x.result == FLAG}
+    assert flagged == {"AUTHORIZATION_BEFORE_QUERY"}
