@@ -106,6 +106,8 @@ class InstanceService:
                 device_id=actor.device_id,
                 process_id=process_id,
                 definition_version=definition.version,
+                # the package proves the starter held it that day (J2: "FO qualification id" is evidence)
+                **({"qualification": needed} if needed else {}),
             )
             journey.run_and_save()
             if in_transaction is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from engine.operations import checks, core, credit_card, rules, wealth
+from engine.operations import checks, core, rules, wealth
 from engine.operations.registry import Operation, OperationRegistry
 
 if TYPE_CHECKING:
@@ -45,22 +45,5 @@ def build_operation_registry(journeys: Iterable[JourneyDeclaration] = ()) -> Ope
             Operation("wealth.check_suitability", wealth.check_suitability, system="wm_sales"),
             Operation("wealth.place_order", wealth.place_order, system="wm_sales"),
             Operation("wealth.cancel_order", wealth.cancel_order, system="wm_sales"),
-            # not inline: it asks the card centre what the person holds (I/O stays out of the request)
-            Operation("credit_card.eligibility", credit_card.eligibility, system=credit_card.SYSTEM),
-            Operation("credit_card.service_area", credit_card.service_area, system="rules", inline=True),
-            Operation(
-                "credit_card.record_authorization",
-                credit_card.record_authorization,
-                system="rules",
-                inline=True,
-            ),
-            Operation(
-                "credit_card.documents_request", credit_card.documents_request, system="rules", inline=True
-            ),
-            Operation("credit_card.submit", credit_card.submit, system=credit_card.SYSTEM),
-            Operation("credit_card.notify_submitted", credit_card.notify_submitted, system="sms"),
-            Operation(
-                "credit_card.submit_documents", credit_card.submit_documents, system=credit_card.SYSTEM
-            ),
         ]
     )

@@ -114,12 +114,13 @@ class FinishedJourneys:
             return self.told(session, record, record.completed_at)
 
     def so_far(self, instance_id: str) -> FinishedJourney:
-        """A running journey told the same way, as of now: what a document shown to the customer
-        before they sign is filled from (the caller has checked who may see it)."""
+        """A running journey told the same way, as of its last change: what a document shown to the
+        customer before they sign is filled from (the caller has checked who may see it). The same
+        state tells the same text, so what the screen showed and what the trail records match."""
         with self.deps.sessions() as session:
             record = session.get(ProcessInstanceRecord, instance_id)
             assert record is not None
-            return self.told(session, record, self.deps.now())
+            return self.told(session, record, record.updated_at)
 
     def told(self, session: Session, record: ProcessInstanceRecord, until: datetime) -> FinishedJourney:
         instance_id = record.id

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.journey_driver import Customer, J1Driver
+from tests.integration.credit_card_driver import Applicant, CreditCardDriver
 
 CUSTOMER = Customer(card_sequence=2201)
 
@@ -67,3 +68,21 @@ def test_the_consents_screen_shows_the_privacy_policy_and_a_stranger_sees_no_doc
     other = policy["url"].rsplit("/", 1)[0] + "/account_application"
     assert client.get(other, headers=driver.headers("fo001")).status_code == 404
     assert client.get(policy["url"] + "x/../", headers=driver.headers("fo001")).status_code in (404, 422)
+
+
+def test_j2_shows_the_credit_report_authorization_and_then_the_application_and_key_terms(
+    client: TestClient,
+) -> None:
+    driver = CreditCardDriver(client, wait_seconds=5)
+    applicant = Applicant()
+    paused = driver.run(applicant, stop_before="credit_authorization")
+    task = _task(driver, client, paused.instance)
+    assert [d["document"] for d in task["documents"]] == ["credit_report_authorization"]
+    page = client.get(task["documents"][0]["url"], headers=driver.headers("fo001")).text
+    assert "征信" in page and applicant.name in page and applicant.id_number in page
+
+    signing = driver.run_from(paused.instance, applicant, stop_before="signing", skip=paused.steps)
+    task = _task(driver, client, signing.instance)
+    assert [d["document"] for d in task["documents"]] == ["credit_card_application", "card_agreement"]
+    terms = client.get(task["documents"][1]["url"], headers=driver.headers("fo001")).text
+    assert "<strong>" in terms and "年化" in terms

@@ -35,8 +35,8 @@ from documents.journeys.credit_card import labels as L
 from documents.journeys.credit_card.terms import key_terms
 from documents.vocabulary import SEX, label
 from engine.journeys.credit_card import QUALIFICATION
+from engine.journeys.credit_card.operations import CREDIT_AUTH_TEXT_VERSION, DOCUMENT_NAMES
 from engine.journeys.credit_card.projection import DECISION_FIELD, SUBMISSION_FIELD
-from engine.operations.credit_card import CREDIT_AUTH_TEXT_VERSION, DOCUMENT_NAMES
 
 Context = dict[str, Any]
 
@@ -136,7 +136,7 @@ def common_context(facts: EvidenceFacts, name: str) -> Context:
         "branch_code": show(facts.branch_code),
         "completed_at": cn_datetime(facts.completed_at),
         "incomplete": None
-        if submitted(facts)
+        if submitted(facts) or facts.preview
         else f"未完成 · 办理结果：{label(L.OUTCOMES, facts.outcome)}{reason}",
     }
 

@@ -21,9 +21,10 @@ from documents.supervision.review import (
     RuleResult,
 )
 from engine.journeys.credit_card import QUALIFICATION
+from engine.journeys.credit_card.operations import CREDIT_REPORT_PURPOSE, DOCUMENT_NAMES
 from engine.journeys.credit_card.projection import DECISION_FIELD, PROCESS_ID
-from engine.operations.credit_card import CREDIT_REPORT_PURPOSE, DOCUMENT_NAMES, STAFF_MOBILES
 from forms.formats import normalise_mobile
+from forms.keywords import STAFF_MOBILES
 
 SUBMIT = "credit_card.submit"
 SUBMIT_DOCUMENTS = "credit_card.submit_documents"
@@ -170,9 +171,9 @@ def documents_within_deadline(r: ReviewInput) -> RuleResult:
 
 
 def officer_qualified(r: ReviewInput) -> RuleResult:
-    """The face-sign officer held the qualification on the day. The engine refuses to start this journey
-    for an officer without it (the diagram's startQualification), so the start event proves it for the
-    officer who started; every face-sign act must be that officer's (§7.2: bank staff, no outsourcing)."""
+    """The face-sign officer held the qualification on the day: the engine refuses to start this journey
+    for an officer without it and records the one it checked on the start event; every face-sign act must
+    be that officer's (§7.2: bank staff, no outsourcing)."""
     starts = [e for e in r.trail if e.get("kind") == "instance_started"]
     if not starts:
         return RuleResult("OFFICER_QUALIFIED", FLAG, "no start event in the trail")
@@ -180,6 +181,8 @@ def officer_qualified(r: ReviewInput) -> RuleResult:
     starter = start.get("actor_id")
     if (start.get("detail") or {}).get("process_id") != PROCESS_ID or starter != r.manifest.get("staff_id"):
         return RuleResult("OFFICER_QUALIFIED", FLAG, "the journey's start does not match the package")
+    if (start.get("detail") or {}).get("qualification") != QUALIFICATION:
+        return RuleResult("OFFICER_QUALIFIED", FLAG, f"the start records no check of {QUALIFICATION}")
     others = sorted(
         {
             str(e.get("task_spec"))

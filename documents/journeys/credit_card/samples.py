@@ -225,7 +225,10 @@ def approved_data() -> dict[str, Any]:
 
 def approved_trail() -> list[dict[str, Any]]:
     return [
-        event(0, "instance_started", None, process_id="credit_card_face_sign", definition_version=1),
+        event(0, "instance_started", None, process_id="credit_card_face_sign",
+            definition_version=1,
+            qualification="credit_card_face_sign",
+        ),
         task(0.5, "product_choice"),
         task(1.0, "id_card"),
         rule(1.0, "rules.assess_id_card", "OK"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.journeys.credit_card.operations import OPERATIONS
 from engine.journeys.credit_card.projection import PROCESS_ID, PROJECTION
 from engine.journeys.declaration import EndingFact, JourneyDeclaration
 
@@ -51,6 +52,7 @@ JOURNEY = JourneyDeclaration(
         EndingFact("application_no", "申请编号"),
         EndingFact("credit_limit", "信用额度", unit="元"),
     ),
+    operations=OPERATIONS,
     personal_fields=frozenset(
         {
             "email",

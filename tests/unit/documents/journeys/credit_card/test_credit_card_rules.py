@@ -243,6 +243,14 @@ def test_a_package_whose_start_is_missing_or_someone_elses_is_flagged() -> None:
     assert rules.officer_qualified(r).result == FLAG
 
 
+def test_a_start_that_records_no_qualification_check_is_flagged() -> None:
+    r = review_input()
+    start = next(e for e in r.trail if e["kind"] == "instance_started")
+    del start["detail"]["qualification"]
+    result = rules.officer_qualified(r)
+    assert (result.result, result.reason) == (FLAG, "the start records no check of credit_card_face_sign")
+
+
 def test_a_submission_without_the_witness_step_is_flagged() -> None:
     r = review_input()
     r.trail = [e for e in r.trail if e.get("task_spec") != "witness"]

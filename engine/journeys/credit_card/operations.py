@@ -22,7 +22,7 @@ from typing import Any
 
 from engine.adapters.ports import SHANGHAI, CardApplication, CardCentre, CardDelivery, result_record
 from engine.errors import ExternalServiceError
-from engine.operations.registry import BusinessRejection, OperationContext
+from engine.operations.registry import BusinessRejection, Operation, OperationContext
 from engine.operations.rules import BANK_PROVINCE
 from forms.formats import age_on, id_birth_date, resident_id_problem
 
@@ -309,3 +309,20 @@ def _card_centre(ctx: OperationContext) -> CardCentre:
             reason="NOT_CONFIGURED",
         )
     return centre
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    # not inline: it asks the card centre what the person holds (I/O stays out of the request)
+    Operation("credit_card.eligibility", eligibility, system=SYSTEM),
+    Operation("credit_card.service_area", service_area, system="rules", inline=True),
+    Operation(
+        "credit_card.record_authorization",
+        record_authorization,
+        system="rules",
+        inline=True,
+    ),
+    Operation("credit_card.documents_request", documents_request, system="rules", inline=True),
+    Operation("credit_card.submit", submit, system=SYSTEM),
+    Operation("credit_card.notify_submitted", notify_submitted, system="sms"),
+    Operation("credit_card.submit_documents", submit_documents, system=SYSTEM),
+)

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from api.bootstrap import operation_registry as build_operation_registry
 from engine.adapters.ports import SHANGHAI, CardApplication
 from engine.adapters.sandbox.factory import SandboxAdapters, SandboxKnobs, build_sandbox_adapters
 from engine.adapters.sandbox.store import InMemorySandboxStore
 from engine.errors import ExternalServiceError
-from engine.operations import credit_card as cc
-from engine.operations.catalogue import build_operation_registry
+from engine.journeys.credit_card import operations as cc
 from engine.operations.registry import Adapters, BusinessRejection, OperationContext
 from forms.formats import id_check_char
 
