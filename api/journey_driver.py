@@ -21,6 +21,10 @@ from forms.formats import id_birth_date, id_sex_code, luhn_check_digit
 DEMO_PASSWORD = "fieldbank-demo"  # noqa: S105 - the published demo credential
 
 
+# Where the sandbox's outreach activities happen (武昌, Wuhan), as a tablet's geolocation reports it.
+OUTREACH_POSITION = {"lat": "30.546712", "lon": "114.341862", "accuracy_m": "15"}
+
+
 def tiny_png(seed: int = 0) -> bytes:
     """A valid 2x2 PNG (distinct per seed), standing in for a camera capture."""
     raw = b"".join(b"\x00" + bytes([(seed * 7 + i) % 256, 80, 120] * 2) for i in range(2))
@@ -102,11 +106,15 @@ class J1Driver:
     def headers(self, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.login(username)}"}
 
-    def upload(self, username: str, seed: int) -> str:
+    def upload(self, username: str, seed: int, *, watermark: bool = False) -> str:
+        """`watermark`: a photo taken on the spot (§7.1), stamped by the server with its time and the
+        position a tablet in 武昌 would report."""
+        fields = {"watermark": "true", **OUTREACH_POSITION} if watermark else None
         r = self.client.post(
             "/api/v1/attachments",
             headers=self.headers(username),
             files={"file": (f"capture-{seed}.png", tiny_png(seed), "image/png")},
+            data=fields,
         )
         self._check(r, "upload an image")
         return str(r.json()["attachment_id"])

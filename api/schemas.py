@@ -129,12 +129,25 @@ class EventOut(BaseModel):
     detail: dict[str, Any]
 
 
+class WatermarkOut(BaseModel):
+    """What the strip drawn on the photo says: the server's time in Beijing time, the position the
+    tablet reported (null when it had none: the strip says 位置不可用), who and with which device."""
+
+    captured_at: datetime
+    lat: float | None
+    lon: float | None
+    accuracy_m: float | None
+    staff_id: str
+    device_id: str | None
+
+
 class AttachmentOut(BaseModel):
     attachment_id: str
     media_type: str
     size: int
     sm3: str
     created_at: datetime
+    watermark: WatermarkOut | None = None
 
 
 class SmsOut(BaseModel):

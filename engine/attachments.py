@@ -1,7 +1,10 @@
-"""Evidence images uploaded from the tablet: checked, digested with SM3, stored encrypted.
+"""Evidence images uploaded from the tablet: checked, watermarked when asked, digested with SM3,
+stored encrypted.
 
 Blobs are content-addressed by a keyed SM3 (HMAC) so equal files do not reveal themselves
-(ARCHITECTURE decision 8); the database keeps the index row, the blob folder the ciphertext.
+(ARCHITECTURE decision 8); the database keeps the index row, the blob folder the ciphertext. A
+watermarked photo (§7.1) is stored only as watermarked: the digest, the blob and what a reviewer
+sees are the same bytes, and the row keeps what the strip says.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from crypto import FieldCipher, hmac_sm3, sm3
 from engine.errors import FieldError, Forbidden, NotFound, ValidationFailed
@@ -19,6 +23,8 @@ from engine.persistence.attachments import AttachmentRepository
 from engine.persistence.database import SessionFactory
 from engine.persistence.records import AttachmentRecord
 from engine.views import Actor
+from engine.watermark import WatermarkRequest, watermark_facts, watermark_lines
+from engine.watermark_image import draw_watermark
 
 _SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
@@ -30,6 +36,7 @@ class AttachmentView:
     size: int
     sm3: str
     created_at: datetime
+    watermark: dict[str, Any] | None = None  # WatermarkFacts.as_json(); None when none was drawn
 
 
 def sniff_media_type(content: bytes) -> str | None:
@@ -57,7 +64,9 @@ class AttachmentService:
         self._max = max_bytes
         self._now = now
 
-    def upload(self, actor: Actor, content: bytes) -> AttachmentView:
+    def upload(
+        self, actor: Actor, content: bytes, watermark: WatermarkRequest | None = None
+    ) -> AttachmentView:
         if not actor.roles & CAPTURE_ROLES:
             raise Forbidden("only field staff capture evidence images")
         if not content:
@@ -71,6 +80,12 @@ class AttachmentService:
             raise ValidationFailed(
                 "only JPEG and PNG", [FieldError("file", "media_type", "仅支持JPEG或PNG图片")]
             )
+        now = self._now()
+        facts = None
+        if watermark is not None:
+            facts = watermark_facts(watermark, now, actor.staff_id, actor.device_id)
+            content = draw_watermark(content, watermark_lines(facts))
+            media_type = "image/jpeg"
         blob_key = hmac_sm3(self._key, content).hex()
         self._write_blob(blob_key, content)
         record = AttachmentRecord(
@@ -81,10 +96,13 @@ class AttachmentService:
             blob_key=blob_key,
             uploaded_by=actor.staff_id,
             branch_code=actor.branch_code,
-            created_at=self._now(),
+            created_at=now,
+            watermark=facts.as_json() if facts else None,
         )
         self._attachments.add(record)
-        return AttachmentView(record.id, record.media_type, record.size, record.sm3, record.created_at)
+        return AttachmentView(
+            record.id, record.media_type, record.size, record.sm3, record.created_at, record.watermark
+        )
 
     def read(self, attachment_id: str) -> tuple[AttachmentRecord, bytes]:
         record = self._attachments.get(attachment_id)

@@ -307,7 +307,7 @@ class InstanceService:
         form = definition_form(definition, task.form_schema, task.form_ui_schema)
         cleaned, errors = form.clean(data)
         problems = [EngineFieldError(e.field, e.code, e.message) for e in errors]
-        problems += attachment_problems(transaction, actor, form.schema, cleaned)
+        problems += attachment_problems(transaction, actor, form.schema, cleaned, form.ui_schema)
         if problems:
             raise ValidationFailed("the form has errors", problems)
         for name in form.schema.get("properties", {}):

@@ -1,5 +1,6 @@
 """The forms of a journey's tasks: pinned with the definition version, prefilled without secrets,
-secret fields kept out of the engine state, attachment references checked."""
+secret fields kept out of the engine state, attachment references checked (own branch; watermarked
+where the form asks for it)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from typing import Any
 from engine.errors import FieldError as EngineFieldError
 from engine.persistence.cache import DefinitionSnapshot
 from engine.persistence.database import Transaction
-from engine.persistence.tasks import attachment_branch
+from engine.persistence.tasks import uploaded_attachment
 from engine.store import JourneyInstance
 from engine.views import Actor
 from forms.catalogue import FormDefinition
 
+WATERMARK_REQUIRED = "请使用平板相机现场拍摄（带时间与位置水印）"
 _definition_forms: dict[int, dict[str, FormDefinition]] = {}
 _forms_lock = threading.Lock()
 
@@ -54,17 +56,32 @@ def hide_secrets(
 
 
 def attachment_problems(
-    tx: Transaction, actor: Actor, schema: dict[str, Any], data: dict[str, Any]
+    tx: Transaction,
+    actor: Actor,
+    schema: dict[str, Any],
+    data: dict[str, Any],
+    ui_schema: dict[str, Any] | None = None,
 ) -> list[EngineFieldError]:
-    """An attachment field must name an upload of the officer's own branch."""
+    """An attachment field must name an upload of the officer's own branch, and carry the time + GPS
+    watermark when its camera field asks for one (§7.1: a photo taken on the spot, not one from the
+    gallery or another tool; the upload cannot tell, the watermark the server drew can)."""
     problems = []
     for name, prop in schema.get("properties", {}).items():
         value = data.get(name)
         if prop.get("format") == "attachment-id" and isinstance(value, str):
-            branch = attachment_branch(tx, value)
-            if branch is None or branch != actor.branch_code:
+            upload = uploaded_attachment(tx, value)
+            if upload is None or upload.branch_code != actor.branch_code:
                 problems.append(EngineFieldError(name, "attachment_not_found", "未找到该附件，请重新上传"))
+            elif wants_watermark(ui_schema or {}, name) and not upload.watermarked:
+                problems.append(EngineFieldError(name, "watermark_required", WATERMARK_REQUIRED))
     return problems
+
+
+def wants_watermark(ui_schema: dict[str, Any], name: str) -> bool:
+    """The field's `"ui:options": {"watermark": true}` (forms/ui_lint.py allows it on camera fields)."""
+    field_ui = ui_schema.get(name)
+    options = field_ui.get("ui:options") if isinstance(field_ui, dict) else None
+    return isinstance(options, dict) and options.get("watermark") is True
 
 
 def is_handover(ui_schema: dict[str, Any]) -> bool:

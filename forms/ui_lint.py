@@ -59,14 +59,18 @@ WIDGETS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     "otp": (_is_string, "a string"),
 }
 SUPPORTED_WIDGETS = frozenset(WIDGETS)
-# ui:options of a field the renderer reads -> the values it accepts (None: a positive whole number).
-UI_OPTIONS: dict[str, frozenset[str] | None] = {
+# ui:options of a field the renderer reads -> the values it accepts (None: a positive whole number,
+# bool: true or false).
+UI_OPTIONS: dict[str, frozenset[str] | type[bool] | None] = {
     "widget": frozenset(WIDGETS),
     "inputType": frozenset({"text", "tel"}),
     "facing": frozenset({"environment", "user"}),
     "length": None,
     "rows": None,
+    "watermark": bool,
 }
+# Options that only one widget draws: the camera alone can ask the server for a time + GPS watermark.
+WIDGET_ONLY_OPTIONS = {"watermark": "camera"}
 # ui:options of the whole form: `handover` marks a screen the customer fills in on the tablet, and
 # `documents` names what it shows them to read before they tick or sign (documents/handover.py).
 FORM_UI_OPTIONS = frozenset({"handover", "documents"})
@@ -117,6 +121,7 @@ def _walk(ui: Mapping[str, Any], node: Mapping[str, Any], at: tuple[Any, ...]) -
         yield from _form_options_problems(options, ("ui:options",))
     elif isinstance(options, Mapping):
         yield from _options_problems(options, (*at, "ui:options"))
+        yield from _widget_option_problems(options, _widget_of(ui, node), (*at, "ui:options"))
     for widget, where in (
         (ui.get("ui:widget"), (*at, "ui:widget")),
         (options.get("widget") if isinstance(options, Mapping) else None, (*at, "ui:options", "widget")),
@@ -159,10 +164,27 @@ def _options_problems(options: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
             )
             continue
         allowed = UI_OPTIONS[key]
-        if allowed is None and not (isinstance(value, int) and not isinstance(value, bool) and value > 0):
+        if allowed is bool:
+            if not isinstance(value, bool):
+                yield (*at, key), f"ui:options {key!r} must be true or false"
+        elif allowed is None and not (isinstance(value, int) and not isinstance(value, bool) and value > 0):
             yield (*at, key), f"ui:options {key!r} must be a positive whole number"
-        elif allowed is not None and key != "widget" and value not in allowed:
+        elif isinstance(allowed, frozenset) and key != "widget" and value not in allowed:
             yield (*at, key), f"ui:options {key!r} must be one of {', '.join(sorted(allowed))}"
+
+
+def _widget_of(ui: Mapping[str, Any], node: Mapping[str, Any]) -> Any:
+    """The widget the renderer will draw: the one named, else a camera for an attachment field."""
+    options = ui.get("ui:options")
+    named = ui.get("ui:widget") or (options.get("widget") if isinstance(options, Mapping) else None)
+    return named or ("camera" if _is_attachment(node) else None)
+
+
+def _widget_option_problems(options: Mapping[str, Any], widget: Any, at: tuple[Any, ...]) -> Found:
+    for key, only in WIDGET_ONLY_OPTIONS.items():
+        if key in options and widget != only:
+            drawn = f"a {widget!r} field" if widget else "this field"
+            yield (*at, key), f"ui:options {key!r} applies to {only} fields only, not to {drawn}"
 
 
 def _order_problems(order: Any, fields: list[str], at: tuple[Any, ...]) -> Found:

@@ -3,12 +3,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile, status
+from fastapi import APIRouter, File, Form, UploadFile, status
 
 from api.deps import AttachmentsDep, CurrentActorDep, SettingsDep
 from api.openapi import SIGNED_IN
 from api.schemas import AttachmentOut
 from engine.errors import FieldError, ValidationFailed
+from engine.watermark import parse_watermark_request
 
 router = APIRouter(tags=["attachments"], responses=SIGNED_IN)
 
@@ -33,11 +34,25 @@ def upload_attachment(
     attachments: AttachmentsDep,
     settings: SettingsDep,
     actor: CurrentActorDep,
+    # strings, parsed by the engine: the API and the tablet refuse the same values with the same words
+    watermark: Annotated[
+        str | None,
+        Form(
+            description="true: draw the server's Beijing time, the position, staff and device id "
+            "on the photo (stored as JPEG); false or absent: store the image as sent"
+        ),
+    ] = None,
+    lat: Annotated[str | None, Form(description="latitude the device reported, -90..90; with lon")] = None,
+    lon: Annotated[str | None, Form(description="longitude the device reported, -180..180; with lat")] = None,
+    accuracy_m: Annotated[
+        str | None, Form(description="the position's accuracy in metres, 0..10000; with lat/lon")
+    ] = None,
 ) -> AttachmentOut:
+    asked = parse_watermark_request(watermark, lat, lon, accuracy_m)
     limit = settings.attachment_max_bytes
     content = file.file.read(limit + 1)
     if len(content) > limit:
         raise ValidationFailed(
             "file too large", [FieldError("file", "too_large", f"文件不能超过{limit // 1024} KB")]
         )
-    return AttachmentOut.model_validate(asdict(attachments.upload(actor, content)))
+    return AttachmentOut.model_validate(asdict(attachments.upload(actor, content, asked)))

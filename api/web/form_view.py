@@ -102,6 +102,12 @@ class FieldView:
         return self.widget in ("text", "date", "select", "updown", "otp", "camera")
 
     @property
+    def watermark(self) -> bool:
+        """A camera asking the server for the time + GPS watermark (§7.1): the page sends the tablet's
+        position with the photo and previews the stamped image the server returns."""
+        return self.widget == "camera" and self.options_extra.get("watermark") is True
+
+    @property
     def rows(self) -> int:
         rows = self.options_extra.get("rows")
         return rows if isinstance(rows, int) else 3

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, UploadFile, status
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import AttachmentsDep, ReadsDep, SettingsDep
 from api.web.pages import WebSessionDep
 from engine.errors import FieldError, ValidationFailed
+from engine.watermark import parse_watermark_request
 
 router = APIRouter(include_in_schema=False)
 AttachmentId = Annotated[str, Path(pattern=r"^att_[0-9a-f]{32}$")]
@@ -23,14 +24,21 @@ def upload(
     attachments: AttachmentsDep,
     settings: SettingsDep,
     session: WebSessionDep,
+    watermark: Annotated[str | None, Form()] = None,
+    lat: Annotated[str | None, Form()] = None,
+    lon: Annotated[str | None, Form()] = None,
+    accuracy_m: Annotated[str | None, Form()] = None,
 ) -> JSONResponse:
+    """The same fields as `POST /api/v1/attachments`; a watermarked photo's preview is the server's
+    watermarked image at `url`, so the officer sees what was stored."""
+    asked = parse_watermark_request(watermark, lat, lon, accuracy_m)
     limit = settings.attachment_max_bytes
     content = file.file.read(limit + 1)
     if len(content) > limit:
         raise ValidationFailed(
             "file too large", [FieldError("file", "too_large", f"文件不能超过{limit // 1024} KB")]
         )
-    view = attachments.upload(session.actor, content)
+    view = attachments.upload(session.actor, content, asked)
     body = {
         **asdict(view),
         "created_at": view.created_at.isoformat(),

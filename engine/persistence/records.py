@@ -182,6 +182,8 @@ class AttachmentRecord(Base):
     uploaded_by: Mapped[str] = mapped_column(String(64))
     branch_code: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
+    # what a time + GPS watermark drawn on the image says (engine/watermark.py); None: none drawn
+    watermark: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class BranchRecord(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,10 +18,20 @@ def staff_member(tx: Transaction, staff_id: str) -> StaffRecord | None:
     return tx.get(StaffRecord, staff_id)
 
 
-def attachment_branch(tx: Transaction, attachment_id: str) -> str | None:
-    """The branch an attachment was uploaded in; None for an unknown attachment."""
+@dataclass(frozen=True)
+class UploadedAttachment:
+    """What a form check needs of an upload: where it was made and whether it carries a watermark."""
+
+    branch_code: str
+    watermarked: bool
+
+
+def uploaded_attachment(tx: Transaction, attachment_id: str) -> UploadedAttachment | None:
+    """None for an unknown attachment."""
     attachment = tx.get(AttachmentRecord, attachment_id)
-    return attachment.branch_code if attachment is not None else None
+    if attachment is None:
+        return None
+    return UploadedAttachment(attachment.branch_code, attachment.watermark is not None)
 
 
 def assign(

@@ -5,7 +5,7 @@ and the card centre's asynchronous approval arriving on the waiting screen."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Response
 
 from tests.browser.conftest import TABLET, Server, new_page, shoot, sign_in
 from tests.browser.tablet_driver import OUTCOME_SCREEN, TabletJourney
@@ -41,13 +41,21 @@ APPLICATION = {
     "auto_repay_wanted": False,
     "delivery_address_choice": "WORK",
 }
+WUCHANG = {"latitude": 30.546712, "longitude": 114.341862, "accuracy": 20}
 KEY_TERMS = ("interest", "fees", "interest_free_period", "minimum_payment", "penalty", "instalment")
+
+
+def is_upload(response: Response) -> bool:
+    return response.url.endswith("/media/attachments") and response.request.method == "POST"
 
 
 def test_a_clean_credit_card_application_is_signed_face_to_face_and_approved(
     server: Server, browser: Browser
 ) -> None:
     page = new_page(browser, TABLET)
+    # the officer's tablet lets the page read its position: the 三亲见 photos carry it in their watermark
+    page.context.grant_permissions(["geolocation"], origin=server.base_url)
+    page.context.set_geolocation(WUCHANG)
     sign_in(page, server, "fo001", "/tablet")
     j = TabletJourney(page, server.base_url)
 
@@ -69,7 +77,16 @@ def test_a_clean_credit_card_application_is_signed_face_to_face_and_approved(
     assert j.next() == "otp_entry"
     j.otp(MOBILE)
     assert j.next() == "sightings"
-    j.take_photo("applicant_photo", 4)
+    with page.expect_response(is_upload) as uploaded:
+        j.take_photo("applicant_photo", 4)
+    stamped = uploaded.value.json()
+    mark = stamped["watermark"]  # the server's time, the tablet's position, the officer and the device
+    assert (mark["lat"], mark["lon"], mark["accuracy_m"]) == (30.546712, 114.341862, 20.0)
+    assert mark["staff_id"] == "fo001" and mark["device_id"].startswith("web-")
+    # the preview is the stamped image the server stored (enlarged strip and all), not the raw capture
+    preview = "[data-field-name='applicant_photo'] [data-preview]"
+    assert page.get_attribute(preview, "src") == stamped["url"]
+    page.wait_for_function("s => document.querySelector(s).naturalWidth === 1280", arg=preview)
     j.fill({"doc_income_proof_seen": True})
     j.take_photo("doc_income_proof_photo", 5)
     shoot(page, "tablet-j2-sightings")

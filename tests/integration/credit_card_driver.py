@@ -43,6 +43,8 @@ class CreditCardDriver(J1Driver):
         assert isinstance(c, Applicant)
         birth = id_birth_date(c.id_number)
         photo = lambda seed: self.upload(actor, seed)  # noqa: E731
+        # the applicant and the originals are photographed on the spot: the forms ask for the watermark
+        on_the_spot = lambda seed: self.upload(actor, seed, watermark=True)  # noqa: E731
         forms: dict[str, Any] = {
             "product_choice": lambda: {
                 "product_code": "CC-STANDARD",
@@ -56,9 +58,9 @@ class CreditCardDriver(J1Driver):
                 "credit_auth_signature": photo(11),
             },
             "sightings": lambda: {
-                "applicant_photo": photo(12),
+                "applicant_photo": on_the_spot(12),
                 **{f"doc_{code}_seen": True for code in c.originals},
-                **{f"doc_{code}_photo": photo(13 + i) for i, code in enumerate(c.originals)},
+                **{f"doc_{code}_photo": on_the_spot(13 + i) for i, code in enumerate(c.originals)},
             },
             "application": lambda: {
                 "customer_name": c.name,
@@ -116,7 +118,7 @@ class CreditCardDriver(J1Driver):
             },
             "supplement": lambda: {
                 **{f"supplement_{code}_seen": True for code in c.supplements},
-                **{f"supplement_{code}_photo": photo(31 + i) for i, code in enumerate(c.supplements)},
+                **{f"supplement_{code}_photo": on_the_spot(31 + i) for i, code in enumerate(c.supplements)},
             },
         }
         if name in forms:

@@ -82,13 +82,14 @@
   }
 
   /* ---- uploads: retried on a weak network, the submit waits for them */
-  function upload(blob, name, status) {
+  function upload(blob, name, status, fields) {
     var attempt = 0;
     pending++;
     status.textContent = "正在上传…";
     function send() {
       var body = new FormData();
       body.append("file", blob, name);
+      Object.keys(fields || {}).forEach(function (k) { body.append(k, fields[k]); });
       return fetch("/media/attachments", {
         method: "POST", body: body, credentials: "same-origin",
         headers: { "X-CSRF-Token": csrf(), "Accept": "application/json" }
@@ -119,16 +120,47 @@
       return new Promise(function (res) { c.toBlob(res, "image/jpeg", JPEG_QUALITY); });
     });
   }
+  /* ---- the tablet's position for a watermarked photo (§7.1). The server stamps its own time; without a
+     fix within ~5 s (refused, indoors, no GPS) the photo goes up without one and says 位置不可用. */
+  var LOCATE_MS = 5000, MAX_ACCURACY_M = 10000;
+  function locate(status) {
+    if (!navigator.geolocation) return Promise.resolve(null);
+    pending++;  /* the form waits for the position like it waits for the upload */
+    status.textContent = "正在定位…";
+    return new Promise(function (res) {
+      var done = false;
+      /* the API's timeout does not run while the permission prompt is open: ours does */
+      var timer = setTimeout(function () { finish(null); }, LOCATE_MS + 500);
+      function finish(where) { if (!done) { done = true; clearTimeout(timer); pending--; res(where); } }
+      navigator.geolocation.getCurrentPosition(function (p) {
+        var c = p.coords;
+        /* a fix coarser than the server accepts (a network guess) is no position worth stamping */
+        finish(c.accuracy <= MAX_ACCURACY_M ? {
+          lat: c.latitude.toFixed(6), lon: c.longitude.toFixed(6), accuracy_m: c.accuracy.toFixed(1)
+        } : null);
+      }, function () { finish(null); }, { enableHighAccuracy: true, timeout: LOCATE_MS, maximumAge: 30000 });
+    });
+  }
   function initCamera(box) {
     var input = box.querySelector("[data-camera-input]"), value = box.querySelector("[data-attachment-value]");
     var preview = box.querySelector("[data-preview]"), status = box.querySelector("[data-upload-status]");
+    var watermark = box.hasAttribute("data-watermark");
     input.addEventListener("change", function () {
       var file = input.files && input.files[0];
       if (!file) return;
       downscale(file).then(function (blob) {
-        preview.src = URL.createObjectURL(blob);
-        return upload(blob, "photo.jpg", status);
+        if (!watermark) {
+          preview.src = URL.createObjectURL(blob);
+          return upload(blob, "photo.jpg", status);
+        }
+        preview.removeAttribute("src");
+        return locate(status).then(function (where) {
+          var fields = { watermark: "true" };
+          if (where) { fields.lat = where.lat; fields.lon = where.lon; fields.accuracy_m = where.accuracy_m; }
+          return upload(blob, "photo.jpg", status, fields);
+        });
       }).then(function (json) {
+        if (watermark) preview.src = json.url;  /* the stamped image as stored, not the raw capture */
         value.value = json.attachment_id;
         input.value = "";  /* the photo itself never rides along with the form */
       }).catch(function () { value.value = ""; });

@@ -170,9 +170,42 @@ def test_unknown_ui_options_and_values_are_refused(tmp_path):
         ("/name/ui:options/inputType", "ui:options 'inputType' must be one of tel, text"),
         (
             "/name/ui:options/label",
-            "ui:options 'label' is not supported; use one of facing, inputType, length, rows, widget",
+            "ui:options 'label' is not supported; use one of "
+            "facing, inputType, length, rows, watermark, widget",
         ),
         ("/name/ui:options/rows", "ui:options 'rows' must be a positive whole number"),
+    ]
+
+
+def test_only_a_camera_asks_for_the_time_and_gps_watermark(tmp_path):
+    photo = {"type": "string", "format": "attachment-id"}
+    fields = {"photo": photo, "shot": photo, "sig": photo}
+    assert (
+        lint(
+            tmp_path,
+            fields=fields,
+            ui={
+                "photo": {"ui:widget": "camera", "ui:options": {"watermark": True}},
+                "shot": {"ui:options": {"watermark": False}},  # an attachment field is drawn as a camera
+            },
+        )
+        == []
+    )
+    ui = {
+        "sig": {"ui:widget": "signature", "ui:options": {"watermark": True}},
+        "name": {"ui:options": {"watermark": True}},
+        "photo": {"ui:widget": "camera", "ui:options": {"watermark": "yes"}},
+    }
+    assert sorted(lint(tmp_path, fields=fields, ui=ui)) == [
+        (
+            "/name/ui:options/watermark",
+            "ui:options 'watermark' applies to camera fields only, not to this field",
+        ),
+        ("/photo/ui:options/watermark", "ui:options 'watermark' must be true or false"),
+        (
+            "/sig/ui:options/watermark",
+            "ui:options 'watermark' applies to camera fields only, not to a 'signature' field",
+        ),
     ]
 
 

@@ -402,6 +402,16 @@ def test_camera_fields_capture_with_the_configured_camera_and_preview_an_upload(
     assert face.by_id("in-live_face_image").attrs["capture"] == "user"
 
 
+def test_a_camera_asking_for_the_watermark_tells_the_page_to_send_the_position():
+    root = tree(render(form_of("credit-card-sightings")))
+    applicant = root.by_id("field-applicant_photo").one(data_widget="camera")
+    assert "data-watermark" in applicant.attrs
+    plain = tree(render(form_of("debit-card-id-card"))).by_id("field-id_front_image")
+    assert "data-watermark" not in plain.one(data_widget="camera").attrs
+    documents = form_of("credit-card-documents")
+    assert all(f.watermark for f in documents.all_fields if f.widget == "camera")
+
+
 def test_the_signature_pad_has_a_labelled_canvas_a_clear_button_and_the_attachment_value():
     form = form_of("debit-card-signing", {"customer_signature": ATT})
     media = tree(render(form)).by_id("field-customer_signature").one(data_widget="signature")
