@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import Response
 
 from api.deps import AssignmentDep, CurrentActorDep, DefinitionsDep, HandoverDep, InstancesDep
 from api.openapi import MISSING, MISSING_OR_STALE, SIGNED_IN
@@ -151,18 +151,21 @@ def get_task(
 
 @router.get(
     "/tasks/{task_id}/documents/{document}",
-    response_class=HTMLResponse,
+    response_class=Response,
     tags=["tasks"],
-    responses={**MISSING, 200: {"content": {"text/html": {}}, "description": "The document as shown"}},
+    responses={
+        200: {"content": {"text/html": {}}, "description": "The document as shown"},
+        **MISSING_OR_STALE,
+    },
 )
 def get_task_document(
     task_id: TaskId, document: DocumentName, handover: HandoverDep, actor: CurrentActorDep
-) -> HTMLResponse:
+) -> Response:
     """A document the customer reads on this hand-over screen, filled with their data (its SM3 is the
     one the task's detail lists and the trail records)."""
     shown = handover.document(actor, task_id, document)
     headers = {"Content-Security-Policy": DOCUMENT_PAGE_CSP, "Cache-Control": "no-store"}
-    return HTMLResponse(handover.screen_page(shown), headers=headers)
+    return Response(handover.screen_page(shown), media_type="text/html", headers=headers)
 
 
 @router.post("/tasks/{task_id}/claim", response_model=TaskOut, tags=["tasks"], responses=MISSING_OR_STALE)

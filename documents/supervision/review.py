@@ -132,6 +132,19 @@ def aml_sampling_band(r: ReviewInput) -> RuleResult:
     return RuleResult("AGE_BAND", PASS)
 
 
+def velocity_rule(extra_key: str, limit: int, what: str, window: str) -> Rule:
+    """A journey's volume rule: more than `limit` of `what` by the package's officer in the `window` (the
+    count its `review_facts` put in `extra[extra_key]`) flags it for a human."""
+
+    def velocity(r: ReviewInput) -> RuleResult:
+        count = int(r.extra.get(extra_key) or 0)
+        if count > limit:
+            return RuleResult("VELOCITY", FLAG, f"{count} {what} by this officer in {window}")
+        return RuleResult("VELOCITY", PASS)
+
+    return velocity
+
+
 EVERY_PACKAGE: tuple[Rule, ...] = (
     package_integrity,
     checks_match_customer,

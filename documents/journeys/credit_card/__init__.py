@@ -7,24 +7,16 @@ from pathlib import Path
 
 from documents.journeys.credit_card import documents, rules, samples
 from documents.journeys.declaration import EvidenceDeclaration
+from engine.journeys.credit_card.operations import DOCUMENT_NAMES
 
-ORIGINAL_DOCUMENTS = (
-    "work_certificate",
-    "income_proof",
-    "social_insurance_record",
-    "property_certificate",
-    "vehicle_certificate",
-    "bank_statement",
-    "second_repayment_source",
-)
 IMAGES = {
     "applicant_photo": "applicant_photo",
     "credit_auth_signature": "credit_auth_signature",
     "hand_copy_image": "hand_copy",
     "customer_signature": "signature",
     "witness_signature": "witness_signature",
-    **{f"doc_{doc}_photo": f"original_{doc}" for doc in ORIGINAL_DOCUMENTS},
-    **{f"supplement_{doc}_photo": f"supplement_{doc}" for doc in ORIGINAL_DOCUMENTS},
+    **{f"doc_{doc}_photo": f"original_{doc}" for doc in DOCUMENT_NAMES},
+    **{f"supplement_{doc}_photo": f"supplement_{doc}" for doc in DOCUMENT_NAMES},
 }
 
 EVIDENCE = EvidenceDeclaration(

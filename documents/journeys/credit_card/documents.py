@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from crypto import mask_card_number, mask_id_number, mask_mobile, mask_name
+from documents import parts
 from documents.evidence.facts import EvidenceFacts
 from documents.formatting import (
     DASH,
@@ -25,7 +26,6 @@ from documents.formatting import (
     get,
     image_data_uri,
     image_for,
-    iso_seconds,
     last_event,
     money,
     show,
@@ -33,6 +33,7 @@ from documents.formatting import (
 )
 from documents.journeys.credit_card import labels as L
 from documents.journeys.credit_card.terms import key_terms
+from documents.parts import header_context, identification_consents
 from documents.vocabulary import SEX, label
 from engine.journeys.credit_card import QUALIFICATION
 from engine.journeys.credit_card.operations import CREDIT_AUTH_TEXT_VERSION, DOCUMENT_NAMES
@@ -121,24 +122,14 @@ def _attachment(value: Any) -> bool:
 
 
 def common_context(facts: EvidenceFacts, name: str) -> Context:
-    """Header, footer and PDF metadata; the dates come from the facts so a re-render is byte-identical.
-    A journey that ended before its submission is marked unfinished (a decided one is complete, whatever
-    the card centre decided)."""
+    """A journey that ended before its submission is marked unfinished (a decided one is complete,
+    whatever the card centre decided)."""
     reason = f"（{facts.outcome_reason}）" if facts.outcome_reason else ""
     version = get(facts.data.get("credit_auth"), "text_version") if name == AUTHORIZATION else None
-    return {
-        "title": TITLES[name],
-        "text_version": show(version or TEXT_VERSIONS[name]),
-        "meta_created": iso_seconds(facts.completed_at),
-        "package_id": facts.package_id,
-        "instance_id": facts.instance_id,
-        "branch_name": show(facts.branch_name),
-        "branch_code": show(facts.branch_code),
-        "completed_at": cn_datetime(facts.completed_at),
-        "incomplete": None
-        if submitted(facts) or facts.preview
-        else f"未完成 · 办理结果：{label(L.OUTCOMES, facts.outcome)}{reason}",
-    }
+    incomplete = (
+        None if submitted(facts) else f"未完成 · 办理结果：{label(L.OUTCOMES, facts.outcome)}{reason}"
+    )
+    return header_context(facts, TITLES[name], show(version or TEXT_VERSIONS[name]), incomplete)
 
 
 def address_text(address: Any) -> str:
@@ -186,26 +177,7 @@ def card_context(facts: EvidenceFacts) -> Context:
 
 
 def staff_context(facts: EvidenceFacts) -> Context:
-    return {
-        "operator": f"{facts.staff_name}（{facts.staff_id}）" if facts.staff_name else show(facts.staff_id),
-        "reviewer": show(facts.reviewer_id),
-        "authorizer": show(facts.authorizer_id),
-        "device_id": show(facts.device_id),
-    }
-
-
-def place_text(facts: EvidenceFacts) -> str:
-    activity = facts.data.get("outreach_activity_id")
-    return f"{facts.branch_name} · 外拓活动 {activity}" if activity else show(facts.branch_name)
-
-
-def signature_context(facts: EvidenceFacts, role: str, signed_at: Any) -> Context:
-    """A handwriting capture as a data: URI (never a path or URL from data) and when it was given."""
-    return {
-        "image": image_data_uri(image_for(facts, role)),
-        "signed_at": cn_datetime(signed_at),
-        "place": place_text(facts),
-    }
+    return parts.staff_context(facts, facts.authorizer_id)
 
 
 def task_time(facts: EvidenceFacts, task_spec: str) -> Any:
@@ -214,7 +186,7 @@ def task_time(facts: EvidenceFacts, task_spec: str) -> Any:
 
 def customer_signature(facts: EvidenceFacts) -> Context:
     """The signature on the application and the agreement, given on the signing hand-over screen."""
-    return signature_context(facts, "signature", task_time(facts, "signing"))
+    return parts.signature_context(facts, "signature", task_time(facts, "signing"))
 
 
 def _contact(contact: Any) -> Context:
@@ -301,9 +273,7 @@ def application_context(facts: EvidenceFacts) -> Context:
             "delivery": show(label(L.DELIVERY, data.get("delivery_address_choice"))),
         },
         "consents": [
-            ("《个人信息保护政策》已阅读并同意", show(data.get("privacy_notice_ack"))),
-            ("单独同意采集人脸图像并与身份证照片比对", show(data.get("biometric_separate"))),
-            ("知悉信息将提交公安、人民银行及电信运营商核验", show(data.get("third_party_verification"))),
+            *identification_consents(data),
             ("已阅读并同意《个人征信查询授权书》", show(data.get("credit_auth_read"))),
         ],
     }
@@ -321,7 +291,7 @@ def authorization_context(facts: EvidenceFacts) -> Context:
         "purpose_code": show(purpose),
         "read": show(data.get("credit_auth_read")),
         "stamped_at": cn_datetime(signed_at),
-        "signature": signature_context(facts, "credit_auth_signature", signed_at),
+        "signature": parts.signature_context(facts, "credit_auth_signature", signed_at),
     }
 
 
@@ -380,7 +350,7 @@ def witness_context(facts: EvidenceFacts) -> Context:
         "face": show(get(data.get("face_result"), "result")),
         "originals": originals,
         "declarations": [(wording, data.get(key) is True) for key, wording in WITNESS_DECLARATIONS],
-        "signature": signature_context(facts, "witness_signature", event_detail(event, "at")),
+        "signature": parts.signature_context(facts, "witness_signature", event_detail(event, "at")),
     }
 
 

@@ -19,6 +19,7 @@ from documents.supervision.review import (
     ReviewLookups,
     Rule,
     RuleResult,
+    velocity_rule,
 )
 from engine.journeys.credit_card import QUALIFICATION
 from engine.journeys.credit_card.operations import CREDIT_REPORT_PURPOSE, DOCUMENT_NAMES
@@ -199,11 +200,7 @@ def officer_qualified(r: ReviewInput) -> RuleResult:
     return RuleResult("OFFICER_QUALIFIED", PASS, f"{starter} holds {QUALIFICATION} (checked at start)")
 
 
-def velocity(r: ReviewInput) -> RuleResult:
-    count = int(r.extra.get("applications_by_officer_last_day") or 0)
-    if count > VELOCITY_LIMIT_PER_DAY:
-        return RuleResult("VELOCITY", FLAG, f"{count} applications by this officer in a day")
-    return RuleResult("VELOCITY", PASS)
+velocity = velocity_rule("applications_by_officer_last_day", VELOCITY_LIMIT_PER_DAY, "applications", "a day")
 
 
 RULES: tuple[Rule, ...] = (

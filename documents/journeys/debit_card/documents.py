@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from crypto import mask_account_number, mask_card_number
+from documents import parts
 from documents.evidence.facts import EvidenceFacts
 from documents.formatting import (
     DASH,
@@ -23,15 +24,13 @@ from documents.formatting import (
     cn_datetime,
     event_detail,
     get,
-    image_data_uri,
-    image_for,
-    iso_seconds,
     last_event,
     show,
     text,
 )
 from documents.journeys.debit_card.labels import ACCOUNT_CLASSES, OUTCOMES, PRODUCTS
 from documents.journeys.debit_card.voucher import authorizer_id, voucher_context
+from documents.parts import header_context, identification_consents
 from documents.vocabulary import (
     ACCOUNT_PURPOSES,
     AUTHORIZATION_DECISIONS,
@@ -89,20 +88,10 @@ def risk_notice_confirmed(facts: EvidenceFacts) -> bool:
 
 
 def common_context(facts: EvidenceFacts, name: str) -> Context:
-    """Header, footer and PDF metadata; the dates come from the facts so a re-render is byte-identical."""
-    finished = facts.outcome == "OPENED" or facts.preview
+    finished = facts.outcome == "OPENED"
     reason = f"（{facts.outcome_reason}）" if facts.outcome_reason else ""
-    return {
-        "title": TITLES[name],
-        "text_version": TEXT_VERSIONS[name],
-        "meta_created": iso_seconds(facts.completed_at),
-        "package_id": facts.package_id,
-        "instance_id": facts.instance_id,
-        "branch_name": show(facts.branch_name),
-        "branch_code": show(facts.branch_code),
-        "completed_at": cn_datetime(facts.completed_at),
-        "incomplete": None if finished else f"未完成 · 办理结果：{label(OUTCOMES, facts.outcome)}{reason}",
-    }
+    incomplete = None if finished else f"未完成 · 办理结果：{label(OUTCOMES, facts.outcome)}{reason}"
+    return header_context(facts, TITLES[name], TEXT_VERSIONS[name], incomplete)
 
 
 def party_context(facts: EvidenceFacts) -> Context:
@@ -147,27 +136,13 @@ def account_context(facts: EvidenceFacts) -> Context:
 
 
 def staff_context(facts: EvidenceFacts) -> Context:
-    return {
-        "operator": f"{facts.staff_name}（{facts.staff_id}）" if facts.staff_name else show(facts.staff_id),
-        "reviewer": show(facts.reviewer_id),
-        "authorizer": show(authorizer_id(facts)),
-        "device_id": show(facts.device_id),
-    }
+    return parts.staff_context(facts, authorizer_id(facts))
 
 
 def signature_context(facts: EvidenceFacts, task_spec: str = "signing") -> Context:
-    """The customer's handwriting as a data: URI (never a path or URL from data) and when it was given."""
+    """The customer's handwriting and when it was given (on the signing hand-over screen)."""
     event = last_event(facts, "task_completed", task_spec)
-    return {
-        "image": image_data_uri(image_for(facts, "signature")),
-        "signed_at": cn_datetime(event_detail(event, "at")),
-        "place": place_text(facts),
-    }
-
-
-def place_text(facts: EvidenceFacts) -> str:
-    activity = facts.data.get("outreach_activity_id")
-    return f"{facts.branch_name} · 外拓活动 {activity}" if activity else show(facts.branch_name)
+    return parts.signature_context(facts, "signature", event_detail(event, "at"))
 
 
 def application_context(facts: EvidenceFacts) -> Context:
@@ -188,9 +163,7 @@ def application_context(facts: EvidenceFacts) -> Context:
         "authorization": authorization,
         "started_at": cn_datetime(facts.started_at),
         "consents": [
-            ("《个人信息保护政策》已阅读并同意", show(data.get("privacy_notice_ack"))),
-            ("单独同意采集人脸图像并与身份证照片比对", show(data.get("biometric_separate"))),
-            ("知悉信息将提交公安、人民银行及电信运营商核验", show(data.get("third_party_verification"))),
+            *identification_consents(data),
             ("同意接收本行营销信息", show(data.get("marketing_optin"))),
         ],
     }

@@ -15,6 +15,7 @@ from documents.supervision.review import (
     ReviewLookups,
     Rule,
     RuleResult,
+    velocity_rule,
 )
 
 OPENED = "OPENED"
@@ -110,11 +111,7 @@ def reserved_mobile_verified(r: ReviewInput) -> RuleResult:
     return RuleResult("MOBILE_VERIFIED", PASS)
 
 
-def velocity(r: ReviewInput) -> RuleResult:
-    count = int(r.extra.get("openings_by_officer_last_hour") or 0)
-    if count > VELOCITY_LIMIT_PER_HOUR:
-        return RuleResult("VELOCITY", FLAG, f"{count} openings by this officer in an hour")
-    return RuleResult("VELOCITY", PASS)
+velocity = velocity_rule("openings_by_officer_last_hour", VELOCITY_LIMIT_PER_HOUR, "openings", "an hour")
 
 
 RULES: tuple[Rule, ...] = (

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from engine.journeys.credit_card.operations import OPERATIONS
+from engine.journeys.credit_card.operations import DOCUMENT_NAMES, OPERATIONS
 from engine.journeys.credit_card.projection import PROCESS_ID, PROJECTION
 from engine.journeys.declaration import EndingFact, JourneyDeclaration
 
 QUALIFICATION = "credit_card_face_sign"
-# the originals photographed for 三亲见 (§7.1) and asked for again in 补件
-ORIGINAL_DOCUMENTS = (
-    "work_certificate",
-    "income_proof",
-    "social_insurance_record",
-    "property_certificate",
-    "vehicle_certificate",
-    "bank_statement",
-    "second_repayment_source",
-)
 
 JOURNEY = JourneyDeclaration(
     process_id=PROCESS_ID,
@@ -65,7 +55,7 @@ JOURNEY = JourneyDeclaration(
             "applicant_photo",
             "credit_auth_signature",
             "hand_copy_image",
-            *(f"{kind}_{doc}_photo" for kind in ("doc", "supplement") for doc in ORIGINAL_DOCUMENTS),
+            *(f"{kind}_{doc}_photo" for kind in ("doc", "supplement") for doc in DOCUMENT_NAMES),
         }
     ),
 )
