@@ -243,7 +243,7 @@ class InstanceService:
             if form is not None:
                 known = next(t.data for t in journey.workflow.ready_user_tasks() if t.task_id == task_id)
                 data = dict(data)
-                if changed := keep_read_only(form.schema, known, data):
+                if changed := keep_read_only(form.schema, known, data, ui_schema=form.ui_schema):
                     raise ValidationFailed(
                         "the form has errors", [EngineFieldError(e.field, e.code, e.message) for e in changed]
                     )
