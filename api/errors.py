@@ -20,6 +20,7 @@ from engine.errors import (
     Forbidden,
     NotFound,
     ProcessDefinitionError,
+    ProcessStepFailed,
     Throttled,
     Unauthenticated,
     ValidationFailed,
@@ -35,6 +36,7 @@ _STATUS = {
     Throttled: 429,
     ValidationFailed: 422,
     ProcessDefinitionError: 422,
+    ProcessStepFailed: 409,  # the deployed model failed, not the input: the instance is an incident
 }
 
 
