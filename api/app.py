@@ -10,7 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api.body_limit import BodyLimitMiddleware
 from api.bootstrap import Services, build_services
-from api.errors import install_error_handlers
+from api.errors import UnexpectedErrorMiddleware, install_error_handlers
 from api.logging_setup import configure_logging
 from api.request_id import RequestIdMiddleware
 from api.routes import attachments, audit, auth, evidence, journeys, messages, sandbox, staff
@@ -70,6 +70,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         default_limit=built.settings.request_body_max_bytes,
         upload_limit=built.settings.attachment_max_bytes,
     )
+    # just inside the request id: an unexpected exception's 500 and its log line carry the id
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost of all: even a refused body's lines carry the id
     return app
 

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.web.errors import error_page, login_redirect, wants_page
 from api.web.pages import here
@@ -19,6 +20,7 @@ from engine.errors import (
     Forbidden,
     NotFound,
     ProcessDefinitionError,
+    ProcessStepFailed,
     Throttled,
     Unauthenticated,
     ValidationFailed,
@@ -34,6 +36,7 @@ _STATUS = {
     Throttled: 429,
     ValidationFailed: 422,
     ProcessDefinitionError: 422,
+    ProcessStepFailed: 409,  # the deployed model failed, not the input: the instance is an incident
 }
 
 
@@ -93,12 +96,44 @@ def install_error_handlers(app: FastAPI) -> None:
         body = error_body(code, str(exc.detail))
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
-    @app.exception_handler(Exception)
-    def _unexpected(request: Request, exc: Exception) -> Response:
-        log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
-        if wants_page(request):
-            return error_page(request, 500)
-        return JSONResponse(error_body("internal_error", "an unexpected error occurred"), status_code=500)
+
+class UnexpectedErrorMiddleware:
+    """The catch-all for exceptions no handler maps, placed just inside `RequestIdMiddleware`.
+
+    An `exception_handler(Exception)` would run in Starlette's `ServerErrorMiddleware`, outside every
+    middleware: its 500 got no `X-Request-Id`, its log line no request id, and it re-raised the exception
+    to the server, which logged the traceback a second time. Here it is logged once, with the id, and
+    answered; nothing reaches the server."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
+            if started:  # part of the answer is on its way: the server ends the broken response
+                return
+            request = Request(scope, receive)
+            response = (
+                error_page(request, 500)
+                if wants_page(request)
+                else JSONResponse(
+                    error_body("internal_error", "an unexpected error occurred"), status_code=500
+                )
+            )
+            await response(scope, receive, send)
 
 
 def _field(error: dict[str, object]) -> str:

@@ -26,7 +26,8 @@ from forms.formats import id_birth_date, id_check_char, is_luhn_valid
 
 _DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]{13,19}[Xx]?(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-NAME_FIELDS = frozenset({"name", "customer_name", "applicant_name", "holder_name", "contact_name"})
+# `extra` fields only: a record's own `name` is its logger's (an `extra` cannot even use that key)
+NAME_FIELDS = frozenset({"customer_name", "applicant_name", "holder_name", "contact_name"})
 REQUEST_ID = contextvars.ContextVar[str | None]("request_id", default=None)
 _token_key: bytes | None = None
 

@@ -103,3 +103,39 @@ class ExternalTimeout(ExternalServiceError):
 
     def __init__(self, message: str, *, system: str = "") -> None:
         super().__init__(message, system=system, reason="TIMEOUT")
+
+
+class ProcessStepFailed(FieldBankError):
+    """A step of the diagram failed at run time (a script, a condition, a decision cell, a gateway no
+    flow leaves): a defect of the deployed model, not of the caller's input. The command that ran it
+    is rolled back; where the instance exists it is parked as an incident naming the step."""
+
+    code = "process_step_failed"
+
+    def __init__(
+        self,
+        process_id: str,
+        element_id: str,
+        expression: str | None,
+        error: str,
+        incident_id: int | None = None,
+    ) -> None:
+        what = f"expression {expression!r}" if expression else "step"
+        super().__init__(
+            f"process {process_id}, element {element_id}: {what} failed ({error})",
+            {
+                "process_id": process_id,
+                "element_id": element_id,
+                "expression": expression,
+                "error": error,
+                "incident_id": incident_id,
+            },
+        )
+        self.process_id = process_id
+        self.element_id = element_id
+        self.expression = expression
+        self.error = error
+        self.incident_id = incident_id
+
+    def with_incident(self, incident_id: int) -> ProcessStepFailed:
+        return ProcessStepFailed(self.process_id, self.element_id, self.expression, self.error, incident_id)

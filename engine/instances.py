@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from engine.deps import EngineDeps
-from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from engine.errors import Conflict, Forbidden, NotFound, ProcessStepFailed, ValidationFailed
 from engine.errors import FieldError as EngineFieldError
 from engine.journeys.approval_context import approval_context
 from engine.people.access_log import record_view
@@ -24,6 +24,7 @@ from engine.persistence.database import Transaction
 from engine.persistence.instances import InstanceTables, WriteConflict, conflicts, instance_tables
 from engine.persistence.records import OpenTaskRecord, ProcessInstanceRecord, StartRequestRecord
 from engine.service_calls import retry_incident
+from engine.step_incidents import park_as_incident
 from engine.store import ensure_spec
 from engine.task_forms import attachment_problems, definition_form, hide_secrets, is_handover, prefill
 from engine.unit_of_work import UnitOfWork
@@ -228,7 +229,27 @@ class InstanceService:
     ) -> InstanceView:
         """A form marked `"ui:options": {"handover": true}` is filled or signed by the customer on the
         officer's device; the trail records it as the customer's act, whichever client sent it, and
-        which documents (id, text version, SM3 of what was shown) the customer read before acting."""
+        which documents (id, text version, SM3 of what was shown) the customer read before acting.
+        A diagram step that fails on the way to the next wait rolls the completion back and parks the
+        instance as an incident naming the step (`ProcessStepFailed`, 409)."""
+        try:
+            instance_id = self._complete_task(actor, task_id, data, shown_documents)
+        except ProcessStepFailed as failure:
+            failed_in = self._instance_of_task(actor, task_id)
+            raise park_as_incident(self.deps, failed_in, task_id, failure, actor.staff_id) from failure
+        return self.get(actor, instance_id)
+
+    def _instance_of_task(self, actor: Actor, task_id: str) -> str:
+        with instance_tables(self.deps.sessions) as tables:
+            return visible_task(tables, actor, task_id)[1].id
+
+    def _complete_task(
+        self,
+        actor: Actor,
+        task_id: str,
+        data: dict[str, Any],
+        shown_documents: Sequence[Mapping[str, str]],
+    ) -> str:
         with UnitOfWork(self.deps) as uow:
             task, record = visible_task(uow.tables, actor, task_id)
             definition = uow.tables.definition(record.definition_id)
@@ -245,7 +266,7 @@ class InstanceService:
             if form is not None:
                 known = next(t.data for t in journey.workflow.ready_user_tasks() if t.task_id == task_id)
                 data = dict(data)
-                if changed := keep_read_only(form.schema, known, data):
+                if changed := keep_read_only(form.schema, known, data, ui_schema=form.ui_schema):
                     raise ValidationFailed(
                         "the form has errors", [EngineFieldError(e.field, e.code, e.message) for e in changed]
                     )
@@ -273,8 +294,7 @@ class InstanceService:
                     uow.commit()
             except WriteConflict as exc:
                 raise Conflict("the journey was changed by someone else; reload it") from exc
-            instance_id = record.id
-        return self.get(actor, instance_id)
+            return record.id
 
     def abandon(self, actor: Actor, instance_id: str, reason: str) -> InstanceView:
         """Only the officer running the journey ends it; the partial evidence stays (§4: 30 days)."""

@@ -15,6 +15,9 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CATCHING = ("intermediateCatchEvent", "boundaryEvent", "receiveTask")
+# A retrieval expression is written `bpmn:messagePath` by hand and by our scaffold, `bpmn:formalExpression`
+# by bpmn-js (the modeller, bpmn.io); SpiffWorkflow reads either (its validator renames the second).
+RETRIEVAL_TAGS = frozenset(f"{{{BPMN_NS}}}{tag}" for tag in ("messagePath", "formalExpression"))
 
 
 def lint_messages(name: str, root: Any) -> list[DefinitionProblem]:
@@ -78,8 +81,8 @@ def _lint_wait(
         problems.append(
             DefinitionProblem(name, element_id, "the correlation expression must name one process variable")
         )
-    path = paths.get((prop, message.get("id")))
-    if path is None:
+    key = (prop, message.get("id"))
+    if key not in paths:
         problems.append(
             DefinitionProblem(
                 name,
@@ -87,17 +90,35 @@ def _lint_wait(
                 f"no correlationProperty {prop!r} with a retrieval expression for this message",
             )
         )
-    elif not IDENTIFIER.match(path):
-        problems.append(DefinitionProblem(name, prop, "the messagePath must name one payload field"))
+    elif not paths[key]:
+        problems.append(
+            DefinitionProblem(
+                name,
+                prop,
+                f"correlationProperty {prop!r} has no retrieval expression for message {key[1]!r}: its "
+                "correlationPropertyRetrievalExpression needs a bpmn:messagePath or bpmn:formalExpression "
+                "naming the payload field",
+            )
+        )
+    elif not IDENTIFIER.match(paths[key]):
+        problems.append(
+            DefinitionProblem(
+                name,
+                prop,
+                f"the retrieval expression {paths[key]!r} (bpmn:messagePath or bpmn:formalExpression) "
+                "must name one payload field",
+            )
+        )
     return problems
 
 
 def _retrieval_paths(root: Any) -> dict[tuple[str, str], str]:
-    """(correlation property id, message id) → its messagePath."""
+    """(correlation property id, message id) → its retrieval expression ("" when it has none)."""
     paths = {}
     for prop in root.iterfind(".//bpmn:correlationProperty", NS):
         for rule in prop.iterfind("bpmn:correlationPropertyRetrievalExpression", NS):
+            found = next((child for child in rule if child.tag in RETRIEVAL_TAGS), None)
             paths[(prop.get("id"), rule.get("messageRef"))] = (
-                rule.findtext("bpmn:messagePath", default="", namespaces=NS) or ""
-            ).strip()
+                (found.text or "").strip() if found is not None else ""
+            )
     return paths

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from forms.conditions import ShowWhen, show_when_rules
 from forms.keywords import SECRET, is_choice_list
+from forms.read_only import is_read_only
 from forms.ui_lint import SUPPORTED_WIDGETS
 
 __all__ = ["FieldView", "FormView", "build_form", "form_value", "ui_of", "widget_of"]
@@ -257,7 +258,7 @@ def _field(
         input_type=_input_type(prop, extra, widget, secret),
         inputmode=_inputmode(prop, widget),
         required=required,
-        readonly=bool(prop.get("readOnly") or ui.get("ui:readonly") or ui.get("ui:disabled")),
+        readonly=is_read_only(prop, ui),
         help=_text(ui.get("ui:help")) or _text(ui.get("ui:description")) or _text(prop.get("description")),
         placeholder=_text(ui.get("ui:placeholder")) or ("YYYY-MM-DD" if widget == "date" else None),
         options=_choices(prop, ui)

@@ -20,21 +20,21 @@ def raise_incident(
     message: str,
     attempts: int,
     at: datetime,
-) -> None:
+) -> int:
     """Flushed at once: the instance's save then finds it open and parks the instance as `incident`."""
-    tx.add(
-        IncidentRecord(
-            instance_id=instance_id,
-            task_id=task_id,
-            task_spec=task_spec,
-            operation=operation,
-            error_code=error_code,
-            message=message,
-            attempts=attempts,
-            created_at=at,
-        )
+    incident = IncidentRecord(
+        instance_id=instance_id,
+        task_id=task_id,
+        task_spec=task_spec,
+        operation=operation,
+        error_code=error_code,
+        message=message,
+        attempts=attempts,
+        created_at=at,
     )
+    tx.add(incident)
     tx.flush()
+    return incident.id
 
 
 def open_incident(tx: Transaction, instance_id: str, incident_id: int) -> IncidentRecord | None:

@@ -18,7 +18,14 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition, MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from engine.workflow.spiff import INSTANCE_SERIALIZER, FieldBankScriptEngine, FieldBankServiceTask, SpecPair
+from engine.workflow.spiff import (
+    INSTANCE_SERIALIZER,
+    FieldBankScriptEngine,
+    FieldBankServiceTask,
+    ScriptFailure,
+    SpecPair,
+)
+from engine.workflow.step_errors import naming_failures
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ class WorkflowInstance:
     def dump(self) -> str:
         return str(INSTANCE_SERIALIZER.serialize_json(self._wf))
 
+    @naming_failures
     def run(self) -> list[StepRecord]:
         steps: list[StepRecord] = []
 
@@ -126,6 +134,7 @@ class WorkflowInstance:
             )
         return views
 
+    @naming_failures
     def pending_service_calls(self) -> list[ServiceCallView]:
         calls = []
         for task in self._all_tasks():
@@ -163,12 +172,14 @@ class WorkflowInstance:
             due.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
         return min(due) if due else None
 
+    @naming_failures
     def waiting_messages(self) -> list[WaitingMessage]:
         """Messages the instance can receive now (at a catch event, or an event-based gateway), each
         by the value of its correlation property: the process variable its
         `spiffworkflow:processVariableCorrelation` names, read from the waiting task's data."""
         return [WaitingMessage(d.name, key) for _task, d, key in self._message_waits()]
 
+    @naming_failures
     def deliver_message(self, name: str, correlation_key: str, payload: dict[str, Any]) -> bool:
         """Hand an external message to the event waiting for it with this key; False if none waits
         (the caller answers "unknown"). `run` then moves the instance on."""
@@ -183,6 +194,8 @@ class WorkflowInstance:
                     correlations.setdefault(corr_key, {})[prop.name] = correlation_key
             try:
                 self._wf.send_event(BpmnEvent(definition, payload=body, correlations=correlations))
+            except ScriptFailure:
+                raise  # the catch's own code failed: a model defect, not "nobody waits"
             except WorkflowException:
                 return False
             return True
@@ -201,6 +214,7 @@ class WorkflowInstance:
                         waits.append((task, definition, str(value)))
         return waits
 
+    @naming_failures
     def refresh_timers(self) -> None:
         """Timers fire only when asked (§8.1): refresh, then `run`."""
         self._wf.refresh_timers()
@@ -253,16 +267,19 @@ class WorkflowInstance:
 
     # ------------------------------------------------------------------ commands
 
+    @naming_failures
     def complete_user_task(self, task_id: str, data: dict[str, Any]) -> None:
         task = self._require(task_id)
         task.data.update(data)
         task.run()
 
+    @naming_failures
     def complete_service(self, task_id: str, result: dict[str, Any]) -> None:
         task = self._require(task_id)
         task.data[task.task_spec.result_variable] = result
         task.complete()
 
+    @naming_failures
     def throw_business_error(self, task_id: str, code: str, payload: dict[str, Any]) -> bool:
         """Throw a BPMN error from a parked service task; False when no boundary event models it."""
         self._require(task_id)

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -141,6 +142,7 @@ def check_script_safety(source: str, mode: str) -> None:
             raise UnsafeScript(f"name {node.id!r} is not allowed")
 
 
+SCRIPT_FILENAME = "<bpmn>"  # how a traceback frame of a diagram's script is recognised
 _compiled: dict[tuple[str, str], Any] = {}
 _compiled_lock = threading.Lock()
 
@@ -150,10 +152,39 @@ def compile_checked(source: str, mode: str) -> Any:
     code = _compiled.get(key)
     if code is None:
         check_script_safety(source, mode)
-        code = compile(source, "<bpmn>", mode)
+        code = compile(source, SCRIPT_FILENAME, mode)
         with _compiled_lock:
             _compiled[key] = code
     return code
+
+
+class ScriptFailure(WorkflowTaskException):
+    """An expression or script that raised at run time, with the source that failed.
+
+    The library's own engine wraps such errors (task, line); our `evaluate`/`execute` replace its, so they
+    wrap them here and keep the failing source, which `engine.workflow.instance` turns into a FieldBank
+    error naming process, element and expression. Still a `WorkflowTaskException`: the library's notes
+    (DMN row, pre-/post-script) and its callers' handling keep working."""
+
+    def __init__(self, task: Any, source: str, error: Exception) -> None:
+        super().__init__(f"{type(error).__name__}: {error}", task=task, exception=error)
+        self.source = _failing_line(source, error)
+        self.error = error
+
+
+def _failing_line(source: str, error: Exception) -> str:
+    """The line of a multi-line script that raised (the whole source when it is one line)."""
+    lines = source.strip().splitlines()
+    if len(lines) <= 1:
+        return source.strip()
+    number = error.lineno if isinstance(error, SyntaxError) else None
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename == SCRIPT_FILENAME:
+            number = trace.tb_lineno
+        trace = trace.tb_next
+    source_lines = source.splitlines()
+    return source_lines[number - 1].strip() if number and 0 < number <= len(source_lines) else source.strip()
 
 
 InlineCall = Callable[[str, str, dict[str, Any]], dict[str, Any]]
@@ -176,14 +207,24 @@ class FieldBankScriptEngine(PythonScriptEngine):
         if external_context:
             context.update(external_context)
         context.update(task.data)
-        return eval(compile_checked(expression, "eval"), context)  # noqa: S307 - checked, curated globals
+        try:
+            return eval(compile_checked(expression, "eval"), context)  # noqa: S307 - checked, curated globals
+        except SpiffWorkflowException:
+            raise
+        except Exception as exc:
+            raise ScriptFailure(task, expression, exc) from exc
 
     def execute(self, task: Any, script: str, external_context: dict[str, Any] | None = None) -> bool:
         context = dict(SAFE_GLOBALS)
         if external_context:
             context.update(external_context)
         context.update(task.data)
-        exec(compile_checked(script, "exec"), context)  # noqa: S102 - checked, curated globals
+        try:
+            exec(compile_checked(script, "exec"), context)  # noqa: S102 - checked, curated globals
+        except SpiffWorkflowException:
+            raise
+        except Exception as exc:
+            raise ScriptFailure(task, script, exc) from exc
         for key in SAFE_GLOBALS:
             context.pop(key, None)
         if external_context:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,25 @@ def services(
     yield built
     found = clear_personal_data(built.deps.sessions.kw["bind"])
     assert not found, f"clear ID or mobile numbers stored in: {found}"
+
+
+TEST_PROCESSES = Path(__file__).parent / "processes"
+TEST_FORMS = Path(__file__).parent / "forms"
+
+
+def services_with_test_processes(
+    database_url: str, key_dir: Path, tmp_path: Path, *process_ids: str
+) -> Services:
+    """Services that deploy only the named test diagrams of `processes/` with the test forms of `forms/`."""
+    processes = tmp_path / "processes"
+    processes.mkdir()
+    for process_id in process_ids:
+        shutil.copy(TEST_PROCESSES / f"{process_id}.bpmn", processes)
+    settings = make_settings(database_url, key_dir, tmp_path, processes_dir=processes, forms_dir=TEST_FORMS)
+    built = build_services(settings)
+    seed_demo(built.deps.sessions, built.deps.now)
+    built.definitions.deploy_all("test")
+    return built
 
 
 _FIXTURE_NUMBERS = re.compile(

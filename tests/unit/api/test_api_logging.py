@@ -64,3 +64,36 @@ def test_json_lines_carry_the_request_id_and_masked_names() -> None:
         REQUEST_ID.reset(token)
     line = json.loads(JsonFormatter().format(record))
     assert (line["message"], line["request_id"], line["customer_name"]) == ("opened", "req-1", "张*")
+
+
+def test_the_logger_name_is_not_masked_as_a_person_s_name() -> None:
+    # `name` is one of the structured name fields, but on a LogRecord it is the logger's name
+    record = logging.LogRecord("uvicorn.error", logging.INFO, __file__, 1, "started", None, None)
+    record.holder_name = "张伟"
+    assert PersonalDataFilter().filter(record)
+    line = json.loads(JsonFormatter().format(record))
+    assert line["logger"] == "uvicorn.error"
+    assert line["holder_name"] == "张*"
+
+
+def test_a_name_passed_as_extra_is_still_masked() -> None:
+    logger = logging.getLogger("fieldbank.test.names")
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Keep()
+    handler.addFilter(PersonalDataFilter())
+    logger.addHandler(handler)
+    try:
+        logger.warning("customer", extra={"customer_name": "李明", "applicant_name": "王静"})
+    finally:
+        logger.removeHandler(handler)
+    line = json.loads(JsonFormatter().format(records[0]))
+    assert (line["logger"], line["customer_name"], line["applicant_name"]) == (
+        "fieldbank.test.names",
+        "李*",
+        "王*",
+    )
