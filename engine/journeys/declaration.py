@@ -38,11 +38,11 @@ class EndingFact:
 class JourneyDeclaration:
     process_id: str
     title: str
-    """The Chinese name staff and customers read (the diagram's process name says the same)."""
+    """The Chinese name staff and customers read (the diagram's process name must say the same)."""
     projection: ProcessProjection = GENERIC
     start_qualification: str | None = None
     """A qualification the officer must hold to start it (面签资格); the diagram's process property
-    `startQualification` must name the same (`processes validate` checks)."""
+    `startQualification` must name the same (tests/unit/api/test_journey_boundaries.py checks)."""
     outcome_headings: Mapping[str, str] = field(default_factory=dict)
     """The outcome screen's heading per outcome, said to the customer's face (refusals stay neutral)."""
     outcome_words: Mapping[str, str] = field(default_factory=dict)

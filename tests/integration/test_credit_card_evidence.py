@@ -14,7 +14,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.integration.credit_card_driver import Applicant, CreditCardDriver
-from tests.integration.test_credit_card_journey import finish
+from tests.integration.test_credit_card_journey import BEIJING, BEIJING_ID, finish
 
 J2_DOCUMENTS = {
     "documents/credit_report_authorization.pdf",
@@ -29,14 +29,15 @@ J1_DOCUMENTS = {
     "documents/risk_notice.pdf",
     "documents/voucher.pdf",
 }
+# the 三亲见 photos carry the time + GPS watermark, which the server stamps into a JPEG
 J2_IMAGES = {
-    "images/applicant_photo.png",
+    "images/applicant_photo.jpg",
     "images/credit_auth_signature.png",
     "images/hand_copy.png",
     "images/signature.png",
     "images/witness_signature.png",
-    "images/original_income_proof.png",
-    "images/original_bank_statement.png",
+    "images/original_income_proof.jpg",
+    "images/original_bank_statement.jpg",
 }
 J2_RULES = {
     "SIGHTINGS_COMPLETE",
@@ -102,3 +103,38 @@ def _text(path: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
+
+
+def _documents(detail: dict[str, Any]) -> set[str]:
+    return {f["name"] for f in detail["manifest"]["files"] if f["name"].startswith("documents/")}
+
+
+def test_a_declined_j2_keeps_every_paper_it_signed_and_the_decision(client: TestClient) -> None:
+    driver = CreditCardDriver(client)
+    done = finish(driver, Applicant(name="余勇", id_number="420116198404049312"))  # §13.2: bureau 931
+    assert (done["outcome"], done["outcome_reason"]) == ("DECLINED", "BUREAU_DELINQUENT")
+    detail = reviewed_package(client, driver, done["instance_id"])
+    assert _documents(detail) == J2_DOCUMENTS
+
+
+def test_a_j2_refused_before_submission_holds_what_was_signed_and_no_decision(
+    client: TestClient, tmp_path: Path
+) -> None:
+    driver = CreditCardDriver(client)
+    applicant = Applicant(
+        name="赵磊", id_number=BEIJING_ID, extra={"residential_address": BEIJING, "employer_address": BEIJING}
+    )
+    done = finish(driver, applicant)
+    assert (done["outcome"], done["outcome_reason"]) == ("REFUSED", "OUTSIDE_SERVICE_AREA")
+    detail = reviewed_package(client, driver, done["instance_id"])
+    # the authorization was signed before the refusal; nothing else was signed or submitted
+    assert _documents(detail) == {
+        "documents/credit_report_authorization.pdf",
+        "documents/credit_card_application.pdf",
+    }
+    r = client.get(
+        f"/api/v1/evidence/{detail['manifest']['package_id']}/download", headers=driver.headers("ps001")
+    )
+    with zipfile.ZipFile(io.BytesIO(r.content)) as archive:
+        (tmp_path / "application.pdf").write_bytes(archive.read("documents/credit_card_application.pdf"))
+    assert "未完成" in _text(tmp_path / "application.pdf")

@@ -120,3 +120,14 @@ def test_every_journey_that_leaves_evidence_declares_it_and_labels_do_not_clash(
             assert declared[declaration.process_id].process_id == declaration.process_id
         for code, word in declaration.labels.items():
             assert words.setdefault(code, word) == word, f"{code} is {words[code]} and {word}"
+
+
+def test_each_declaration_says_what_its_diagram_says_of_title_and_qualification() -> None:
+    """The diagram is the analysts' source; a declaration that drifts from it is caught here."""
+    for journey in JOURNEYS:
+        declaration = journey.declaration
+        text = _journey_diagram(declaration.process_id).read_text(encoding="utf-8")
+        name = re.search(rf'<bpmn:process id="{declaration.process_id}" name="([^"]*)"', text)
+        qualification = re.search(r'name="startQualification" value="([^"]*)"', text)
+        assert name is not None and name.group(1) == declaration.title, declaration.process_id
+        assert (qualification.group(1) if qualification else None) == declaration.start_qualification
