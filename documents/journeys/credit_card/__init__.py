@@ -25,6 +25,11 @@ IMAGES = {
     "witness_signature": "witness_signature",
     **{f"doc_{doc}_photo": f"original_{doc}" for doc in ORIGINAL_DOCUMENTS},
     **{f"supplement_{doc}_photo": f"supplement_{doc}" for doc in ORIGINAL_DOCUMENTS},
+    # the supplementary card's holder (§7.2): their own ID evidence and signature
+    "supp_chip_photo": "supplementary_chip_photo",
+    "supp_id_front_image": "supplementary_id_front",
+    "supp_id_back_image": "supplementary_id_back",
+    "supp_signature": "supplementary_signature",
 }
 
 EVIDENCE = EvidenceDeclaration(
