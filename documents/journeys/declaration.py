@@ -33,6 +33,9 @@ class EvidenceDeclaration:
     image_fields: Mapping[str, str] = field(default_factory=dict)
     """Instance data field holding an attachment id -> the image's role in the package, beyond the
     shared identification's images."""
+    party_id_fields: tuple[str, ...] = ()
+    """Data fields with the ID numbers of other people the journey checks beside its customer (a
+    supplementary card's holder): their check results belong in the trail too."""
     review_facts: Callable[[str, dict[str, Any], ReviewLookups], dict[str, Any]] = _no_review_facts
     sample_facts: Callable[[], EvidenceFacts] | None = None
     """A realistic finished journey: the renderer warms up on it, the tests render it."""

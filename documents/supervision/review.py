@@ -38,6 +38,8 @@ class ReviewInput:
     """Blind index of the journey customer's ID number, to compare with each check's subject."""
     extra: dict[str, Any] = field(default_factory=dict)
     """What the journey's `review_facts` asked of the bank's systems."""
+    party_indices: frozenset[str] = frozenset()
+    """Blind indexes of the other people the journey checks (its declaration's `party_id_fields`)."""
 
     @property
     def outcome(self) -> str | None:
@@ -84,7 +86,7 @@ def checks_match_customer(r: ReviewInput) -> RuleResult:
     subjects = {e["detail"].get("subject") for op in IDENTIFICATION_CHECKS for e in r.results_of(op)}
     if not subjects:
         return RuleResult("CHECKS_MATCH_CUSTOMER", FLAG, "no check results in the trail")
-    if subjects != {r.subject_index}:
+    if r.subject_index not in subjects or not subjects <= {r.subject_index, *r.party_indices}:
         return RuleResult("CHECKS_MATCH_CUSTOMER", FLAG, "a check ran for another ID number")
     return RuleResult("CHECKS_MATCH_CUSTOMER", PASS)
 

@@ -60,6 +60,11 @@ class MachineReviewer:
             package_problems=[f"{p.kind} {p.file or ''}".strip() for p in report.problems],
             subject_index=self.cipher.blind_index(data["id_number"]) if data.get("id_number") else None,
             extra=declaration.review_facts(package.instance_id, data, self) if declaration else {},
+            party_indices=frozenset(
+                self.cipher.blind_index(str(data[f]))
+                for f in (declaration.party_id_fields if declaration else ())
+                if data.get(f)
+            ),
         )
         results = machine_review(review, declaration.rules if declaration else ())
         now = self.now()

@@ -251,6 +251,24 @@ ActivationCode = Literal[
 
 
 @dataclass(frozen=True)
+class SupplementaryHolder:
+    """The holder of a supplementary card applied for with the main card (§J2 "card", §7.2-7.3): present,
+    identified from their own ID card and screened in their own name, signing themselves. The only person
+    besides the applicant a card may be applied for (§7.2: "except supplementary cards")."""
+
+    id_number: str
+    name: str
+    relation: str
+    """To the applicant: `SPOUSE` / `PARENT` / `CHILD` / `SIBLING`."""
+    identity_result: str
+    """Their 联网核查 result (`MATCH_WITH_PHOTO` / `MATCH_NO_PHOTO`)."""
+    watchlist_result: str
+    """Their watch-list result (`CLEAR`, or a `REVIEW_*` the centre weighs)."""
+    signature_ref: str
+    """Their own handwritten signature (attachment id) on the application's supplementary section."""
+
+
+@dataclass(frozen=True)
 class CardApplication:
     """What the tablet submits to the card centre (J2 step 8): the applicant's identity, the facts its
     rules read, and when the credit-report authorization was signed (the bureau query must be later)."""
@@ -267,6 +285,8 @@ class CardApplication:
     delivery: CardDelivery = "RESIDENTIAL"
     """Where the card goes (§7.4): one of the applicant's declared addresses or branch pickup, never a
     free address, so a card cannot be diverted."""
+    supplementary_holder: SupplementaryHolder | None = None
+    """The supplementary card's holder, when one is applied for and was identified; None otherwise."""
 
 
 @dataclass(frozen=True, kw_only=True)

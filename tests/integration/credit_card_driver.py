@@ -29,6 +29,36 @@ class Applicant(Customer):
     other_mobile: str = "13900003456"
     full_time_student: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    supplementary: SupplementaryHolder | None = None
+
+
+@dataclass
+class SupplementaryHolder:
+    """The supplementary card's holder, present with their own ID card (§7.2)."""
+
+    name: str = "赵雨桐"
+    id_number: str = "42010320070220004X"  # §13.2: clean checks, 18
+    relation: str = "CHILD"
+    present: bool = True
+
+
+def supplementary_id_card(holder: SupplementaryHolder | None, photo: Any) -> dict[str, Any]:
+    """The holder's own chip, under their own field names (the applicant's stay as read)."""
+    assert holder is not None
+    birth = id_birth_date(holder.id_number)
+    return {
+        "supp_name": holder.name,
+        "supp_sex": id_sex_code(holder.id_number),
+        "supp_birth_date": birth.isoformat() if birth else None,
+        "supp_id_number": holder.id_number,
+        "supp_registered_address": "湖北省武汉市武昌区中南路99号",
+        "supp_issuing_authority": "武汉市公安局武昌分局",
+        "supp_id_valid_from": "2020-01-01",
+        "supp_id_valid_to": "2040-01-01",
+        "supp_chip_photo": photo(25),
+        "supp_id_front_image": photo(26),
+        "supp_id_back_image": photo(27),
+    }
 
 
 class CreditCardDriver(J1Driver):
@@ -51,7 +81,19 @@ class CreditCardDriver(J1Driver):
                 "reserved_mobile": c.mobile,
                 "supplementary_card_wanted": False,
                 "full_time_student": c.full_time_student,
+                **(
+                    {
+                        "supplementary_card_wanted": True,
+                        "supplementary_holder_relation": c.supplementary.relation,
+                        "supplementary_holder_present": c.supplementary.present,
+                    }
+                    if c.supplementary
+                    else {}
+                ),
             },
+            "supp_id_card": lambda: supplementary_id_card(c.supplementary, photo),
+            "supp_consents": lambda: {"supp_privacy_notice_ack": True, "supp_third_party_verification": True},
+            "supp_signing": lambda: {"supp_agreement_read": True, "supp_signature": photo(24)},
             "credit_authorization": lambda: {
                 "credit_report_purpose": "CREDIT_CARD_APPROVAL",
                 "credit_auth_read": True,

@@ -23,7 +23,7 @@ from engine.persistence.records import InstanceEventRecord, MessageSubscriptionR
 from engine.timers import fire_due_timers
 from forms.formats import id_check_char
 from tests.integration.conftest import make_settings
-from tests.integration.credit_card_driver import PROCESS, Applicant, CreditCardDriver
+from tests.integration.credit_card_driver import PROCESS, Applicant, CreditCardDriver, SupplementaryHolder
 
 
 def finish(driver: CreditCardDriver, applicant: Applicant, **kw: Any) -> dict[str, Any]:
@@ -363,3 +363,91 @@ def test_the_supplement_task_shows_the_documents_asked_for_and_the_deadline_in_b
     assert (
         properties["supplement_documents_due"]["readOnly"] and properties["supplement_deadline"]["readOnly"]
     )
+
+
+# ---------------------------------------------------------------- the supplementary card (§7.2, §7.3)
+
+
+def completed_detail(services: Services, instance_id: str) -> dict[str, Any]:
+    return dict(next(e for e in events(services, instance_id) if e.kind == "instance_completed").detail)
+
+
+def test_a_present_supplementary_holder_is_identified_screened_signs_and_goes_with_the_application(
+    client: TestClient, services: Services
+) -> None:
+    holder = SupplementaryHolder()  # 赵雨桐, 18, clean (§13.2)
+    done = finish(CreditCardDriver(client), Applicant(supplementary=holder))
+    assert (done["status"], done["outcome"]) == ("completed", "APPROVED")
+    trail = events(services, done["instance_id"])
+    completed = [e.task_spec for e in trail if e.kind == "task_completed"]
+    assert completed.index("supp_id_card") < completed.index("credit_authorization")
+    assert completed.index("signing") < completed.index("supp_signing") < completed.index("witness")
+    by_customer = {e.task_spec for e in trail if e.kind == "task_completed" and e.detail.get("by_customer")}
+    assert {"supp_consents", "supp_signing"} <= by_customer  # the holder's own acts, on hand-over screens
+    checks = {
+        (e.task_spec, e.detail["operation"], e.detail["result"])
+        for e in trail
+        if e.kind == "service_result" and e.task_spec in ("supp_identity_check", "supp_watchlist_screen")
+    }
+    assert checks == {
+        ("supp_identity_check", "identity.verify", "MATCH_WITH_PHOTO"),
+        ("supp_watchlist_screen", "watchlist.screen_person", "CLEAR"),
+    }
+    detail = completed_detail(services, done["instance_id"])
+    assert detail["supplementary_card"] == "SUBMITTED_WITH_MAIN"
+    received = services.sandbox.card_centre.received(detail["application_no"])
+    # the applicant stays the applicant; the holder travels under their own name, with their signature
+    assert (received.name, received.id_number) == ("王芳", "420102198506150026")
+    supp = received.supplementary_holder
+    assert supp is not None
+    assert (supp.name, supp.id_number, supp.relation) == (holder.name, holder.id_number, "CHILD")
+    assert (supp.identity_result, supp.watchlist_result) == ("MATCH_WITH_PHOTO", "CLEAR")
+    assert supp.signature_ref.startswith("att_")  # their own signature, uploaded on their screen
+    assert "SUPPLEMENTARY_CARD_REFUSED" not in received.flags
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_supplementary_card_whose_holder_is_not_present_is_a_field_error_on_the_product_form(
+    client: TestClient,
+) -> None:
+    driver = CreditCardDriver(client)
+    applicant = Applicant(supplementary=SupplementaryHolder(present=False))
+    instance = driver.start("fo001")
+    [task] = instance["tasks"]
+    assert task["name"] == "product_choice"
+    data = driver.form_data("product_choice", applicant, "fo001", [])
+    r = client.post(
+        f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("fo001"), json={"data": data}
+    )
+    assert r.status_code == 422, r.text
+    [problem] = r.json()["details"]
+    assert problem["field"] == "supplementary_holder_present" and "在场" in problem["message"]
+    again = client.get(f"/api/v1/tasks/{task['task_id']}", headers=driver.headers("fo001"))
+    assert again.status_code == 200  # nothing moved: the product choice is still open
+
+
+@pytest.mark.parametrize(
+    ("name", "id_number"),
+    [
+        ("谢鹏", "420103199303039118"),  # 911 BLOCK_DISCIPLINE (断卡 list)
+        ("唐敏", "420104197004049129"),  # 912 BLOCK_SANCTIONS: neutral everywhere the customer looks
+    ],
+)
+def test_a_watch_listed_supplementary_holder_drops_the_supplementary_card_and_the_application_goes_on(
+    client: TestClient, services: Services, name: str, id_number: str
+) -> None:
+    """Chosen outcome: the supplementary card is an accessory of the applicant's own application (§7.2
+    allows it to be applied for by someone else), so a BLOCK on its holder refuses that card only. The
+    holder never signs, nothing of them reaches the card centre but a neutral flag."""
+    holder = SupplementaryHolder(name=name, id_number=id_number, relation="SPOUSE")
+    done = finish(CreditCardDriver(client), Applicant(supplementary=holder))
+    assert (done["outcome"], done["outcome_reason"]) == ("APPROVED", None)
+    trail = events(services, done["instance_id"])
+    [screen] = [e for e in trail if e.kind == "service_result" and e.task_spec == "supp_watchlist_screen"]
+    assert (screen.detail["result"], screen.detail["bpmn_error"]) == ("WATCHLIST_BLOCK", "PRECHECK_REFUSED")
+    assert "supp_signing" not in [e.task_spec for e in trail if e.kind == "task_completed"]
+    detail = completed_detail(services, done["instance_id"])
+    assert detail["supplementary_card"] == "NOT_ACCEPTED"
+    received = services.sandbox.card_centre.received(detail["application_no"])
+    assert received.supplementary_holder is None and "SUPPLEMENTARY_CARD_REFUSED" in received.flags
+    assert (received.name, received.id_number) == ("王芳", "420102198506150026")

@@ -22,6 +22,7 @@ from engine.adapters.ports import (
     IdentityCheck,
     OpenAccountRequest,
     SmsGateway,
+    SupplementaryHolder,
     TelcoRealName,
     WatchList,
     result_record,
@@ -328,6 +329,22 @@ def test_card_centre_holdings_and_its_own_de_duplication(ports):
         "DECLINED",
         "PRODUCT_HELD",
     )
+
+
+def test_card_centre_takes_up_the_supplementary_holder_as_sent(ports):
+    holder = SupplementaryHolder(
+        id_number="42010320070220004X",  # §13.2 赵雨桐, 18: a supplementary holder may be 16+ (§7.3)
+        name="赵雨桐",
+        relation="CHILD",
+        identity_result="MATCH_WITH_PHOTO",
+        watchlist_result="CLEAR",
+        signature_ref="att_" + "5" * 32,
+    )
+    with_holder = ports.card_centre.submit(card_application(supplementary_holder=holder)).application_no
+    without = ports.card_centre.submit(card_application(request_id="J2-2:submit")).application_no
+    centre = ports.sandbox.card_centre
+    assert centre.received(with_holder).supplementary_holder == holder
+    assert centre.received(without).supplementary_holder is None
 
 
 def test_card_centre_refusals_raise_the_same_reasons(ports):

@@ -17,6 +17,11 @@ IMAGES = {
     "witness_signature": "witness_signature",
     **{f"doc_{doc}_photo": f"original_{doc}" for doc in DOCUMENT_NAMES},
     **{f"supplement_{doc}_photo": f"supplement_{doc}" for doc in DOCUMENT_NAMES},
+    # the supplementary card's holder (§7.2): their own ID evidence and signature
+    "supp_chip_photo": "supplementary_chip_photo",
+    "supp_id_front_image": "supplementary_id_front",
+    "supp_id_back_image": "supplementary_id_back",
+    "supp_signature": "supplementary_signature",
 }
 
 EVIDENCE = EvidenceDeclaration(
@@ -26,6 +31,7 @@ EVIDENCE = EvidenceDeclaration(
     builders=documents.BUILDERS,
     rules=rules.RULES,
     image_fields=IMAGES,
+    party_id_fields=("supp_id_number",),
     review_facts=rules.review_facts,
     sample_facts=samples.approved_facts,
 )

@@ -189,6 +189,30 @@ def customer_signature(facts: EvidenceFacts) -> Context:
     return parts.signature_context(facts, "signature", task_time(facts, "signing"))
 
 
+def supplementary_context(facts: EvidenceFacts) -> Context | None:
+    """The supplementary card's section (§7.2): its holder in full, as read from their own ID card (the
+    application is a document they sign), and their own signature. A card dropped for the holder's ID or
+    checks says only that it was not accepted: a watch-list hit is never named on a customer's paper."""
+    data = facts.data
+    if data.get("supplementary_card_wanted") is not True:
+        return None
+    accepted = data.get("supplementary_card_accepted")
+    return {
+        "relation": show(label(L.RELATIONS, data.get("supplementary_holder_relation"))),
+        "present": show(data.get("supplementary_holder_present")),
+        "name": show(data.get("supp_name")),
+        "id_number": show(data.get("supp_id_number")),
+        "sex": show(label(SEX, data.get("supp_sex"))),
+        "birth_date": cn_date(data.get("supp_birth_date")),
+        "status": DASH if accepted is None else ("随主卡申请" if accepted else "未受理（主卡申请继续办理）"),
+        "signature": parts.signature_context(
+            facts, "supplementary_signature", task_time(facts, "supp_signing")
+        )
+        if accepted
+        else None,
+    }
+
+
 def _contact(contact: Any) -> Context:
     return {
         "name": show(get(contact, "name")),
@@ -220,12 +244,6 @@ def _years(value: Any) -> str:
 def application_context(facts: EvidenceFacts) -> Context:
     data = facts.data
     auto_repay = data.get("auto_repay_account")
-    supplementary = None
-    if data.get("supplementary_card_wanted") is True:
-        supplementary = {
-            "relation": show(label(L.RELATIONS, data.get("supplementary_holder_relation"))),
-            "present": show(data.get("supplementary_holder_present")),
-        }
     return {
         **common_context(facts, APPLICATION),
         "party": party_context(facts),
@@ -263,7 +281,7 @@ def application_context(facts: EvidenceFacts) -> Context:
             ("其他联系人", _contact(data.get("other_contact"))),
         ],
         "options": {
-            "supplementary": supplementary,
+            "supplementary": supplementary_context(facts),
             "statement_channel": show(label(L.STATEMENT_CHANNELS, data.get("statement_channel"))),
             "auto_repay": show(data.get("auto_repay_wanted")),
             "auto_repay_account": mask_card_number(text(auto_repay), customer_facing=True)

@@ -28,9 +28,9 @@ applicant's ID number and a verified identity; then the card is `ACTIVE`, usable
 that day.
 
 Store keys: `cc.request/<request_id>` → application number (idempotent submit), `cc.app/<no>` the
-application, `cc.decision/<no>:<round>` a decision and whether it was delivered,
-`cc.holder/<id>:<product>:<n>` the applications taken up, `cc.active/<no>` the activation (never the PIN
-block).
+application (with its supplementary card's holder, if any; `received` reads it back),
+`cc.decision/<no>:<round>` a decision and whether it was delivered, `cc.holder/<id>:<product>:<n>` the
+applications taken up, `cc.active/<no>` the activation (never the PIN block).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from engine.adapters.ports import (
     CardState,
     CardStatus,
     CardSubmission,
+    SupplementaryHolder,
 )
 from engine.adapters.sandbox.store import SandboxStore, SandboxView, walk
 from engine.adapters.sandbox.timing import Pacer, stable_digits
@@ -145,6 +146,12 @@ class SandboxCardCentre:
                     self._decide(application, application_no, now, rounds),
                 )
         return self._received(request_id, application_no, now)
+
+    def received(self, application_no: str) -> CardApplication:
+        """The application as the centre took it up (not a port call: for the sandbox's own pages and the
+        tests, which check what crossed the wire)."""
+        record = self._application(application_no)
+        return _application_from(record, tuple(record["income_proofs"]))
 
     # ------------------------------------------------------------------ the card (J2 steps 11-12)
 
@@ -383,11 +390,15 @@ def _application_record(application: CardApplication, now: datetime) -> dict[str
         else None,
         "flags": list(application.flags),
         "delivery": application.delivery,
+        "supplementary_holder": asdict(application.supplementary_holder)
+        if application.supplementary_holder
+        else None,
         "received_at": now.isoformat(),
     }
 
 
 def _application_from(record: dict[str, Any], proofs: tuple[str, ...]) -> CardApplication:
+    holder = record.get("supplementary_holder")
     return CardApplication(
         request_id="",
         id_number=record["id_number"],
@@ -398,6 +409,7 @@ def _application_from(record: dict[str, Any], proofs: tuple[str, ...]) -> CardAp
         credit_auth_signed_at=datetime.fromisoformat(record["credit_auth_signed_at"]),
         flags=tuple(record["flags"]),
         delivery=record.get("delivery", "RESIDENTIAL"),
+        supplementary_holder=SupplementaryHolder(**holder) if holder else None,
     )
 
 

@@ -8,6 +8,22 @@ from engine.journeys.declaration import EndingFact, JourneyDeclaration
 
 QUALIFICATION = "credit_card_face_sign"
 
+SUPPLEMENTARY_PERSONAL_FIELDS = (
+    "supp_name",
+    "supp_sex",
+    "supp_birth_date",
+    "supp_id_number",
+    "supp_registered_address",
+    "supp_id_valid_from",
+    "supp_id_valid_to",
+    "supp_chip_photo",
+    "supp_id_front_image",
+    "supp_id_back_image",
+    "supp_signature",
+    "supp_signature_strokes",
+    "supplementary_holder",
+)
+
 JOURNEY = JourneyDeclaration(
     process_id=PROCESS_ID,
     title="信用卡面签",
@@ -37,10 +53,25 @@ JOURNEY = JourneyDeclaration(
         "DOCUMENTS_OVERDUE": "补件逾期",
         "CARD_CENTRE_NO_ANSWER": "信用卡中心未答复",
         "STUDENT": "在校学生",
+        "SUPPLEMENTARY_UNDER_AGE": "附属卡持卡人未满16周岁",
+        "SUPPLEMENTARY_IS_APPLICANT": "附属卡持卡人不能是申请人本人",
+        "SUPPLEMENTARY_CARD_REFUSED": "附属卡未受理",
+        "SUBMITTED_WITH_MAIN": "随主卡申请",
+        "NOT_ACCEPTED": "未受理（主卡申请继续）",
     },
     ending_facts=(
         EndingFact("application_no", "申请编号"),
         EndingFact("credit_limit", "信用额度", unit="元"),
+        # staff tell the applicant and the holder whether the supplementary card went with the application;
+        # why it did not stays in the trail (a watch-list hit is AML's alone, §2.5)
+        EndingFact(
+            "supplementary_card",
+            "附属卡",
+            values={
+                "SUBMITTED_WITH_MAIN": "随主卡申请提交",
+                "NOT_ACCEPTED": "未受理，请附属卡持卡人到网点咨询",
+            },
+        ),
     ),
     operations=OPERATIONS,
     personal_fields=frozenset(
@@ -55,6 +86,8 @@ JOURNEY = JourneyDeclaration(
             "applicant_photo",
             "credit_auth_signature",
             "hand_copy_image",
+            # the supplementary card's holder: their own chip data, images and signature (§7.2)
+            *SUPPLEMENTARY_PERSONAL_FIELDS,
             *(f"{kind}_{doc}_photo" for kind in ("doc", "supplement") for doc in DOCUMENT_NAMES),
         }
     ),

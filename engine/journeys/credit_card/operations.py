@@ -12,15 +12,28 @@ Documents are named by one catalogue of codes shared with the forms: the 三亲�
 `doc_<code>_seen` / `doc_<code>_photo` per original, the 补件 form `supplement_<code>_seen` /
 `supplement_<code>_photo`; the submissions take the `*_seen` ticks as parameters of the same names (the
 forms make sure a tick comes with its photo).
+
+A supplementary card's holder (§7.2, §7.3) is identified under their own field names (`supp_*`): their ID
+rules are `assess_supplementary_id` (16+); their 联网核查 and watch-list are the shared operations with their
+data as parameters. The holder the diagram accepted travels to the centre with their signature
+(`CardApplication.supplementary_holder`); one it did not accept drops the supplementary card only, and the
+centre gets a neutral flag.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from engine.adapters.ports import SHANGHAI, CardApplication, CardCentre, CardDelivery, result_record
+from engine.adapters.ports import (
+    SHANGHAI,
+    CardApplication,
+    CardCentre,
+    CardDelivery,
+    SupplementaryHolder,
+    result_record,
+)
 from engine.errors import ExternalServiceError
 from engine.operations.registry import BusinessRejection, Operation, OperationContext
 from engine.operations.rules import BANK_PROVINCE
@@ -28,6 +41,7 @@ from forms.formats import age_on, id_birth_date, resident_id_problem
 
 SYSTEM = "credit_card_sys"
 MIN_AGE_MAIN_CARD = 18  # [Reg] no main card under 18 (§7.3)
+MIN_AGE_SUPPLEMENTARY = 16  # [Practice] a supplementary card from 16 at many banks (§7.3)
 DEFAULT_MAX_AGE = 60  # [Practice] 60 or 65 (§J2 preconditions): a diagram may pass max_age up to 65
 MAX_AGE_CEILING = 65
 CREDIT_REPORT_PURPOSE = "CREDIT_CARD_APPROVAL"
@@ -57,6 +71,10 @@ INCOME_PROOF_DOCUMENTS = (
 SECOND_SOURCE = "second_repayment_source"
 STUDENT_FLAG = "STUDENT_SECOND_REPAYMENT_SOURCE"
 DOCUMENTS_DEADLINE = timedelta(days=7)  # [Sim] 补件 deadline (§J2 step 10)
+# The card centre is told when a supplementary card was asked for and not accepted (its holder's ID, checks
+# or watch-list): an applicant bringing a listed person is a signal its fraud rules weigh. The code stays
+# neutral, as the holder's list hit is AML's alone (§2.5, no tipping off).
+SUPPLEMENTARY_REFUSED_FLAG = "SUPPLEMENTARY_CARD_REFUSED"
 
 _REFERRED_PREFIXES = ("81", "82", "83")  # HK / Macau / Taiwan residence permits: branch only (§13.2 941)
 
@@ -129,6 +147,57 @@ def _ineligible(
     return None, None
 
 
+# ------------------------------------------------------------------ the supplementary holder (inline)
+
+
+def assess_supplementary_id(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
+    """The supplementary holder's ID card (§2.3, §7.3): the field rules the applicant's card meets, with
+    the supplementary card's own age floor (16 [Practice]; no upper bound, the main cardholder answers for
+    the card). A decision other than `OK` drops the supplementary card only: the diagram goes on with the
+    applicant's own application, which the holder's card does not affect."""
+    id_number = str(p.get("supp_id_number") or "")
+    today = ctx.now().astimezone(SHANGHAI).date()
+    if id_number[:2] in _REFERRED_PREFIXES or id_number[:1] == "9":
+        return _supp_decision("REFER", "REFERRED_TO_BRANCH", "DOCUMENT_TYPE_NOT_SUPPORTED")
+    if resident_id_problem(id_number) is not None:
+        return _supp_decision("REFUSE", "REFUSED", "ID_NUMBER_INVALID")
+    if id_number == p.get("applicant_id_number"):
+        # the applicant's own card is a main card: a supplementary card is for someone else
+        return _supp_decision("REFUSE", "REFUSED", "SUPPLEMENTARY_IS_APPLICANT")
+    valid_to = p.get("supp_id_valid_to")
+    if valid_to and valid_to != "长期" and date.fromisoformat(str(valid_to)) < today:
+        return _supp_decision("REFUSE", "REFUSED", "ID_CARD_EXPIRED")
+    birth = id_birth_date(id_number)
+    age = age_on(birth, today) if birth else 0
+    if age < MIN_AGE_SUPPLEMENTARY:
+        return _supp_decision("REFUSE", "REFUSED", "SUPPLEMENTARY_UNDER_AGE")
+    return {"decision": "OK", "outcome": None, "reason": None, "age": age}
+
+
+def _supp_decision(decision: str, outcome: str, reason: str) -> dict[str, Any]:
+    return {"decision": decision, "outcome": outcome, "reason": reason, "age": None}
+
+
+def supplementary_holder(p: dict[str, Any]) -> SupplementaryHolder | None:
+    """The holder the diagram accepted (`supplementary_holder`, set once their checks passed), with
+    their own signature. An accepted holder who did not sign cannot be submitted (§7.2: "someone else
+    signed", "the materials are unsigned"); the diagram never gets here without one."""
+    holder = p.get("supplementary_holder")
+    if not isinstance(holder, dict):
+        return None
+    signature = p.get("supp_signature")
+    if not isinstance(signature, str) or not signature:
+        raise ValueError("a supplementary holder is submitted only with their own signature")
+    return SupplementaryHolder(
+        id_number=str(holder["id_number"]),
+        name=str(holder["name"]),
+        relation=str(holder["relation"]),
+        identity_result=str(holder["identity_result"]),
+        watchlist_result=str(holder["watchlist_result"]),
+        signature_ref=signature,
+    )
+
+
 # ------------------------------------------------------------------ service area (inline)
 
 
@@ -193,6 +262,7 @@ def submit(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
         credit_auth_signed_at=signed_at,
         flags=tuple(check_flags(p)),
         delivery=_delivery(p.get("delivery_address_choice")),
+        supplementary_holder=supplementary_holder(p),
     )
     received = _card_centre(ctx).submit(application)
     return {
@@ -200,6 +270,9 @@ def submit(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
         "result": received.status,
         "flags": list(application.flags),
         "income_proofs": list(application.income_proofs),
+        "supplementary_holder": result_record(application.supplementary_holder)
+        if application.supplementary_holder
+        else None,
     }
 
 
@@ -261,6 +334,7 @@ def check_flags(p: dict[str, Any]) -> list[str]:
         *(["FACE_GRAY"] if (p.get("face") or {}).get("result") == "GRAY" else []),
         *(["IDENTITY_NO_PHOTO"] if (p.get("identity") or {}).get("result") == "MATCH_NO_PHOTO" else []),
         *((p.get("eligibility") or {}).get("flags") or ()),
+        *([SUPPLEMENTARY_REFUSED_FLAG] if p.get("supplementary_refusal") else []),
     ]
     return list(dict.fromkeys(str(f) for f in found))
 
@@ -314,6 +388,7 @@ def _card_centre(ctx: OperationContext) -> CardCentre:
 OPERATIONS: tuple[Operation, ...] = (
     # not inline: it asks the card centre what the person holds (I/O stays out of the request)
     Operation("credit_card.eligibility", eligibility, system=SYSTEM),
+    Operation("credit_card.assess_supplementary_id", assess_supplementary_id, system="rules", inline=True),
     Operation("credit_card.service_area", service_area, system="rules", inline=True),
     Operation(
         "credit_card.record_authorization",

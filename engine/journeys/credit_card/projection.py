@@ -24,7 +24,18 @@ def _completion_facts(data: dict[str, Any]) -> dict[str, Any]:
         "application_no": submission.get("application_no"),
         "decision": decision.get("decision"),
         "credit_limit": decision.get("credit_limit"),
+        "supplementary_card": _supplementary(data),
     }
+
+
+def _supplementary(data: dict[str, Any]) -> str | None:
+    """Whether a supplementary card went with the application (None when none was asked for); why one
+    did not stays in the data (`supplementary_refusal`: a watch-list hit is for AML only)."""
+    if data.get("supplementary_card_wanted") is not True:
+        return None
+    if data.get("supplementary_card_accepted") is True:
+        return "SUBMITTED_WITH_MAIN"
+    return "NOT_ACCEPTED" if "supplementary_card_accepted" in data else None
 
 
 PROJECTION = ProcessProjection(

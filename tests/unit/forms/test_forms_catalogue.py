@@ -36,6 +36,9 @@ J2_FORMS = [
     "credit-card-signing",
     "credit-card-witness",
     "credit-card-documents",
+    "credit-card-supp-id-card",
+    "credit-card-supp-consents",
+    "credit-card-supp-signing",
 ]
 OK_SCHEMA = {
     "$schema": "http://json-schema.org/draft-07/schema#",

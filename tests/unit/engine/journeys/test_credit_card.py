@@ -29,6 +29,7 @@ def test_j2_records_the_application_number_decision_and_limit_and_nothing_person
         "application_no": "CC2025061212345678",
         "decision": "DECLINED",
         "credit_limit": None,
+        "supplementary_card": None,  # none asked for
     }
 
 
@@ -37,4 +38,20 @@ def test_j2_ended_before_submission_records_empty_facts() -> None:
         "application_no": None,
         "decision": None,
         "credit_limit": None,
+        "supplementary_card": None,
     }
+
+
+def test_j2_records_whether_the_supplementary_card_went_with_the_application_not_why() -> None:
+    asked = {"supplementary_card_wanted": True}
+    assert J2.completion_facts({**asked, "supplementary_card_accepted": True})["supplementary_card"] == (
+        "SUBMITTED_WITH_MAIN"
+    )
+    refused = {
+        **asked,
+        "supplementary_card_accepted": False,
+        "supplementary_refusal": {"reason": "GENERAL_POLICY"},
+    }
+    facts = J2.completion_facts(refused)
+    assert facts["supplementary_card"] == "NOT_ACCEPTED" and "GENERAL_POLICY" not in str(facts)
+    assert J2.completion_facts(asked)["supplementary_card"] is None  # ended before the holder's checks

@@ -77,6 +77,7 @@ def test_the_operations_are_registered_inline_rules_and_card_centre_services() -
         "credit_card.service_area",
         "credit_card.record_authorization",
         "credit_card.documents_request",
+        "credit_card.assess_supplementary_id",
     } <= set(ops.inline_names())
     for name in ("credit_card.eligibility", "credit_card.submit", "credit_card.submit_documents"):
         assert (ops.get(name).inline, ops.get(name).system) == (False, "credit_card_sys")
@@ -428,3 +429,52 @@ def test_the_officer_is_told_the_documents_by_name_and_the_deadline_in_beijing_t
         "deadline": "2025-06-20T01:30:00+08:00",
         "deadline_shown": "2025-06-20 01:30（北京时间）",
     }
+
+
+# --- the supplementary card's holder (§7.2, §7.3) ----------------------------------------------------------
+
+
+def supp_id(ctx: OperationContext, id_number: str, valid_to: str = "2040-01-01") -> dict[str, Any]:
+    return cc.assess_supplementary_id(
+        ctx, {"supp_id_number": id_number, "supp_id_valid_to": valid_to, "applicant_id_number": WANG_FANG}
+    )
+
+
+@pytest.mark.parametrize(
+    ("id_number", "valid_to", "expected"),
+    [
+        (resident_id(date(2009, 6, 12)), "2040-01-01", ("OK", None, 16)),  # the 16th birthday [Practice]
+        (resident_id(date(2009, 6, 13)), "2040-01-01", ("REFUSE", "SUPPLEMENTARY_UNDER_AGE", None)),
+        (resident_id(date(1940, 1, 1)), "长期", ("OK", None, 85)),  # no upper bound for the holder
+        (resident_id(date(1990, 1, 1)), "2025-06-11", ("REFUSE", "ID_CARD_EXPIRED", None)),
+        ("810000199001019419", "2040-01-01", ("REFER", "DOCUMENT_TYPE_NOT_SUPPORTED", None)),
+        ("420106199003071230", "2040-01-01", ("REFUSE", "ID_NUMBER_INVALID", None)),  # wrong check char
+        (WANG_FANG, "2040-01-01", ("REFUSE", "SUPPLEMENTARY_IS_APPLICANT", None)),
+    ],
+)
+def test_a_supplementary_holder_needs_a_valid_card_and_16_years(ctx, id_number, valid_to, expected) -> None:
+    found = supp_id(ctx, id_number, valid_to)
+    assert (found["decision"], found["reason"], found["age"]) == expected
+
+
+def test_the_supplementary_holder_travels_with_their_own_signature(ctx, store) -> None:
+    holder = {
+        "id_number": "42010320070220004X",
+        "name": "赵雨桐",
+        "relation": "CHILD",
+        "identity_result": "MATCH_WITH_PHOTO",
+        "watchlist_result": "CLEAR",
+    }
+    sent = cc.submit(ctx, application(supplementary_holder=holder, supp_signature="att_" + "7" * 32))
+    assert sent["supplementary_holder"] == {**holder, "signature_ref": "att_" + "7" * 32}
+    stored = store.get("cc.app", sent["application_no"])
+    assert stored is not None and stored["supplementary_holder"]["id_number"] == "42010320070220004X"
+    assert (stored["id_number"], stored["name"]) == (WANG_FANG, "王芳")  # the applicant stays the applicant
+    with pytest.raises(ValueError):  # §7.2: never submitted unsigned
+        cc.submit(ctx, application(supplementary_holder=holder, supp_signature=None))
+
+
+def test_a_refused_supplementary_card_is_a_neutral_flag_and_no_holder(ctx) -> None:
+    refusal = {"code": "WATCHLIST_BLOCK", "reason": "GENERAL_POLICY"}
+    sent = cc.submit(ctx, application(supplementary_holder=None, supplementary_refusal=refusal))
+    assert sent["supplementary_holder"] is None and sent["flags"] == [cc.SUPPLEMENTARY_REFUSED_FLAG]

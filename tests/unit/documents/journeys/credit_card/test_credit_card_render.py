@@ -144,6 +144,39 @@ def test_a_supplementary_card_and_auto_repayment_appear_when_asked_for(renderer:
     assert "尾号0019" in html and "6219994201000010019" not in html and "全额还款" in html
 
 
+def test_the_supplementary_holder_is_printed_in_full_and_signs_on_the_application(
+    renderer: DocumentRenderer,
+) -> None:
+    facts = approved_facts()
+    data = {
+        **facts.data,
+        "supplementary_card_wanted": True,
+        "supplementary_holder_relation": "CHILD",
+        "supplementary_holder_present": True,
+        "supp_name": "赵雨桐",
+        "supp_id_number": "42010320070220004X",
+        "supp_sex": "2",
+        "supp_birth_date": "2007-02-20",
+        "supplementary_card_accepted": True,
+    }
+    signature = dataclasses.replace(facts.images[0], role="supplementary_signature")
+    signed = dataclasses.replace(facts, data=data, images=[*facts.images, signature])
+    html = renderer.render_html(
+        "credit_card_application.html.j2", BUILDERS["credit_card_application"](signed), facts.process_id
+    )
+    assert "与主卡申请人关系：子女" in html and "受理情况：随主卡申请" in html
+    assert "赵雨桐" in html and "42010320070220004X" in html and "2007年02月20日" in html
+    assert "附属卡持卡人签名" in html and html.count('class="sig-image"') == 2  # the applicant's and theirs
+    dropped = {**data, "supplementary_card_accepted": False}
+    html = renderer.render_html(
+        "credit_card_application.html.j2",
+        BUILDERS["credit_card_application"](dataclasses.replace(facts, data=dropped)),
+        facts.process_id,
+    )
+    # the card was not accepted: no signature block for the holder, and no reason on the customer's paper
+    assert "受理情况：未受理（主卡申请继续办理）" in html and "附属卡持卡人签名" not in html
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_signatures_are_embedded_when_given_and_marked_missing_when_not(
     pdfs: dict[tuple[str, str], Path], name: str
