@@ -18,7 +18,7 @@ from api.params import RowId
 from api.schemas import AbandonReason
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
-from api.web.sandbox_reader import reader_cards_json, reads_chip
+from api.web.sandbox_reader import chip_prefix, reader_cards_for
 from api.web.session import WebSession
 from api.web.task_submit import error_fragments, submit_task
 from documents.handover import DOCUMENT_PAGE_CSP, HandoverDocuments
@@ -194,7 +194,8 @@ def _task_page(
     if screens.sandbox and SANDBOX_PIN_PAD_FIELD in schema.get("properties", {}):
         data = {SANDBOX_PIN_PAD_FIELD: "pin_" + secrets.token_hex(8), **data}
     form = build_form(schema, ui_schema, data, errors, attachment_url=_preview_url)
-    reader = reader_cards_json() if screens.sandbox and reads_chip(schema, detail.data) else None
+    prefix = chip_prefix(schema, detail.data) if screens.sandbox else None
+    reader = reader_cards_for(schema, prefix) if prefix is not None else None
     context = {
         "reader_json": reader,
         "reader_cards": json.loads(reader) if reader else [],

@@ -233,7 +233,7 @@
       g.fillStyle = "#556"; g.fillRect(31, 20, 40, 48); g.fillRect(16, 78, 70, 48);
       c.toBlob(function (blob) {
         upload(blob, "chip.png", status).then(function (json) {
-          var photo = form.querySelector('[name="chip_photo"]');
+          var photo = form.querySelector('[name="' + (card.photo || "chip_photo") + '"]');
           if (photo) photo.value = json.attachment_id;
           box.setAttribute("data-read", "true");
           status.textContent = "已读取芯片信息";
