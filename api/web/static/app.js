@@ -176,6 +176,34 @@
     });
   }
 
+  /* ---- region widget: province → city → county by name; each choice refills the next select from
+     /regions/{code} and empties the ones after it (the server checks the codes again) */
+  function initRegion(box) {
+    var selects = Array.prototype.slice.call(box.querySelectorAll("select[data-region-level]"));
+    selects.forEach(function (sel, i) {
+      sel.addEventListener("change", function () {
+        selects.slice(i + 1).forEach(function (next) {
+          next.innerHTML = '<option value="">请选择</option>'; next.value = "";
+        });
+        var next = selects[i + 1];
+        if (!next || !sel.value) return;
+        var asked = sel.value;
+        fetch("/regions/" + encodeURIComponent(asked), { credentials: "same-origin" })
+          .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+          .then(function (rows) {
+            if (sel.value !== asked) return;  /* a later choice overtook this answer */
+            rows.forEach(function (row) {
+              var o = document.createElement("option"); o.value = row[0]; o.textContent = row[1];
+              next.appendChild(o);
+            });
+            if (rows.length === 1) { next.value = rows[0][0]; next.dispatchEvent(new Event("change", { bubbles: true })); }
+            next.setAttribute("data-loaded", asked);
+          })
+          .catch(function () { toast("行政区划加载失败，请重试"); });
+      });
+    });
+  }
+
   /* ---- signature pad, loaded only on the screens that have one */
   var padScript = null;
   function loadPad() {
@@ -267,6 +295,9 @@
     });
     root.querySelectorAll("[data-diagram-url]").forEach(function (el) {
       if (!el._fb) { el._fb = true; showDiagram(el); }
+    });
+    root.querySelectorAll("fieldset[data-region]").forEach(function (el) {
+      if (!el._fb) { el._fb = true; initRegion(el); }
     });
     root.querySelectorAll("[data-reader]").forEach(function (el) {
       if (!el._fb) { el._fb = true; initReader(el); }

@@ -441,7 +441,7 @@ def test_the_address_group_is_a_fieldset_of_dotted_fields():
     address = {"province_code": "420000", "detail": "武昌区中北路1号"}
     form = form_of("debit-card-customer-details", {"residential_address": address})
     group = field(form, "residential_address")
-    assert (group.widget, group.label) == ("group", "居住地址（现住址）")  # ui:title wins, as in RJSF
+    assert (group.widget, group.label) == ("region", "居住地址（现住址）")  # ui:title wins, as in RJSF
     assert [c.name for c in group.children] == [
         "residential_address.province_code",
         "residential_address.city_code",
@@ -449,7 +449,8 @@ def test_the_address_group_is_a_fieldset_of_dotted_fields():
         "residential_address.detail",
     ]
     root = tree(render(form))
-    assert root.by_id("in-residential_address.province_code").attrs["value"] == "420000"
+    province = root.by_id("in-residential_address.province_code")
+    assert province.tag == "select" and province.attrs["data-region-level"] == "province_code"
     assert root.by_id("in-residential_address.detail").full_text() == "武昌区中北路1号"
     assert root.by_id("field-residential_address.detail").inside("field-residential_address")
 
