@@ -84,9 +84,10 @@ UI_OPTIONS: dict[str, frozenset[str] | type[bool] | None] = {
     "length": None,
     "rows": None,
     "watermark": bool,
+    "resend_after": None,
 }
 # Options that only one widget draws: the camera alone can ask the server for a time + GPS watermark.
-WIDGET_ONLY_OPTIONS = {"watermark": "camera"}
+WIDGET_ONLY_OPTIONS = {"watermark": "camera", "resend_after": "otp"}
 # ui:options of the whole form: `handover` marks a screen the customer fills in on the tablet, and
 # `documents` names what it shows them to read before they tick or sign (documents/handover.py).
 FORM_UI_OPTIONS = frozenset({"handover", "documents"})

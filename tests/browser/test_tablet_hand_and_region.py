@@ -75,3 +75,41 @@ def test_province_city_county_are_picked_by_name_and_prefilled_from_the_chip(
     j.customer_details("13900001234")
     assert j.next() != "customer_details"
     assert page.fb_errors == []  # type: ignore[attr-defined]
+
+
+@SIZES
+def test_a_wrong_otp_says_the_tries_left_keeps_the_code_and_a_resend_appears_after_60_s(
+    server: Server, browser: Browser, size: dict[str, int]
+) -> None:
+    officer = "fo001" if size is TABLET_WIDE else "fo002"
+    page = new_page(browser, size)
+    page.clock.install()  # the page's 60 s countdown runs on a clock the test moves
+    sign_in(page, server, officer, "/tablet")
+    j = TabletJourney(page, server.base_url, officer=officer)
+    assert j.start() == "id_card"
+    j.read_id_card("张伟")
+    assert j.next() == "customer_consents"
+    j.customer_consents()
+    assert j.next() == "face_check"
+    j.face_check()
+    assert j.next() == "customer_details"
+    j.customer_details("13900001234")
+    assert j.next() == "otp_entry"
+    task_id = page.get_attribute("section.task[data-task-id]", "data-task-id")
+    assert page.is_hidden("[data-otp-resend]")
+    j.type("#in-otp_code", "111111")
+    page.get_by_role("button", name="下一步").click()
+    error = page.wait_for_selector("#err-otp_code:not(:empty)")
+    assert error is not None and "还可输入 4 次" in error.inner_text()
+    page.clock.run_for(3_000)
+    assert page.input_value("#in-otp_code") == "111111"  # kept until corrected
+    assert page.get_attribute("section.task[data-task-id]", "data-task-id") == task_id
+    shoot(page, f"otp-wrong-{size['width']}")
+    page.clock.run_for(61_000)
+    page.wait_for_selector("[data-otp-resend]:not([hidden])")
+    # the server holds its own 60 s: a resend asked by a page whose clock ran ahead is refused
+    page.click("[data-otp-resend]")
+    refused = page.wait_for_selector("#err-otp_code:has-text('秒后重新发送')")
+    assert refused is not None
+    j.otp("13900001234")  # the right code still works
+    assert j.next() == "risk_notice"

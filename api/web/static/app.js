@@ -204,6 +204,25 @@
     });
   }
 
+  /* ---- OTP resend: the button shows once the server's wait (60 s from this screen) is up; it sends the
+     form with otp_resend=true, and the server refuses it if asked too soon */
+  function initResend(button) {
+    var form = button.closest("form"), left = Number(button.getAttribute("data-resend-after")) || 60;
+    var countdown = form.querySelector("[data-otp-countdown]");
+    function tick() {
+      if (left <= 0) { button.hidden = false; if (countdown) countdown.textContent = ""; return; }
+      if (countdown) countdown.textContent = left + " 秒后可重新发送";
+      left -= 1; setTimeout(tick, 1000);
+    }
+    tick();
+    button.addEventListener("click", function () {
+      var flag = form.querySelector('[name="otp_resend"]');
+      if (flag) flag.value = "true";
+      form.requestSubmit();
+      if (flag) flag.value = "false";
+    });
+  }
+
   /* ---- signature pad, loaded only on the screens that have one */
   var padScript = null;
   function loadPad() {
@@ -295,6 +314,9 @@
     });
     root.querySelectorAll("[data-diagram-url]").forEach(function (el) {
       if (!el._fb) { el._fb = true; showDiagram(el); }
+    });
+    root.querySelectorAll("[data-otp-resend]").forEach(function (el) {
+      if (!el._fb) { el._fb = true; initResend(el); }
     });
     root.querySelectorAll("fieldset[data-region]").forEach(function (el) {
       if (!el._fb) { el._fb = true; initRegion(el); }

@@ -322,7 +322,6 @@ def test_the_otp_is_a_one_time_code_input_and_never_shows_a_value():
         "id": "in-otp_code",
         "name": "otp_code",
         "aria-describedby": "help-otp_code err-otp_code",
-        "required": None,
         "autofocus": None,
         "value": "",
         "inputmode": "numeric",
@@ -531,7 +530,7 @@ def test_error_fragments_replace_every_error_container_and_the_summary_out_of_ba
     form = form_of("debit-card-otp", errors=errors)
     root = tree(render(form, "error_fragments_oob"))
     oob = root.find(hx_swap_oob="true")
-    assert [n.attrs["id"] for n in oob] == ["form-errors", "err-otp_code"]
+    assert [n.attrs["id"] for n in oob] == ["form-errors", "err-otp_code", "err-otp_resend"]
     assert root.by_id("err-otp_code").full_text() == "验证码应为6位数字"
     assert not root.tags("input")  # nothing the officer typed or captured is sent back
     clean = tree(render(form_of("debit-card-customer-details"), "error_fragments_oob"))
