@@ -14,7 +14,7 @@ from api.errors import UnexpectedErrorMiddleware, install_error_handlers
 from api.logging_setup import configure_logging
 from api.request_id import RequestIdMiddleware
 from api.routes import attachments, audit, auth, evidence, journeys, messages, sandbox, staff
-from api.web import analyst, auth_pages, desk, media, phone, sandbox_sms, tablet
+from api.web import analyst, auth_pages, desk, media, phone, regions, sandbox_sms, tablet
 from api.web.pages import STATIC_DIR, CachedStaticFiles
 from engine.settings import Settings
 
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         desk.router,
         analyst.router,
         media.router,
+        regions.router,
     ):
         app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")

@@ -276,3 +276,9 @@ class _OtpAdapter:
 
     def verify(self, key: str, code: str) -> str:
         return str(self._otp.verify(key, code))
+
+    def attempts_left(self, key: str) -> int:
+        return self._otp.attempts_left(key)
+
+    def resend_ready_at(self, key: str) -> Any:
+        return self._otp.resend_ready_at(key)

@@ -11,6 +11,7 @@ from engine.deps import EngineDeps
 from engine.errors import Conflict, Forbidden, NotFound, ProcessStepFailed, ValidationFailed
 from engine.errors import FieldError as EngineFieldError
 from engine.journeys.approval_context import approval_context
+from engine.otp_entry import check_otp_entry
 from engine.people.access_log import record_view
 from engine.people.roles import (
     CHECKER_ROLES,
@@ -271,6 +272,8 @@ class InstanceService:
                         "the form has errors", [EngineFieldError(e.field, e.code, e.message) for e in changed]
                     )
             cleaned = self._validated(uow.session, actor, definition, task, data)
+            if form is not None:
+                check_otp_entry(self.deps.otp, record.id, form.ui_schema, cleaned, self.deps.now)
             cleaned = hide_secrets(journey, form.schema if form else {}, task_id, cleaned)
             by_customer = form is not None and is_handover(form.ui_schema)
             journey.workflow.complete_user_task(task_id, cleaned)

@@ -143,6 +143,21 @@ class OtpService:
         attempt = _claim_next(self._store, f"wrong:{key}:{n}", {"at": now.isoformat()})
         return "LOCKED" if attempt >= MAX_WRONG else "WRONG"
 
+    def attempts_left(self, key: str) -> int:
+        """Wrong entries the live code still takes before it locks (0 once locked or none is live)."""
+        issued = _walk(self._store, f"issue:{key}")
+        live = [i for i, rec in enumerate(issued, start=1) if rec["state"] == "sent"]
+        if not live:
+            return 0
+        return max(0, MAX_WRONG - len(_walk(self._store, f"wrong:{key}:{live[-1]}")))
+
+    def resend_ready_at(self, key: str) -> datetime | None:
+        """When `issue` will send a new code for `key` (None: no code was sent yet)."""
+        for record in reversed(_walk(self._store, f"issue:{key}")):
+            if record["state"] in ("sent", "pending"):
+                return datetime.fromisoformat(record["issued_at"]) + RESEND_AFTER
+        return None
+
     def _refuse_if_too_soon(self, key: str, n: int, record: dict[str, Any], now: datetime) -> None:
         for earlier in reversed(_walk(self._store, f"issue:{key}")[: n - 1]):
             if earlier["state"] in ("sent", "pending"):

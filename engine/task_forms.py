@@ -14,6 +14,8 @@ from engine.persistence.tasks import uploaded_attachment
 from engine.store import JourneyInstance
 from engine.views import Actor
 from forms.catalogue import FormDefinition
+from forms.keywords import GB2260
+from forms.regions import find_in_address
 
 WATERMARK_REQUIRED = "请使用平板相机现场拍摄（带时间与位置水印）"
 _definition_forms: dict[int, dict[str, FormDefinition]] = {}
@@ -37,9 +39,17 @@ def definition_form(definition: DefinitionSnapshot, schema: str, ui: str | None)
 
 
 def prefill(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """Only the form's own fields are sent back, and never a secret (an OTP)."""
+    """Only the form's own fields are sent back, and never a secret (an OTP). An address group with
+    `x-gb2260.prefill_from` not filled yet gets the divisions its source address names (the chip's
+    registered address "湖北省武汉市武昌区…" preselects 湖北省 / 武汉市 / 武昌区)."""
     props = schema.get("properties", {})
-    return {k: data[k] for k in props if k in data and data[k] is not None and not props[k].get("x-secret")}
+    shown = {k: data[k] for k in props if k in data and data[k] is not None and not props[k].get("x-secret")}
+    for name, prop in props.items():
+        spec = prop.get(GB2260) if isinstance(prop, dict) else None
+        source = spec.get("prefill_from") if isinstance(spec, dict) else None
+        if name not in shown and isinstance(source, str) and (found := find_in_address(data.get(source))):
+            shown[name] = found
+    return shown
 
 
 def hide_secrets(

@@ -6,7 +6,10 @@ branches (RJSF's titled enum) are checked as a membership test: jsonschema would
 validator per branch, which was half the time of a form with a 14-way choice. `x-id-consistency`
 cross-checks the chip's sex and birth date against the ID number (domain.md §3.1 rule 6).
 `x-contact-mobiles` keeps contacts' mobiles apart from the applicant's, each other's and staff numbers
-(§J2 contacts). `multipleOf` is computed in decimal so `0.01` works for amounts (§3.8).
+(§J2 contacts). `x-gb2260` on an address group holds its `province_code` / `city_code` / `district_code`
+to real GB/T 2260 divisions, each under the one before (§3.4, forms/regions.py); its `prefill_from`
+names the task data field (the chip's registered address) whose division names preselect them.
+`multipleOf` is computed in decimal so `0.01` works for amounts (§3.8).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ SECRET = "x-secret"  # noqa: S105 - a keyword name, not a secret
 ID_CONSISTENCY_FIELDS = ("id_field", "sex_field", "birth_date_field")
 CONTACT_MOBILES = "x-contact-mobiles"
 CONTACT_MOBILES_SETTINGS = ("applicant_field", "contact_fields")
+GB2260 = "x-gb2260"
+GB2260_SETTINGS = ("prefill_from",)
 # [Sim] Staff records carry no mobile number, so the staff numbers a contact may not use are configured
 # here (not in the form: forms are stored with each definition version, and no table holds a clear
 # mobile); the default is the sandbox's registered staff phone (§13.3). In production the watch-list's
@@ -160,6 +165,17 @@ def _contact_mobiles(validator: Any, spec: Any, instance: Any, schema: Any) -> I
             yield ValidationError(message, path=[field, "mobile"], cause=FieldProblem(code, message))
 
 
+def _gb2260(validator: Any, spec: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    from forms.regions import division_problem  # the division table loads on first use
+
+    problem = division_problem(instance)
+    if problem is not None:
+        field, message = problem
+        yield ValidationError(message, path=[field], cause=FieldProblem("unknown_division", message))
+
+
 FormValidator = validators.extend(
     Draft7Validator,
     {
@@ -170,5 +186,6 @@ FormValidator = validators.extend(
         "multipleOf": _multiple_of,
         ID_CONSISTENCY: _id_consistency,
         CONTACT_MOBILES: _contact_mobiles,
+        GB2260: _gb2260,
     },
 )

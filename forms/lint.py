@@ -21,6 +21,8 @@ from forms.format_checks import KNOWN_FORMATS
 from forms.keywords import (
     CONTACT_MOBILES,
     CONTACT_MOBILES_SETTINGS,
+    GB2260,
+    GB2260_SETTINGS,
     ID_CONSISTENCY,
     ID_CONSISTENCY_FIELDS,
     SECRET,
@@ -37,6 +39,7 @@ SUPPORTED_KEYWORDS = frozenset(
         *("maxItems", "uniqueItems", "allOf", "oneOf", "not", "if", "then", "else"),
         ID_CONSISTENCY,
         CONTACT_MOBILES,
+        GB2260,
         SECRET,
     }
 )
@@ -127,7 +130,25 @@ def _group_problems(group: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
     for key in ("oneOf", "not", "format", SECRET, ID_CONSISTENCY, CONTACT_MOBILES):
         if key in group:
             yield (*at, key), f"{key} is not supported on a group of fields"
+    if GB2260 in group:
+        yield from _gb2260_problems(group[GB2260], group.get("properties") or {}, (*at, GB2260))
     yield from _fields_problems(group, at, depth=1)
+
+
+def _gb2260_problems(spec: Any, properties: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
+    from forms.regions import REGION_FIELDS
+
+    if spec is not True and not isinstance(spec, Mapping):
+        yield at, f"{GB2260} needs true or an object with prefill_from"
+        return
+    for key, value in spec.items() if isinstance(spec, Mapping) else ():
+        if key not in GB2260_SETTINGS:
+            yield (*at, key), f"unknown {GB2260} setting {key!r}"
+        elif not isinstance(value, str) or not value:
+            yield (*at, key), "prefill_from names the task data field holding the address text"
+    for name in REGION_FIELDS:
+        if not isinstance(properties.get(name), Mapping) or properties[name].get("type") != "string":
+            yield at, f"{GB2260} needs string properties {', '.join(REGION_FIELDS)} in its group"
 
 
 def _array_problems(field: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
@@ -157,6 +178,8 @@ def _value_problems(field: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
     for key in (ID_CONSISTENCY, CONTACT_MOBILES):
         if key in field:
             yield (*at, key), f"{key} belongs at the top level of the form"
+    if GB2260 in field:
+        yield (*at, GB2260), f"{GB2260} belongs on an address group of fields"
     if isinstance(field.get("not"), Mapping):
         yield from _keyword_problems(field["not"], (*at, "not"))
 

@@ -43,6 +43,17 @@ def _is_choice_list(node: Mapping[str, Any]) -> bool:
     return node.get("type") == "array" and isinstance(items, Mapping) and "enum" in items
 
 
+def _is_division_group(node: Mapping[str, Any]) -> bool:
+    """An address group the server holds to GB/T 2260 (`x-gb2260`, forms/regions.py)."""
+    props = node.get("properties")
+    return (
+        node.get("type") == "object"
+        and "x-gb2260" in node
+        and isinstance(props, Mapping)
+        and all(isinstance(props.get(n), Mapping) for n in ("province_code", "city_code", "district_code"))
+    )
+
+
 # Widget -> what the field must be for the widget to produce a value that can pass validation.
 WIDGETS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     "text": (lambda n: n.get("type") in ("string", "number", "integer"), "a string or number"),
@@ -57,6 +68,11 @@ WIDGETS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     "camera": (_is_attachment, 'a string with "format": "attachment-id"'),
     "signature": (_is_attachment, 'a string with "format": "attachment-id"'),
     "otp": (_is_string, "a string"),
+    # province → city → county picked by name in three linked selects; the group's other fields as usual
+    "region": (
+        _is_division_group,
+        'a group with "x-gb2260" and province_code, city_code, district_code',
+    ),
 }
 SUPPORTED_WIDGETS = frozenset(WIDGETS)
 # ui:options of a field the renderer reads -> the values it accepts (None: a positive whole number,
@@ -68,9 +84,10 @@ UI_OPTIONS: dict[str, frozenset[str] | type[bool] | None] = {
     "length": None,
     "rows": None,
     "watermark": bool,
+    "resend_after": None,
 }
 # Options that only one widget draws: the camera alone can ask the server for a time + GPS watermark.
-WIDGET_ONLY_OPTIONS = {"watermark": "camera"}
+WIDGET_ONLY_OPTIONS = {"watermark": "camera", "resend_after": "otp"}
 # ui:options of the whole form: `handover` marks a screen the customer fills in on the tablet, and
 # `documents` names what it shows them to read before they tick or sign (documents/handover.py).
 FORM_UI_OPTIONS = frozenset({"handover", "documents"})

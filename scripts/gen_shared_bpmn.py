@@ -224,7 +224,14 @@ def face_verification() -> Model:
 def mobile_verification() -> Model:
     nodes: list[Node] = [
         ("start", "startEvent", "开始", FO, (0, 1), ""),
-        ("init_mobile", "scriptTask", "初始化", FO, (0.8, 1), script("mobile_rejections = 0")),
+        (
+            "init_mobile",
+            "scriptTask",
+            "初始化",
+            FO,
+            (0.8, 1),
+            script("mobile_rejections = 0\notp_resend = False"),
+        ),
         (
             "mobile_check",
             "serviceTask",
@@ -247,6 +254,8 @@ def mobile_verification() -> Model:
             service("otp.send", "otp_sent", {"mobile": "reserved_mobile"}, retries=1),
         ),
         ("otp_entry", "userTask", "输入短信验证码", FO, (3.8, 1), form("debit-card-otp")),
+        ("otp_resend_gate", "exclusiveGateway", "重新发送?", FO, (4.3, 1.9), ""),
+        ("clear_resend", "scriptTask", "重新发送验证码", FO, (3.3, 1.9), script("otp_resend = False")),
         (
             "verify_otp",
             "serviceTask",
@@ -299,7 +308,10 @@ def mobile_verification() -> Model:
         ("f2", "init_mobile", "mobile_check", None),
         ("f3", "mobile_check", "send_otp", None),
         ("f4", "send_otp", "otp_entry", None),
-        ("f5", "otp_entry", "verify_otp", None),
+        ("f5", "otp_entry", "otp_resend_gate", None),
+        ("f20", "otp_resend_gate", "clear_resend", "otp_resend == True"),
+        ("f21", "otp_resend_gate", "verify_otp", None),  # default: check the code
+        ("f22", "clear_resend", "send_otp", None),
         ("f6", "verify_otp", "otp_ok", None),
         ("f7", "otp_ok", "set_mobile_verified", "otp_result['result'] == 'VERIFIED'"),
         ("f8", "otp_ok", "otp_entry", "otp_result['result'] == 'WRONG'"),
@@ -340,7 +352,7 @@ def mobile_verification() -> Model:
                 FO,
             ),
         ],
-        defaults={"otp_ok": "f10", "mobile_retry_gate": "f17"},
+        defaults={"otp_ok": "f10", "mobile_retry_gate": "f17", "otp_resend_gate": "f21"},
         width_cols=8.0,
     )
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from forms.conditions import ShowWhen, show_when_rules
 from forms.keywords import SECRET, is_choice_list
 from forms.read_only import is_read_only
+from forms.regions import REGION_FIELDS, divisions
 from forms.ui_lint import SUPPORTED_WIDGETS
 
 __all__ = ["FieldView", "FormView", "build_form", "form_value", "ui_of", "widget_of"]
@@ -64,6 +65,9 @@ class FieldView:
     capture: str | None = None
     preview_url: str | None = None
     children: tuple[FieldView, ...] = ()
+    region_level: str | None = None
+    """In a `region` group: `province_code` / `city_code` / `district_code`, a select whose choices
+    follow the one before it (static/app.js asks /regions/{code} for them)."""
 
     @property
     def show_when_json(self) -> str | None:
@@ -100,7 +104,7 @@ class FieldView:
         texts, consents, signatures and groups take the whole width."""
         if self.widget == "radio":
             return len(self.options) <= 3 and all(len(label) <= 8 for _, label in self.options)
-        return self.widget in ("text", "date", "select", "updown", "otp", "camera")
+        return self.widget in ("text", "date", "select", "updown", "otp", "camera") and not self.region_level
 
     @property
     def watermark(self) -> bool:
@@ -243,14 +247,16 @@ def _field(
 ) -> FieldView:
     widget = widget_of(prop, ui)
     secret = prop.get(SECRET) is True
-    if value is None and widget != "group":
+    if value is None and widget not in ("group", "region"):
         value = prop.get("default")  # JSON Schema's default: preselected, still the officer's to change
     shown = "" if secret else form_value(value)
     options = ui.get("ui:options")
     extra: Mapping[str, Any] = options if isinstance(options, Mapping) else {}
     children: tuple[FieldView, ...] = ()
-    if widget == "group":
+    if widget in ("group", "region"):
         children = _children(name, prop, ui, value, ctx, required)
+    if widget == "region":
+        children = _division_selects(children, value if isinstance(value, Mapping) else {})
     return FieldView(
         name=name,
         label=_text(ui.get("ui:title")) or _text(prop.get("title")) or name.rpartition(".")[2],
@@ -291,6 +297,24 @@ def _children(
         _field(f"{name}.{child}", sub, ui_of(ui, child), values.get(child), ctx, child in inner, None, values)
         for child, sub in ordered_properties(prop, ui)
     )
+
+
+def _division_selects(children: tuple[FieldView, ...], value: Mapping[str, Any]) -> tuple[FieldView, ...]:
+    """The three code fields as linked selects by name; the choices of each follow the one before it,
+    and a chosen code that is not among them still shows (the server says what is wrong with it)."""
+    table, out = divisions(), []
+    parent: str | None = ""
+    for child in children:
+        level = child.name.rpartition(".")[2]
+        if level not in REGION_FIELDS:
+            out.append(child)
+            continue
+        options = table.options(parent) if parent is not None else []
+        if child.value and all(code != child.value for code, _ in options):
+            options.append((child.value, table.names.get(child.value, child.value)))
+        out.append(replace(child, widget="select", options=tuple(options), region_level=level))
+        parent = child.value or None
+    return tuple(out)
 
 
 def ui_of(ui: Mapping[str, Any], name: str) -> Mapping[str, Any]:

@@ -38,6 +38,10 @@ class OtpPort(Protocol):
 
     def verify(self, key: str, code: str) -> str: ...
 
+    def attempts_left(self, key: str) -> int: ...
+
+    def resend_ready_at(self, key: str) -> datetime | None: ...
+
 
 @dataclass(frozen=True)
 class Adapters:

@@ -175,13 +175,8 @@ class TabletJourney:
     def customer_details(self, mobile: str) -> None:
         self.check("#field-product_code input[value=DC_STANDARD]")
         self.type("#in-reserved_mobile", mobile)
-        for part, value in (
-            ("province_code", "420000"),
-            ("city_code", "420100"),
-            ("district_code", "420106"),
-            ("detail", "武昌区中南路99号1栋1单元101室"),
-        ):
-            self.type(f"[name='residential_address.{part}']", value)
+        # 省/市/县 come preselected from the chip's registered address (湖北省武汉市武昌区…)
+        self.type("[name='residential_address.detail']", "武昌区中南路99号1栋1单元101室")
         self.choose("#in-occupation_code", "4")
         self.choose("#in-account_purpose", "daily_spending")
         self.check("#field-tax_residency input[value=CN_ONLY]")

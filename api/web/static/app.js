@@ -176,6 +176,53 @@
     });
   }
 
+  /* ---- region widget: province → city → county by name; each choice refills the next select from
+     /regions/{code} and empties the ones after it (the server checks the codes again) */
+  function initRegion(box) {
+    var selects = Array.prototype.slice.call(box.querySelectorAll("select[data-region-level]"));
+    selects.forEach(function (sel, i) {
+      sel.addEventListener("change", function () {
+        selects.slice(i + 1).forEach(function (next) {
+          next.innerHTML = '<option value="">请选择</option>'; next.value = "";
+        });
+        var next = selects[i + 1];
+        if (!next || !sel.value) return;
+        var asked = sel.value;
+        fetch("/regions/" + encodeURIComponent(asked), { credentials: "same-origin" })
+          .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+          .then(function (rows) {
+            if (sel.value !== asked) return;  /* a later choice overtook this answer */
+            rows.forEach(function (row) {
+              var o = document.createElement("option"); o.value = row[0]; o.textContent = row[1];
+              next.appendChild(o);
+            });
+            if (rows.length === 1) { next.value = rows[0][0]; next.dispatchEvent(new Event("change", { bubbles: true })); }
+            next.setAttribute("data-loaded", asked);
+          })
+          .catch(function () { toast("行政区划加载失败，请重试"); });
+      });
+    });
+  }
+
+  /* ---- OTP resend: the button shows once the server's wait (60 s from this screen) is up; it sends the
+     form with otp_resend=true, and the server refuses it if asked too soon */
+  function initResend(button) {
+    var form = button.closest("form"), left = Number(button.getAttribute("data-resend-after")) || 60;
+    var countdown = form.querySelector("[data-otp-countdown]");
+    function tick() {
+      if (left <= 0) { button.hidden = false; if (countdown) countdown.textContent = ""; return; }
+      if (countdown) countdown.textContent = left + " 秒后可重新发送";
+      left -= 1; setTimeout(tick, 1000);
+    }
+    tick();
+    button.addEventListener("click", function () {
+      var flag = form.querySelector('[name="otp_resend"]');
+      if (flag) flag.value = "true";
+      form.requestSubmit();
+      if (flag) flag.value = "false";
+    });
+  }
+
   /* ---- signature pad, loaded only on the screens that have one */
   var padScript = null;
   function loadPad() {
@@ -267,6 +314,12 @@
     });
     root.querySelectorAll("[data-diagram-url]").forEach(function (el) {
       if (!el._fb) { el._fb = true; showDiagram(el); }
+    });
+    root.querySelectorAll("[data-otp-resend]").forEach(function (el) {
+      if (!el._fb) { el._fb = true; initResend(el); }
+    });
+    root.querySelectorAll("fieldset[data-region]").forEach(function (el) {
+      if (!el._fb) { el._fb = true; initRegion(el); }
     });
     root.querySelectorAll("[data-reader]").forEach(function (el) {
       if (!el._fb) { el._fb = true; initReader(el); }

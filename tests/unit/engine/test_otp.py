@@ -235,3 +235,39 @@ def test_concurrent_issues_for_one_key_send_one_code(otp, sms):
     for t in threads:
         t.join()
     assert (len(sms.inbox(MOBILE)), len(refused)) == (1, 3)
+
+
+# --- issue 28 item 2: the OTP screen answers a wrong code and a too-early resend on its field ---------------
+
+
+def test_a_wrong_code_answers_on_the_field_with_the_tries_left(otp, sms, clock):
+    from engine.errors import ValidationFailed
+    from engine.otp_entry import check_otp_entry
+
+    ui = {"otp_code": {"ui:widget": "otp"}}
+    otp.issue("inst-1", MOBILE)
+    assert otp.attempts_left("inst-1") == 5
+    with pytest.raises(ValidationFailed) as failed:
+        check_otp_entry(otp, "inst-1", ui, {"otp_code": wrong(last_code(sms))}, clock)
+    [error] = failed.value.errors
+    assert (error.field, error.code) == ("otp_code", "otp_wrong")
+    assert "还可输入 4 次" in error.message
+    check_otp_entry(otp, "inst-1", ui, {"otp_code": last_code(sms)}, clock)  # the right one passes
+    assert otp.verify("inst-1", last_code(sms)) == "VERIFIED"  # and the diagram's check agrees
+
+
+def test_a_resend_before_60_s_is_refused_on_the_field_and_allowed_after(otp, clock):
+    from engine.errors import ValidationFailed
+    from engine.otp_entry import check_otp_entry
+
+    ui = {"otp_code": {"ui:widget": "otp"}}
+    otp.issue("inst-2", MOBILE)
+    clock.advance(20)
+    assert otp.resend_ready_at("inst-2") == clock.now + timedelta(seconds=40)
+    with pytest.raises(ValidationFailed) as failed:
+        check_otp_entry(otp, "inst-2", ui, {"otp_resend": True}, clock)
+    assert failed.value.errors[0].code == "otp_resend_too_soon"
+    assert "40 秒后" in failed.value.errors[0].message
+    clock.advance(40)
+    check_otp_entry(otp, "inst-2", ui, {"otp_resend": True}, clock)  # passes: the diagram sends again
+    otp.issue("inst-2", MOBILE)

@@ -171,7 +171,7 @@ def test_unknown_ui_options_and_values_are_refused(tmp_path):
         (
             "/name/ui:options/label",
             "ui:options 'label' is not supported; use one of "
-            "facing, inputType, length, rows, watermark, widget",
+            "facing, inputType, length, resend_after, rows, watermark, widget",
         ),
         ("/name/ui:options/rows", "ui:options 'rows' must be a positive whole number"),
     ]

@@ -322,7 +322,6 @@ def test_the_otp_is_a_one_time_code_input_and_never_shows_a_value():
         "id": "in-otp_code",
         "name": "otp_code",
         "aria-describedby": "help-otp_code err-otp_code",
-        "required": None,
         "autofocus": None,
         "value": "",
         "inputmode": "numeric",
@@ -441,7 +440,7 @@ def test_the_address_group_is_a_fieldset_of_dotted_fields():
     address = {"province_code": "420000", "detail": "武昌区中北路1号"}
     form = form_of("debit-card-customer-details", {"residential_address": address})
     group = field(form, "residential_address")
-    assert (group.widget, group.label) == ("group", "居住地址（现住址）")  # ui:title wins, as in RJSF
+    assert (group.widget, group.label) == ("region", "居住地址（现住址）")  # ui:title wins, as in RJSF
     assert [c.name for c in group.children] == [
         "residential_address.province_code",
         "residential_address.city_code",
@@ -449,7 +448,8 @@ def test_the_address_group_is_a_fieldset_of_dotted_fields():
         "residential_address.detail",
     ]
     root = tree(render(form))
-    assert root.by_id("in-residential_address.province_code").attrs["value"] == "420000"
+    province = root.by_id("in-residential_address.province_code")
+    assert province.tag == "select" and province.attrs["data-region-level"] == "province_code"
     assert root.by_id("in-residential_address.detail").full_text() == "武昌区中北路1号"
     assert root.by_id("field-residential_address.detail").inside("field-residential_address")
 
@@ -530,7 +530,7 @@ def test_error_fragments_replace_every_error_container_and_the_summary_out_of_ba
     form = form_of("debit-card-otp", errors=errors)
     root = tree(render(form, "error_fragments_oob"))
     oob = root.find(hx_swap_oob="true")
-    assert [n.attrs["id"] for n in oob] == ["form-errors", "err-otp_code"]
+    assert [n.attrs["id"] for n in oob] == ["form-errors", "err-otp_code", "err-otp_resend"]
     assert root.by_id("err-otp_code").full_text() == "验证码应为6位数字"
     assert not root.tags("input")  # nothing the officer typed or captured is sent back
     clean = tree(render(form_of("debit-card-customer-details"), "error_fragments_oob"))

@@ -14,9 +14,10 @@ def test_j1_records_the_opened_card_masked_and_the_class() -> None:
     assert facts == {"account_class": "I", "card_no_masked": "621999*********0010"}
 
 
-def test_j1_without_an_opening_records_the_class_it_offered_and_no_card() -> None:
-    facts = J1.completion_facts({"account_decision": {"account_class": "II"}})
-    assert facts == {"account_class": "II", "card_no_masked": None}
+def test_j1_without_an_opening_records_no_class_and_no_card() -> None:
+    # issue 28 item 8: the class offered is no fact of an ending that opened nothing
+    facts = J1.completion_facts({"account_decision": {"account_class": "II"}, "outcome": "ABANDONED"})
+    assert facts == {"account_class": None, "card_no_masked": None}
 
 
 def test_j1_leaves_evidence_and_indexes_its_customer_and_other_processes_do_neither() -> None:
