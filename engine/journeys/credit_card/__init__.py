@@ -37,6 +37,12 @@ JOURNEY = JourneyDeclaration(
         "DOCUMENTS_OVERDUE": "补件逾期",
         "CARD_CENTRE_NO_ANSWER": "信用卡中心未答复",
         "STUDENT": "在校学生",
+        # its machine rules at post-supervision (documents/journeys/credit_card/rules.py)
+        "SIGHTINGS_COMPLETE": "三亲见完整",
+        "AUTHORIZATION_BEFORE_QUERY": "征信授权先于查询",
+        "CONTACT_MOBILES": "联系人手机号合规",
+        "DOCUMENTS_WITHIN_DEADLINE": "补件未逾期",
+        "OFFICER_QUALIFIED": "经办人具备面签资格",
     },
     ending_facts=(
         EndingFact("application_no", "申请编号"),

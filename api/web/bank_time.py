@@ -1,0 +1,23 @@
+"""The bank's clock for people: every time a page shows or a filter box takes is Beijing time (UTC+8,
+no daylight saving), while storage and the API stay in UTC with their offset."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from engine.errors import FieldError, ValidationFailed
+
+BANK_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
+
+
+def from_local_input(text: str, field: str) -> datetime | None:
+    """A datetime-local box's value read as Beijing time, in UTC (SQLite compares naive UTC, so the
+    store is asked in UTC); an empty box is no bound."""
+    if not text:
+        return None
+    try:
+        local = datetime.strptime(text[:16], LOCAL_INPUT)
+    except ValueError:  # the shape passed the route's pattern but the date does not exist (02-30)
+        raise ValidationFailed("not a date", [FieldError(field, "invalid_date", "日期无效")]) from None
+    return local.replace(tzinfo=BANK_TIME).astimezone(UTC)

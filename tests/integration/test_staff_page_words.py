@@ -1,0 +1,73 @@
+"""What staff read on the pages (issue 28, 3-7): names and Chinese words instead of codes, Beijing time
+instead of UTC, only declared journeys offered, approval rows that tell tasks apart and the rectification
+task with what was wrong. Over the real app and both databases, as `test_web_pages.py` does."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from api.journey_driver import Customer, J1Driver
+from tests.integration.test_evidence_loop import package_of, wait_for_task
+from tests.integration.test_web_pages import sign_in
+
+# 赵雨桐 is 18: the AML age band flags the package, so it waits for a human review
+FLAGGED = Customer(name="赵雨桐", id_number="42010320070220004X", card_sequence=9101)
+
+
+def package_in_review(client: TestClient) -> tuple[J1Driver, dict[str, Any], dict[str, Any]]:
+    """J1 by fo001 whose package reached ps001's human review: (driver, package, review task)."""
+    driver = J1Driver(client, wait_seconds=5)
+    journey = driver.run(FLAGGED, officer="fo001")
+    assert journey.outcome == "OPENED"
+    review = wait_for_task(client, driver, "ps001", "human_review")
+    return driver, package_of(client, driver, journey.instance["instance_id"]), review
+
+
+def table_body(html: str) -> str:
+    found = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
+    assert found, "the page has no table"
+    return found.group(1)
+
+
+# ------------------------------------------------------------------------------------------ 3. the desk
+
+
+def test_the_desk_filter_with_empty_date_boxes_lists_every_status(client: TestClient) -> None:
+    _driver, package, _review = package_in_review(client)
+    ps001 = sign_in(client, "ps001")
+    # what the filter form sends when nobody types a date: every box, the dates empty
+    for status in ("", "HUMAN_REVIEW"):
+        r = ps001.get(f"/desk?status={status}&branch=&from=&to=")
+        assert r.status_code == 200, r.text
+        assert f"/desk/packages/{package['package_id']}" in r.text
+    assert package["package_id"] not in ps001.get("/desk?status=PASSED&branch=&from=&to=").text
+
+
+def test_typed_dates_bound_the_queue_in_beijing_time(client: TestClient) -> None:
+    _driver, package, _review = package_in_review(client)
+    ps001 = sign_in(client, "ps001")
+    link = f"/desk/packages/{package['package_id']}"
+    assert link in ps001.get("/desk?status=&from=2000-01-01T00:00&to=2999-01-01T00:00").text
+    assert link not in ps001.get("/desk?status=&from=2999-01-01T00:00&to=").text
+    assert ps001.get("/desk?status=&from=2025-02-30T00:00").status_code == 422
+
+
+def test_the_desk_shows_names_not_codes(client: TestClient) -> None:
+    _driver, package, _review = package_in_review(client)
+    ps001 = sign_in(client, "ps001")
+    queue = table_body(ps001.get("/desk?status=").text)
+    assert "借记卡开户开卡" in queue and "李明（fo001）" in queue
+    assert "debit_card_opening" not in queue.replace('data-journey="debit_card_opening"', "")
+
+    page = ps001.get(f"/desk/packages/{package['package_id']}").text
+    trail = page[page.index("操作轨迹") :]
+    assert "完成 · 客户授权与同意" in trail  # task_completed · customer_consents, by its BPMN name
+    assert "李明（fo001）" in trail
+    assert "机审规则 · 证据包完整性" in trail  # machine_rule · PACKAGE_INTEGRITY
+    assert "年龄段风险 · 未通过" in trail
+    assert "开户前完成各项核查" in trail  # J1's own rule, worded in its declaration
+    for code in ("task_completed", "customer_consents", "machine_rule", "PACKAGE_INTEGRITY", "AGE_BAND"):
+        assert code not in trail, code
