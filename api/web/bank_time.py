@@ -21,3 +21,12 @@ def from_local_input(text: str, field: str) -> datetime | None:
     except ValueError:  # the shape passed the route's pattern but the date does not exist (02-30)
         raise ValidationFailed("not a date", [FieldError(field, "invalid_date", "日期无效")]) from None
     return local.replace(tzinfo=BANK_TIME).astimezone(UTC)
+
+
+def shown(value: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
+    """The `bank_time` filter every template uses: a stored instant in Beijing time. A naive value is
+    UTC (what SQLite hands back)."""
+    if value is None:
+        return "—"
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(BANK_TIME).strftime(fmt)

@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from api.deps import AuthDep, KeysDep
+from api.web import bank_time
 from api.web.labels import ending_facts, journey_title, label, outcome_heading, staff_label
 from api.web.session import (
     CSRF_FIELD,
@@ -87,6 +88,7 @@ def _environment() -> Environment:
     env.globals["static_url"] = static_url
     env.filters["label"] = label
     env.filters["journey_title"] = journey_title
+    env.filters["bank_time"] = bank_time.shown
     env.globals["staff_label"] = staff_label
     env.globals["outcome_heading"] = outcome_heading
     env.globals["ending_facts"] = ending_facts

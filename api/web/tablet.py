@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import DefinitionsDep, HandoverDep, InstancesDep, ReadsDep, SandboxDep
 from api.params import RowId
 from api.schemas import AbandonReason
+from api.web.bank_time import BANK_TIME  # the bank's day starts at midnight Beijing time
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.sandbox_reader import reader_cards_json, reads_chip
@@ -33,7 +34,6 @@ router = APIRouter(include_in_schema=False)
 InstanceId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 DocumentName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{2,59}$")]
-BANK_TIME = timezone(timedelta(hours=8))  # the bank's day starts at midnight Beijing time
 WAIT_SECONDS = 20.0
 # the PIN pad is a paired device; in sandbox mode the page plays it and hands over its event id
 SANDBOX_PIN_PAD_FIELD = "pin_pad_event_id"
@@ -168,9 +168,7 @@ def _screen(request: Request, screens: Screens, session: WebSession, view: Insta
         context = {
             "view": view,
             "ending": last.detail if last else {},
-            "ended_at": (last.at if last else view.updated_at)
-            .astimezone(BANK_TIME)
-            .strftime("%Y-%m-%d %H:%M"),
+            "ended_at": last.at if last else view.updated_at,
             "reference": view.business_key or view.instance_id[:8].upper(),
         }
         return render(request, "tablet/outcome.html", context, session=session)

@@ -4,10 +4,13 @@ approval rows that tell tasks apart, the chip photo beside the live one, the rec
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from playwright.sync_api import Browser
 
 from api.journey_driver import Customer, J1Driver
+from api.web.bank_time import BANK_TIME
 from tests.browser.conftest import PHONE, Server, new_page, shoot, sign_in
 from tests.browser.test_desk import _package_in_review
 
@@ -37,3 +40,21 @@ def test_the_desk_filters_with_empty_dates_and_shows_names(
     assert "客户授权与同意" in trail and "机审规则 · 证据包完整性" in trail
     assert "customer_consents" not in trail and "PACKAGE_INTEGRITY" not in trail
     shoot(page, f"{size}-desk-package-words")
+
+
+def beijing_minutes() -> set[str]:
+    """ "HH:MM" now in Beijing and a minute either side: the page and the test read the clock apart."""
+    now = datetime.now(BANK_TIME).timestamp()
+    return {datetime.fromtimestamp(now + d, BANK_TIME).strftime("%H:%M") for d in (-60, 0, 60)}
+
+
+@SIZES
+def test_the_officers_list_shows_beijing_time(
+    server: Server, browser: Browser, api: J1Driver, viewport: dict[str, int], size: str
+) -> None:
+    started = api.start("fo001")
+    page = new_page(browser, viewport)
+    sign_in(page, server, "fo001", "/tablet")
+    row = page.locator(f"a[href='/tablet/journeys/{started['instance_id']}']").inner_text()
+    assert any(minute in row for minute in beijing_minutes()), row
+    shoot(page, f"{size}-tablet-home-beijing-time")

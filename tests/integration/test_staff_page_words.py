@@ -5,13 +5,15 @@ task with what was wrong. Over the real app and both databases, as `test_web_pag
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from api.journey_driver import Customer, J1Driver
+from api.web.bank_time import BANK_TIME
 from tests.integration.test_evidence_loop import package_of, wait_for_task
-from tests.integration.test_web_pages import sign_in
+from tests.integration.test_web_pages import drive_to_remote_authorization, sign_in
 
 # 赵雨桐 is 18: the AML age band flags the package, so it waits for a human review
 FLAGGED = Customer(name="赵雨桐", id_number="42010320070220004X", card_sequence=9101)
@@ -71,3 +73,55 @@ def test_the_desk_shows_names_not_codes(client: TestClient) -> None:
     assert "开户前完成各项核查" in trail  # J1's own rule, worded in its declaration
     for code in ("task_completed", "customer_consents", "machine_rule", "PACKAGE_INTEGRITY", "AGE_BAND"):
         assert code not in trail, code
+
+
+# ----------------------------------------------------------------------------------- 4. Beijing time
+
+
+def shown_times(instant: str, fmt: str) -> tuple[str, str]:
+    """(Beijing, UTC) renderings of an API instant (RFC 3339 with its offset)."""
+    moment = datetime.fromisoformat(instant)
+    return moment.astimezone(BANK_TIME).strftime(fmt), moment.astimezone(UTC).strftime(fmt)
+
+
+def element(html: str, marker: str, tag: str) -> str:
+    """The innermost `<tag>…</tag>` holding `marker`."""
+    at = html.index(marker)
+    start = html.rindex(f"<{tag}", 0, at)
+    return html[start : html.index(f"</{tag}>", at)]
+
+
+def test_the_tablet_and_the_phone_lists_show_beijing_time(client: TestClient) -> None:
+    waiting = drive_to_remote_authorization(client)
+    driver = J1Driver(client)
+    instance = client.get(f"/api/v1/instances/{waiting.instance_id}", headers=driver.headers("fo001")).json()
+    beijing, utc = shown_times(instance["created_at"], "%H:%M")
+    row = element(
+        sign_in(client, "fo001").get("/tablet").text, f"/tablet/journeys/{waiting.instance_id}", "li"
+    )
+    assert beijing in row and utc not in row
+
+    [task] = [
+        t
+        for t in client.get("/api/v1/tasks", headers=driver.headers("au001")).json()
+        if t["task_id"] == waiting.task_id
+    ]
+    beijing, utc = shown_times(task["created_at"], "%m-%d %H:%M")
+    row = element(sign_in(client, "au001").get("/phone").text, f'data-task-id="{waiting.task_id}"', "li")
+    assert beijing in row and utc not in row
+
+
+def test_the_desk_and_the_analyst_show_beijing_time(client: TestClient) -> None:
+    driver, package, _review = package_in_review(client)
+    beijing, utc = shown_times(package["created_at"], "%m-%d %H:%M")
+    row = element(sign_in(client, "ps001").get("/desk?status=").text, package["package_id"], "tr")
+    assert beijing in row and utc not in row
+
+    [deployed] = [
+        p
+        for p in client.get("/api/v1/processes", headers=driver.headers("fo001")).json()
+        if p["process_id"] == "debit_card_opening"
+    ]
+    beijing, utc = shown_times(deployed["deployed_at"], "%Y-%m-%d %H:%M")
+    analyst = sign_in(client, "an001").get("/analyst").text
+    assert beijing in analyst and utc not in analyst
