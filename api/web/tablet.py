@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import DefinitionsDep, HandoverDep, InstancesDep, ReadsDep, SandboxDep
+from api.journeys import registry
 from api.params import RowId
 from api.schemas import AbandonReason
 from api.web.bank_time import BANK_TIME  # the bank's day starts at midnight Beijing time
@@ -23,12 +24,11 @@ from api.web.sandbox_reader import reader_cards_json, reads_chip
 from api.web.session import WebSession
 from api.web.task_submit import error_fragments, submit_task
 from documents.handover import DOCUMENT_PAGE_CSP, HandoverDocuments
-from engine.errors import Forbidden
+from engine.errors import Forbidden, NotFound
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
-from engine.people.roles import SYSTEM_STARTED_PROCESSES
 from engine.task_forms import is_handover
-from engine.views import InstanceView, TaskDetail
+from engine.views import DefinitionView, InstanceView, TaskDetail
 
 router = APIRouter(include_in_schema=False)
 InstanceId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
@@ -67,15 +67,23 @@ def home(request: Request, definitions: DefinitionsDep, reads: ReadsDep, session
     # compared in UTC: SQLite keeps naive UTC timestamps and would compare an offset as text
     today = datetime.combine(datetime.now(BANK_TIME).date(), time(0), BANK_TIME).astimezone(UTC)
     journeys = reads.my_journeys(session.actor, today)
-    startable = [
-        d
-        for d in definitions.list_latest()
-        if d.process_id not in SYSTEM_STARTED_PROCESSES
-        and (d.start_qualification is None or d.start_qualification in session.actor.qualifications)
-    ]
+    startable = _offered(definitions.list_latest(), session)
     return render(
         request, "tablet/home.html", {"journeys": journeys, "startable": startable}, session=session
     )
+
+
+def _offered(deployed: list[DefinitionView], session: WebSession) -> list[DefinitionView]:
+    """Officers are offered the declared journeys only (api/journeys.py), in the registry's order: a
+    peer's or a test's diagram stays deployable for the bench and the tests but is never a start button,
+    and neither is a journey whose qualification the officer does not hold."""
+    by_id = {d.process_id: d for d in deployed}
+    return [
+        by_id[j.process_id]
+        for j in registry()
+        if j.process_id in by_id
+        and (j.start_qualification is None or j.start_qualification in session.actor.qualifications)
+    ]
 
 
 @router.post("/tablet/journeys", response_class=HTMLResponse)
@@ -86,6 +94,8 @@ def start(
     process_id: Annotated[str, Form(pattern=r"^[A-Za-z0-9_.-]{1,100}$")],
 ) -> Response:
     _tablet_only(session)
+    if registry().get(process_id) is None:  # what the tablet never offers, it does not start either
+        raise NotFound("not a journey officers start on the tablet")
     view = instances.start(session.actor, process_id, None, {})
     return redirect(request, f"/tablet/journeys/{view.instance_id}")
 

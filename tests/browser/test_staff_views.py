@@ -58,3 +58,15 @@ def test_the_officers_list_shows_beijing_time(
     row = page.locator(f"a[href='/tablet/journeys/{started['instance_id']}']").inner_text()
     assert any(minute in row for minute in beijing_minutes()), row
     shoot(page, f"{size}-tablet-home-beijing-time")
+
+
+@SIZES
+def test_the_officer_is_offered_only_declared_journeys(
+    server: Server, browser: Browser, viewport: dict[str, int], size: str
+) -> None:
+    page = new_page(browser, viewport)
+    sign_in(page, server, "fo001", "/tablet")
+    buttons = page.locator(".start-list button").all_inner_texts()
+    assert buttons == ["借记卡开户开卡", "信用卡面签"]  # the registry's order; no peer or test diagram
+    assert "Account Opening Journey" not in page.inner_text("main")
+    shoot(page, f"{size}-tablet-start-buttons")

@@ -10,10 +10,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from api.bootstrap import Services
 from api.journey_driver import Customer, J1Driver
 from api.web.bank_time import BANK_TIME
 from tests.integration.test_evidence_loop import package_of, wait_for_task
-from tests.integration.test_web_pages import drive_to_remote_authorization, sign_in
+from tests.integration.test_web_pages import drive_to_remote_authorization, instance_count, sign_in
 
 # 赵雨桐 is 18: the AML age band flags the package, so it waits for a human review
 FLAGGED = Customer(name="赵雨桐", id_number="42010320070220004X", card_sequence=9101)
@@ -125,3 +126,38 @@ def test_the_desk_and_the_analyst_show_beijing_time(client: TestClient) -> None:
     beijing, utc = shown_times(deployed["deployed_at"], "%Y-%m-%d %H:%M")
     analyst = sign_in(client, "an001").get("/analyst").text
     assert beijing in analyst and utc not in analyst
+
+
+# ------------------------------------------------------------------------ 5. only declared journeys
+
+
+def start_buttons(html: str) -> list[tuple[str, str]]:
+    """(process id, button text) of every start form on the tablet home, in page order."""
+    return re.findall(
+        r'name="process_id" value="([^"]+)">\s*<button type="submit" class="primary big">([^<]+)</button>',
+        html,
+    )
+
+
+def test_officers_are_offered_the_declared_journeys_in_the_registry_order(client: TestClient) -> None:
+    deployed = {
+        p["process_id"]
+        for p in client.get("/api/v1/processes", headers=J1Driver(client).headers("fo001")).json()
+    }
+    assert "Process_account_opening" in deployed  # the peer's diagram is deployed for the bench
+    assert start_buttons(sign_in(client, "fo001").get("/tablet").text) == [
+        ("debit_card_opening", "借记卡开户开卡"),
+        ("credit_card_face_sign", "信用卡面签"),
+    ]
+    # fo002 holds no face-sign qualification
+    assert start_buttons(sign_in(client, "fo002").get("/tablet").text) == [
+        ("debit_card_opening", "借记卡开户开卡")
+    ]
+
+
+def test_the_tablet_does_not_start_what_it_never_offers(client: TestClient, services: Services) -> None:
+    fo001 = sign_in(client, "fo001")
+    before = instance_count(services)
+    r = fo001.post_form("/tablet/journeys", {"process_id": "Process_account_opening"})
+    assert r.status_code == 404
+    assert instance_count(services) == before
