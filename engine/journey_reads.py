@@ -13,13 +13,14 @@ from engine.errors import NotFound
 from engine.instances import InstanceService
 from engine.journeys.approval_context import approval_context
 from engine.people.access_log import record_view
+from engine.people.roles import CHECKER_ROLES
 from engine.persistence.definitions import DefinitionRepository
 from engine.persistence.evidence import FinishedJourney, FinishedJourneys
 from engine.persistence.instances import InstanceTables, instance_tables
 from engine.persistence.people import PeopleRepository
 from engine.store import JourneyInstance, ensure_spec
 from engine.task_forms import definition_form
-from engine.views import Actor
+from engine.views import Actor, TaskView
 from engine.visibility import visible_task
 from engine.workflow.spiff import FieldBankServiceTask
 from forms.catalogue import FormDefinition
@@ -67,6 +68,18 @@ class DefinitionVersion:
     deployed_by: str
 
 
+@dataclass(frozen=True)
+class TaskRow:
+    """One open task as a list shows it: enough to tell it from the next without opening it."""
+
+    task: TaskView
+    started_by: str
+    customer: str | None
+    """The customer's name, masked (§8.3)."""
+    reasons: list[str]
+    """Why a checker must decide (authorization reasons, codes)."""
+
+
 class JourneyReads:
     def __init__(self, deps: EngineDeps, instances: InstanceService) -> None:
         self.deps = deps
@@ -105,6 +118,28 @@ class JourneyReads:
             return DiagramView(
                 journey.record.process_id, journey.definition.version, source.bpmn_xml, completed, current
             )
+
+    def task_rows(self, actor: Actor) -> list[TaskRow]:
+        """The caller's open tasks with who they are about and why. A checker's task opens its
+        journey's state for the masked customer and the trigger (a phone's list holds a handful; the
+        open-tasks projection has neither)."""
+        tasks = self.instances.list_tasks(actor)
+        rows = []
+        with instance_tables(self.deps.sessions) as tables:
+            for task in tasks:
+                record = tables.instance(task.instance_id)
+                assert record is not None
+                context: dict[str, Any] = {}
+                if task.role in CHECKER_ROLES:
+                    journey = JourneyInstance(self.deps, tables, record)
+                    assert journey.workflow is not None
+                    context = approval_context(self.deps.journeys, record.process_id, journey.workflow.data)
+                    journey.keep_warm()  # read only: the engine object serves the next command
+                customer = context.get("customer", {}).get("name")
+                rows.append(
+                    TaskRow(task, record.started_by, customer, context.get("authorization_reasons", []))
+                )
+        return rows
 
     def step_titles(self, actor: Actor, instance_id: str) -> dict[str, str]:
         """The BPMN name of every element of the instance's definition and the processes it calls, by

@@ -30,3 +30,17 @@ def shown(value: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
         return "—"
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     return aware.astimezone(BANK_TIME).strftime(fmt)
+
+
+def waited(since: datetime, now: datetime | None = None) -> str:
+    """How long something has waited, as an approver reads it (刚刚, 12分钟, 3小时5分钟, 2天)."""
+    start = since if since.tzinfo else since.replace(tzinfo=UTC)
+    minutes = max(0, int(((now or datetime.now(UTC)) - start).total_seconds() // 60))
+    if minutes < 1:
+        return "刚刚"
+    if minutes < 60:
+        return f"{minutes}分钟"
+    if minutes < 24 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours}小时{rest}分钟" if rest else f"{hours}小时"
+    return f"{minutes // (24 * 60)}天"

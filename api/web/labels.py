@@ -45,6 +45,11 @@ LABELS: dict[str, str] = {
     "MOBILE_MVNO": "虚拟运营商号码",
     "MOBILE_NEW_NUMBER": "新入网号码",
     "MOBILE_RISK": "手机号码风险",
+    # the shared identification's evidence images (an approver sees them labelled)
+    "chip_photo": "身份证芯片照片",
+    "id_front_image": "身份证人像面",
+    "id_back_image": "身份证国徽面",
+    "live_face_image": "现场人脸照片",
     # post-supervision: review outcomes, notices and what the history records
     "ERROR_MINOR": "一般差错",
     "ERROR_MAJOR": "重大差错",

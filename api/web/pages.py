@@ -89,6 +89,7 @@ def _environment() -> Environment:
     env.filters["label"] = label
     env.filters["journey_title"] = journey_title
     env.filters["bank_time"] = bank_time.shown
+    env.filters["waited"] = bank_time.waited
     env.globals["staff_label"] = staff_label
     env.globals["outcome_heading"] = outcome_heading
     env.globals["ending_facts"] = ending_facts

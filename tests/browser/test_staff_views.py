@@ -11,7 +11,7 @@ from playwright.sync_api import Browser
 
 from api.journey_driver import Customer, J1Driver
 from api.web.bank_time import BANK_TIME
-from tests.browser.conftest import PHONE, Server, new_page, shoot, sign_in
+from tests.browser.conftest import PHONE, SCREENSHOTS, Server, new_page, shoot, sign_in
 from tests.browser.test_desk import _package_in_review
 
 LANDSCAPE_TABLET = {"width": 1180, "height": 820}
@@ -70,3 +70,45 @@ def test_the_officer_is_offered_only_declared_journeys(
     assert buttons == ["借记卡开户开卡", "信用卡面签"]  # the registry's order; no peer or test diagram
     assert "Account Opening Journey" not in page.inner_text("main")
     shoot(page, f"{size}-tablet-start-buttons")
+
+
+@SIZES
+def test_the_approver_tells_tasks_apart_and_compares_the_photos_in_place(
+    server: Server, browser: Browser, api: J1Driver, viewport: dict[str, int], size: str
+) -> None:
+    # 宋涛's face comparison is grey (72): the journey waits for a remote authorization (§2.9)
+    customer = Customer(name="宋涛", id_number="420104199202029099", mobile="13900002301")
+    waiting = api.run(customer, officer="fo001", stop_before="remote_authorization")
+    tasks = api.client.get("/api/v1/tasks", headers=api.headers("au001")).json()
+    [task] = [t for t in tasks if t["instance_id"] == waiting.instance["instance_id"]]
+
+    page = new_page(browser, viewport)
+    sign_in(page, server, "au001", "/phone")
+    row = page.locator(f"a[data-task-id='{task['task_id']}']")
+    text = row.inner_text()
+    for expected in ("宋*", "借记卡开户开卡", "人脸比对分数处于灰区", "李明（fo001）", "已等待"):
+        assert expected in text, (expected, text)
+    shoot(page, f"{size}-phone-rows")
+
+    row.click()
+    page.wait_for_selector("[data-face-pair]")
+    chip, live = (page.locator(f"[data-image={f}] img") for f in ("chip_photo", "live_face_image"))
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-face-pair] img')].every(i => i.naturalWidth > 0)"
+    )
+    chip_box, live_box = chip.bounding_box(), live.bounding_box()
+    assert chip_box and live_box
+    assert chip_box["x"] + chip_box["width"] <= live_box["x"]  # side by side, the chip photo first
+    assert abs(chip_box["y"] - live_box["y"]) < 5
+    pair = page.inner_text("[data-face-pair]")
+    assert "身份证芯片照片" in pair and "现场人脸照片" in pair and "灰区" in pair and "72" in pair
+    shoot(page, f"{size}-phone-face-pair")
+
+    chip.click()  # opens in place: the same page, the photo over it
+    page.wait_for_selector("#view-chip_photo:target")
+    assert len(page.context.pages) == 1
+    zoomed = page.locator("#view-chip_photo img").bounding_box()
+    assert zoomed and zoomed["width"] > chip_box["width"]
+    page.screenshot(path=str(SCREENSHOTS / f"{size}-phone-photo-open.png"))
+    page.locator("#view-chip_photo .zoom-close").click()
+    page.wait_for_function("() => !document.querySelector('#view-chip_photo:target')")

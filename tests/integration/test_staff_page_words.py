@@ -161,3 +161,28 @@ def test_the_tablet_does_not_start_what_it_never_offers(client: TestClient, serv
     r = fo001.post_form("/tablet/journeys", {"process_id": "Process_account_opening"})
     assert r.status_code == 404
     assert instance_count(services) == before
+
+
+# ------------------------------------------------------------------------------- 6. the approver's phone
+
+
+def test_the_approvers_rows_say_whom_which_journey_why_who_and_how_long(client: TestClient) -> None:
+    waiting = drive_to_remote_authorization(client)
+    row = element(sign_in(client, "au001").get("/phone").text, f'data-task-id="{waiting.task_id}"', "li")
+    assert "宋*" in row and "宋涛" not in row  # the customer, masked (§8.3)
+    assert "借记卡开户开卡" in row
+    assert "人脸比对分数处于灰区" in row  # the trigger, in words
+    assert "李明（fo001）" in row
+    assert "已等待" in row and ("刚刚" in row or "分钟" in row)
+
+
+def test_the_approver_sees_the_chip_photo_beside_the_live_photo_with_the_score(client: TestClient) -> None:
+    waiting = drive_to_remote_authorization(client)
+    page = sign_in(client, "au001").get(f"/phone/tasks/{waiting.task_id}").text
+    pair = element(page, "data-face-pair", "div")
+    assert pair.index("身份证芯片照片") < pair.index("data-face-score") < pair.index("现场人脸照片")
+    assert "灰区" in pair and ">72<" in pair
+    for caption in ("身份证芯片照片", "现场人脸照片", "身份证人像面", "身份证国徽面"):
+        assert f"<figcaption>{caption}</figcaption>" in page
+    assert 'target="_blank"' not in page  # images open in place
+    assert 'href="#view-chip_photo"' in page and 'id="view-chip_photo"' in page  # the figure it enlarges
