@@ -62,15 +62,29 @@ def _tablet_only(session: WebSession) -> None:
 
 
 @router.get("/tablet", response_class=HTMLResponse)
-def home(request: Request, definitions: DefinitionsDep, reads: ReadsDep, session: WebSessionDep) -> Response:
+def home(
+    request: Request,
+    definitions: DefinitionsDep,
+    reads: ReadsDep,
+    instances: InstancesDep,
+    session: WebSessionDep,
+    done: str | None = None,
+) -> Response:
     _tablet_only(session)
     # compared in UTC: SQLite keeps naive UTC timestamps and would compare an offset as text
     today = datetime.combine(datetime.now(BANK_TIME).date(), time(0), BANK_TIME).astimezone(UTC)
     journeys = reads.my_journeys(session.actor, today)
-    startable = _offered(definitions.list_latest(), session)
-    return render(
-        request, "tablet/home.html", {"journeys": journeys, "startable": startable}, session=session
-    )
+    # work waiting for the officer outside today's journeys: a rectification post-supervision sent back,
+    # a step of an older journey; each opens as its own screen
+    listed = {j.instance_id for j in journeys}
+    todo = [t for t in instances.list_tasks(session.actor) if t.instance_id not in listed]
+    context = {
+        "journeys": journeys,
+        "startable": _offered(definitions.list_latest(), session),
+        "todo": todo,
+        "done": done == "1",
+    }
+    return render(request, "tablet/home.html", context, session=session)
 
 
 def _offered(deployed: list[DefinitionView], session: WebSession) -> list[DefinitionView]:
@@ -134,9 +148,24 @@ async def complete(
             request, screens, session, None, detail, submitted.data, submitted.errors, 422
         )
     view = submitted.view
+    if registry().get(view.process_id) is None:
+        # not a customer journey (a rectification for post-supervision): what comes next is not the
+        # officer's, so back to the list
+        return redirect(request, "/tablet?done=1")
     response = _screen(request, screens, session, view)
     response.headers["HX-Push-Url"] = f"/tablet/journeys/{view.instance_id}"
     return response
+
+
+@router.get("/tablet/tasks/{task_id}", response_class=HTMLResponse)
+def task(request: Request, task_id: TaskId, screens: ScreensDep, session: WebSessionDep) -> Response:
+    """One task from the officer's list. A customer journey's task comes with its journey (abandon,
+    sandbox panels); any other (a rectification) is the task alone."""
+    _tablet_only(session)
+    detail = screens.instances.get_task(session.actor, task_id)
+    journey = registry().get(detail.task.process_id)
+    view = screens.instances.get(session.actor, detail.task.instance_id) if journey else None
+    return _task_page(request, screens, session, view, detail, detail.data, [])
 
 
 @router.post("/tablet/journeys/{instance_id}/incidents/{incident_id}/retry", response_class=HTMLResponse)
@@ -215,6 +244,7 @@ def _task_page(
         if is_handover(ui_schema)
         else [],
         "sms_panel": screens.sandbox and any(f.widget == "otp" for f in form.all_fields),
+        "findings": detail.context.get("review_findings"),
     }
     return render(request, "tablet/task.html", context, session=session, status_code=status_code)
 

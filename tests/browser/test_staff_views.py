@@ -4,7 +4,10 @@ approval rows that tell tasks apart, the chip photo beside the live one, the rec
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import datetime
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
@@ -112,3 +115,50 @@ def test_the_approver_tells_tasks_apart_and_compares_the_photos_in_place(
     page.screenshot(path=str(SCREENSHOTS / f"{size}-phone-photo-open.png"))
     page.locator("#view-chip_photo .zoom-close").click()
     page.wait_for_function("() => !document.querySelector('#view-chip_photo:target')")
+
+
+@SIZES
+def test_the_officer_finds_the_rectification_and_reads_what_was_wrong(
+    server: Server, browser: Browser, api: J1Driver, viewport: dict[str, int], size: str
+) -> None:
+    # 赵雨桐 is 18: machine review flags the age band; ps001 judges it a minor error
+    opened = api.run(Customer(name="赵雨桐", id_number="42010320070220004X"))
+    package_id = _package_in_review(api, opened.instance["instance_id"])
+    review_instance = api.client.get(f"/api/v1/evidence/{package_id}", headers=api.headers("ps001")).json()[
+        "review_instance_id"
+    ]
+    review = _task_of(api, "ps001", review_instance, "human_review")
+    note = "风险告知书签名模糊，请回访客户重新签署"
+    decided = api.client.post(
+        f"/api/v1/tasks/{review['task_id']}/complete",
+        headers=api.headers("ps001"),
+        json={"data": {"review_outcome": "ERROR_MINOR", "review_reason": note}},
+    )
+    assert decided.status_code == 200, decided.text
+    rectify = _task_of(api, "fo001", review_instance, "rectification")
+
+    page = new_page(browser, viewport)
+    sign_in(page, server, "fo001", "/tablet")
+    page.click(f"[data-todo] a[data-task-id='{rectify['task_id']}']")
+    findings = page.locator("[data-findings]")
+    findings.wait_for()
+    text = findings.inner_text()
+    assert "一般差错" in text and "年龄段风险" in text and note in text
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）", page.inner_text("[data-finding-due]"))
+    shoot(page, f"{size}-tablet-rectification")
+
+    page.fill("#in-rectification_note", "已回访客户，重新签署风险告知书")
+    page.get_by_role("button", name="下一步").click()
+    page.wait_for_selector("text=已提交")
+    assert page.locator(f"a[data-task-id='{rectify['task_id']}']").count() == 0
+
+
+def _task_of(api: J1Driver, user: str, instance_id: str, name: str) -> dict[str, Any]:
+    """The review journey moves on in the background: wait for its task to reach `user`."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for task in api.client.get("/api/v1/tasks", headers=api.headers(user)).json():
+            if task["instance_id"] == instance_id and task["name"] == name:
+                return dict(task)
+        time.sleep(0.3)
+    raise AssertionError(f"{user} never got the {name} task")

@@ -186,3 +186,48 @@ def test_the_approver_sees_the_chip_photo_beside_the_live_photo_with_the_score(c
         assert f"<figcaption>{caption}</figcaption>" in page
     assert 'target="_blank"' not in page  # images open in place
     assert 'href="#view-chip_photo"' in page and 'id="view-chip_photo"' in page  # the figure it enlarges
+
+
+# ------------------------------------------------------------------------- 7. the officer's rectification
+
+REVIEWER_NOTE = "签名影像不清晰，请回访客户重新签署"
+
+
+def rectification_sent(client: TestClient) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A flagged J1 package judged ERROR_MINOR by ps001: (the officer's rectification task, package)."""
+    driver, package, review = package_in_review(client)
+    r = client.post(
+        f"/api/v1/tasks/{review['task_id']}/complete",
+        headers=driver.headers("ps001"),
+        json={"data": {"review_outcome": "ERROR_MINOR", "review_reason": REVIEWER_NOTE}},
+    )
+    assert r.status_code == 200, r.text
+    return wait_for_task(client, driver, "fo001", "rectification"), package
+
+
+def test_the_rectification_is_on_the_officers_tablet_and_says_what_was_wrong(client: TestClient) -> None:
+    rectify, package = rectification_sent(client)
+    fo001 = sign_in(client, "fo001")
+    home = fo001.get("/tablet").text
+    assert f'href="/tablet/tasks/{rectify["task_id"]}"' in home
+    assert "差错整改" in element(home, f"/tablet/tasks/{rectify['task_id']}", "li")
+
+    page = fo001.get(f"/tablet/tasks/{rectify['task_id']}")
+    assert page.status_code == 200, page.text
+    findings = element(page.text, "data-findings", "div")
+    assert "一般差错" in findings  # the reviewer's outcome
+    assert "年龄段风险" in findings  # the machine rule that flagged the package, in words
+    assert REVIEWER_NOTE in findings
+    history = client.get(
+        f"/api/v1/evidence/{package['package_id']}", headers=J1Driver(client).headers("ps001")
+    ).json()["history"]
+    [notice] = [h for h in history if h["code"] == "ERROR_NOTICE"]
+    beijing, _utc = shown_times(notice["detail"]["due_at"], "%Y-%m-%d %H:%M")
+    assert f"data-finding-due>{beijing}（北京时间）" in findings
+    assert "客户放弃办理" not in page.text  # a rectification is not a customer journey
+
+    done = fo001.post_form(
+        f"/tablet/tasks/{rectify['task_id']}", {"rectification_note": "已回访客户重新签署"}
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/tablet?done=1", done.text
+    assert f"/tablet/tasks/{rectify['task_id']}" not in fo001.get("/tablet").text
