@@ -45,6 +45,7 @@ PATH_EXAMPLES = {
     "attachment_id": "att_" + "0" * 32,
     "process_id": "debit_card_opening",
     "version": "1",
+    "document": "privacy_policy",
 }
 
 
