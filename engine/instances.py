@@ -24,6 +24,7 @@ from engine.persistence.cache import DefinitionSnapshot
 from engine.persistence.database import Transaction
 from engine.persistence.instances import InstanceTables, WriteConflict, conflicts, instance_tables
 from engine.persistence.records import OpenTaskRecord, ProcessInstanceRecord, StartRequestRecord
+from engine.review_findings import review_findings
 from engine.service_calls import retry_incident
 from engine.step_incidents import park_as_incident
 from engine.store import ensure_spec
@@ -214,9 +215,7 @@ class InstanceService:
                 task=_task_view(task, record.process_id),
                 form={"schema": form.schema if form else {}, "ui_schema": form.ui_schema if form else {}},
                 data=shown,
-                context=approval_context(self.deps.journeys, record.process_id, data)
-                if task.role in CHECKER_ROLES
-                else {},
+                context=_task_context(self.deps.journeys, record.process_id, task.role, data),
             )
 
     # ------------------------------------------------------------------ complete
@@ -409,3 +408,14 @@ def _task_view(task: OpenTaskRecord, process_id: str) -> TaskView:
         task.assignee,
         task.created_at,
     )
+
+
+def _task_context(journeys: Any, process_id: str, role: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What a task's screen shows beside its form: a checker the masked facts behind the trigger; the
+    officer asked to rectify what post-supervision found (a review journey is system-started)."""
+    if role in CHECKER_ROLES:
+        return approval_context(journeys, process_id, data)
+    if process_id in SYSTEM_STARTED_PROCESSES:
+        findings = review_findings(data)
+        return {"review_findings": findings} if findings else {}
+    return {}

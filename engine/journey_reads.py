@@ -3,6 +3,7 @@ diagram of an instance with its path, and an evidence image an approver is entit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,12 +13,14 @@ from engine.errors import NotFound
 from engine.instances import InstanceService
 from engine.journeys.approval_context import approval_context
 from engine.people.access_log import record_view
+from engine.people.roles import CHECKER_ROLES
 from engine.persistence.definitions import DefinitionRepository
 from engine.persistence.evidence import FinishedJourney, FinishedJourneys
 from engine.persistence.instances import InstanceTables, instance_tables
+from engine.persistence.people import PeopleRepository
 from engine.store import JourneyInstance, ensure_spec
 from engine.task_forms import definition_form
-from engine.views import Actor
+from engine.views import Actor, TaskView
 from engine.visibility import visible_task
 from engine.workflow.spiff import FieldBankServiceTask
 from forms.catalogue import FormDefinition
@@ -65,11 +68,24 @@ class DefinitionVersion:
     deployed_by: str
 
 
+@dataclass(frozen=True)
+class TaskRow:
+    """One open task as a list shows it: enough to tell it from the next without opening it."""
+
+    task: TaskView
+    started_by: str
+    customer: str | None
+    """The customer's name, masked (§8.3)."""
+    reasons: list[str]
+    """Why a checker must decide (authorization reasons, codes)."""
+
+
 class JourneyReads:
     def __init__(self, deps: EngineDeps, instances: InstanceService) -> None:
         self.deps = deps
         self.instances = instances
         self.definitions = DefinitionRepository(deps.sessions)
+        self.people = PeopleRepository(deps.sessions)
 
     def my_journeys(self, actor: Actor, since: datetime, limit: int = 50) -> list[JourneySummary]:
         """Journeys the caller started since `since`, newest first (the tablet's "today")."""
@@ -102,6 +118,43 @@ class JourneyReads:
             return DiagramView(
                 journey.record.process_id, journey.definition.version, source.bpmn_xml, completed, current
             )
+
+    def task_rows(self, actor: Actor) -> list[TaskRow]:
+        """The caller's open tasks with who they are about and why. A checker's task opens its
+        journey's state for the masked customer and the trigger (a phone's list holds a handful; the
+        open-tasks projection has neither)."""
+        tasks = self.instances.list_tasks(actor)
+        rows = []
+        with instance_tables(self.deps.sessions) as tables:
+            for task in tasks:
+                record = tables.instance(task.instance_id)
+                assert record is not None
+                context: dict[str, Any] = {}
+                if task.role in CHECKER_ROLES:
+                    journey = JourneyInstance(self.deps, tables, record)
+                    assert journey.workflow is not None
+                    context = approval_context(self.deps.journeys, record.process_id, journey.workflow.data)
+                    journey.keep_warm()  # read only: the engine object serves the next command
+                customer = context.get("customer", {}).get("name")
+                rows.append(
+                    TaskRow(task, record.started_by, customer, context.get("authorization_reasons", []))
+                )
+        return rows
+
+    def step_titles(self, actor: Actor, instance_id: str) -> dict[str, str]:
+        """The BPMN name of every element of the instance's definition and the processes it calls, by
+        element id: a trail reads as the diagram does, not as its ids."""
+        self.instances.get(actor, instance_id)  # visibility: out of scope answers like absent
+        with instance_tables(self.deps.sessions) as tables:
+            record = tables.instance(instance_id)
+            assert record is not None
+            definition = tables.definition(record.definition_id)
+            assert definition is not None
+            return _element_titles(ensure_spec(definition))
+
+    def staff_names(self, staff_ids: Iterable[str | None]) -> dict[str, str]:
+        """Names of staff by id (who acted on a journey or a package), for pages that show both."""
+        return self.people.names({s for s in staff_ids if s})
 
     def progress(self, actor: Actor, instance_id: str) -> ProgressView:
         self.instances.get(actor, instance_id)
@@ -180,6 +233,17 @@ class JourneyReads:
         record = tables.instance(instance_id)
         assert record is not None
         return JourneyInstance(self.deps, tables, record)
+
+
+def _element_titles(spec_pair: Any) -> dict[str, str]:
+    spec, subprocess_specs = spec_pair
+    titles: dict[str, str] = {}
+    for process_spec in (spec, *subprocess_specs.values()):
+        for task_spec in process_spec.task_specs.values():
+            bpmn_id, bpmn_name = getattr(task_spec, "bpmn_id", None), getattr(task_spec, "bpmn_name", None)
+            if bpmn_id and bpmn_name:
+                titles[bpmn_id] = bpmn_name
+    return titles
 
 
 def _service_titles(spec_pair: Any) -> dict[str, str]:

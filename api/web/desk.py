@@ -3,52 +3,70 @@ PDFs and images inline, the trail, the diagram with the path taken) and the revi
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import DeskDep, HandoverDep, InstancesDep, ReadsDep
+from api.web.bank_time import from_local_input
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.session import WebSession
 from api.web.task_submit import error_fragments, submit_task
 from documents.evidence.desk import EvidenceDesk
 from engine.instances import InstanceService
+from engine.journey_reads import JourneyReads
 
 router = APIRouter(include_in_schema=False)
 PackageId = Annotated[str, Path(pattern=r"^EP-[0-9a-f-]{36}$")]
 TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 Status = Literal["MACHINE_REVIEW", "HUMAN_REVIEW", "RECTIFICATION", "PASSED", "CLOSED", "RISK_ALERT"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+# a datetime-local box's value (seconds optional), or the empty box
+LOCAL_BOX = r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?)?$"
 
 
 @router.get("/desk", response_class=HTMLResponse)
 def queue(
     request: Request,
     desk: DeskDep,
+    reads: ReadsDep,
     session: WebSessionDep,
     status: Annotated[Status | Literal[""], Query()] = "HUMAN_REVIEW",
     branch: Annotated[str, Query(pattern=r"^[A-Z0-9]{0,32}$")] = "",
-    from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: datetime | None = None,
+    from_: Annotated[str, Query(alias="from", pattern=LOCAL_BOX)] = "",
+    to: Annotated[str, Query(pattern=LOCAL_BOX)] = "",
 ) -> Response:
-    packages = desk.search(session.actor, status=status or None, branch=branch or None, since=from_, until=to)
-    filters = {"status": status, "branch": branch, "from": from_, "to": to}
-    return render(
-        request,
-        "desk/queue.html",
-        {"packages": packages, "filters": filters, "statuses": STATUSES},
-        session=session,
+    """The filter form sends every box, empty ones too: an empty date box is no bound, and a typed one
+    is Beijing time, as the desk shows times."""
+    packages = desk.search(
+        session.actor,
+        status=status or None,
+        branch=branch or None,
+        since=from_local_input(from_, "from"),
+        until=from_local_input(to, "to"),
     )
+    filters = {"status": status, "branch": branch, "from": from_, "to": to}
+    context = {
+        "packages": packages,
+        "filters": filters,
+        "statuses": STATUSES,
+        "staff_names": reads.staff_names(p.staff_id for p in packages),
+    }
+    return render(request, "desk/queue.html", context, session=session)
 
 
 @router.get("/desk/packages/{package_id}", response_class=HTMLResponse)
 def package(
-    request: Request, package_id: PackageId, desk: DeskDep, instances: InstancesDep, session: WebSessionDep
+    request: Request,
+    package_id: PackageId,
+    desk: DeskDep,
+    instances: InstancesDep,
+    reads: ReadsDep,
+    session: WebSessionDep,
 ) -> Response:
-    return _package_page(request, desk, instances, session, package_id)
+    return _package_page(request, desk, instances, reads, session, package_id)
 
 
 @router.get("/desk/packages/{package_id}/files/{name:path}")
@@ -84,7 +102,7 @@ async def decide(
     submitted = await submit_task(request, reads, handover, session, task_id)
     if submitted.view is None:
         return error_fragments(request, session, submitted) or _package_page(
-            request, desk, instances, session, package_id, (submitted.data, submitted.errors), 422
+            request, desk, instances, reads, session, package_id, (submitted.data, submitted.errors), 422
         )
     return redirect(request, f"/desk/packages/{package_id}?decided=1")
 
@@ -93,6 +111,7 @@ def _package_page(
     request: Request,
     desk: EvidenceDesk,
     instances: InstanceService,
+    reads: JourneyReads,
     session: WebSession,
     package_id: str,
     submitted: tuple[dict[str, Any], list[Any]] | None = None,
@@ -110,7 +129,15 @@ def _package_page(
             data, errors = submitted if submitted else (task_detail.data, [])
             form = build_form(task_detail.form["schema"], task_detail.form["ui_schema"], data, errors)
     files = detail.manifest.get("files", [])
+    # the trail and the history by the diagrams' step names and staff names, not their ids
+    review_titles = (
+        reads.step_titles(session.actor, detail.review_instance_id) if detail.review_instance_id else {}
+    )
+    actors = [e.actor_id for e in events] + [h["actor_id"] for h in detail.history]
     context = {
+        "step_titles": reads.step_titles(session.actor, detail.summary.instance_id),
+        "review_titles": review_titles,
+        "staff_names": reads.staff_names([detail.summary.staff_id, *actors]),
         "package": detail,
         "verification": verification,
         "events": events,

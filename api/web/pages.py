@@ -16,7 +16,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from api.deps import AuthDep, KeysDep
-from api.web.labels import ending_facts, label, outcome_heading
+from api.web import bank_time
+from api.web.labels import ending_facts, journey_title, label, outcome_heading, staff_label
 from api.web.session import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -86,6 +87,10 @@ def _environment() -> Environment:
     )
     env.globals["static_url"] = static_url
     env.filters["label"] = label
+    env.filters["journey_title"] = journey_title
+    env.filters["bank_time"] = bank_time.shown
+    env.filters["waited"] = bank_time.waited
+    env.globals["staff_label"] = staff_label
     env.globals["outcome_heading"] = outcome_heading
     env.globals["ending_facts"] = ending_facts
     return env

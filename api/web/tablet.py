@@ -7,33 +7,33 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import DefinitionsDep, HandoverDep, InstancesDep, ReadsDep, SandboxDep
+from api.journeys import registry
 from api.params import RowId
 from api.schemas import AbandonReason
+from api.web.bank_time import BANK_TIME  # the bank's day starts at midnight Beijing time
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.sandbox_reader import chip_prefix, reader_cards_for
 from api.web.session import WebSession
 from api.web.task_submit import error_fragments, submit_task
 from documents.handover import DOCUMENT_PAGE_CSP, HandoverDocuments
-from engine.errors import Forbidden
+from engine.errors import Forbidden, NotFound
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
-from engine.people.roles import SYSTEM_STARTED_PROCESSES
 from engine.task_forms import is_handover
-from engine.views import InstanceView, TaskDetail
+from engine.views import DefinitionView, InstanceView, TaskDetail
 
 router = APIRouter(include_in_schema=False)
 InstanceId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 DocumentName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{2,59}$")]
-BANK_TIME = timezone(timedelta(hours=8))  # the bank's day starts at midnight Beijing time
 WAIT_SECONDS = 20.0
 # the PIN pad is a paired device; in sandbox mode the page plays it and hands over its event id
 SANDBOX_PIN_PAD_FIELD = "pin_pad_event_id"
@@ -62,20 +62,42 @@ def _tablet_only(session: WebSession) -> None:
 
 
 @router.get("/tablet", response_class=HTMLResponse)
-def home(request: Request, definitions: DefinitionsDep, reads: ReadsDep, session: WebSessionDep) -> Response:
+def home(
+    request: Request,
+    definitions: DefinitionsDep,
+    reads: ReadsDep,
+    instances: InstancesDep,
+    session: WebSessionDep,
+    done: str | None = None,
+) -> Response:
     _tablet_only(session)
     # compared in UTC: SQLite keeps naive UTC timestamps and would compare an offset as text
     today = datetime.combine(datetime.now(BANK_TIME).date(), time(0), BANK_TIME).astimezone(UTC)
     journeys = reads.my_journeys(session.actor, today)
-    startable = [
-        d
-        for d in definitions.list_latest()
-        if d.process_id not in SYSTEM_STARTED_PROCESSES
-        and (d.start_qualification is None or d.start_qualification in session.actor.qualifications)
+    # work waiting for the officer outside today's journeys: a rectification post-supervision sent back,
+    # a step of an older journey; each opens as its own screen
+    listed = {j.instance_id for j in journeys}
+    todo = [t for t in instances.list_tasks(session.actor) if t.instance_id not in listed]
+    context = {
+        "journeys": journeys,
+        "startable": _offered(definitions.list_latest(), session),
+        "todo": todo,
+        "done": done == "1",
+    }
+    return render(request, "tablet/home.html", context, session=session)
+
+
+def _offered(deployed: list[DefinitionView], session: WebSession) -> list[DefinitionView]:
+    """Officers are offered the declared journeys only (api/journeys.py), in the registry's order: a
+    peer's or a test's diagram stays deployable for the bench and the tests but is never a start button,
+    and neither is a journey whose qualification the officer does not hold."""
+    by_id = {d.process_id: d for d in deployed}
+    return [
+        by_id[j.process_id]
+        for j in registry()
+        if j.process_id in by_id
+        and (j.start_qualification is None or j.start_qualification in session.actor.qualifications)
     ]
-    return render(
-        request, "tablet/home.html", {"journeys": journeys, "startable": startable}, session=session
-    )
 
 
 @router.post("/tablet/journeys", response_class=HTMLResponse)
@@ -86,6 +108,8 @@ def start(
     process_id: Annotated[str, Form(pattern=r"^[A-Za-z0-9_.-]{1,100}$")],
 ) -> Response:
     _tablet_only(session)
+    if registry().get(process_id) is None:  # what the tablet never offers, it does not start either
+        raise NotFound("not a journey officers start on the tablet")
     view = instances.start(session.actor, process_id, None, {})
     return redirect(request, f"/tablet/journeys/{view.instance_id}")
 
@@ -124,9 +148,24 @@ async def complete(
             request, screens, session, None, detail, submitted.data, submitted.errors, 422
         )
     view = submitted.view
+    if registry().get(view.process_id) is None:
+        # not a customer journey (a rectification for post-supervision): what comes next is not the
+        # officer's, so back to the list
+        return redirect(request, "/tablet?done=1")
     response = _screen(request, screens, session, view)
     response.headers["HX-Push-Url"] = f"/tablet/journeys/{view.instance_id}"
     return response
+
+
+@router.get("/tablet/tasks/{task_id}", response_class=HTMLResponse)
+def task(request: Request, task_id: TaskId, screens: ScreensDep, session: WebSessionDep) -> Response:
+    """One task from the officer's list. A customer journey's task comes with its journey (abandon,
+    sandbox panels); any other (a rectification) is the task alone."""
+    _tablet_only(session)
+    detail = screens.instances.get_task(session.actor, task_id)
+    journey = registry().get(detail.task.process_id)
+    view = screens.instances.get(session.actor, detail.task.instance_id) if journey else None
+    return _task_page(request, screens, session, view, detail, detail.data, [])
 
 
 @router.post("/tablet/journeys/{instance_id}/incidents/{incident_id}/retry", response_class=HTMLResponse)
@@ -168,9 +207,7 @@ def _screen(request: Request, screens: Screens, session: WebSession, view: Insta
         context = {
             "view": view,
             "ending": last.detail if last else {},
-            "ended_at": (last.at if last else view.updated_at)
-            .astimezone(BANK_TIME)
-            .strftime("%Y-%m-%d %H:%M"),
+            "ended_at": last.at if last else view.updated_at,
             "reference": view.business_key or view.instance_id[:8].upper(),
         }
         return render(request, "tablet/outcome.html", context, session=session)
@@ -208,6 +245,7 @@ def _task_page(
         if is_handover(ui_schema)
         else [],
         "sms_panel": screens.sandbox and any(f.widget == "otp" for f in form.all_fields),
+        "findings": detail.context.get("review_findings"),
     }
     return render(request, "tablet/task.html", context, session=session, status_code=status_code)
 

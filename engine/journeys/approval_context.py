@@ -37,6 +37,8 @@ def approval_context(journeys: JourneyRegistry, process_id: str, data: dict[str,
         "risk_score": None,
         "risk_signals": [],
         "evidence_attachment_ids": [data[k] for k in EVIDENCE_IMAGE_FIELDS if data.get(k)],
+        # by field, so the page can label each image and put the chip photo beside the live one
+        "evidence_images": {k: data[k] for k in EVIDENCE_IMAGE_FIELDS if data.get(k)},
         **journeys.approval_facts(process_id, data),
     }
 

@@ -7,7 +7,7 @@ commits (or leaves, to roll back), so sign-in and maker-checker keep one transac
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,6 +55,16 @@ class PeopleRepository:
                 .where(AccessTokenRecord.token_hash == token_hash)
             ).first()
             return TokenHolder(*found) if found is not None else None
+
+    def names(self, staff_ids: Collection[str]) -> dict[str, str]:
+        """Staff names by id, for pages that show who acted (one query for a whole list)."""
+        if not staff_ids:
+            return {}
+        with self._sessions() as session:
+            rows = session.execute(
+                select(StaffRecord.id, StaffRecord.name).where(StaffRecord.id.in_(staff_ids))
+            )
+            return {staff_id: name for staff_id, name in rows}
 
     def revoke_token(self, token_hash: str, at: datetime) -> None:
         """Idempotent: a token already revoked keeps the instant it was first revoked."""

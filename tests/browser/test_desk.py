@@ -50,7 +50,7 @@ def test_a_post_supervisor_opens_a_package_and_records_a_minor_error(
     page.fill("#in-review_reason", "客户签名页未逐份展示文件，须补充说明")
     page.get_by_role("button", name="提交审核结论").click()
     page.wait_for_selector("text=审核结论已记录")
-    assert "ERROR_MINOR" in page.inner_text("main")  # the decision is in the review history
+    assert "人审结论 · 一般差错" in page.inner_text("main")  # the decision is in the review history, in words
     # the review journey goes on in the background: error notice, then the officer's rectification
     deadline = time.monotonic() + 30
     status = "[data-package-status]"

@@ -58,6 +58,12 @@ JOURNEY = JourneyDeclaration(
         "SUPPLEMENTARY_CARD_REFUSED": "附属卡未受理",
         "SUBMITTED_WITH_MAIN": "随主卡申请",
         "NOT_ACCEPTED": "未受理（主卡申请继续）",
+        # its machine rules at post-supervision (documents/journeys/credit_card/rules.py)
+        "SIGHTINGS_COMPLETE": "三亲见完整",
+        "AUTHORIZATION_BEFORE_QUERY": "征信授权先于查询",
+        "CONTACT_MOBILES": "联系人手机号合规",
+        "DOCUMENTS_WITHIN_DEADLINE": "补件未逾期",
+        "OFFICER_QUALIFIED": "经办人具备面签资格",
     },
     ending_facts=(
         EndingFact("application_no", "申请编号"),

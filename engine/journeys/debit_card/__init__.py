@@ -50,7 +50,13 @@ JOURNEY = JourneyDeclaration(
         "NON_LOCAL": "非本地客户",
         "PURPOSE_INCONSISTENT": "开户用途与身份不符",
         "VULNERABLE_OCCUPATION": "职业风险提示",
-        "AGE_BAND": "年龄风险",
+        # its machine rules at post-supervision (documents/journeys/debit_card/rules.py); the age band
+        # is worded with the shared rules (api/web/labels.py)
+        "CHECKS_BEFORE_ACTION": "开户前完成各项核查",
+        "VOUCHER_MATCHES_CORE": "电子凭证与核心记账一致",
+        "CARD_FROM_STOCK": "卡片来自网点库存",
+        "DECLARATIONS_SIGNED": "风险告知与声明已签署",
+        "MOBILE_VERIFIED": "预留手机号已核验",
     },
     ending_facts=(
         EndingFact("card_no_masked", "卡号"),
