@@ -8,14 +8,13 @@ Used by `DocumentRenderer.warm_up`, the tests and the rules' tests (each test ch
 from __future__ import annotations
 
 import math
-import struct
-import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
 from crypto import sm3
+from documents import sample_images
 from documents.evidence.facts import EvidenceFacts, EvidenceImage
 
 APPROVED_INSTANCE = "7c2e9a41-3b6d-4f08-a5e1-9d4b2c8f6e13"
@@ -27,24 +26,10 @@ _SUBJECT = "56ce9876a4dc27368d2d5c3ac5875665"  # the customer's blind index, as 
 
 
 def stroke_png(seed: int, width: int = 360, height: int = 120) -> bytes:
-    """A deterministic grey+alpha PNG of a pen stroke, standing in for a tablet capture; `seed` varies
-    the stroke so every capture has its own bytes (and SM3)."""
-    rows = [bytearray(width * 2) for _ in range(height)]
-    for x in range(20, width - 20):
-        y = int(height / 2 + 30 * math.sin((x + 7 * seed) / (17 + seed)) * math.cos(x / 83))
-        for dy in (-1, 0, 1):
-            rows[y + dy][2 * x : 2 * x + 2] = b"\x10\xff"
-    raw = b"".join(b"\x00" + bytes(row) for row in rows)
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 4, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw, 9))
-        + chunk(b"IEND", b"")
+    """A pen stroke standing in for a tablet capture; `seed` varies it so every capture has its own
+    bytes (and SM3)."""
+    return sample_images.stroke_png(
+        lambda x: 30 * math.sin((x + 7 * seed) / (17 + seed)) * math.cos(x / 83), width, height
     )
 
 

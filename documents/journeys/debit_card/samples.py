@@ -7,14 +7,13 @@ and a watch-list (sanctions) refusal for 唐敏 that ended right after the ID ca
 from __future__ import annotations
 
 import math
-import struct
-import zlib
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
 from documents.evidence.facts import EvidenceFacts, EvidenceImage
+from documents.sample_images import stroke_png
 
 OPENED_INSTANCE = "3f6d2b8e-5c1a-4e7b-9d2f-8a1c0e4b7d62"
 REFUSED_INSTANCE = "b81e4c07-2d9a-4f3b-8e6c-1a5d9f0b3c27"
@@ -23,24 +22,8 @@ _SM3 = "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
 
 
 def signature_png(width: int = 360, height: int = 120) -> bytes:
-    """A deterministic grey+alpha PNG of a pen stroke, standing in for the tablet's signature capture."""
-    rows = [bytearray(width * 2) for _ in range(height)]
-    for x in range(20, width - 20):
-        y = int(height / 2 + 28 * math.sin(x / 23) * math.cos(x / 71))
-        for dy in (-1, 0, 1):
-            rows[y + dy][2 * x : 2 * x + 2] = b"\x10\xff"
-    raw = b"".join(b"\x00" + bytes(row) for row in rows)
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 4, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw, 9))
-        + chunk(b"IEND", b"")
-    )
+    """A pen stroke standing in for the tablet's signature capture."""
+    return stroke_png(lambda x: 28 * math.sin(x / 23) * math.cos(x / 71), width, height)
 
 
 def _event(
