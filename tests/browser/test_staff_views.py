@@ -25,7 +25,7 @@ SIZES = pytest.mark.parametrize(("viewport", "size"), [(LANDSCAPE_TABLET, "table
 def test_the_desk_filters_with_empty_dates_and_shows_names(
     server: Server, browser: Browser, api: J1Driver, viewport: dict[str, int], size: str
 ) -> None:
-    opened = api.run(Customer(name="刘志强", id_number="420102195901010070"))
+    opened = api.run(Customer(name="刘志强", id_number="420102195901010070", mobile="13900002303"))
     package_id = _package_in_review(api, opened.instance["instance_id"])
 
     page = new_page(browser, viewport)
@@ -80,7 +80,7 @@ def test_the_approver_tells_tasks_apart_and_compares_the_photos_in_place(
     server: Server, browser: Browser, api: J1Driver, viewport: dict[str, int], size: str
 ) -> None:
     # 宋涛's face comparison is grey (72): the journey waits for a remote authorization (§2.9)
-    customer = Customer(name="宋涛", id_number="420104199202029099", mobile="13900002301")
+    customer = Customer(name="宋涛", id_number="420104199202029099", mobile="13900002305")
     waiting = api.run(customer, officer="fo001", stop_before="remote_authorization")
     tasks = api.client.get("/api/v1/tasks", headers=api.headers("au001")).json()
     [task] = [t for t in tasks if t["instance_id"] == waiting.instance["instance_id"]]
@@ -122,7 +122,7 @@ def test_the_officer_finds_the_rectification_and_reads_what_was_wrong(
     server: Server, browser: Browser, api: J1Driver, viewport: dict[str, int], size: str
 ) -> None:
     # 赵雨桐 is 18: machine review flags the age band; ps001 judges it a minor error
-    opened = api.run(Customer(name="赵雨桐", id_number="42010320070220004X"))
+    opened = api.run(Customer(name="赵雨桐", id_number="42010320070220004X", mobile="13900002304"))
     package_id = _package_in_review(api, opened.instance["instance_id"])
     review_instance = api.client.get(f"/api/v1/evidence/{package_id}", headers=api.headers("ps001")).json()[
         "review_instance_id"
