@@ -72,7 +72,7 @@ def test_province_city_county_are_picked_by_name_and_prefilled_from_the_chip(
     page.select_option("select[name='residential_address.district_code']", label="洪山区")
     no_code_boxes = page.query_selector_all("input[name^='residential_address.'][name$='_code']")
     assert no_code_boxes == []  # nothing asks for a 6-digit code any more
-    j.customer_details("13900001234")
+    j.customer_details("13900002306")
     assert j.next() != "customer_details"
     assert page.fb_errors == []  # type: ignore[attr-defined]
 
@@ -93,7 +93,7 @@ def test_a_wrong_otp_says_the_tries_left_keeps_the_code_and_a_resend_appears_aft
     assert j.next() == "face_check"
     j.face_check()
     assert j.next() == "customer_details"
-    j.customer_details("13900001234")
+    j.customer_details("13900002307")
     assert j.next() == "otp_entry"
     task_id = page.get_attribute("section.task[data-task-id]", "data-task-id")
     assert page.is_hidden("[data-otp-resend]")
@@ -111,5 +111,5 @@ def test_a_wrong_otp_says_the_tries_left_keeps_the_code_and_a_resend_appears_aft
     page.click("[data-otp-resend]")
     refused = page.wait_for_selector("#err-otp_code:has-text('秒后重新发送')")
     assert refused is not None
-    j.otp("13900001234")  # the right code still works
+    j.otp("13900002307")  # the right code still works
     assert j.next() == "risk_notice"
