@@ -198,6 +198,7 @@ class InstanceService:
             assert journey.workflow is not None
             data = next((t.data for t in journey.workflow.ready_user_tasks() if t.task_id == task_id), {})
             shown = prefill(form.schema if form else {}, data)
+            last_done = uow.tables.last_event(record.id, "task_completed")
             record_view(
                 uow.session,
                 self.deps.now(),
@@ -217,6 +218,7 @@ class InstanceService:
                 context=approval_context(self.deps.journeys, record.process_id, data)
                 if task.role in CHECKER_ROLES
                 else {},
+                after_customer=last_done is not None and last_done.detail.get("by_customer") is True,
             )
 
     # ------------------------------------------------------------------ complete
