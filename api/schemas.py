@@ -92,6 +92,8 @@ class TaskDetailOut(TaskOut):
     data: dict[str, Any]
     context: dict[str, Any]
     documents: list[ShownDocumentOut] = []
+    after_customer: bool = False
+    """The last completed screen was the customer's: the officer takes the tablet back."""
 
 
 class IncidentOut(BaseModel):

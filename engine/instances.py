@@ -199,6 +199,7 @@ class InstanceService:
             assert journey.workflow is not None
             data = next((t.data for t in journey.workflow.ready_user_tasks() if t.task_id == task_id), {})
             shown = prefill(form.schema if form else {}, data)
+            last_done = uow.tables.last_event(record.id, "task_completed")
             record_view(
                 uow.session,
                 self.deps.now(),
@@ -216,6 +217,7 @@ class InstanceService:
                 form={"schema": form.schema if form else {}, "ui_schema": form.ui_schema if form else {}},
                 data=shown,
                 context=_task_context(self.deps.journeys, record.process_id, task.role, data),
+                after_customer=last_done is not None and last_done.detail.get("by_customer") is True,
             )
 
     # ------------------------------------------------------------------ complete

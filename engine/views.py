@@ -44,6 +44,9 @@ class TaskDetail:
     data: dict[str, Any]
     context: dict[str, Any] = field(default_factory=dict)
     """For approval tasks: the masked facts behind the trigger."""
+    after_customer: bool = False
+    """The journey's last completed screen was the customer's (a hand-over screen): the officer takes
+    the tablet back before this one."""
 
 
 @dataclass(frozen=True)

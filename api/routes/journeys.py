@@ -145,6 +145,7 @@ def get_task(
             "data": detail.data,
             "context": detail.context,
             "documents": documents,
+            "after_customer": detail.after_customer,
         }
     )
 

@@ -241,6 +241,7 @@ def _task_page(
         "form": form,
         "action": f"/tablet/tasks/{detail.task.task_id}",
         "handover": is_handover(ui_schema),
+        "take_back": detail.after_customer and not is_handover(ui_schema),
         "documents": screens.handover.for_task(session.actor, detail.task.task_id)
         if is_handover(ui_schema)
         else [],

@@ -149,6 +149,14 @@ class InstanceTables:
             )
         )
 
+    def last_event(self, instance_id: str, kind: str) -> InstanceEventRecord | None:
+        return self.session.scalars(
+            select(InstanceEventRecord)
+            .where(InstanceEventRecord.instance_id == instance_id, InstanceEventRecord.kind == kind)
+            .order_by(InstanceEventRecord.id.desc())
+            .limit(1)
+        ).first()
+
     def parts_taken(self, staff_id: str, instance_ids: list[str]) -> list[tuple[str, dict[str, Any]]]:
         """(instance id, detail) of each start or task completion by this member of staff."""
         rows = self.session.execute(

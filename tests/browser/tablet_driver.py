@@ -179,8 +179,6 @@ class TabletJourney:
         self.type("[name='residential_address.detail']", "武昌区中南路99号1栋1单元101室")
         self.choose("#in-occupation_code", "4")
         self.choose("#in-account_purpose", "daily_spending")
-        self.check("#field-tax_residency input[value=CN_ONLY]")
-        self.check("#field-pep_declaration input[value=false]")
 
     def otp(self, mobile: str) -> None:
         """The customer reads the code off their phone: in the sandbox, the inbox panel on the screen."""
@@ -193,8 +191,12 @@ class TabletJourney:
         self.type("#in-otp_code", found.group(1))
 
     def risk_notice(self) -> None:
+        """On the customer's hand-over screen: the declarations are the customer's acts, marketing
+        stays unticked."""
         for box in ("risk_notice_read", "declaration_own_use", "declaration_no_rent_lend_sell"):
             self.check(f"#in-{box}")
+        self.check("#field-tax_residency input[value=CN_ONLY]")
+        self.check("#field-pep_declaration input[value=false]")
 
     def card_scan(self, card_no: str) -> None:
         self.type("#in-card_no", card_no)  # the barcode scanner types it

@@ -41,12 +41,16 @@ def test_a_clean_debit_card_opening_runs_from_sign_in_to_the_outcome_screen(
     shoot(page, "tablet-id-card")
     assert j.next() == "customer_consents"
     assert page.query_selector(".page.handover") is not None  # the customer's own consents
+    assert "请将平板交给客户本人操作" in page.inner_text("[data-cue=hand-over]")
     j.customer_consents()
     shoot(page, "tablet-handover-consents")
     assert j.next() == "face_check"
+    assert "请收回平板" in page.inner_text("[data-cue=take-back]")  # first staff screen after the customer's
     j.face_check()
     shoot(page, "tablet-face-check")
     assert j.next() == "customer_details"
+    assert page.query_selector("[data-cue]") is None  # after a staff screen: nothing to hand back
+    assert page.query_selector("#field-tax_residency") is None  # the customer declares it, on their screen
     j.customer_details("13900001234")
     shoot(page, "tablet-customer-details")
     assert j.next() == "otp_entry"
@@ -56,9 +60,11 @@ def test_a_clean_debit_card_opening_runs_from_sign_in_to_the_outcome_screen(
     assert page.query_selector(".page.handover") is not None
     assert page.query_selector("header nav") is None
     assert page.query_selector("text=客户放弃办理") is None
+    assert page.query_selector("#field-pep_declaration") is not None
     shoot(page, "tablet-handover-risk-notice")
     j.risk_notice()
     assert j.next() == "card_scan"
+    assert page.query_selector("[data-cue=take-back]") is not None
     card_no = sandbox_card(500_000 + secrets.randbelow(300_000))
     j.card_scan(card_no)
     assert j.next() == "signing"

@@ -559,3 +559,28 @@ def test_a_request_id_is_kept_when_sane_and_made_up_otherwise(client: TestClient
     assert kept.headers["x-request-id"] == "tablet-7f3a"
     made = client.get("/login", headers={"X-Request-Id": "bad id;" * 10})
     assert re.fullmatch(r"[0-9a-f]{32}", made.headers["x-request-id"])
+
+
+def test_the_first_staff_screen_after_a_hand_over_tells_the_officer_to_take_the_tablet_back(
+    client: TestClient,
+) -> None:
+    officer = sign_in(client, "fo001")
+
+    def stopped_before(task: str) -> dict[str, Any]:
+        return J1Driver(client, wait_seconds=5).run(Customer(), officer="fo001", stop_before=task).instance
+
+    page = officer.get(f"/tablet/journeys/{stopped_before('customer_consents')['instance_id']}").text
+    assert 'data-task="customer_consents"' in page
+    assert "请将平板交给客户本人操作" in page and "请收回平板" not in page
+
+    after_customer = stopped_before("face_check")
+    page = officer.get(f"/tablet/journeys/{after_customer['instance_id']}").text
+    assert 'data-task="face_check"' in page
+    assert "请收回平板，核对客户已完成的内容" in page and "请将平板交给客户" not in page
+    task_id = after_customer["tasks"][0]["task_id"]
+    api = client.get(f"/api/v1/tasks/{task_id}", headers=J1Driver(client).headers("fo001")).json()
+    assert api["after_customer"] is True
+
+    page = officer.get(f"/tablet/journeys/{stopped_before('customer_details')['instance_id']}").text
+    assert 'data-task="customer_details"' in page
+    assert "请收回平板" not in page and "请将平板交给客户" not in page

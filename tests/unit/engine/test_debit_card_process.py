@@ -133,7 +133,7 @@ def answers(name: str = "张伟", id_number: str = "420106199003071238", **over:
         "telco_retry": {"reserved_mobile": "13900009002"},
         "class_ii_offer": {"accept_class_ii": True},
         "remote_authorization": {"decision": "APPROVE"},
-        "risk_notice": {},
+        "risk_notice": {"tax_residency": "CN_ONLY", "pep_declaration": False, "marketing_optin": False},
         "card_scan": {"card_no": card(1001)},
         "signing": {},
         "signing_witness": {},

@@ -38,10 +38,14 @@ def definition(name):
 # --- the shipped forms -------------------------------------------------------------------------------------
 
 
-def test_customer_details_shows_the_other_purpose_and_the_tax_fields_only_when_they_are_required():
+def test_customer_details_shows_the_other_purpose_only_when_it_is_required():
     rules = show_when_rules(definition("debit-card-customer-details"))
+    assert rules == {"account_purpose_other": ShowWhen("account_purpose", ("other",))}
+
+
+def test_the_risk_notice_shows_the_tax_fields_only_when_they_are_required():
+    rules = show_when_rules(definition("debit-card-risk-notice"))
     assert rules == {
-        "account_purpose_other": ShowWhen("account_purpose", ("other",)),
         "tax_country": ShowWhen("tax_residency", ("NON_CN", "BOTH")),
         # its `not` (no TIN given) is left to the server: the field shows for every non-CN resident
         "no_tin_reason": ShowWhen("tax_residency", ("NON_CN", "BOTH")),

@@ -58,9 +58,6 @@ HAPPY: dict[str, dict] = {
         "employer_name": "某某科技有限公司",
         "employer_uscc": "91350100M000100Y43",
         "account_purpose": "payroll",
-        "tax_residency": "CN_ONLY",
-        "pep_declaration": False,
-        "marketing_optin": False,
     },
     "debit-card-otp": {"otp_code": "012345"},
     "debit-card-class-ii-offer": {"accept_class_ii": True},
@@ -68,6 +65,9 @@ HAPPY: dict[str, dict] = {
         "risk_notice_read": True,
         "declaration_own_use": True,
         "declaration_no_rent_lend_sell": True,
+        "tax_residency": "CN_ONLY",
+        "pep_declaration": False,
+        "marketing_optin": False,
     },
     "debit-card-card-scan": {
         "card_no": "6219994201000000010",
@@ -238,7 +238,7 @@ def test_other_account_purpose_needs_a_description():
 
 @pytest.mark.parametrize("residency", ["NON_CN", "BOTH"])
 def test_a_foreign_tax_residency_needs_a_country_and_a_tin_or_a_reason(residency):
-    name = "debit-card-customer-details"
+    name = "debit-card-risk-notice"
     assert errors_of(name, tax_residency=residency) == [
         ("tax_country", "required"),
         ("no_tin_reason", "required"),
@@ -263,13 +263,30 @@ def test_occupation_accepts_gb_t_6565_groups_and_bank_status_codes_only():
 
 def test_employer_fields_are_optional_but_checked_when_given():
     name = "debit-card-customer-details"
-    assert errors_of(name, employer_name=DROP, employer_uscc=DROP, marketing_optin=DROP) == []
+    assert errors_of(name, employer_name=DROP, employer_uscc=DROP) == []
     assert errors_of(name, employer_uscc="91350100M000100Y44") == [("employer_uscc", "check_digit")]
 
 
-def test_the_pep_declaration_must_be_answered():
-    assert errors_of("debit-card-customer-details", pep_declaration=DROP) == [("pep_declaration", "required")]
-    assert errors_of("debit-card-customer-details", pep_declaration=True) == []
+def test_the_customer_answers_the_pep_and_tax_declarations_and_may_leave_marketing_unticked():
+    name = "debit-card-risk-notice"
+    assert errors_of(name, pep_declaration=DROP) == [("pep_declaration", "required")]
+    assert errors_of(name, tax_residency=DROP) == [("tax_residency", "required")]
+    assert errors_of(name, pep_declaration=True) == []
+    assert errors_of(name, marketing_optin=DROP) == []
+
+
+def test_the_staff_screen_no_longer_asks_for_the_customers_declarations():
+    declarations = {
+        "tax_residency",
+        "tax_country",
+        "tax_tin",
+        "no_tin_reason",
+        "pep_declaration",
+        "marketing_optin",
+    }
+    staff = CATALOGUE.get("debit-card-customer-details-schema.json").schema["properties"]
+    customer = CATALOGUE.get("debit-card-risk-notice-schema.json").schema["properties"]
+    assert not declarations & set(staff) and declarations <= set(customer)
 
 
 # --- the other J1 steps ---------------------------------------------------------------------------------
@@ -287,7 +304,9 @@ def test_the_class_ii_offer_can_be_declined_but_must_be_answered():
 
 
 def test_every_risk_declaration_must_be_confirmed():
-    unticked = dict.fromkeys(HAPPY["debit-card-risk-notice"], False)
+    unticked = dict.fromkeys(
+        ("risk_notice_read", "declaration_own_use", "declaration_no_rent_lend_sell"), False
+    )
     assert errors_of("debit-card-risk-notice", **unticked) == [(k, "must_confirm") for k in unticked]
 
 

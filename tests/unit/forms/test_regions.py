@@ -27,8 +27,6 @@ def _details(**address: str) -> dict:
         "residential_address": {"detail": "中南路99号1栋101室", **address},
         "occupation_code": "4",
         "account_purpose": "daily_spending",
-        "tax_residency": "CN_ONLY",
-        "pep_declaration": False,
     }
 
 

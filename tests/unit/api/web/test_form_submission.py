@@ -32,9 +32,6 @@ def test_a_customer_details_post_becomes_the_json_the_schema_accepts():
         "employer_name": [""],
         "account_purpose": ["payroll"],
         "account_purpose_other": ["typed before switching to 代发工资"],
-        "tax_residency": ["CN_ONLY"],
-        "tax_country": ["USA"],
-        "pep_declaration": ["false"],
         "surprise": ["x"],
     }
     data = parse_submission(definition.schema, post, ui_schema=definition.ui_schema)
@@ -49,6 +46,25 @@ def test_a_customer_details_post_becomes_the_json_the_schema_accepts():
         },
         "occupation_code": "2",
         "account_purpose": "payroll",
+    }
+    assert definition.clean(data) == (data, [])
+
+
+def test_a_tax_country_typed_before_choosing_china_only_is_dropped_on_the_risk_notice():
+    definition = CATALOGUE.get("debit-card-risk-notice-schema.json", "debit-card-risk-notice-uischema.json")
+    post = {
+        "risk_notice_read": ["true"],
+        "declaration_own_use": ["true"],
+        "declaration_no_rent_lend_sell": ["true"],
+        "tax_residency": ["CN_ONLY"],
+        "tax_country": ["USA"],
+        "pep_declaration": ["false"],
+    }
+    data = parse_submission(definition.schema, post, ui_schema=definition.ui_schema)
+    assert data == {
+        "risk_notice_read": True,
+        "declaration_own_use": True,
+        "declaration_no_rent_lend_sell": True,
         "tax_residency": "CN_ONLY",
         "pep_declaration": False,
     }
@@ -67,8 +83,10 @@ def test_a_hidden_conditional_field_is_dropped_and_a_shown_one_kept():
 
 
 def test_required_ticks_become_false_when_unticked_so_the_server_asks_for_them():
-    s = schema_of("debit-card-risk-notice")
-    data = parse_submission(s, {"risk_notice_read": ["true"], "declaration_own_use": ["on"]})
+    d = CATALOGUE.get("debit-card-risk-notice-schema.json", "debit-card-risk-notice-uischema.json")
+    data = parse_submission(
+        d.schema, {"risk_notice_read": ["true"], "declaration_own_use": ["on"]}, ui_schema=d.ui_schema
+    )
     assert data == {
         "risk_notice_read": True,
         "declaration_own_use": True,
@@ -77,7 +95,7 @@ def test_required_ticks_become_false_when_unticked_so_the_server_asks_for_them()
 
 
 def test_an_optional_unticked_box_is_left_out():
-    s = schema_of("debit-card-customer-details")
+    s = schema_of("debit-card-risk-notice")
     assert "marketing_optin" not in parse_submission(s, {})
     assert parse_submission(s, {"marketing_optin": ["true"]})["marketing_optin"] is True
 

@@ -170,30 +170,35 @@ def show_when_of(root, name):
     return json.loads(root.by_id(f"field-{name}").attrs["data-show-when"])
 
 
-def test_customer_details_hides_the_other_purpose_and_tax_country_until_they_apply():
-    form = form_of("debit-card-customer-details", {"account_purpose": "payroll", "tax_residency": "CN_ONLY"})
+def test_customer_details_hides_the_other_purpose_until_it_applies():
+    form = form_of("debit-card-customer-details", {"account_purpose": "payroll"})
     assert field(form, "account_purpose_other").show_when == ShowWhen("account_purpose", ("other",))
-    assert field(form, "tax_country").show_when == ShowWhen("tax_residency", ("NON_CN", "BOTH"))
     root = tree(render(form))
     assert show_when_of(root, "account_purpose_other") == {
         "field": "account_purpose",
         "values": ["other"],
         "negate": False,
     }
+    assert "hidden" in root.by_id("field-account_purpose_other").attrs
+
+
+def test_the_risk_notice_hides_the_tax_country_until_it_applies():
+    form = form_of("debit-card-risk-notice", {"tax_residency": "CN_ONLY"})
+    assert field(form, "tax_country").show_when == ShowWhen("tax_residency", ("NON_CN", "BOTH"))
+    root = tree(render(form))
     assert show_when_of(root, "tax_country") == {
         "field": "tax_residency",
         "values": ["NON_CN", "BOTH"],
         "negate": False,
     }
-    assert "hidden" in root.by_id("field-account_purpose_other").attrs
     assert "hidden" in root.by_id("field-tax_country").attrs
     assert "data-show-when" not in root.by_id("field-tax_tin").attrs
 
 
-def test_customer_details_shows_them_when_the_values_match():
-    form = form_of("debit-card-customer-details", {"account_purpose": "other", "tax_residency": "BOTH"})
-    root = tree(render(form))
+def test_the_conditional_fields_show_when_the_values_match():
+    root = tree(render(form_of("debit-card-customer-details", {"account_purpose": "other"})))
     assert "hidden" not in root.by_id("field-account_purpose_other").attrs
+    root = tree(render(form_of("debit-card-risk-notice", {"tax_residency": "BOTH"})))
     assert "hidden" not in root.by_id("field-tax_country").attrs
 
 
@@ -222,7 +227,7 @@ def test_one_of_choices_with_more_than_four_options_are_a_select_with_an_empty_f
 
 
 def test_boolean_one_of_is_a_radio_group_with_a_legend():
-    form = form_of("debit-card-customer-details", {"pep_declaration": False})
+    form = form_of("debit-card-risk-notice", {"pep_declaration": False})
     assert field(form, "pep_declaration").options == (("false", "否"), ("true", "是"))
     wrapper = tree(render(form)).by_id("field-pep_declaration")
     (fieldset,) = wrapper.tags("fieldset")
@@ -467,7 +472,7 @@ def test_errors_sit_in_their_field_containers_and_mark_the_input_invalid():
     errors = [
         FieldError("reserved_mobile", "pattern", "请输入11位中国大陆手机号码"),
         FieldError("residential_address.detail", "placeholder", "请填写真实的详细地址"),
-        FieldError("tax_residency", "required", "请填写“税收居民身份”"),
+        FieldError("product_code", "required", "请填写“开卡产品”"),
         FieldError("extra", "unknown_field", "表单中没有此字段"),
     ]
     form = form_of("debit-card-customer-details", errors=errors)
@@ -477,9 +482,7 @@ def test_errors_sit_in_their_field_containers_and_mark_the_input_invalid():
     assert root.by_id("in-reserved_mobile").attrs["aria-invalid"] == "true"
     assert root.by_id("err-residential_address.detail").full_text() == "请填写真实的详细地址"
     assert root.by_id("in-residential_address.detail").attrs["aria-invalid"] == "true"
-    assert all(
-        r.attrs["aria-invalid"] == "true" for r in root.by_id("field-tax_residency").find(type="radio")
-    )
+    assert all(r.attrs["aria-invalid"] == "true" for r in root.by_id("field-product_code").find(type="radio"))
     assert "aria-invalid" not in root.by_id("in-employer_name").attrs
     assert root.by_id("err-employer_name").full_text() == ""
     summary = root.by_id("form-errors")
@@ -490,7 +493,7 @@ def test_errors_sit_in_their_field_containers_and_mark_the_input_invalid():
     )
     assert "请修正以下 4 处错误" in summary.full_text()
     links = [a.attrs["href"] for a in summary.tags("a")]
-    assert links == ["#in-reserved_mobile", "#in-residential_address.detail", "#in-tax_residency"]
+    assert links == ["#in-product_code", "#in-reserved_mobile", "#in-residential_address.detail"]
     assert "表单中没有此字段" in summary.full_text()
 
 
