@@ -50,6 +50,8 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/instances/{instance_id}/abandon"): lambda role, inside, own: 200 if own else 404,
     ("GET", "/api/v1/tasks"): lambda role, inside, own: 200,
     ("GET", "/api/v1/tasks/{task_id}"): lambda role, inside, own: 200 if own else 404,
+    # the journey's first screen (the ID card, a staff screen) shows the customer no document
+    ("GET", "/api/v1/tasks/{task_id}/documents/{document}"): lambda role, inside, own: 404,
     ("POST", "/api/v1/tasks/{task_id}/complete"): lambda role, inside, own: 422 if own else 404,
     ("POST", "/api/v1/tasks/{task_id}/claim"): lambda role, inside, own: 200 if own else 404,
     ("POST", "/api/v1/tasks/{task_id}/unclaim"): lambda role, inside, own: 409 if own else 404,
@@ -153,6 +155,7 @@ def test_every_route_answers_every_role_as_the_matrix_says(client: TestClient, s
         "incident_id": "999999",
         "task_id": waiting["tasks"][0]["task_id"],
         "mobile": "13900001234",
+        "document": "privacy_policy",
         "package_id": packages[0]["package_id"],
         "abandon_instance_id": abandon_me["instance_id"],
         "change_id": "999999",
