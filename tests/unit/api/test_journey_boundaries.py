@@ -3,10 +3,13 @@ forms ask for appear in its own modules, diagram and forms, never in generic cod
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import re
 from pathlib import Path
 
+import engine.journeys
 from api.journeys import JOURNEYS, evidence_declarations, journey_registry
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -92,11 +95,13 @@ def _generic_sources(process_id: str) -> list[Path]:
 
 
 def _journey_dirs(process_id: str) -> list[str]:
-    """The folder name of a journey's own modules (`engine/journeys/<name>/`, `documents/journeys/<name>/`),
-    read off the package its declaration lives in."""
-    for journey in JOURNEYS:
-        if journey.declaration.process_id == process_id:
-            return [journey.declaration.operations[0].handler.__module__.split(".")[2]]
+    """The folder name of a journey's own modules (`engine/journeys/<name>/`, `documents/journeys/<name>/`):
+    the engine subpackage whose `JOURNEY` is this declaration."""
+    for module in pkgutil.iter_modules(engine.journeys.__path__):
+        package = importlib.import_module(f"engine.journeys.{module.name}")
+        declaration = getattr(package, "JOURNEY", None)
+        if declaration is not None and declaration.process_id == process_id:
+            return [module.name]
     return []
 
 
