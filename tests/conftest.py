@@ -1,6 +1,6 @@
 """Session-wide guard: no clear resident ID number or mobile number reaches a log record.
 
-Every record any logger emits during the test run is collected *before* the production masking filter
+Every record any logger emits during a test is collected *before* the production masking filter
 would see it, so this checks that our code does not log personal data at all, not just that the filter
 hides it. The fixture values of domain §13 are what the tests feed in, so they are what could leak.
 """
@@ -41,15 +41,19 @@ _collector = _Collector()
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _no_personal_data_in_logs() -> Iterator[None]:
+def _collect_log_records() -> Iterator[None]:
     root = logging.getLogger()
     root.addHandler(_collector)
     yield
     root.removeHandler(_collector)
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if _collector.leaks:
-        unique = sorted(set(_collector.leaks))[:20]
-        print("\nPersonal data in log records during the test run:\n  " + "\n  ".join(unique))
-        session.exitstatus = 1
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs(_collect_log_records: None) -> Iterator[None]:
+    """Fails the test whose run logged a clear ID or mobile number (an error in its teardown), so the
+    guard holds in every pytest-xdist worker and names the test that leaked."""
+    before = len(_collector.leaks)
+    yield
+    leaks = sorted(set(_collector.leaks[before:]))[:20]
+    if leaks:
+        pytest.fail("Personal data in log records:\n  " + "\n  ".join(leaks), pytrace=False)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from api.app import create_app
 from api.bootstrap import Services, build_services
@@ -28,15 +28,29 @@ from engine.persistence.records import Base
 from engine.settings import Settings
 
 # a parallel checkout (a second session's worktree) may point its run at its own database
-POSTGRES_URL = os.environ.get(
-    "FIELDBANK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+_BASE_URL = os.environ.get("FIELDBANK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# each pytest-xdist worker empties and fills a database of its own (`test_gw0`, `test_gw1`, ...)
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+POSTGRES_URL = f"{_BASE_URL}_{_WORKER}" if _WORKER else _BASE_URL
 _migrated: set[str] = set()
+
+
+def _create_database_once() -> None:
+    """The worker's own database, made on first use (the base one is the machine's, as README says)."""
+    url = make_url(POSTGRES_URL)
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database})
+        if exists.first() is None:
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
 
 
 def _reset_postgres() -> None:
     DEFINITIONS.clear()  # the emptied database hands out its definition ids again
     BRANCH_PATHS.clear()
+    if _WORKER and POSTGRES_URL not in _migrated:
+        _create_database_once()
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as conn:
         if POSTGRES_URL not in _migrated:
