@@ -41,11 +41,14 @@ JOURNEY = JourneyDeclaration(
         "AUTHORIZATION_REJECTED": NEUTRAL_REFUSAL,
         "ACCOUNT_LIMIT": "您在本行的账户数量已达到监管上限，暂时无法开立新账户。",
         "CLASS_II_DECLINED": "您已取消本次办理。",
+        # domain J1: a foreign PEP needs enhanced due diligence and senior approval, not on a tablet
+        "FOREIGN_PEP": "根据反洗钱规定，您的业务需到网点办理，我们的工作人员会为您安排。",
     },
     labels={
         "OPENED": "开户成功",
         **PRODUCTS,
         "ELDERLY_CUSTOMER": "高龄客户",
+        "FOREIGN_PEP": "外国政要及其关系人（需网点办理）",
         "OPENING_RISK_REVIEW": "开户风险评分偏高",
         "NON_LOCAL": "非本地客户",
         "PURPOSE_INCONSISTENT": "开户用途与身份不符",

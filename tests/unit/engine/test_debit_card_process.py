@@ -226,6 +226,15 @@ def test_a_wrong_otp_can_be_entered_again(journey: Journey) -> None:
     assert journey.steps.count("otp_entry") == 2
 
 
+def test_a_customer_who_declares_a_foreign_pep_is_referred_to_the_branch_before_any_card(
+    journey: Journey,
+) -> None:
+    risk_notice = {"tax_residency": "CN_ONLY", "pep_declaration": True, "marketing_optin": False}
+    data = journey.run(answers(risk_notice=risk_notice))
+    assert (data["outcome"], data["outcome_reason"]) == ("REFERRED_TO_BRANCH", "FOREIGN_PEP")
+    assert journey.steps[-1] == "risk_notice" and "core_result" not in data
+
+
 def test_a_pre_bound_card_is_rejected_and_another_card_is_scanned(journey: Journey) -> None:
     cards = iter([card(3), card(1002)])
     data = journey.run(answers(card_scan=lambda _j: {"card_no": next(cards)}))
