@@ -78,10 +78,14 @@ class HandoverDocuments:
         return [self._render(facts, name) for name in names]
 
     def document(self, actor: Actor, task_id: str, name: str) -> ShownDocument:
-        found = next((d for d in self.for_task(actor, task_id) if d.document == name), None)
-        if found is None:
+        """One document of the task's screen; putting it on the screen is a recorded view (§8.5)."""
+        form, journey = self.reads.task_journey(actor, task_id)
+        if name not in documents_named(form):
             raise NotFound("this task shows no such document")
-        return found
+        facts = facts_of(journey, preview=True)
+        shown = self._render(facts, name)
+        self.reads.record_document_view(actor, task_id, name, facts.data)
+        return shown
 
     def complete(self, actor: Actor, task_id: str, data: dict[str, Any]) -> InstanceView:
         """Completes the task, recording the documents its screen showed (rendered again from the same

@@ -187,6 +187,24 @@ class JourneyReads:
             _task, record = visible_task(tables, actor, task_id)
         return form, FinishedJourneys(self.deps).so_far(record.id)
 
+    def record_document_view(self, actor: Actor, task_id: str, document: str, fields: Iterable[str]) -> None:
+        """A document filled with the customer's data was put on the screen (§8.5): who, when, which
+        document, and the personal fields it was filled from."""
+        with instance_tables(self.deps.sessions) as tables:
+            _task, record = visible_task(tables, actor, task_id)
+            record_view(
+                tables.session,
+                self.deps.now(),
+                actor,
+                branch_code=record.branch_code,
+                instance_id=record.id,
+                subject=f"document:{document}",
+                fields=fields,
+                personal=self.deps.journeys.personal_fields,
+                purpose="show the customer what they sign",
+            )
+            tables.commit()
+
     def task_evidence_image(self, actor: Actor, task_id: str, attachment_id: str) -> tuple[str, str]:
         """(blob key, media type) of an evidence image behind an approval task the caller may do; any
         other attachment answers as absent. The view is recorded (§8.5)."""

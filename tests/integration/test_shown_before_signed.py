@@ -37,6 +37,16 @@ def test_the_signing_screen_shows_the_filled_documents_and_the_trail_keeps_their
     assert CUSTOMER.name in page.text and CUSTOMER.id_number in page.text and "未完成" not in page.text
     agreement = client.get(shown["debit_card_agreement"]["url"], headers=driver.headers("fo001"))
     assert "<strong>" in agreement.text  # key terms emphasised
+    # putting the filled documents on the screen is a recorded view of personal data (§8.5)
+    views = client.get("/api/v1/audit/personal-data-views", headers=driver.headers("ps001")).json()
+    documents = [
+        (v["staff_id"], v["subject"]) for v in views if v["instance_id"] == paused.instance["instance_id"]
+    ]
+    assert sorted(documents) == [
+        ("fo001", "document:account_application"),
+        ("fo001", "document:debit_card_agreement"),
+    ]
+    assert all("id_number" in v["fields"] for v in views)
 
     done = driver.run_from(paused.instance, CUSTOMER, skip=paused.steps)
     assert done.outcome == "OPENED"
