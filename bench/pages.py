@@ -1,5 +1,5 @@
 """Tablet page bench: what the first J1 screen costs a field officer on a weak network and a slow tablet,
-and how many screens and taps a clean J1 takes.
+and how many screens, taps and typed characters a clean J1 and a clean J2 take.
 
 Run: .venv/bin/python bench/pages.py [--runs N] [--base-url URL]   (about 40 s with the defaults)
 
@@ -16,8 +16,12 @@ is a reload of the same page in that context right after. Per load:
 - form-ready: performance.now() when <html data-ready="true"> is set by app.js's init() while
   form.task-form is in the document (a MutationObserver installed before any page script records it).
 All times count from the navigation start (performance.timeOrigin). Medians, min and max are printed.
-Last, one clean J1 runs through tests/browser/tablet_driver.TabletJourney without throttling and its
-screens and taps are compared with the 15 steps of domain.md J1. Timing is reported, never asserted.
+Last, one clean J1 and one clean J2 run through tests/browser/tablet_driver.TabletJourney without
+throttling; their task screens, taps and typed characters are compared with what issue 28 measured
+before prefilling (J1 9 task screens, 41 taps, 53 characters; J2 10, 88, 147), and J1's screens with
+the 15 steps of domain.md J1. A tap is a click, a tick, a focus of a box, a signature, two for a list
+(open, pick) or a photo (camera, shutter); typed characters are what goes into boxes. Timing is
+reported, never asserted.
 """
 
 from __future__ import annotations
@@ -57,6 +61,21 @@ SLOW_4G = {"latency": 562.5, "downloadThroughput": 180_000, "uploadThroughput": 
 BYTES_GOAL = 60_000  # 60 KB, 1 KB = 1,000 bytes
 READY_GOAL_MS = 2_000.0
 J1_STEPS = 15  # domain.md J1, steps 1-15
+# issue 28 item 9: a clean journey before its forms were prefilled (task screens, taps, characters)
+BEFORE = {"J1": (9, 41, 53), "J2": (10, 88, 147)}
+J2_PROCESS_ID = "credit_card_face_sign"
+J2_SCREENS = (
+    "product_choice",
+    "id_card",
+    "customer_consents",
+    "face_check",
+    "credit_authorization",
+    "otp_entry",
+    "sightings",
+    "application",
+    "signing",
+    "witness",
+)
 J1_SCREENS = (
     "id_card",
     "customer_consents",
@@ -231,14 +250,21 @@ def start_first_screen(browser: Browser, server: Server) -> tuple[str, list[Any]
 
 
 @dataclass
-class J1Run:
+class JourneyRun:
+    journey: str
     screens: list[str]
+    """Every screen reached after the start tap: the task screens, then the outcome."""
     taps: int
+    typed: int
     seconds: float
     errors: list[str]
 
+    @property
+    def task_screens(self) -> int:
+        return sum(not s.startswith("outcome:") for s in self.screens)
 
-def clean_j1(browser: Browser, server: Server) -> J1Run:
+
+def clean_j1(browser: Browser, server: Server) -> JourneyRun:
     """One clean J1 by tapping through the tablet pages, unthrottled, as tests/browser/test_tablet.py
     does; timed from the start tap to the outcome screen. It stops at the first unexpected screen (on a
     reused server 张伟 may already hold his Class I account) so the report says where it left the path."""
@@ -267,7 +293,42 @@ def clean_j1(browser: Browser, server: Server) -> J1Run:
             fill[screen]()
             screen = j.next()
         seconds = time.perf_counter() - started
-        return J1Run(j.screens, j.taps, seconds, list(page.fb_errors))  # type: ignore[attr-defined]
+        return JourneyRun("J1", j.screens, j.taps, j.typed, seconds, list(page.fb_errors))  # type: ignore[attr-defined]
+    finally:
+        page.context.close()
+
+
+def clean_j2(browser: Browser, server: Server) -> JourneyRun:
+    """One clean J2 (王芳, §13.2: approved) as tests/browser/test_credit_card_tablet.py taps it, to the
+    card centre's answer on the waiting screen; like J1, it stops at the first unexpected screen."""
+    page = new_page(browser, TABLET)
+    page.context.grant_permissions(["geolocation"], origin=server.base_url)
+    page.context.set_geolocation({"latitude": 30.546712, "longitude": 114.341862, "accuracy": 20})
+    mobile = f"1390000{2900 + secrets.randbelow(100)}"  # its own number: OTP limit 5/hour/mobile
+    try:
+        sign_in(page, server, OFFICER, "/tablet")
+        j = TabletJourney(page, server.base_url, officer=OFFICER)
+        fill = {
+            "product_choice": lambda: j.product_choice(mobile),
+            "id_card": lambda: j.read_id_card("王芳"),
+            "customer_consents": j.customer_consents,
+            "face_check": j.face_check,
+            "credit_authorization": j.credit_authorization,
+            "otp_entry": lambda: j.otp(mobile),
+            "sightings": j.sightings,
+            "application": j.application,
+            "signing": j.credit_card_signing,
+            "witness": j.witness,
+        }
+        started = time.perf_counter()
+        screen = j.start(J2_PROCESS_ID)
+        for expected in J2_SCREENS:
+            if screen != expected:
+                break
+            fill[screen]()
+            screen = j.next()
+        seconds = time.perf_counter() - started
+        return JourneyRun("J2", j.screens, j.taps, j.typed, seconds, list(page.fb_errors))  # type: ignore[attr-defined]
     finally:
         page.context.close()
 
@@ -331,23 +392,39 @@ def report_goals(cold: list[Load], warm: list[Load]) -> None:
         console.print(f"[bold red]Script errors on the measured page:[/] {sorted(errors)}")
 
 
-def report_j1(run: J1Run) -> None:
-    table = Table(title="A clean J1 on the tablet pages (no throttling)")
-    table.add_column("measurement")
-    table.add_column("value", justify="right")
-    table.add_row("screens (task screens + outcome)", str(len(run.screens)))
-    table.add_row("taps", str(run.taps))
-    table.add_row("wall time, start tap → last screen", f"{run.seconds:.1f} s")
+def report_journeys(runs: list[JourneyRun]) -> None:
+    table = Table(title="Clean journeys on the tablet pages (no throttling)")
+    for column in ("journey", "task screens", "taps", "typed characters", "outcome", "wall time"):
+        table.add_column(column, justify="left" if column in ("journey", "outcome") else "right")
+    for run in runs:
+        screens, taps, typed = BEFORE[run.journey]
+        table.add_row(
+            run.journey,
+            f"{run.task_screens} (was {screens})",
+            f"{run.taps} (was {taps})",
+            f"{run.typed} (was {typed})",
+            run.screens[-1] if run.screens else "-",
+            f"{run.seconds:.1f} s",
+        )
     console.print(table)
-    console.print(f"Screens: {' → '.join(run.screens)}")
-    opened = bool(run.screens) and run.screens[-1] == "outcome:OPENED"
-    console.print(
-        f"Goal: fewer screens than the {J1_STEPS} steps of domain.md J1: {len(run.screens)} screens, "
-        f"{run.taps} taps → {verdict(len(run.screens) < J1_STEPS and opened)}"
-        + ("" if opened else " (the journey did not end OPENED)")
-    )
-    if run.errors:
-        console.print(f"[bold red]Script errors during J1:[/] {run.errors}")
+    for run in runs:
+        console.print(f"{run.journey} screens: {' → '.join(run.screens)}")
+        screens, taps, typed = BEFORE[run.journey]
+        finished = bool(run.screens) and run.screens[-1] in ("outcome:OPENED", "outcome:APPROVED")
+        lower = run.task_screens <= screens and run.taps < taps and run.typed < typed
+        console.print(
+            f"Goal: a clean {run.journey} in no more task screens and fewer taps and typed characters than "
+            f"before ({screens}, {taps}, {typed}): {run.task_screens}, {run.taps}, {run.typed} → "
+            f"{verdict(lower and finished)}" + ("" if finished else " (the journey did not finish cleanly)")
+        )
+        if run.errors:
+            console.print(f"[bold red]Script errors during {run.journey}:[/] {run.errors}")
+    j1 = next((run for run in runs if run.journey == "J1"), None)
+    if j1 is not None:
+        console.print(
+            f"Goal: fewer screens than the {J1_STEPS} steps of domain.md J1: {len(j1.screens)} screens → "
+            f"{verdict(len(j1.screens) < J1_STEPS)}"
+        )
 
 
 # ----------------------------------------------------------------------------------------------- main
@@ -358,7 +435,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5, help="cold runs, each with one warm reload (5)")
     parser.add_argument(
         "--base-url",
-        help="use this running server instead of starting one (J1 needs 张伟 to have no account yet)",
+        help="use this running server instead of starting one (J1 needs 张伟 to have no account yet, "
+        "J2 王芳 no credit card)",
     )
     return parser.parse_args(argv)
 
@@ -397,8 +475,10 @@ def main(argv: list[str] | None = None) -> None:
                 cold.append(c)
                 warm.append(w)
                 log_step(started, f"run {i + 1}: cold {c.ready_ms:,.0f} ms, warm {w.ready_ms:,.0f} ms")
-            run = clean_j1(browser, server)
+            runs = [clean_j1(browser, server)]
             log_step(started, "clean J1 done")
+            runs.append(clean_j2(browser, server))
+            log_step(started, "clean J2 done")
         finally:
             browser.close()
 
@@ -406,7 +486,7 @@ def main(argv: list[str] | None = None) -> None:
     report_loads("First J1 screen, warm reload", warm)
     report_requests(cold[0], warm[0])
     report_goals(cold, warm)
-    report_j1(run)
+    report_journeys(runs)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from engine.store import JourneyInstance
 from engine.views import Actor
 from forms.catalogue import FormDefinition
 from forms.keywords import GB2260
-from forms.regions import find_in_address
+from forms.regions import REGION_FIELDS, prefill_address
 
 WATERMARK_REQUIRED = "请使用平板相机现场拍摄（带时间与位置水印）"
 _definition_forms: dict[int, dict[str, FormDefinition]] = {}
@@ -40,14 +40,23 @@ def definition_form(definition: DefinitionSnapshot, schema: str, ui: str | None)
 
 def prefill(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """Only the form's own fields are sent back, and never a secret (an OTP). An address group with
-    `x-gb2260.prefill_from` not filled yet gets the divisions its source address names (the chip's
-    registered address "湖北省武汉市武昌区…" preselects 湖北省 / 武汉市 / 武昌区)."""
+    `x-gb2260.prefill_from` not filled yet gets what its source address names, for the officer to confirm:
+    the chip's registered address "湖北省武汉市武昌区中南路99号" preselects 湖北省 / 武汉市 / 武昌区 and
+    the detail "中南路99号" (only down to `prefill_to`, and then no detail, where the group says so)."""
     props = schema.get("properties", {})
     shown = {k: data[k] for k in props if k in data and data[k] is not None and not props[k].get("x-secret")}
     for name, prop in props.items():
         spec = prop.get(GB2260) if isinstance(prop, dict) else None
         source = spec.get("prefill_from") if isinstance(spec, dict) else None
-        if name not in shown and isinstance(source, str) and (found := find_in_address(data.get(source))):
+        if name in shown or not isinstance(source, str):
+            continue
+        assert isinstance(spec, dict)
+        found = prefill_address(
+            data.get(source),
+            deepest=spec.get("prefill_to", REGION_FIELDS[-1]),
+            with_detail="detail" in prop.get("properties", {}),
+        )
+        if found:
             shown[name] = found
     return shown
 

@@ -8,7 +8,9 @@ cross-checks the chip's sex and birth date against the ID number (domain.md §3.
 `x-contact-mobiles` keeps contacts' mobiles apart from the applicant's, each other's and staff numbers
 (§J2 contacts). `x-gb2260` on an address group holds its `province_code` / `city_code` / `district_code`
 to real GB/T 2260 divisions, each under the one before (§3.4, forms/regions.py); its `prefill_from`
-names the task data field (the chip's registered address) whose division names preselect them.
+names the task data field (the chip's registered address) whose division names preselect them (and whose
+rest prefills `detail`), its `prefill_to` the deepest level preselected (`city_code` where the same
+city is a sensible default for that address but the same street is not).
 `multipleOf` is computed in decimal so `0.01` works for amounts (§3.8).
 """
 
@@ -36,7 +38,7 @@ ID_CONSISTENCY_FIELDS = ("id_field", "sex_field", "birth_date_field")
 CONTACT_MOBILES = "x-contact-mobiles"
 CONTACT_MOBILES_SETTINGS = ("applicant_field", "contact_fields")
 GB2260 = "x-gb2260"
-GB2260_SETTINGS = ("prefill_from",)
+GB2260_SETTINGS = ("prefill_from", "prefill_to")
 # [Sim] Staff records carry no mobile number, so the staff numbers a contact may not use are configured
 # here (not in the form: forms are stored with each definition version, and no table holds a clear
 # mobile); the default is the sandbox's registered staff phone (§13.3). In production the watch-list's

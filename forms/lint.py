@@ -144,6 +144,8 @@ def _gb2260_problems(spec: Any, properties: Mapping[str, Any], at: tuple[Any, ..
     for key, value in spec.items() if isinstance(spec, Mapping) else ():
         if key not in GB2260_SETTINGS:
             yield (*at, key), f"unknown {GB2260} setting {key!r}"
+        elif key == "prefill_to" and value not in REGION_FIELDS:
+            yield (*at, key), f"prefill_to names the deepest level preselected: {', '.join(REGION_FIELDS)}"
         elif not isinstance(value, str) or not value:
             yield (*at, key), "prefill_from names the task data field holding the address text"
     for name in REGION_FIELDS:

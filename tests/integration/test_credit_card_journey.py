@@ -203,6 +203,36 @@ def test_the_chip_data_on_the_application_cannot_be_changed_by_a_client(client: 
     assert [t["name"] for t in r.json()["tasks"]] == ["signing"]  # the journey kept the chip's values
 
 
+def test_the_application_opens_with_what_the_journey_already_knows(client: TestClient) -> None:
+    """Issue 28 item 9: the chip's address, the verified mobile and the originals seen are not asked
+    again; the employer's county and what only the applicant can say are."""
+    driver = CreditCardDriver(client)
+    applicant = Applicant(originals=("income_proof", "bank_statement"))
+    at_form = driver.run(applicant, stop_before="application")
+    [task] = at_form.instance["tasks"]
+    r = client.get(f"/api/v1/tasks/{task['task_id']}", headers=driver.headers("fo001"))
+    assert r.status_code == 200, r.text
+    shown = r.json()["data"]
+    assert shown["reserved_mobile"] == applicant.mobile  # the number the OTP went to
+    assert shown["residential_address"] == {  # the sandbox chip: 湖北省武汉市武昌区中南路99号
+        "province_code": "420000",
+        "city_code": "420100",
+        "district_code": "420106",
+        "detail": "中南路99号",
+    }
+    assert shown["employer_address"] == {"province_code": "420000", "city_code": "420100"}
+    assert shown["income_proof_types"] == ["income_proof", "bank_statement"]  # the originals ticked
+    assert "family_contact" not in shown and "annual_income" not in shown
+    # what was shown can be sent back as it is, with the applicant's own answers added
+    data = driver.form_data("application", applicant, "fo001", at_form.steps)
+    data = {**data, "residential_address": shown["residential_address"]}
+    done = client.post(
+        f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("fo001"), json={"data": data}
+    )
+    assert done.status_code == 200, done.text
+    assert [t["name"] for t in done.json()["tasks"]] == ["signing"]
+
+
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_an_applicant_over_60_is_refused_before_any_authorization(
     client: TestClient, services: Services

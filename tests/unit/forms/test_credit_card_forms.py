@@ -240,3 +240,107 @@ def test_the_witness_declares_all_three_sightings():
         "witness_signature": ATT,
     }
     assert errors("credit-card-witness", data) == [("witness_signature_seen", "must_confirm")]
+
+
+# --- what the journey already knows (issue 28 item 9) -------------------------------------------------------
+
+
+def _application_shown(data: dict[str, Any]) -> Any:
+    from api.web.form_view import build_form
+    from engine.task_forms import prefill
+
+    f = form("credit-card-application")
+    return build_form(f.schema, f.ui_schema, prefill(f.schema, data))
+
+
+def _field(view: Any, name: str) -> Any:
+    return next(f for f in view.fields if f.name == name)
+
+
+CHIP = {
+    "customer_name": "王芳",
+    "id_number": "420102198506150026",
+    "registered_address": "湖北省武汉市武昌区中南路99号",
+    "reserved_mobile": "13900001234",  # verified on the OTP screen
+}
+
+
+def test_the_application_opens_with_the_chip_address_and_the_verified_mobile():
+    view = _application_shown(CHIP)
+    assert _field(view, "reserved_mobile").value == "13900001234"
+    assert _field(view, "reserved_mobile").readonly
+    home = _field(view, "residential_address")
+    assert home.widget == "region"
+    assert [(c.region_level, c.value) for c in home.children] == [
+        ("province_code", "420000"),
+        ("city_code", "420100"),
+        ("district_code", "420106"),
+        (None, "中南路99号"),
+    ]
+
+
+def test_the_employer_address_is_picked_by_name_with_only_the_applicants_city_preselected():
+    work = _field(_application_shown(CHIP), "employer_address")
+    assert work.widget == "region"
+    assert [(c.region_level, c.value) for c in work.children] == [
+        ("province_code", "420000"),
+        ("city_code", "420100"),
+        ("district_code", ""),
+        (None, ""),
+    ]
+    assert ("420111", "洪山区") in work.children[2].options  # the county is the officer's pick, by name
+
+
+def test_an_address_the_officer_already_gave_is_not_overwritten_by_the_chip():
+    given = {**CHIP, "residential_address": {"province_code": "110000", "city_code": "110100"}}
+    home = _field(_application_shown(given), "residential_address")
+    assert [c.value for c in home.children] == ["110000", "110100", "", ""]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("nationality", "CHN"),
+        ("statement_channel", "APP"),
+        ("auto_repay_wanted", "false"),
+        ("delivery_address_choice", "RESIDENTIAL"),
+    ],
+)
+def test_the_usual_answers_are_preselected_for_the_officer_to_confirm(name, expected):
+    assert _field(_application_shown(CHIP), name).value == expected
+
+
+def test_short_choices_are_one_tap_radios():
+    view = _application_shown(CHIP)
+    for name in ("housing_status", "marital_status", "education", "employment_type", "position"):
+        assert _field(view, name).widget == "radio", name
+
+
+def test_the_preselected_answers_are_still_checked_like_typed_ones():
+    # the employer's county is not preselected: an application without it is refused on that field
+    unpicked = {**APPLICATION, "employer_address": {k: v for k, v in ADDRESS.items() if k != "district_code"}}
+    assert errors("credit-card-application", unpicked) == [("employer_address.district_code", "required")]
+    # the preselected 邮寄至居住地址 and a card sent to a workplace the unemployed do not have
+    jobless = {
+        k: v
+        for k, v in APPLICATION.items()
+        if not k.startswith(("employer_", "industry", "position", "years_e"))
+    }
+    assert (
+        errors(
+            "credit-card-application",
+            {**jobless, "employment_type": "RETIRED", "delivery_address_choice": "RESIDENTIAL"},
+        )
+        == []
+    )
+
+
+def test_the_single_purpose_of_the_credit_report_authorization_and_no_supplementary_card_are_preselected():
+    from api.web.form_view import build_form
+
+    auth = form("credit-card-credit-auth")
+    purpose = _field(build_form(auth.schema, auth.ui_schema, {}), "credit_report_purpose")
+    assert purpose.value == "CREDIT_CARD_APPROVAL"
+    product = form("credit-card-product")
+    wanted = _field(build_form(product.schema, product.ui_schema, {}), "supplementary_card_wanted")
+    assert wanted.value == "false"

@@ -9,7 +9,7 @@ import pytest
 from api.web.form_view import build_form
 from engine.task_forms import prefill
 from forms import FormCatalogue, validate_form_data
-from forms.regions import division_problem, divisions, find_in_address
+from forms.regions import division_problem, divisions, find_in_address, prefill_address
 
 CATALOGUE = FormCatalogue()
 DETAILS = "debit-card-customer-details"
@@ -90,6 +90,7 @@ def test_the_customer_details_form_prefills_the_divisions_from_the_chip_address(
         "province_code": "420000",
         "city_code": "420100",
         "district_code": "420106",
+        "detail": "中南路99号",  # the rest of the chip's address, for the officer to confirm
     }
     kept = {"residential_address": {"province_code": "110000"}, "registered_address": "湖北省武汉市"}
     assert prefill(schema, kept)["residential_address"] == {"province_code": "110000"}
@@ -139,3 +140,52 @@ def test_the_lint_accepts_region_only_on_a_gb2260_address_group(tmp_path):
     good.write_text(json.dumps({"name": {"ui:widget": "region"}}), encoding="utf-8")
     problems = FormCatalogue(tmp_path).lint_form("f-schema.json", "f-uischema.json")
     assert [p.pointer for p in problems] == ["/name/ui:widget"]
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("湖北省武汉市武昌区中南路99号", {"district_code": "420106", "detail": "中南路99号"}),
+        ("北京市朝阳区某某路1号院2栋", {"district_code": "110105", "detail": "某某路1号院2栋"}),
+        ("湖北省武汉市武昌区", {"district_code": "420106"}),  # nothing after the county
+        ("湖北省武汉市武昌区1号", {"district_code": "420106"}),  # too short to be a §3.4 detail
+        ("湖北省武汉市某某街道中南路99号", {"city_code": "420100"}),  # no county: no detail either
+    ],
+)
+def test_an_address_prefills_its_rest_as_the_detail_only_when_all_three_divisions_are_named(
+    address, expected
+):
+    shown = prefill_address(address)
+    assert {k: v for k, v in shown.items() if k in expected} == expected
+    assert ("detail" in shown) == ("detail" in expected)
+
+
+def test_an_address_prefilled_down_to_the_city_leaves_the_county_and_the_detail_to_the_officer():
+    assert prefill_address("湖北省武汉市武昌区中南路99号", deepest="city_code") == {
+        "province_code": "420000",
+        "city_code": "420100",
+    }
+    assert prefill_address("湖北省武汉市武昌区中南路99号", with_detail=False) == find_in_address(
+        "湖北省武汉市武昌区中南路99号"
+    )
+
+
+def _gb2260_lint(tmp_path, spec: object) -> list[str]:
+    address = {n: {"type": "string"} for n in ("province_code", "city_code", "district_code", "detail")}
+    schema = {
+        "type": "object",
+        "properties": {"addr": {"type": "object", "x-gb2260": spec, "properties": address}},
+    }
+    (tmp_path / "g-schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    (tmp_path / "g-uischema.json").write_text(json.dumps({"addr": {"ui:widget": "region"}}), encoding="utf-8")
+    return [p.pointer for p in FormCatalogue(tmp_path).lint_form("g-schema.json", "g-uischema.json")]
+
+
+def test_the_lint_takes_prefill_to_only_as_a_division_level(tmp_path):
+    assert _gb2260_lint(tmp_path, {"prefill_from": "registered_address", "prefill_to": "city_code"}) == []
+    assert _gb2260_lint(tmp_path, {"prefill_from": "registered_address", "prefill_to": "detail"}) == [
+        "/properties/addr/x-gb2260/prefill_to"
+    ]
+    assert _gb2260_lint(tmp_path, {"prefill_from": "registered_address", "prefill_depth": 2}) == [
+        "/properties/addr/x-gb2260/prefill_depth"
+    ]
