@@ -75,6 +75,12 @@ class ReviewLookups(Protocol):
         up to this journey's end (this one included)."""
         ...
 
+    def shared_links(self, instance_id: str, window: timedelta) -> dict[str, int]:
+        """For each link name of the journey's declared `linking_fields`: how many other customers'
+        journeys of the same process, ended within `window` of this one's end, hold one of its values
+        (compared as blind indexes). Links shared with nobody are absent."""
+        ...
+
 
 def package_integrity(r: ReviewInput) -> RuleResult:
     if r.package_problems:

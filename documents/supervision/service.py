@@ -43,6 +43,10 @@ class MachineReviewer:
         """`ReviewLookups`: the officer's volume, for a journey's velocity rule."""
         return self.store.journeys_by_officer(instance_id, window, tuple(outcomes))
 
+    def shared_links(self, instance_id: str, window: timedelta) -> dict[str, int]:
+        """`ReviewLookups`: other customers' applications holding the same linking values."""
+        return self.store.shared_links(instance_id, window)
+
     def machine_review(self, package_id: str) -> dict[str, Any]:
         package = self.store.package(package_id)
         if package is None:

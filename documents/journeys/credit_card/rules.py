@@ -1,6 +1,6 @@
 """J2's machine rules (domain J2 "Post-supervision checks", §7, §2.11): 三亲见 complete, the credit-report
 authorization before the card centre's query and for its purpose, the contacts' mobiles, 补件 within
-its deadline, the face-sign officer, the officer's volume.
+its deadline, the face-sign officer, the officer's volume, contacts shared with other applicants.
 
 Each reads the verified package (data.json, trail.json, the manifest's file list). Times are compared as
 moments: the trail holds UTC, the authorization stamp Asia/Shanghai.
@@ -36,6 +36,15 @@ APPLIED = ("APPROVED", "DECLINED", "REFERRED")
 # the officer's own acts of the face-sign session: the qualification checked at the start covers them
 # only if the officer who started the journey did them
 FACE_SIGN_TASKS = ("sightings", "application", "signing", "witness", "supplement")
+SHARED_CONTACTS_WINDOW = timedelta(days=30)  # [Sim] the domain names the signal, not its window
+# J2's values that tie applications together (its declaration's `linking_fields`): a contact's mobile
+# and the employer's phone, each compared with the same link of other applicants' applications
+LINKING_FIELDS = {
+    "family_contact.mobile": "contact_mobile",
+    "other_contact.mobile": "contact_mobile",
+    "employer_phone": "employer_phone",
+}
+SHARED_LINK_WORDS = {"contact_mobile": "a contact's mobile", "employer_phone": "the employer phone"}
 WITNESS_DECLARATIONS = (
     "witness_person_seen",
     "witness_originals_seen",
@@ -45,11 +54,13 @@ WITNESS_DECLARATIONS = (
 
 
 def review_facts(instance_id: str, data: dict[str, Any], lookups: ReviewLookups) -> dict[str, Any]:
-    """The officer's applications to the card centre in the day up to this journey's end."""
+    """The officer's applications to the card centre in the day up to this journey's end, and the other
+    applicants whose applications share a contact's mobile or the employer phone with this one."""
     return {
         "applications_by_officer_last_day": lookups.journeys_by_officer(
             instance_id, timedelta(days=1), APPLIED
-        )
+        ),
+        "shared_links": lookups.shared_links(instance_id, SHARED_CONTACTS_WINDOW),
     }
 
 
@@ -150,6 +161,31 @@ def contact_mobiles(r: ReviewInput) -> RuleResult:
     return RuleResult("CONTACT_MOBILES", PASS)
 
 
+def shared_contacts(r: ReviewInput) -> RuleResult:
+    """Fraud-ring signal (domain J2 post-supervision): a contact's mobile or the employer phone also in
+    another applicant's application (another ID number) within 30 days [Sim] of this one. Compared by
+    blind index (`review_facts`), so the numbers are never read back in clear."""
+    if not any(
+        isinstance(r.data.get(f), dict | str) for f in ("family_contact", "other_contact", "employer_phone")
+    ):
+        return RuleResult("SHARED_CONTACTS", NOT_APPLICABLE, "no application data")
+    shared = r.extra.get("shared_links")
+    if not isinstance(shared, dict):
+        return RuleResult("SHARED_CONTACTS", FLAG, "other applications could not be compared")
+    found = [
+        f"{SHARED_LINK_WORDS.get(link, link)} with {count} other applicant(s)"
+        for link, count in sorted(shared.items())
+        if isinstance(count, int) and count > 0
+    ]
+    if found:
+        return RuleResult(
+            "SHARED_CONTACTS",
+            FLAG,
+            "shares " + "; ".join(found) + f" within {SHARED_CONTACTS_WINDOW.days} days",
+        )
+    return RuleResult("SHARED_CONTACTS", PASS)
+
+
 def documents_within_deadline(r: ReviewInput) -> RuleResult:
     """补件 (§J2 step 10): each submission of documents answers a card-centre decision received at most
     7 days [Sim] earlier (the decision asking for them starts the deadline)."""
@@ -207,6 +243,7 @@ RULES: tuple[Rule, ...] = (
     sightings_complete,
     authorization_before_query,
     contact_mobiles,
+    shared_contacts,
     documents_within_deadline,
     officer_qualified,
     velocity,

@@ -35,7 +35,7 @@ def review_input(facts: EvidenceFacts | None = None, **extra: Any) -> ReviewInpu
         },
         package_problems=[],
         subject_index=SUBJECT,
-        extra=extra,
+        extra={"shared_links": {}, **extra},  # review_facts always asks; the sample shares nothing
     )
 
 
@@ -58,6 +58,7 @@ def test_the_approved_sample_passes_every_rule_a_package_gets() -> None:
         "SIGHTINGS_COMPLETE",
         "AUTHORIZATION_BEFORE_QUERY",
         "CONTACT_MOBILES",
+        "SHARED_CONTACTS",
         "DOCUMENTS_WITHIN_DEADLINE",
         "OFFICER_QUALIFIED",
         "VELOCITY",
@@ -266,8 +267,8 @@ def test_thirty_applications_a_day_pass_and_thirty_one_are_flagged() -> None:
     assert (result.result, result.reason) == (FLAG, "31 applications by this officer in a day")
 
 
-def test_review_facts_ask_for_the_officers_applications_in_a_day() -> None:
-    asked: list[tuple[str, timedelta, tuple[str, ...]]] = []
+def test_review_facts_ask_for_the_officers_applications_in_a_day_and_shared_contacts() -> None:
+    asked: list[tuple[Any, ...]] = []
 
     class Lookups:
         core: Any = None
@@ -276,9 +277,54 @@ def test_review_facts_ask_for_the_officers_applications_in_a_day() -> None:
             asked.append((instance_id, window, tuple(outcomes)))
             return 12
 
+        def shared_links(self, instance_id: str, window: timedelta) -> dict[str, int]:
+            asked.append((instance_id, window))
+            return {"contact_mobile": 2}
+
     facts = EVIDENCE.review_facts("i-1", {}, Lookups())
-    assert facts == {"applications_by_officer_last_day": 12}
-    assert asked == [("i-1", timedelta(days=1), ("APPROVED", "DECLINED", "REFERRED"))]
+    assert facts == {"applications_by_officer_last_day": 12, "shared_links": {"contact_mobile": 2}}
+    assert asked == [
+        ("i-1", timedelta(days=1), ("APPROVED", "DECLINED", "REFERRED")),
+        ("i-1", timedelta(days=30)),
+    ]
+
+
+# ------------------------------------------------------------------ shared contacts (fraud ring)
+
+
+def test_an_application_sharing_no_contact_passes() -> None:
+    assert rules.shared_contacts(review_input(shared_links={})).result == PASS
+
+
+def test_a_contact_mobile_shared_with_another_applicant_is_flagged_with_what_was_shared() -> None:
+    result = rules.shared_contacts(review_input(shared_links={"contact_mobile": 1, "employer_phone": 2}))
+    assert result.result == FLAG
+    assert result.reason == (
+        "shares a contact's mobile with 1 other applicant(s); the employer phone with 2 other "
+        "applicant(s) within 30 days"
+    )
+
+
+def test_shared_contacts_flag_when_other_applications_were_not_compared() -> None:
+    r = review_input()
+    del r.extra["shared_links"]
+    assert rules.shared_contacts(r).result == FLAG
+
+
+def test_shared_contacts_do_not_apply_before_the_application_was_filled() -> None:
+    r = review_input(shared_links={"contact_mobile": 1})
+    for key in ("family_contact", "other_contact", "employer_phone"):
+        r.data.pop(key, None)
+    assert rules.shared_contacts(r).result == NOT_APPLICABLE
+
+
+def test_j2_declares_its_contacts_mobiles_and_employer_phone_as_linking_fields() -> None:
+    data = approved_facts().data
+    for path in EVIDENCE.linking_fields:
+        head, _, tail = path.partition(".")
+        value = data[head][tail] if tail else data[head]
+        assert isinstance(value, str) and value, path
+    assert set(EVIDENCE.linking_fields.values()) == {"contact_mobile", "employer_phone"}
 
 
 def test_a_package_breaking_a_rule_is_flagged_by_the_machine_review() -> None:
