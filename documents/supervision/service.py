@@ -15,6 +15,7 @@ from documents.evidence.container import read_zip
 from documents.evidence.service import BlobStore
 from documents.evidence.verify import verify_package
 from documents.journeys.declaration import EvidenceDeclaration
+from documents.supervision.image_facts import image_facts
 from documents.supervision.review import ReviewInput, machine_review
 from engine.adapters.ports import CoreBanking
 from engine.errors import NotFound
@@ -69,6 +70,7 @@ class MachineReviewer:
                 for f in (declaration.party_id_fields if declaration else ())
                 if data.get(f)
             ),
+            images=image_facts(entries),
         )
         results = machine_review(review, declaration.rules if declaration else ())
         now = self.now()
