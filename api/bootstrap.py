@@ -198,6 +198,7 @@ def build_services(
         blobs,
         _warm_renderer,
         evidence_declarations(),
+        cipher,
     )
     reviews = ReviewStarter(evidence_store, instances, now)
     reads = JourneyReads(deps, instances)

@@ -1,6 +1,6 @@
 """Deterministic stand-ins for tablet captures in the journeys' sample packages: a grey+alpha PNG of a
-pen stroke whose path the caller gives, so every sample has its own bytes (and SM3) and a re-render is
-byte-identical."""
+pen stroke whose path the caller gives, and a photographed page of text lines, so every sample has its
+own bytes (and SM3) and a re-render is byte-identical."""
 
 from __future__ import annotations
 
@@ -17,11 +17,29 @@ def stroke_png(path: Callable[[int], float], width: int = 360, height: int = 120
         for dy in (-1, 0, 1):
             rows[y + dy][2 * x : 2 * x + 2] = b"\x10\xff"
     raw = b"".join(b"\x00" + bytes(row) for row in rows)
+    return _png(width, height, 4, raw)
 
+
+def document_png(seed: int, width: int = 960, height: int = 720) -> bytes:
+    """A photo of a printed page as a grey PNG: a light sheet with dark lines of "text" whose lengths
+    follow `seed`, the size of a tablet capture, so legibility rules see a real document's spread."""
+    rows = []
+    for y in range(height):
+        row = bytearray(b"\xf0" * width)
+        line, within = divmod(y - 60, 36)
+        if 60 <= y < height - 60 and within < 14:
+            end = width - 60 - (line * 53 + seed * 31) % (width // 3)
+            row[60:end] = b"\x28" * (end - 60)
+        rows.append(row)
+    raw = b"".join(b"\x00" + bytes(row) for row in rows)
+    return _png(width, height, 0, raw)
+
+
+def _png(width: int, height: int, colour_type: int, raw: bytes) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 4, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from crypto import KeyStore, hmac_sm3
 from documents.evidence.facts import EvidenceFacts, EvidenceImage
+from documents.evidence.linking import BlindIndexer, linking_indexes
 from documents.evidence.package import build_package
 from documents.journeys.declaration import EvidenceDeclaration
 from engine.attachments import AttachmentService
@@ -51,6 +52,8 @@ class EvidenceService:
     blobs: BlobStore
     renderer_factory: Callable[[], Renderer]
     declarations: Mapping[str, EvidenceDeclaration]
+    indexer: BlindIndexer
+    """Blind-indexes the journey's linking fields, kept with its package."""
     _renderer: Renderer | None = None
 
     @property
@@ -87,6 +90,9 @@ class EvidenceService:
         return images
 
     def _store(self, outbox_id: int, facts: EvidenceFacts, documents: dict[str, bytes]) -> None:
+        declaration = self.declarations.get(facts.process_id)
+        links = linking_indexes(facts.data, declaration.linking_fields, self.indexer) if declaration else []
+
         def build(sequence: int, previous_manifest_sm3: str | None) -> NewPackage:
             built = build_package(
                 facts,
@@ -105,6 +111,7 @@ class EvidenceService:
                 branch_code=facts.branch_code,
                 staff_id=facts.staff_id,
                 manifest=built.manifest,
+                links=tuple(links),
             )
 
         sequence = self.store.append(facts.instance_id, facts.package_id, outbox_id, build)

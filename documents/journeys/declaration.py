@@ -36,11 +36,15 @@ class EvidenceDeclaration:
     party_id_fields: tuple[str, ...] = ()
     """Data fields with the ID numbers of other people the journey checks beside its customer (a
     supplementary card's holder): their check results belong in the trail too."""
+    linking_fields: Mapping[str, str] = field(default_factory=dict)
+    """Dotted data path of a phone number -> its link name: values that tie this journey's applications
+    together (a contact's mobile, an employer's phone). Kept as blind indexes with the package, so
+    `ReviewLookups.shared_links` can tell when another customer's application holds the same one."""
     review_facts: Callable[[str, dict[str, Any], ReviewLookups], dict[str, Any]] = _no_review_facts
-    sample_facts: Callable[[], EvidenceFacts] | None = None
-    """A realistic finished journey: the renderer warms up on it, the tests render it."""
     """Facts only the bank's systems know (the core's record, the officer's recent volume), asked for
     at review time and handed to the rules as `ReviewInput.extra`."""
+    sample_facts: Callable[[], EvidenceFacts] | None = None
+    """A realistic finished journey: the renderer warms up on it, the tests render it."""
 
     def documents(self, facts: EvidenceFacts) -> list[str]:
         names = list(self.documents_for(facts))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from documents.supervision.image_facts import ImageFacts
 from engine.adapters.ports import CoreBanking
 from forms.formats import age_on, id_birth_date
 
@@ -40,6 +41,8 @@ class ReviewInput:
     """What the journey's `review_facts` asked of the bank's systems."""
     party_indices: frozenset[str] = frozenset()
     """Blind indexes of the other people the journey checks (its declaration's `party_id_fields`)."""
+    images: dict[str, ImageFacts] = field(default_factory=dict)
+    """Package image name (`images/<role>.<ext>`) -> its size and spread, for legibility rules."""
 
     @property
     def outcome(self) -> str | None:
@@ -73,6 +76,12 @@ class ReviewLookups(Protocol):
     def journeys_by_officer(self, instance_id: str, window: timedelta, outcomes: Iterable[str]) -> int:
         """Journeys of the same process the same officer ended with one of `outcomes` in the `window`
         up to this journey's end (this one included)."""
+        ...
+
+    def shared_links(self, instance_id: str, window: timedelta) -> dict[str, int]:
+        """For each link name of the journey's declared `linking_fields`: how many other customers'
+        journeys of the same process, ended within `window` of this one's end, hold one of its values
+        (compared as blind indexes). Links shared with nobody are absent."""
         ...
 
 

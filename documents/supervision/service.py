@@ -15,6 +15,7 @@ from documents.evidence.container import read_zip
 from documents.evidence.service import BlobStore
 from documents.evidence.verify import verify_package
 from documents.journeys.declaration import EvidenceDeclaration
+from documents.supervision.image_facts import image_facts
 from documents.supervision.review import ReviewInput, machine_review
 from engine.adapters.ports import CoreBanking
 from engine.errors import NotFound
@@ -43,6 +44,10 @@ class MachineReviewer:
         """`ReviewLookups`: the officer's volume, for a journey's velocity rule."""
         return self.store.journeys_by_officer(instance_id, window, tuple(outcomes))
 
+    def shared_links(self, instance_id: str, window: timedelta) -> dict[str, int]:
+        """`ReviewLookups`: other customers' applications holding the same linking values."""
+        return self.store.shared_links(instance_id, window)
+
     def machine_review(self, package_id: str) -> dict[str, Any]:
         package = self.store.package(package_id)
         if package is None:
@@ -65,6 +70,7 @@ class MachineReviewer:
                 for f in (declaration.party_id_fields if declaration else ())
                 if data.get(f)
             ),
+            images=image_facts(entries),
         )
         results = machine_review(review, declaration.rules if declaration else ())
         now = self.now()

@@ -26,6 +26,7 @@ from engine.persistence.records import (
     EvidenceChainHeadRecord,
     EvidencePackageRecord,
     InstanceEventRecord,
+    LinkingIndexRecord,
     OutboxRecord,
     ProcessInstanceRecord,
     ReviewRecord,
@@ -66,6 +67,8 @@ class NewPackage:
     branch_code: str
     staff_id: str
     manifest: dict[str, Any]
+    links: tuple[tuple[str, str], ...] = ()
+    """(link name, blind index) of the values tying the journey to others (`LinkingIndexRecord`)."""
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,33 @@ class EvidenceStore:
                 or 0
             )
 
+    def shared_links(self, instance_id: str, window: timedelta) -> dict[str, int]:
+        """Link name -> how many other customers' journeys of the same process, ended within `window`
+        either side of this one's end, hold one of this journey's values under that link (their
+        packages built so far). Empty when it shares none or kept none."""
+        with self.sessions() as session:
+            own = list(
+                session.scalars(
+                    select(LinkingIndexRecord).where(LinkingIndexRecord.instance_id == instance_id)
+                )
+            )
+            shared: dict[str, int] = {}
+            for link in sorted({row.link for row in own}):
+                mine = [row for row in own if row.link == link]
+                others = session.scalar(
+                    select(func.count(func.distinct(LinkingIndexRecord.subject_index))).where(
+                        LinkingIndexRecord.process_id == mine[0].process_id,
+                        LinkingIndexRecord.link == link,
+                        LinkingIndexRecord.value_index.in_([row.value_index for row in mine]),
+                        LinkingIndexRecord.subject_index != mine[0].subject_index,
+                        LinkingIndexRecord.at >= mine[0].at - window,
+                        LinkingIndexRecord.at <= mine[0].at + window,
+                    )
+                )
+                if others:
+                    shared[link] = int(others)
+            return shared
+
     def review_decisions(self, review_instance_id: str) -> list[ReviewRow]:
         """The completed tasks of a review journey, as review history."""
         with self.sessions() as session:
@@ -326,6 +356,7 @@ class EvidenceStore:
                 )
             )
             head.sequence, head.manifest_sm3 = sequence, built.manifest_sm3
+            session.add_all(_linking_records(session, instance_id, package_id, built))
             session.add(
                 OutboxRecord(
                     instance_id=instance_id,
@@ -413,6 +444,28 @@ def _review_record(package_id: str, r: ReviewRow) -> ReviewRecord:
         detail=r.detail,
         at=r.at,
     )
+
+
+def _linking_records(
+    session: Session, instance_id: str, package_id: str, built: NewPackage
+) -> list[LinkingIndexRecord]:
+    """The package's linking values, under the customer's blind index and the journey's end; none for a
+    journey without a customer ID (nothing to tell another customer from)."""
+    journey = session.get(ProcessInstanceRecord, instance_id)
+    if journey is None or journey.customer_index is None or journey.completed_at is None:
+        return []
+    return [
+        LinkingIndexRecord(
+            package_id=package_id,
+            instance_id=instance_id,
+            process_id=built.process_id,
+            subject_index=journey.customer_index,
+            link=link,
+            value_index=value_index,
+            at=journey.completed_at,
+        )
+        for link, value_index in built.links
+    ]
 
 
 def _has_package(session: Session, instance_id: str) -> bool:

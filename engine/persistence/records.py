@@ -268,6 +268,26 @@ class EvidenceChainHeadRecord(Base):
     manifest_sm3: Mapped[str | None] = mapped_column(String(64))
 
 
+class LinkingIndexRecord(Base):
+    """A value that ties applications together (a contact's mobile, an employer's phone) as a blind
+    index, with the customer's blind index: applications of different customers sharing one are a
+    fraud-ring signal for post-supervision. Written with the journey's evidence package."""
+
+    __tablename__ = "linking_indexes"
+    __table_args__ = (Index("ix_linking_indexes_lookup", "process_id", "link", "value_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[str] = mapped_column(ForeignKey("evidence_packages.id"), index=True)
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    subject_index: Mapped[str] = mapped_column(String(64))
+    link: Mapped[str] = mapped_column(String(64))
+    """What the value is to the journey (its declaration's link name), e.g. a contact's mobile."""
+    value_index: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    """When the journey ended: the window of the shared-contacts rule counts from here."""
+
+
 class ReviewRecord(Base):
     """One post-supervision decision or rule result on a package (the review history)."""
 

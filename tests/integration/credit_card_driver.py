@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.journey_driver import Customer, J1Driver
+from api.journey_driver import OUTREACH_POSITION, Customer, J1Driver
+from documents.sample_images import document_png
 from forms.formats import id_birth_date, id_sex_code
 
 PROCESS = "credit_card_face_sign"
@@ -69,6 +70,17 @@ class CreditCardDriver(J1Driver):
         self._check(r, "start the credit-card journey")
         return dict(r.json())
 
+    def upload_page(self, username: str, seed: int) -> str:
+        """A photographed original (a page of text, legible), stamped on the spot like the tablet's."""
+        r = self.client.post(
+            "/api/v1/attachments",
+            headers=self.headers(username),
+            files={"file": (f"page-{seed}.png", document_png(seed), "image/png")},
+            data={"watermark": "true", **OUTREACH_POSITION},
+        )
+        self._check(r, "upload a page")
+        return str(r.json()["attachment_id"])
+
     def form_data(self, name: str, c: Customer, actor: str, steps: list[str]) -> dict[str, Any]:
         assert isinstance(c, Applicant)
         birth = id_birth_date(c.id_number)
@@ -102,7 +114,9 @@ class CreditCardDriver(J1Driver):
             "sightings": lambda: {
                 "applicant_photo": on_the_spot(12),
                 **{f"doc_{code}_seen": True for code in c.originals},
-                **{f"doc_{code}_photo": on_the_spot(13 + i) for i, code in enumerate(c.originals)},
+                **{
+                    f"doc_{code}_photo": self.upload_page(actor, 13 + i) for i, code in enumerate(c.originals)
+                },
             },
             "application": lambda: {
                 "customer_name": c.name,
@@ -160,7 +174,10 @@ class CreditCardDriver(J1Driver):
             },
             "supplement": lambda: {
                 **{f"supplement_{code}_seen": True for code in c.supplements},
-                **{f"supplement_{code}_photo": on_the_spot(31 + i) for i, code in enumerate(c.supplements)},
+                **{
+                    f"supplement_{code}_photo": self.upload_page(actor, 31 + i)
+                    for i, code in enumerate(c.supplements)
+                },
             },
         }
         if name in forms:

@@ -45,6 +45,9 @@ J2_RULES = {
     "CONTACT_MOBILES",
     "DOCUMENTS_WITHIN_DEADLINE",
     "OFFICER_QUALIFIED",
+    "OFFICER_NOT_APPLICANT",
+    "INCOME_PROOF_LEGIBLE",
+    "SHARED_CONTACTS",
     "VELOCITY",
 }
 
@@ -138,3 +141,41 @@ def test_a_j2_refused_before_submission_holds_what_was_signed_and_no_decision(
     with zipfile.ZipFile(io.BytesIO(r.content)) as archive:
         (tmp_path / "application.pdf").write_bytes(archive.read("documents/credit_card_application.pdf"))
     assert "未完成" in _text(tmp_path / "application.pdf")
+
+
+def _rule(detail: dict[str, Any], code: str) -> dict[str, Any]:
+    return next(h for h in detail["history"] if h["kind"] == "machine_rule" and h["code"] == code)
+
+
+def test_a_second_applicant_sharing_a_contact_mobile_is_flagged_and_an_unrelated_one_is_not(
+    client: TestClient,
+) -> None:
+    """Fraud-ring signal: the rule compares blind indexes kept with each package, never the numbers."""
+    driver = CreditCardDriver(client)
+    first = finish(driver, Applicant())
+    assert _rule(reviewed_package(client, driver, first["instance_id"]), "SHARED_CONTACTS")["passed"] is True
+
+    # another person whose other contact is 王芳's family contact, written another way
+    ring = Applicant(
+        name="陈明",
+        id_number="420106198805121239",  # synthetic person (§13.1): clean checks
+        family_mobile="13900007771",
+        other_mobile="+86 139-0000-2345",
+        extra={"employer_phone": "027-88880001"},
+    )
+    second = finish(driver, ring)
+    assert second["outcome"] == "APPROVED"
+    flagged = _rule(reviewed_package(client, driver, second["instance_id"]), "SHARED_CONTACTS")
+    assert flagged["passed"] is False
+    assert flagged["detail"]["reason"] == "shares a contact's mobile with 1 other applicant(s) within 30 days"
+
+    unrelated = Applicant(
+        name="刘静",
+        id_number="420106197908152463",
+        family_mobile="13900007772",
+        other_mobile="13900007773",
+        extra={"employer_phone": "027-88880002"},
+    )
+    third = finish(driver, unrelated)
+    assert third["outcome"] == "APPROVED"
+    assert _rule(reviewed_package(client, driver, third["instance_id"]), "SHARED_CONTACTS")["passed"] is True

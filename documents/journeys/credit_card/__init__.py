@@ -32,6 +32,7 @@ EVIDENCE = EvidenceDeclaration(
     rules=rules.RULES,
     image_fields=IMAGES,
     party_id_fields=("supp_id_number",),
+    linking_fields=rules.LINKING_FIELDS,
     review_facts=rules.review_facts,
     sample_facts=samples.approved_facts,
 )

@@ -339,6 +339,23 @@ def _image_digest(facts: EvidenceFacts, role: str) -> str:
     return image.sm3 if image else "未拍摄"
 
 
+def witnessed_holder(facts: EvidenceFacts) -> Context | None:
+    """The supplementary card's holder the officer saw beside the applicant (§7.2: present and signing),
+    masked as on every staff view; None when no holder was asked for or they were not there."""
+    data = facts.data
+    if (
+        data.get("supplementary_card_wanted") is not True
+        or data.get("supplementary_holder_present") is not True
+    ):
+        return None
+    return {
+        "relation": show(label(L.RELATIONS, data.get("supplementary_holder_relation"))),
+        "name": show(mask_name(text(data.get("supp_name")))),
+        "id_number": show(mask_id_number(text(data.get("supp_id_number")))),
+        "signature": _image_digest(facts, "supplementary_signature"),
+    }
+
+
 def witness_context(facts: EvidenceFacts) -> Context:
     data = facts.data
     event = last_event(facts, "task_completed", "witness")
@@ -365,6 +382,7 @@ def witness_context(facts: EvidenceFacts) -> Context:
         },
         "sightings_at": cn_datetime(task_time(facts, "sightings")),
         "applicant_photo": _image_digest(facts, "applicant_photo"),
+        "supplementary": witnessed_holder(facts),
         "face": show(get(data.get("face_result"), "result")),
         "originals": originals,
         "declarations": [(wording, data.get(key) is True) for key, wording in WITNESS_DECLARATIONS],

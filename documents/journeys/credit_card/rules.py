@@ -1,6 +1,7 @@
 """J2's machine rules (domain J2 "Post-supervision checks", §7, §2.11): 三亲见 complete, the credit-report
 authorization before the card centre's query and for its purpose, the contacts' mobiles, 补件 within
-its deadline, the face-sign officer, the officer's volume.
+its deadline, the face-sign officer (qualified, not the applicant), the officer's volume, contacts
+shared with other applicants, the income proof photographed legibly.
 
 Each reads the verified package (data.json, trail.json, the manifest's file list). Times are compared as
 moments: the trail holds UTC, the authorization stamp Asia/Shanghai.
@@ -22,7 +23,11 @@ from documents.supervision.review import (
     velocity_rule,
 )
 from engine.journeys.credit_card import QUALIFICATION
-from engine.journeys.credit_card.operations import CREDIT_REPORT_PURPOSE, DOCUMENT_NAMES
+from engine.journeys.credit_card.operations import (
+    CREDIT_REPORT_PURPOSE,
+    DOCUMENT_NAMES,
+    INCOME_PROOF_DOCUMENTS,
+)
 from engine.journeys.credit_card.projection import DECISION_FIELD, PROCESS_ID
 from forms.formats import normalise_mobile
 from forms.keywords import STAFF_MOBILES
@@ -36,6 +41,23 @@ APPLIED = ("APPROVED", "DECLINED", "REFERRED")
 # the officer's own acts of the face-sign session: the qualification checked at the start covers them
 # only if the officer who started the journey did them
 FACE_SIGN_TASKS = ("sightings", "application", "signing", "witness", "supplement")
+SHARED_CONTACTS_WINDOW = timedelta(days=30)  # [Sim] the domain names the signal, not its window
+# J2's values that tie applications together (its declaration's `linking_fields`): a contact's mobile
+# and the employer's phone, each compared with the same link of other applicants' applications
+LINKING_FIELDS = {
+    "family_contact.mobile": "contact_mobile",
+    "other_contact.mobile": "contact_mobile",
+    "employer_phone": "employer_phone",
+}
+SHARED_LINK_WORDS = {"contact_mobile": "a contact's mobile", "employer_phone": "the employer phone"}
+# [Sim] a legible photo of a page: its shorter side at least this many pixels (the tablet sends up to
+# 1280), and its grey levels above the watermark strip spread at least this much (a blank or black
+# frame is ~0, a photographed page of text 20+)
+MIN_LEGIBLE_SIDE = 480
+MIN_LEGIBLE_SPREAD = 8.0
+INCOME_PROOF_ROLES = frozenset(
+    f"{kind}_{doc}" for kind in ("original", "supplement") for doc in INCOME_PROOF_DOCUMENTS
+)
 WITNESS_DECLARATIONS = (
     "witness_person_seen",
     "witness_originals_seen",
@@ -45,11 +67,13 @@ WITNESS_DECLARATIONS = (
 
 
 def review_facts(instance_id: str, data: dict[str, Any], lookups: ReviewLookups) -> dict[str, Any]:
-    """The officer's applications to the card centre in the day up to this journey's end."""
+    """The officer's applications to the card centre in the day up to this journey's end, and the other
+    applicants whose applications share a contact's mobile or the employer phone with this one."""
     return {
         "applications_by_officer_last_day": lookups.journeys_by_officer(
             instance_id, timedelta(days=1), APPLIED
-        )
+        ),
+        "shared_links": lookups.shared_links(instance_id, SHARED_CONTACTS_WINDOW),
     }
 
 
@@ -150,6 +174,31 @@ def contact_mobiles(r: ReviewInput) -> RuleResult:
     return RuleResult("CONTACT_MOBILES", PASS)
 
 
+def shared_contacts(r: ReviewInput) -> RuleResult:
+    """Fraud-ring signal (domain J2 post-supervision): a contact's mobile or the employer phone also in
+    another applicant's application (another ID number) within 30 days [Sim] of this one. Compared by
+    blind index (`review_facts`), so the numbers are never read back in clear."""
+    if not any(
+        isinstance(r.data.get(f), dict | str) for f in ("family_contact", "other_contact", "employer_phone")
+    ):
+        return RuleResult("SHARED_CONTACTS", NOT_APPLICABLE, "no application data")
+    shared = r.extra.get("shared_links")
+    if not isinstance(shared, dict):
+        return RuleResult("SHARED_CONTACTS", FLAG, "other applications could not be compared")
+    found = [
+        f"{SHARED_LINK_WORDS.get(link, link)} with {count} other applicant(s)"
+        for link, count in sorted(shared.items())
+        if isinstance(count, int) and count > 0
+    ]
+    if found:
+        return RuleResult(
+            "SHARED_CONTACTS",
+            FLAG,
+            "shares " + "; ".join(found) + f" within {SHARED_CONTACTS_WINDOW.days} days",
+        )
+    return RuleResult("SHARED_CONTACTS", PASS)
+
+
 def documents_within_deadline(r: ReviewInput) -> RuleResult:
     """补件 (§J2 step 10): each submission of documents answers a card-centre decision received at most
     7 days [Sim] earlier (the decision asking for them starts the deadline)."""
@@ -200,6 +249,55 @@ def officer_qualified(r: ReviewInput) -> RuleResult:
     return RuleResult("OFFICER_QUALIFIED", PASS, f"{starter} holds {QUALIFICATION} (checked at start)")
 
 
+def officer_not_applicant(r: ReviewInput) -> RuleResult:
+    """FO ≠ applicant (domain J2 post-supervision). Staff records hold no ID number, so the applicant's
+    reserved mobile (real-name checked with the telco against their ID) is compared with the staff
+    numbers (`STAFF_MOBILES`); the officer's "no relationship" declaration is part of 三亲见."""
+    mobile = r.data.get("reserved_mobile")
+    if not isinstance(mobile, str) or not mobile:
+        return RuleResult("OFFICER_NOT_APPLICANT", NOT_APPLICABLE, "no applicant mobile")
+    if normalise_mobile(mobile) in STAFF_MOBILES:
+        return RuleResult("OFFICER_NOT_APPLICANT", FLAG, "the applicant's mobile is a staff number")
+    if r.data.get("witness_no_relationship") is False:
+        return RuleResult("OFFICER_NOT_APPLICANT", FLAG, "the officer declared a relationship")
+    return RuleResult("OFFICER_NOT_APPLICANT", PASS, "applicant mobile is no staff number")
+
+
+def _role(file_name: str) -> str:
+    """`images/original_income_proof-2.jpg` -> `original_income_proof` (a retake keeps its role)."""
+    stem = file_name.removeprefix("images/").rsplit(".", 1)[0]
+    base, _, suffix = stem.rpartition("-")
+    return base if base and suffix.isdigit() else stem
+
+
+def income_proof_legible(r: ReviewInput) -> RuleResult:
+    """Income-proof images legible (domain J2 post-supervision): an application that reached the card
+    centre holds at least one photo of an income proof, and none of them is a thumbnail or blank."""
+    if not _submitted(r):
+        return RuleResult("INCOME_PROOF_LEGIBLE", NOT_APPLICABLE, "nothing submitted")
+    names = sorted(
+        name
+        for f in r.manifest.get("files") or ()
+        if isinstance(f, dict)
+        and (name := str(f.get("name", ""))).startswith("images/")
+        and _role(name) in INCOME_PROOF_ROLES
+    )
+    if not names:
+        return RuleResult("INCOME_PROOF_LEGIBLE", FLAG, "no income-proof photo in the package")
+    problems = []
+    for name in names:
+        facts = r.images.get(name)
+        if facts is None:
+            problems.append(f"{name} unreadable")
+        elif min(facts.width, facts.height) < MIN_LEGIBLE_SIDE:
+            problems.append(f"{name} too small ({facts.width}x{facts.height})")
+        elif facts.spread < MIN_LEGIBLE_SPREAD:
+            problems.append(f"{name} blank")
+    if problems:
+        return RuleResult("INCOME_PROOF_LEGIBLE", FLAG, "; ".join(problems)[:300])
+    return RuleResult("INCOME_PROOF_LEGIBLE", PASS, f"{len(names)} income-proof photo(s)")
+
+
 velocity = velocity_rule("applications_by_officer_last_day", VELOCITY_LIMIT_PER_DAY, "applications", "a day")
 
 
@@ -207,7 +305,10 @@ RULES: tuple[Rule, ...] = (
     sightings_complete,
     authorization_before_query,
     contact_mobiles,
+    shared_contacts,
     documents_within_deadline,
     officer_qualified,
+    officer_not_applicant,
+    income_proof_legible,
     velocity,
 )

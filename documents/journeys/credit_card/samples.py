@@ -117,7 +117,8 @@ def images(data: dict[str, Any]) -> list[EvidenceImage]:
     found = []
     for seed, (data_field, role) in enumerate(_IMAGE_FIELDS.items()):
         if isinstance(data.get(data_field), str):
-            png = stroke_png(seed)
+            # the originals are photographed pages; the rest stand in as pen strokes
+            png = sample_images.document_png(seed) if role.startswith("original_") else stroke_png(seed)
             found.append(EvidenceImage(role, data[data_field], "image/png", png, sm3(png).hex()))
     return found
 

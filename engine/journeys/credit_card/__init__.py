@@ -62,8 +62,11 @@ JOURNEY = JourneyDeclaration(
         "SIGHTINGS_COMPLETE": "三亲见完整",
         "AUTHORIZATION_BEFORE_QUERY": "征信授权先于查询",
         "CONTACT_MOBILES": "联系人手机号合规",
+        "SHARED_CONTACTS": "联系人及单位电话未与他人申请共用",
         "DOCUMENTS_WITHIN_DEADLINE": "补件未逾期",
         "OFFICER_QUALIFIED": "经办人具备面签资格",
+        "OFFICER_NOT_APPLICANT": "经办人非申请人本人",
+        "INCOME_PROOF_LEGIBLE": "收入证明影像清晰",
     },
     ending_facts=(
         EndingFact("application_no", "申请编号"),

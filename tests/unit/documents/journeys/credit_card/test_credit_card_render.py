@@ -229,6 +229,41 @@ def test_the_witness_declaration_names_the_officer_qualification_and_originals(
     assert photo.sm3[:16] in "".join(text.split())
 
 
+def test_the_witness_declaration_names_the_supplementary_holder_it_witnessed_masked(
+    renderer: DocumentRenderer,
+) -> None:
+    facts = approved_facts()
+    holder = {
+        "supplementary_card_wanted": True,
+        "supplementary_holder_relation": "CHILD",
+        "supplementary_holder_present": True,
+        "supp_name": "赵雨桐",
+        "supp_id_number": "42010320070220004X",
+        "supplementary_card_accepted": True,
+    }
+    signature = dataclasses.replace(facts.images[0], role="supplementary_signature", sm3="ab" * 32)
+    signed = dataclasses.replace(facts, data={**facts.data, **holder}, images=[*facts.images, signature])
+    html = renderer.render_html(
+        "witness_declaration.html.j2", BUILDERS["witness_declaration"](signed), facts.process_id
+    )
+    assert "王*" in html  # the applicant, masked as on every staff view
+    assert "附属卡持卡人（在场）" in html and "赵**（子女）" in html and "4201**********004X" in html
+    assert "ab" * 32 in html
+    assert "赵雨桐" not in html and "42010320070220004X" not in html
+
+    absent = {**holder, "supplementary_holder_present": False}
+    html = renderer.render_html(
+        "witness_declaration.html.j2",
+        BUILDERS["witness_declaration"](dataclasses.replace(facts, data={**facts.data, **absent})),
+        facts.process_id,
+    )
+    assert "附属卡持卡人" not in html
+    html = renderer.render_html(
+        "witness_declaration.html.j2", BUILDERS["witness_declaration"](facts), facts.process_id
+    )
+    assert "附属卡持卡人" not in html and "王*" in html
+
+
 def test_the_decision_record_holds_number_decision_and_limit_but_no_card_centre_reason(
     pdfs: dict[tuple[str, str], Path],
 ) -> None:

@@ -15,6 +15,8 @@ from documents.evidence.manifest import canonical_json
 from documents.evidence.package import package_files
 from documents.journeys.credit_card import EVIDENCE, rules
 from documents.journeys.credit_card.samples import approved_facts, utc_iso
+from documents.sample_images import document_png
+from documents.supervision.image_facts import ImageFacts, image_facts
 from documents.supervision.review import FLAG, NOT_APPLICABLE, PASS, ReviewInput, machine_review
 
 SUBJECT = "56ce9876a4dc27368d2d5c3ac5875665"  # the sample trail's blind index of 王芳's ID number
@@ -35,7 +37,8 @@ def review_input(facts: EvidenceFacts | None = None, **extra: Any) -> ReviewInpu
         },
         package_problems=[],
         subject_index=SUBJECT,
-        extra=extra,
+        extra={"shared_links": {}, **extra},  # review_facts always asks; the sample shares nothing
+        images=image_facts({name: content for name, (_type, content) in files.items()}),
     )
 
 
@@ -58,8 +61,11 @@ def test_the_approved_sample_passes_every_rule_a_package_gets() -> None:
         "SIGHTINGS_COMPLETE",
         "AUTHORIZATION_BEFORE_QUERY",
         "CONTACT_MOBILES",
+        "SHARED_CONTACTS",
         "DOCUMENTS_WITHIN_DEADLINE",
         "OFFICER_QUALIFIED",
+        "OFFICER_NOT_APPLICANT",
+        "INCOME_PROOF_LEGIBLE",
         "VELOCITY",
     }
     assert not {"VOUCHER_MATCHES_CORE", "CARD_FROM_STOCK", "DECLARATIONS_SIGNED"} & {r.code for r in results}
@@ -266,8 +272,8 @@ def test_thirty_applications_a_day_pass_and_thirty_one_are_flagged() -> None:
     assert (result.result, result.reason) == (FLAG, "31 applications by this officer in a day")
 
 
-def test_review_facts_ask_for_the_officers_applications_in_a_day() -> None:
-    asked: list[tuple[str, timedelta, tuple[str, ...]]] = []
+def test_review_facts_ask_for_the_officers_applications_in_a_day_and_shared_contacts() -> None:
+    asked: list[tuple[Any, ...]] = []
 
     class Lookups:
         core: Any = None
@@ -276,9 +282,54 @@ def test_review_facts_ask_for_the_officers_applications_in_a_day() -> None:
             asked.append((instance_id, window, tuple(outcomes)))
             return 12
 
+        def shared_links(self, instance_id: str, window: timedelta) -> dict[str, int]:
+            asked.append((instance_id, window))
+            return {"contact_mobile": 2}
+
     facts = EVIDENCE.review_facts("i-1", {}, Lookups())
-    assert facts == {"applications_by_officer_last_day": 12}
-    assert asked == [("i-1", timedelta(days=1), ("APPROVED", "DECLINED", "REFERRED"))]
+    assert facts == {"applications_by_officer_last_day": 12, "shared_links": {"contact_mobile": 2}}
+    assert asked == [
+        ("i-1", timedelta(days=1), ("APPROVED", "DECLINED", "REFERRED")),
+        ("i-1", timedelta(days=30)),
+    ]
+
+
+# ------------------------------------------------------------------ shared contacts (fraud ring)
+
+
+def test_an_application_sharing_no_contact_passes() -> None:
+    assert rules.shared_contacts(review_input(shared_links={})).result == PASS
+
+
+def test_a_contact_mobile_shared_with_another_applicant_is_flagged_with_what_was_shared() -> None:
+    result = rules.shared_contacts(review_input(shared_links={"contact_mobile": 1, "employer_phone": 2}))
+    assert result.result == FLAG
+    assert result.reason == (
+        "shares a contact's mobile with 1 other applicant(s); the employer phone with 2 other "
+        "applicant(s) within 30 days"
+    )
+
+
+def test_shared_contacts_flag_when_other_applications_were_not_compared() -> None:
+    r = review_input()
+    del r.extra["shared_links"]
+    assert rules.shared_contacts(r).result == FLAG
+
+
+def test_shared_contacts_do_not_apply_before_the_application_was_filled() -> None:
+    r = review_input(shared_links={"contact_mobile": 1})
+    for key in ("family_contact", "other_contact", "employer_phone"):
+        r.data.pop(key, None)
+    assert rules.shared_contacts(r).result == NOT_APPLICABLE
+
+
+def test_j2_declares_its_contacts_mobiles_and_employer_phone_as_linking_fields() -> None:
+    data = approved_facts().data
+    for path in EVIDENCE.linking_fields:
+        head, _, tail = path.partition(".")
+        value = data[head][tail] if tail else data[head]
+        assert isinstance(value, str) and value, path
+    assert set(EVIDENCE.linking_fields.values()) == {"contact_mobile", "employer_phone"}
 
 
 def test_a_package_breaking_a_rule_is_flagged_by_the_machine_review() -> None:
@@ -286,3 +337,79 @@ def test_a_package_breaking_a_rule_is_flagged_by_the_machine_review() -> None:
     r.data["credit_auth"]["signed_at"] = "2025-06-02T15:00:00+08:00"  # after the 14:09 submission
     flagged = {x.code for x in machine_review(r, EVIDENCE.rules) if x.result == FLAG}
     assert flagged == {"AUTHORIZATION_BEFORE_QUERY"}
+
+
+# ------------------------------------------------------------------ the officer is not the applicant
+
+
+def test_an_applicant_whose_mobile_is_no_staff_number_passes() -> None:
+    assert rules.officer_not_applicant(review_input()).result == PASS
+
+
+def test_an_applicant_with_a_staff_mobile_is_flagged_however_written() -> None:
+    r = review_input()
+    r.data["reserved_mobile"] = "+86 139-0000-9009"  # forms/keywords.py STAFF_MOBILES
+    result = rules.officer_not_applicant(r)
+    assert (result.result, result.reason) == (FLAG, "the applicant's mobile is a staff number")
+
+
+def test_an_officer_declaring_a_relationship_is_flagged() -> None:
+    r = review_input()
+    r.data["witness_no_relationship"] = False
+    assert rules.officer_not_applicant(r).result == FLAG
+
+
+def test_the_officer_rule_does_not_apply_without_an_applicant_mobile() -> None:
+    r = review_input()
+    del r.data["reserved_mobile"]
+    assert rules.officer_not_applicant(r).result == NOT_APPLICABLE
+
+
+# ------------------------------------------------------------------ income proof legible
+
+INCOME = "images/original_income_proof.png"
+STATEMENT = "images/original_bank_statement.png"
+
+
+def test_photographed_pages_of_income_proof_pass() -> None:
+    result = rules.income_proof_legible(review_input())
+    assert (result.result, result.reason) == (PASS, "2 income-proof photo(s)")
+
+
+def test_a_thumbnail_of_the_income_proof_is_flagged() -> None:
+    r = review_input()
+    r.images[INCOME] = image_facts({INCOME: document_png(1, width=320, height=240)})[INCOME]
+    result = rules.income_proof_legible(r)
+    assert (result.result, result.reason) == (FLAG, f"{INCOME} too small (320x240)")
+
+
+def test_a_blank_frame_is_flagged_even_at_full_size() -> None:
+    r = review_input()
+    r.images[STATEMENT] = ImageFacts(1280, 960, 0.0)  # a lens cap under the watermark strip
+    result = rules.income_proof_legible(r)
+    assert (result.result, result.reason) == (FLAG, f"{STATEMENT} blank")
+
+
+def test_an_unreadable_income_proof_is_flagged() -> None:
+    r = review_input()
+    del r.images[INCOME]
+    assert rules.income_proof_legible(r).reason == f"{INCOME} unreadable"
+
+
+def test_a_submitted_application_without_income_proof_photos_is_flagged() -> None:
+    r = without_file(without_file(review_input(), INCOME), STATEMENT)
+    result = rules.income_proof_legible(r)
+    assert (result.result, result.reason) == (FLAG, "no income-proof photo in the package")
+
+
+def test_a_retake_counts_under_its_role() -> None:
+    r = without_file(review_input(), INCOME)
+    r.manifest["files"].append({"name": "images/original_income_proof-2.jpg"})
+    r.images["images/original_income_proof-2.jpg"] = ImageFacts(1280, 960, 30.0)
+    assert rules.income_proof_legible(r).result == PASS
+
+
+def test_the_income_rule_does_not_apply_before_submission() -> None:
+    r = review_input()
+    r.trail = [e for e in r.trail if e["detail"].get("operation") != "credit_card.submit"]
+    assert rules.income_proof_legible(r).result == NOT_APPLICABLE
