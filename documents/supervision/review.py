@@ -18,8 +18,9 @@ from engine.adapters.ports import CoreBanking
 from forms.formats import age_on, id_birth_date
 
 PASS, FLAG, NOT_APPLICABLE = "PASS", "FLAG", "NOT_APPLICABLE"
-# the shared identification's checks (processes/shared): every journey's customer goes through them
-IDENTIFICATION_CHECKS = ("identity.verify", "watchlist.screen_person")
+# the shared identification's checks (processes/shared): every journey's customer goes through them, and
+# a journey may run them for another person it names (a `party_id_fields` ID number), the face check too
+IDENTIFICATION_CHECKS = ("identity.verify", "watchlist.screen_person", "face.compare")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,9 @@ IDENTIFICATION_PERSONAL_FIELDS = frozenset(
         "id_back_image",
         "live_face_image",
         "customer_signature",
+        # the shared face check's subject as its caller binds it (face_verification's ioSpecification)
+        "face_subject",
+        "face_reference_photo",
     }
 )
 

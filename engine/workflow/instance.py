@@ -263,7 +263,7 @@ class WorkflowInstance:
         # only when the called process ends), e.g. the telco result of a journey abandoned at the OTP
         lasts = [self._wf.last_task, *(sub.last_task for sub in self._wf.subprocesses.values())]
         last = max((t for t in lasts if t is not None), key=lambda t: t.last_state_change, default=None)
-        return dict(last.data) if last is not None else dict(self._wf.task_tree.data)
+        return dict(_outside_scoped_calls(last).data) if last is not None else dict(self._wf.task_tree.data)
 
     # ------------------------------------------------------------------ commands
 
@@ -324,3 +324,17 @@ def listens_for_messages(spec_pair: SpecPair) -> bool:
             if any(isinstance(d, MessageEventDefinition) for d in _definitions(definition)):
                 return True
     return False
+
+
+def _outside_scoped_calls(task: Any) -> Any:
+    """The task itself, or, inside a called process that declares its inputs (a BPMN ioSpecification,
+    e.g. the shared face check run for whichever person the caller names), the call activity that
+    started it: such a process works on its own copy under generic names (`live_face_image` of the
+    holder, say), which become the journey's data only under the names the caller takes them as."""
+    while task is not None:
+        io = getattr(getattr(task.workflow, "spec", None), "io_specification", None)
+        parent_id = getattr(task.workflow, "parent_task_id", None)
+        if io is None or not io.data_inputs or parent_id is None:
+            return task
+        task = task.workflow.top_workflow.get_task_from_id(parent_id)
+    return task

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.integration.credit_card_driver import Applicant, CreditCardDriver
+from tests.integration.credit_card_driver import Applicant, CreditCardDriver, SupplementaryHolder
 from tests.integration.test_credit_card_journey import BEIJING, BEIJING_ID, finish
 
 J2_DOCUMENTS = {
@@ -100,6 +100,29 @@ def test_an_approved_j2_leaves_its_own_package_reviewed_by_its_own_rules(
     decision = _text(tmp_path / "decision.pdf")
     assert application_no.startswith("CC") and application_no in decision
     assert "36,000.00" in decision and "420102198506150026" not in decision  # a staff view: masked
+
+
+def test_a_present_holder_passes_the_face_check_and_the_package_holds_their_live_photo(
+    client: TestClient,
+) -> None:
+    driver = CreditCardDriver(client)
+    done = finish(driver, Applicant(supplementary=SupplementaryHolder()))  # 赵雨桐, clean (§13.2)
+    assert (done["status"], done["outcome"]) == ("completed", "APPROVED")
+    detail = reviewed_package(client, driver, done["instance_id"])
+    names = {f["name"] for f in detail["manifest"]["files"]}
+    # each person's live photo under their own role: the holder's check did not replace the applicant's
+    assert {"images/live_face.png", "images/supplementary_live_face.png"} <= names
+    rules = {h["code"]: h for h in detail["history"] if h["kind"] == "machine_rule"}
+    # the holder's face result (subject: their ID number, a declared party) and 三亲见 with it both pass
+    assert rules["CHECKS_MATCH_CUSTOMER"]["passed"] is True, rules["CHECKS_MATCH_CUSTOMER"]
+    assert rules["SIGHTINGS_COMPLETE"]["passed"] is True, rules["SIGHTINGS_COMPLETE"]
+    r = client.get(
+        f"/api/v1/evidence/{detail['manifest']['package_id']}/download", headers=driver.headers("ps001")
+    )
+    with zipfile.ZipFile(io.BytesIO(r.content)) as archive:
+        data = json.loads(archive.read("data.json"))
+    assert data["supp_face_result"]["result"] == "PASS" and data["face_result"]["result"] == "PASS"
+    assert data["supp_live_face_image"] != data["live_face_image"]
 
 
 def _text(path: Path) -> str:

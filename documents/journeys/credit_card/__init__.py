@@ -22,6 +22,7 @@ IMAGES = {
     "supp_id_front_image": "supplementary_id_front",
     "supp_id_back_image": "supplementary_id_back",
     "supp_signature": "supplementary_signature",
+    "supp_live_face_image": "supplementary_live_face",
 }
 
 EVIDENCE = EvidenceDeclaration(

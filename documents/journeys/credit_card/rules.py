@@ -105,7 +105,8 @@ def _captured(r: ReviewInput, data_field: str, role: str) -> bool:
 
 
 def sightings_complete(r: ReviewInput) -> RuleResult:
-    """三亲见 (§7.1): the person (face PASS + the officer's photo of the applicant), each ticked original
+    """三亲见 (§7.1): the person (face PASS + the officer's photo of the applicant; with a supplementary card,
+    its holder's face PASS and live photo too), each ticked original
     with its photo, the customer's signature and hand-copied sentence, the officer's declaration and
     signature, all in the package."""
     if not _submitted(r):
@@ -113,6 +114,12 @@ def sightings_complete(r: ReviewInput) -> RuleResult:
     missing = []
     if (r.data.get("face_result") or {}).get("result") != "PASS":
         missing.append("face PASS")
+    if r.data.get("supplementary_card_accepted") is True:
+        # the supplementary card went with the application: its holder was seen in person too (§7.2)
+        if (r.data.get("supp_face_result") or {}).get("result") != "PASS":
+            missing.append("supplementary holder face PASS")
+        if not _captured(r, "supp_live_face_image", "supplementary_live_face"):
+            missing.append("supplementary holder live photo")
     if not _captured(r, "applicant_photo", "applicant_photo"):
         missing.append("applicant photo")
     ticked = [code for code in DOCUMENT_NAMES if r.data.get(f"doc_{code}_seen") is True]

@@ -17,6 +17,7 @@ SUPPLEMENTARY_PERSONAL_FIELDS = (
     "supp_id_valid_from",
     "supp_id_valid_to",
     "supp_chip_photo",
+    "supp_live_face_image",
     "supp_id_front_image",
     "supp_id_back_image",
     "supp_signature",

@@ -233,6 +233,7 @@ def answers(
             "birth_date": birth.isoformat() if birth else None,
             "id_number": id_number,
             "id_valid_to": "2040-01-01",
+            "chip_photo": "att_" + "c" * 32,  # the form requires the chip photo the face check shows
         },
         "customer_consents": {},
         "face_check": {
@@ -290,6 +291,7 @@ def with_supplementary(holder_name: str, holder_id: str, **over: Any) -> dict[st
             "supp_sex": id_sex_code(holder_id),
             "supp_birth_date": birth.isoformat() if birth else None,
             "supp_id_valid_to": "2040-01-01",
+            "supp_chip_photo": "att_" + "d" * 32,
         },
         supp_consents={"supp_privacy_notice_ack": True, "supp_third_party_verification": True},
         supp_signing={"supp_agreement_read": True, "supp_signature": "att_" + "6" * 32},
@@ -511,10 +513,12 @@ def test_a_present_supplementary_holder_is_checked_signs_and_goes_with_the_appli
         *MAIN_PATH[:4],
         "supp_id_card",
         "supp_consents",
+        "face_check",
         *MAIN_PATH[4:9],
         "supp_signing",
         "witness",
     ]
+    # the second face_check is the holder's, by the same shared process
     assert (data["customer_name"], data["id_number"]) == WANG_FANG  # the applicant's chip data untouched
     assert (data["supp_identity_result"]["result"], data["supp_watchlist_result"]["result"]) == (
         "MATCH_WITH_PHOTO",
@@ -522,6 +526,33 @@ def test_a_present_supplementary_holder_is_checked_signs_and_goes_with_the_appli
     )
     held = journey.sandbox.card_centre.received(data["application_no"]).supplementary_holder
     assert held is not None and (held.id_number, held.signature_ref) == (ZHAO[1], "att_" + "6" * 32)
+
+
+def test_the_present_holder_s_face_is_checked_under_their_own_names(journey: Journey) -> None:
+    holder_face = {**answers()["face_check"], "live_face_image": "att_" + "e" * 32}
+    faces = iter([answers()["face_check"], holder_face])
+    data = journey.run(with_supplementary(*ZHAO, face_check=lambda _j: next(faces))).data
+    assert data["outcome"] == "APPROVED" and data["supplementary_card_accepted"] is True
+    assert data["supp_face_verified"] is True and data["supp_face_result"]["result"] == "PASS"
+    assert data["supp_live_face_image"] == "att_" + "e" * 32
+    # the applicant's face results are the applicant's, not overwritten by the holder's check
+    assert data["live_face_image"] == "att_" + "0" * 32 and data["face_result"]["result"] == "PASS"
+    assert data["supplementary_holder"]["face_result"] == "PASS"
+
+
+def test_a_holder_failing_the_face_check_drops_only_the_supplementary_card(journey: Journey) -> None:
+    spoof = {**answers()["face_check"], "live_face_image": "att_" + "e" * 32, "simulated_camera": "spoof"}
+    faces = iter([answers()["face_check"], spoof, spoof])
+    data = journey.run(with_supplementary(*ZHAO, face_check=lambda _j: next(faces))).data
+    assert (data["outcome"], data["outcome_reason"]) == ("APPROVED", None)
+    assert journey.steps.count("face_check") == 3 and "supp_signing" not in journey.steps
+    assert journey.errors == ["FACE_REJECTED", "FACE_REJECTED"]
+    assert data["supplementary_card_accepted"] is False and data["supplementary_holder"] is None
+    assert data["supplementary_refusal"]["reason"] == "FACE_VERIFICATION_FAILED"
+    assert data["supp_face_verified"] is False and data["supp_face_rejection"]["code"] == "LIVENESS_FAIL"
+    assert data["face_verified"] is True and data["face_result"]["result"] == "PASS"  # the applicant's
+    received = journey.sandbox.card_centre.received(data["application_no"])
+    assert received.supplementary_holder is None and "SUPPLEMENTARY_CARD_REFUSED" in received.flags
 
 
 @pytest.mark.parametrize(

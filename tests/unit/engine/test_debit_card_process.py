@@ -115,6 +115,7 @@ def answers(name: str = "张伟", id_number: str = "420106199003071238", **over:
             "birth_date": birth.isoformat() if birth else None,
             "id_number": id_number,
             "id_valid_to": "2040-01-01",
+            "chip_photo": "att_" + "c" * 32,  # the form requires the chip photo the face check shows
         },
         "customer_consents": {},
         "face_check": {
@@ -329,6 +330,24 @@ def test_an_instance_waiting_inside_a_called_process_survives_a_save_and_restore
     restored.run()
     [call] = restored.pending_service_calls()
     assert call.spec_name == "face_compare" and call.params["attempt"] == 1
+
+
+def test_the_face_check_sees_only_the_subject_its_caller_binds_and_hands_back_only_its_outcome() -> None:
+    journey = Journey(restore=False)
+    journey.runs = 1
+    wf = _until(journey, answers(), "face_check")
+    [task] = wf.ready_user_tasks()
+    # the called process's ioSpecification: the subject goes in, nothing else of the journey
+    assert task.data["face_subject"]["id_number"] == "420106199003071238"
+    assert task.data["face_subject_title"] == "客户本人"
+    assert task.data["face_reference_photo"] == "att_" + "c" * 32
+    assert "customer_name" not in task.data and "identity_result" not in task.data
+    # while it waits there the journey's data stays the journey's own
+    assert wf.data["customer_name"] == "张伟" and "face_reference_photo" not in wf.data
+    wf.complete_user_task(task.task_id, answers()["face_check"])
+    wf.run()
+    [call] = wf.pending_service_calls()
+    assert call.params["id_number"] == "420106199003071238" and call.params["has_registry_photo"] is True
 
 
 def test_a_journey_abandoned_inside_a_called_process_keeps_what_it_collected_there() -> None:

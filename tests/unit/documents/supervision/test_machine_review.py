@@ -45,6 +45,14 @@ def test_checks_for_a_declared_party_pass_but_never_instead_of_the_customer() ->
     assert checks_match_customer(review([check("holder")], holder)).result == FLAG
 
 
+def test_face_results_count_as_checks_for_the_customer_or_a_declared_party() -> None:
+    holder = frozenset({"holder"})
+    faces = [check("customer"), check("customer", "face.compare"), check("holder", "face.compare")]
+    assert checks_match_customer(review(faces, holder)).result == PASS
+    stranger = [check("customer"), check("stranger", "face.compare")]
+    assert checks_match_customer(review(stranger, holder)).result == FLAG
+
+
 def test_the_velocity_factory_flags_above_its_limit() -> None:
     rule = velocity_rule("count", 2, "openings", "an hour")
     assert rule(review([], count=2)).result == PASS

@@ -103,6 +103,33 @@ def test_each_missing_sighting_is_named(change: dict[str, Any], named: str) -> N
     assert result.result == FLAG and named in result.reason
 
 
+def with_supplementary_holder(face: str = "PASS") -> ReviewInput:
+    """The approved sample with a present holder whose card went with the application, and their
+    live photo in the package (images/supplementary_live_face)."""
+    r = review_input()
+    r.data.update(
+        supplementary_card_accepted=True,
+        supp_face_result={"result": face},
+        supp_live_face_image="att_" + "e" * 32,
+    )
+    r.manifest["files"].append({"name": "images/supplementary_live_face.png"})
+    return r
+
+
+def test_a_holder_whose_card_went_with_the_application_was_seen_by_a_face_pass() -> None:
+    assert rules.sightings_complete(with_supplementary_holder()).result == PASS
+    gray = rules.sightings_complete(with_supplementary_holder("GRAY"))
+    assert (gray.result, gray.reason) == (FLAG, "missing: supplementary holder face PASS")
+    unphotographed = without_file(with_supplementary_holder(), "images/supplementary_live_face.png")
+    assert rules.sightings_complete(unphotographed).reason == "missing: supplementary holder live photo"
+
+
+def test_a_holder_refused_at_the_face_check_asks_nothing_of_the_sightings() -> None:
+    r = review_input()
+    r.data.update(supplementary_card_accepted=False, supp_face_result=None)
+    assert rules.sightings_complete(r).result == PASS
+
+
 def test_a_missing_applicant_photo_file_is_flagged_even_when_the_data_names_one() -> None:
     r = without_file(review_input(), "images/applicant_photo.png")
     assert rules.sightings_complete(r).result == FLAG
