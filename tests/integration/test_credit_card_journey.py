@@ -481,3 +481,36 @@ def test_a_watch_listed_supplementary_holder_drops_the_supplementary_card_and_th
     received = services.sandbox.card_centre.received(detail["application_no"])
     assert received.supplementary_holder is None and "SUPPLEMENTARY_CARD_REFUSED" in received.flags
     assert (received.name, received.id_number) == ("王芳", "420102198506150026")
+
+
+def _face_check_screen(driver: CreditCardDriver, paused: JourneyResult) -> dict[str, Any]:
+    task = paused.instance["tasks"][0]
+    assert task["name"] == "face_check"
+    r = driver.client.get(f"/api/v1/tasks/{task['task_id']}", headers=driver.headers("fo001"))
+    assert r.status_code == 200
+    return dict(r.json())
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_each_face_check_screen_names_whose_face_it_compares_and_shows_their_chip_photo(
+    client: TestClient,
+) -> None:
+    driver = CreditCardDriver(client)
+    applicant = Applicant(supplementary=SupplementaryHolder())
+    paused = driver.run(applicant, stop_before="face_check")
+    own = _face_check_screen(driver, paused)
+    assert own["data"]["face_subject_title"] == "客户本人"
+    assert own["data"]["face_reference_photo"].startswith("att_")
+    # the applicant's check done, on to the holder's: their own title and their own chip photo
+    task = paused.instance["tasks"][0]
+    steps = [*paused.steps, "face_check"]
+    data = driver.form_data("face_check", applicant, "fo001", steps)
+    r = client.post(
+        f"/api/v1/tasks/{task['task_id']}/complete", headers=driver.headers("fo001"), json={"data": data}
+    )
+    assert r.status_code == 200, r.text
+    holder = driver.run_from(r.json(), applicant, skip=steps, stop_before="face_check")
+    theirs = _face_check_screen(driver, holder)
+    assert theirs["data"]["face_subject_title"] == "附属卡持卡人"
+    assert theirs["data"]["face_reference_photo"].startswith("att_")
+    assert theirs["data"]["face_reference_photo"] != own["data"]["face_reference_photo"]
