@@ -10,11 +10,13 @@ from typing import Any
 
 from api.journeys import evidence_declarations, registry
 from api.logging_setup import set_log_token_key
+from api.renderer import warm_evidence_renderer
 from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
 from documents.evidence.desk import EvidenceDesk
 from documents.evidence.service import EncryptedBlobStore, EvidenceService
 from documents.handover import HandoverDocuments
-from documents.rendering import DocumentHtml, DocumentRenderer
+from documents.render_pool import RenderPool
+from documents.rendering import DocumentHtml
 from documents.supervision.review_start import ReviewStarter
 from documents.supervision.service import MachineReviewer, project_package_status, supervision_operations
 from engine.adapters.http import HttpAdapters, build_http_adapters
@@ -82,6 +84,8 @@ class Services:
     """The embedded default's outbox threads; `None` when rq workers drain the outbox."""
     relay: OutboxRelay | None
     """With Redis: moves due rows onto rq (started by `fieldbank worker`, rung by API commits)."""
+    render_pool: RenderPool | None = None
+    """The in-process worker's child process for evidence PDFs, so rendering never slows requests."""
 
     def start_background(self) -> None:
         if self.worker is not None:
@@ -96,6 +100,8 @@ class Services:
             self.relay.stop()
         if self.http_adapters is not None:
             self.http_adapters.close()
+        if self.render_pool is not None:
+            self.render_pool.close()
 
 
 def load_keys(settings: Settings) -> KeyStore:
@@ -169,6 +175,11 @@ def build_services(
         now,
     )
     blobs = EncryptedBlobStore(attachments, keys)
+    worker_in_process = settings.redis_url is None if in_process_worker is None else in_process_worker
+    # the in-process worker shares the API's process (and its GIL): its PDFs render in a child process
+    render_pool = (
+        RenderPool(warm_evidence_renderer) if worker_in_process and settings.render_in_child else None
+    )
     evidence_store = EvidenceStore(sessions, now, bell)
     journeys = registry()
     reviewer = MachineReviewer(
@@ -196,7 +207,7 @@ def build_services(
         keys,
         attachments,
         blobs,
-        _warm_renderer,
+        (lambda: render_pool) if render_pool is not None else warm_evidence_renderer,
         evidence_declarations(),
         cipher,
     )
@@ -211,7 +222,7 @@ def build_services(
     periodic = [CardCentreCallbacks(sandbox.card_centre, messages, now).run_once] if sandbox else []
     worker: InProcessWorker | None = None
     relay: OutboxRelay | None = None
-    if settings.redis_url is None if in_process_worker is None else in_process_worker:
+    if worker_in_process:
         # on a SQLite file this server is the only worker there is: leases left by a crash are its own
         worker = InProcessWorker(executor, sole_worker=engine.dialect.name == "sqlite", periodic=periodic)
     elif settings.redis_url:
@@ -245,6 +256,7 @@ def build_services(
         http_adapters=http,
         worker=worker,
         relay=relay,
+        render_pool=render_pool,
     )
 
 
@@ -252,13 +264,6 @@ def operation_registry(reviewer: MachineReviewer | None = None) -> OperationRegi
     """Every operator a BPMN file may name: the engine's and those of the outer packages (without a
     reviewer, the catalogue validation reads)."""
     return build_operation_registry(registry()).with_operations(supervision_operations(reviewer))
-
-
-def _warm_renderer() -> DocumentRenderer:
-    """Fonts and templates load once per process, not per package (a cold render costs ~1 s)."""
-    renderer = DocumentRenderer(evidence_declarations())
-    renderer.warm_up()
-    return renderer
 
 
 class _OtpAdapter:

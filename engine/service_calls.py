@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine.deps import EngineDeps
-from engine.errors import ExternalServiceError, NotFound
+from engine.errors import ExternalServiceError, NotFound, ProcessStepFailed
 from engine.operations.registry import BusinessRejection
 from engine.persistence.concurrency import unless_stale
 from engine.persistence.incidents import open_incident, raise_incident, resolve_incident
 from engine.persistence.instances import InstanceTables
 from engine.persistence.outbox import CALL_KINDS, ClaimedRow, NewRow, OutboxStore, finish_row, open_row
+from engine.step_incidents import park_as_incident
 from engine.store import JourneyInstance, call_context, operation_context, unseal_calls
 from engine.unit_of_work import UnitOfWork
 from engine.workflow.instance import ServiceCallView
@@ -105,9 +106,29 @@ class ServiceCallRunner:
         self, outbox_id: int, instance_id: str, outcomes: list[CallOutcome], attempts: dict[str, int]
     ) -> None:
         for _ in range(5):  # a user may complete a task meanwhile: reload and apply again
-            if unless_stale(self._apply_once, outbox_id, instance_id, outcomes, attempts):
+            try:
+                if unless_stale(self._apply_once, outbox_id, instance_id, outcomes, attempts):
+                    break
+            except ProcessStepFailed as failure:
+                self._park(outbox_id, instance_id, outcomes, failure)
                 break
         self.deps.notify_outbox()
+
+    def _park(
+        self, outbox_id: int, instance_id: str, outcomes: list[CallOutcome], failure: ProcessStepFailed
+    ) -> None:
+        """A script or condition after the calls failed: the results are not applied (the calls stay
+        parked) and the row is finished with the incident, so it does not come back after its lease; the
+        operator's retry schedules the calls again (adapters are idempotent by request id)."""
+        task_id = outcomes[0].call.task_id if outcomes else failure.element_id
+        park_as_incident(
+            self.deps,
+            instance_id,
+            task_id,
+            failure,
+            None,
+            also=lambda journey: finish_row(journey.session, outbox_id, self.deps.now()),
+        )
 
     def _apply_once(
         self, outbox_id: int, instance_id: str, outcomes: list[CallOutcome], attempts: dict[str, int]

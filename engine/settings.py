@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=8, ge=1, le=64)
     outbox_lease_seconds: int = Field(default=60, ge=5)
     in_process_worker: bool = True
+    render_in_child: bool = True
+    """With the in-process worker: evidence PDFs render in one child process, not in the API's (whose
+    requests would wait behind WeasyPrint holding the GIL). rq workers render in their own process."""
 
     @model_validator(mode="after")
     def _refuse_sandbox_shortcuts_in_production(self) -> Settings:

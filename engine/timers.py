@@ -2,6 +2,8 @@
 
 Runs in the in-process worker loop and in the production worker's relay loop; each due instance is
 one unit of work with the usual version check, so two sweepers racing cost a retry, never a double fire.
+A script or condition failing after the timer parks the instance as an incident with its timers off, so
+the sweep does not fire it again every round; the operator's retry turns them back on.
 """
 
 from __future__ import annotations
@@ -9,8 +11,11 @@ from __future__ import annotations
 import logging
 
 from engine.deps import EngineDeps
+from engine.errors import ProcessStepFailed
 from engine.persistence.concurrency import unless_stale
 from engine.persistence.timers import due_timer_instances
+from engine.step_incidents import park_as_incident
+from engine.store import JourneyInstance
 from engine.unit_of_work import UnitOfWork
 
 log = logging.getLogger("fieldbank.timers")
@@ -22,6 +27,8 @@ def fire_due_timers(deps: EngineDeps, limit: int = 50) -> int:
         try:
             # a lost race counts as not fired: someone else moved the instance on; the next sweep looks again
             fired += unless_stale(_fire, deps, instance_id)
+        except ProcessStepFailed as failure:
+            park_as_incident(deps, instance_id, failure.element_id, failure, None, also=_timers_off)
         except Exception:
             log.exception("firing timers of %s failed", instance_id)
     return fired
@@ -39,3 +46,7 @@ def _fire(deps: EngineDeps, instance_id: str) -> bool:
         journey.save()
         uow.commit()
         return True
+
+
+def _timers_off(journey: JourneyInstance) -> None:
+    journey.record.next_timer_at = None

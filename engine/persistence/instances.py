@@ -213,6 +213,16 @@ class InstanceTables:
         )
         return found is not None
 
+    def open_incident_codes(self, instance_id: str) -> set[str]:
+        """The error codes of the instance's open incidents (e.g. whether a diagram step failed)."""
+        return set(
+            self.session.scalars(
+                select(IncidentRecord.error_code).where(
+                    IncidentRecord.instance_id == instance_id, IncidentRecord.resolved_at.is_(None)
+                )
+            )
+        )
+
     def incident_task_ids(self, instance_id: str) -> set[str]:
         """Tasks parked behind an open incident."""
         return set(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
 from api.journey_driver import Customer, J1Driver
 from tests.browser.conftest import DESKTOP, PHONE, TABLET, Server, new_page, shoot, sign_in
@@ -23,6 +23,35 @@ def _package_in_review(api: J1Driver, instance_id: str) -> str:
     raise AssertionError("the package never reached the human review")
 
 
+# before issue 28 item 10 the diagram was fitted whole into a 420 px box: J1 (4,175 x 672 units) drew
+# 1,150 x 185 px on a 1280 px desktop, its labels about 3 px high
+OLD_BOX_HEIGHT = 420
+
+
+def _diagram_on_screen(page: Page) -> dict[str, float]:
+    """Width and height in CSS pixels of the drawn diagram where the box shows it, and its scale."""
+    box: dict[str, float] = page.evaluate(
+        """() => {
+          const box = document.querySelector('.diagram').getBoundingClientRect();
+          const drawn = document.querySelector('.diagram svg .viewport').getBoundingClientRect();
+          const matrix = document.querySelector('.diagram svg .viewport').transform.baseVal.consolidate();
+          return {
+            width: Math.min(box.right, drawn.right) - Math.max(box.left, drawn.left),
+            height: Math.min(box.bottom, drawn.bottom) - Math.max(box.top, drawn.top),
+            scale: matrix ? matrix.matrix.a : 1,
+          };
+        }"""
+    )
+    return box
+
+
+def assert_readable(page: Page) -> None:
+    shown = _diagram_on_screen(page)
+    assert shown["width"] >= 900, shown
+    assert shown["height"] > OLD_BOX_HEIGHT, shown
+    assert shown["scale"] >= 0.75, shown  # labels at a readable size, not shrunk to fit
+
+
 def test_a_post_supervisor_opens_a_package_and_records_a_minor_error(
     server: Server, browser: Browser, api: J1Driver
 ) -> None:
@@ -37,6 +66,7 @@ def test_a_post_supervisor_opens_a_package_and_records_a_minor_error(
     page.wait_for_selector("[data-verification=ok]")
     page.wait_for_selector(".diagram[data-rendered=true]")
     assert page.locator(".djs-element.path-done").count() >= 5  # the path taken is coloured
+    assert_readable(page)
     assert page.locator("iframe.pdf").count() >= 1
     page.locator(".thumbs").scroll_into_view_if_needed()  # images load lazily, as on a real desk
     page.wait_for_function(
@@ -79,6 +109,7 @@ def test_an_analyst_sees_versions_validation_and_the_diagram(server: Server, bro
     page.click("a[href^='/analyst/processes/debit_card_opening/']")
     page.wait_for_selector(".diagram[data-rendered=true]")
     assert page.locator(".djs-element").count() > 20
+    assert_readable(page)
     shoot(page, "analyst-diagram")
     phone = new_page(browser, PHONE)
     sign_in(phone, server, "an001", "/analyst")

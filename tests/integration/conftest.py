@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, make_url, text
 
 from api.app import create_app
-from api.bootstrap import Services, build_services
+from api.bootstrap import Services, build_services, utc_now
 from crypto import init_key_store
 from engine.adapters.sandbox.fixtures import FIXTURE_PERSONS, MOBILE_SCENARIOS
 from engine.people.demo import seed_demo
@@ -121,15 +122,20 @@ TEST_FORMS = Path(__file__).parent / "forms"
 
 
 def services_with_test_processes(
-    database_url: str, key_dir: Path, tmp_path: Path, *process_ids: str
+    database_url: str,
+    key_dir: Path,
+    tmp_path: Path,
+    *process_ids: str,
+    now: Callable[[], datetime] = utc_now,
 ) -> Services:
-    """Services that deploy only the named test diagrams of `processes/` with the test forms of `forms/`."""
+    """Services that deploy only the named test diagrams of `processes/` with the test forms of `forms/`
+    (on the engine clock `now`, which a test may move)."""
     processes = tmp_path / "processes"
     processes.mkdir()
     for process_id in process_ids:
         shutil.copy(TEST_PROCESSES / f"{process_id}.bpmn", processes)
     settings = make_settings(database_url, key_dir, tmp_path, processes_dir=processes, forms_dir=TEST_FORMS)
-    built = build_services(settings)
+    built = build_services(settings, now=now)
     seed_demo(built.deps.sessions, built.deps.now)
     built.definitions.deploy_all("test")
     return built

@@ -342,7 +342,8 @@
       var viewer = new window.BpmnJS({ container: el });
       return viewer.importXML(d.xml).then(function () {
         var canvas = viewer.get("canvas"), registry = viewer.get("elementRegistry");
-        canvas.zoom("fit-viewport");
+        var focus = d.current.map(function (id) { return registry.get(id); }).filter(Boolean)[0];
+        fitReadable(el, canvas, focus);
         d.completed.forEach(function (id) { if (registry.get(id)) canvas.addMarker(id, "path-done"); });
         d.current.forEach(function (id) { if (registry.get(id)) canvas.addMarker(id, "path-current"); });
         el.setAttribute("data-rendered", "true");
@@ -350,6 +351,26 @@
     }).catch(function (err) {
       el.innerHTML = '<p class="error">流程图加载失败：' + String(err.message || err).replace(/[<>&]/g, "") + "</p>";
     });
+  }
+
+  /* The diagram fills the box's width at a readable scale: a long journey (J1 is 4,000 units wide) keeps
+     its text readable and is dragged sideways, starting at where the journey is now; the box is as tall
+     as the diagram at that scale, within three quarters of the screen. */
+  var READABLE_SCALE = 0.8, LARGEST_SCALE = 1.5, DIAGRAM_PAD = 16;
+  function fitReadable(el, canvas, focus) {
+    var inner = canvas.viewbox().inner;
+    if (!inner.width || !inner.height) { canvas.zoom("fit-viewport"); return; }
+    var room = el.clientWidth - 2 * DIAGRAM_PAD, tallest = Math.max(240, window.innerHeight * 0.75);
+    var scale = Math.max(room / inner.width, READABLE_SCALE);
+    scale = Math.min(scale, (tallest - 2 * DIAGRAM_PAD) / inner.height, LARGEST_SCALE);
+    el.style.height = Math.round(inner.height * scale + 2 * DIAGRAM_PAD) + "px";
+    canvas.resized();
+    var pad = DIAGRAM_PAD / scale, seen = el.clientWidth / scale, x = inner.x - pad;
+    if (focus && inner.width * scale > room) {
+      var last = inner.x + inner.width + pad - seen;
+      x = Math.max(x, Math.min(last, focus.x + focus.width / 2 - seen / 2));
+    }
+    canvas.viewbox({ x: x, y: inner.y - pad, width: seen, height: el.clientHeight / scale });
   }
 
   /* forms that need a second thought (no inline handlers: the pages' CSP allows only our scripts) */

@@ -3,7 +3,8 @@
 Each due decision goes to `MessageService` as the `card_decision` message of the sandbox's own system
 client, keyed by the application number, with a message id per decision round (so a redelivery is a
 duplicate, never a second decision). An application whose instance does not wait yet (404) is offered
-again on the next round, as a real client retries.
+again on the next round, as a real client retries; so is one whose journey failed at a step after the
+wait (an incident, 409) until an operator has retried it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from engine.adapters.sandbox.card_centre import SandboxCardCentre
-from engine.errors import NotFound
+from engine.errors import Conflict, NotFound, ProcessStepFailed
 from engine.people.system_clients import SystemClient
 
 SANDBOX_CARD_CENTRE = SystemClient("sandbox_card_centre", "信用卡中心（模拟）", frozenset({"card_decision"}))
@@ -47,6 +48,8 @@ class CardCentreCallbacks:
                 )
             except NotFound:
                 continue  # the journey is not at its wait yet: next round
+            except (ProcessStepFailed, Conflict):
+                continue  # a step after the wait failed (an incident): offered again after its retry
             self._centre.mark_delivered(key)
             delivered += 1
         return delivered
