@@ -94,6 +94,9 @@ def make_settings(database_url: str, key_dir: Path, tmp_path: Path, **overrides:
         "sandbox_latency": "zero",
         "retry_backoff_scale": 0.01,
         "sandbox_card_decision_delay_s": 0.0,
+        # a spawned render child per test would cost each test its start-up; the served app of the
+        # browser and e2e tests, and tests/integration/test_render_in_child.py, render in the child
+        "render_in_child": False,
         **overrides,
     }
     return Settings(**values)

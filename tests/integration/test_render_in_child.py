@@ -23,7 +23,7 @@ from tests.integration.conftest import make_settings
 
 @pytest.fixture
 def services(database_url: str, key_dir: Path, tmp_path: Path) -> Iterator[Services]:
-    settings = make_settings(database_url, key_dir, tmp_path, outbox_lease_seconds=5)
+    settings = make_settings(database_url, key_dir, tmp_path, outbox_lease_seconds=5, render_in_child=True)
     built = build_services(settings)
     seed_demo(built.deps.sessions, built.deps.now)
     built.definitions.deploy_all("test")
@@ -74,5 +74,5 @@ def test_a_render_child_that_dies_loses_no_package(client: TestClient, services:
 def test_rq_workers_and_cli_commands_render_in_their_own_process(
     database_url: str, key_dir: Path, tmp_path: Path
 ) -> None:
-    settings = make_settings(database_url, key_dir, tmp_path / "cli")
+    settings = make_settings(database_url, key_dir, tmp_path / "cli", render_in_child=True)
     assert build_services(settings, in_process_worker=False).render_pool is None
