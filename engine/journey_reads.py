@@ -192,18 +192,14 @@ class JourneyReads:
         document, and the personal fields it was filled from."""
         with instance_tables(self.deps.sessions) as tables:
             _task, record = visible_task(tables, actor, task_id)
-            record_view(
-                tables.session,
-                self.deps.now(),
+            self._record_view(
+                tables,
                 actor,
-                branch_code=record.branch_code,
-                instance_id=record.id,
-                subject=f"document:{document}",
-                fields=fields,
-                personal=self.deps.journeys.personal_fields,
-                purpose="show the customer what they sign",
+                (record.branch_code, record.id),
+                f"document:{document}",
+                fields,
+                "show the customer what they sign",
             )
-            tables.commit()
 
     def task_evidence_image(self, actor: Actor, task_id: str, attachment_id: str) -> tuple[str, str]:
         """(blob key, media type) of an evidence image behind an approval task the caller may do; any
@@ -221,19 +217,40 @@ class JourneyReads:
             image = tables.attachment(attachment_id)
             if image is None:
                 raise NotFound("no such image")
-            record_view(
-                tables.session,
-                self.deps.now(),
+            self._record_view(
+                tables,
                 actor,
-                branch_code=record.branch_code,
-                instance_id=record.id,
-                subject=f"image:{attachment_id}",
-                fields=(field,),
-                personal=self.deps.journeys.personal_fields,
-                purpose="approve the task",
+                (record.branch_code, record.id),
+                f"image:{attachment_id}",
+                (field,),
+                "approve the task",
             )
-            tables.commit()  # the record of the view; nothing else was changed
             return image.blob_key, image.media_type
+
+    def _record_view(
+        self,
+        tables: InstanceTables,
+        actor: Actor,
+        instance: tuple[str, str],
+        subject: str,
+        fields: Iterable[str],
+        purpose: str,
+    ) -> None:
+        """Records the view of personal data of the `instance` (branch, id) (§8.5) and commits it: nothing
+        else was changed."""
+        branch_code, instance_id = instance
+        record_view(
+            tables.session,
+            self.deps.now(),
+            actor,
+            branch_code=branch_code,
+            instance_id=instance_id,
+            subject=subject,
+            fields=fields,
+            personal=self.deps.journeys.personal_fields,
+            purpose=purpose,
+        )
+        tables.commit()
 
     def own_upload(self, actor: Actor, attachment_id: str) -> tuple[str, str]:
         """(blob key, media type) of an image the caller captured recently: the capture preview."""
