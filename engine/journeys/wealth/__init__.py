@@ -50,6 +50,8 @@ JOURNEY = JourneyDeclaration(
         "ASSETS_AND_INCOME_BELOW_THRESHOLD": "很抱歉，您暂不符合私募产品合格投资者条件。",
         "PROOF_MISSING": "很抱歉，您暂不符合私募产品合格投资者条件。",
         "DECLARATION_NOT_SIGNED": "很抱歉，您暂不符合私募产品合格投资者条件。",
+        # private products stay on the shelf while the diagram has no qualified-investor step yet
+        "QUALIFIED_INVESTOR_FACTS_MISSING": "私募产品须先完成合格投资者认定，请到本行网点办理。",
         "PRODUCT_NOT_ON_SHELF": "所选产品当前不在销售货架上。",
         "ELDERLY_AUTHORIZATION_REJECTED": NEUTRAL_REFUSAL,
         "AGREEMENT_SIGNED": AGREEMENT_SIGNED,
@@ -68,6 +70,7 @@ JOURNEY = JourneyDeclaration(
         "ASSETS_AND_INCOME_BELOW_THRESHOLD": "资产及收入未达合格投资者标准",
         "PROOF_MISSING": "缺少资产或收入证明",
         "DECLARATION_NOT_SIGNED": "合格投资者声明未签署",
+        "QUALIFIED_INVESTOR_FACTS_MISSING": "未完成合格投资者认定",
         "PRODUCT_NOT_ON_SHELF": "产品不在货架",
         "ELDERLY_AUTHORIZATION_REJECTED": "高龄客户授权未通过",
         "ELDERLY_INVESTOR": "65周岁及以上客户",

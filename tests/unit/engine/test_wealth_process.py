@@ -23,6 +23,7 @@ from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
 from engine.adapters.sandbox.store import InMemorySandboxStore
 from engine.catalogue import validate_file
 from engine.errors import ExternalServiceError
+from engine.journeys.wealth import JOURNEY
 from engine.operations.registry import Adapters, BusinessRejection, OperationContext
 from engine.otp import OtpService
 from engine.settings import REPO_ROOT
@@ -377,3 +378,4 @@ def test_a_product_that_is_not_suitable_is_refused_with_its_first_reason(
     )
     assert (data["outcome"], data["outcome_reason"]) == ("REFUSED", reason)
     assert journey.errors == ["WEALTH_UNSUITABLE"] and "chosen_product" not in data
+    assert reason in JOURNEY.reason_words and reason in JOURNEY.labels  # worded for customer and staff
