@@ -10,8 +10,9 @@ from functools import cache
 
 from documents.journeys import credit_card as credit_card_evidence
 from documents.journeys import debit_card as debit_card_evidence
+from documents.journeys import wealth as wealth_evidence
 from documents.journeys.declaration import EvidenceDeclaration
-from engine.journeys import credit_card, debit_card
+from engine.journeys import credit_card, debit_card, wealth
 from engine.journeys.declaration import JourneyDeclaration
 from engine.journeys.registry import JourneyRegistry
 
@@ -25,6 +26,7 @@ class Journey:
 JOURNEYS: tuple[Journey, ...] = (
     Journey(debit_card.JOURNEY, debit_card_evidence.EVIDENCE),
     Journey(credit_card.JOURNEY, credit_card_evidence.EVIDENCE),
+    Journey(wealth.JOURNEY, wealth_evidence.EVIDENCE),
 )
 
 

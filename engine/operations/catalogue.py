@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from engine.operations import checks, core, rules, wealth
+from engine.journeys.wealth.operations import DECISION_CONTRACTS as WEALTH_DECISION_CONTRACTS
+from engine.operations import checks, core, rules
 from engine.operations.registry import Operation, OperationRegistry
 
 if TYPE_CHECKING:
     from engine.journeys.declaration import JourneyDeclaration
 
-# What each decision table must take and give (`fieldbank processes validate` checks the .dmn files).
-DECISION_CONTRACTS = {**wealth.DECISION_CONTRACTS}
+# What each decision table must take and give (`fieldbank processes validate` checks the .dmn files, every
+# table of processes/decisions whether or not a declared journey calls it, so the contracts are listed here).
+DECISION_CONTRACTS = {**WEALTH_DECISION_CONTRACTS}
 
 
 def build_operation_registry(journeys: Iterable[JourneyDeclaration] = ()) -> OperationRegistry:
@@ -36,14 +38,5 @@ def build_operation_registry(journeys: Iterable[JourneyDeclaration] = ()) -> Ope
             Operation("rules.assess_id_card", rules.assess_id_card, system="rules", inline=True),
             Operation("core.check_card", core.check_card, system="core"),
             Operation("core.open_account", core.open_account, system="core"),
-            Operation("wealth.check_assessment", wealth.check_assessment, system="wm_sales"),
-            Operation("wealth.check_retake_limit", wealth.check_retake_limit, system="wm_sales"),
-            Operation("wealth.score_assessment", wealth.score_assessment, system="rules", inline=True),
-            Operation("wealth.record_assessment", wealth.record_assessment, system="wm_sales"),
-            Operation("wealth.confirm_assessment", wealth.confirm_assessment, system="wm_sales"),
-            Operation("wealth.list_shelf", wealth.list_shelf, system="wm_sales"),
-            Operation("wealth.check_suitability", wealth.check_suitability, system="wm_sales"),
-            Operation("wealth.place_order", wealth.place_order, system="wm_sales"),
-            Operation("wealth.cancel_order", wealth.cancel_order, system="wm_sales"),
         ]
     )

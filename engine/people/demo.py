@@ -34,7 +34,7 @@ STAFF = [
     ("sec002", "蒋丽", "HQ", ["security_officer"]),
 ]
 AUTHORITY_LEVELS = {"au001": 2, "bm001": 3}  # au101 stays at level 1: routine approvals only
-QUALIFICATIONS = {"fo001": ["credit_card_face_sign"]}
+QUALIFICATIONS = {"fo001": ["credit_card_face_sign", "wealth_sales"]}
 
 
 def branch_path(code: str) -> str:

@@ -45,6 +45,7 @@ def test_the_shipped_processes_validate_clean() -> None:
         "credit_card_face_sign",
         "Process_account_opening",
         "post_supervision",
+        "wealth_risk_assessment",
     }
     [j2] = [p for p in report.processes if p.process_id == "credit_card_face_sign"]
     assert j2.start_qualification == "credit_card_face_sign"  # the process's own startQualification

@@ -27,6 +27,8 @@ J3_FORMS = [
     "wealth-assessment-confirmation",
     "wealth-product-selection",
     "wealth-qualified-investor",
+    "wealth-circumstances",
+    "wealth-product-signing",
 ]
 J2_FORMS = [
     "credit-card-product",

@@ -1,6 +1,6 @@
 """J3 bank rules without I/O (domain.md §5): scoring, consistency prompts, renewal, retakes, suitability,
 qualified investors. The level thresholds and caps are not here: they are the analysts' DMN table
-(`processes/decisions/wealth_risk_level.dmn`), evaluated by `engine.operations.wealth`.
+(`processes/decisions/wealth_risk_level.dmn`), evaluated by `engine.journeys.wealth.operations`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from engine.errors import FieldError, ValidationFailed
-from engine.operations.wealth_questionnaire import DERIVED_QUESTION, KNOCK_OUT, Questionnaire, is_retired
+from engine.journeys.wealth.questionnaire import DERIVED_QUESTION, KNOCK_OUT, Questionnaire, is_retired
 
 LEVELS = ("C1", "C2", "C3", "C4", "C5")
 VALIDITY = timedelta(days=365)  # §5.4: one year from the assessment

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from engine.adapters.ports import SHANGHAI
-from engine.operations import wealth_rules as rules
+from engine.journeys.wealth import rules
 
 NOW = datetime(2025, 6, 12, 10, 0, tzinfo=SHANGHAI)
 LEVELS = ["C1", "C2", "C3", "C4", "C5"]

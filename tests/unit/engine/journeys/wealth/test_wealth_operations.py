@@ -10,9 +10,10 @@ import pytest
 from engine.adapters.ports import SHANGHAI
 from engine.adapters.sandbox import InMemorySandboxStore, SandboxKnobs, build_sandbox_adapters
 from engine.errors import ExternalServiceError, ValidationFailed
+from engine.journeys.wealth import JOURNEY
+from engine.journeys.wealth.questionnaire import WRQ_2025_1
 from engine.operations.catalogue import build_operation_registry
 from engine.operations.registry import Adapters, BusinessRejection, OperationContext
-from engine.operations.wealth_questionnaire import WRQ_2025_1
 from forms import FormCatalogue
 
 NOW = datetime(2025, 6, 12, 10, 0, tzinfo=SHANGHAI)
@@ -24,7 +25,7 @@ ZHANG, WANG, LI, LIU, PENG, JIANG = (
     "420112198707079214",
     "420115198909099220",
 )
-OPS = build_operation_registry()
+OPS = build_operation_registry([JOURNEY])
 TOP = {q.id: q.options[-1].code for q in WRQ_2025_1.questions if q.id != "age_band"}
 TIMES = {q: 9_000 for q in TOP}
 

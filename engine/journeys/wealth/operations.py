@@ -23,9 +23,9 @@ from engine.adapters.ports import (
     result_record,
 )
 from engine.errors import ExternalServiceError
-from engine.operations import wealth_rules as rules
-from engine.operations.registry import BusinessRejection, OperationContext
-from engine.operations.wealth_questionnaire import CURRENT_VERSION, age_band, questionnaire
+from engine.journeys.wealth import rules
+from engine.journeys.wealth.questionnaire import CURRENT_VERSION, age_band, questionnaire
+from engine.operations.registry import BusinessRejection, Operation, OperationContext
 from engine.settings import REPO_ROOT
 from engine.workflow.decisions import DecisionContract, load_decision_file
 from forms.formats import age_on, id_birth_date
@@ -279,3 +279,16 @@ DECISION_CONTRACTS: dict[str, DecisionContract] = {
         check_output=_risk_level_output_problem,
     )
 }
+
+
+OPERATIONS = (
+    Operation("wealth.check_assessment", check_assessment, system="wm_sales"),
+    Operation("wealth.check_retake_limit", check_retake_limit, system="wm_sales"),
+    Operation("wealth.score_assessment", score_assessment, system="rules", inline=True),
+    Operation("wealth.record_assessment", record_assessment, system="wm_sales"),
+    Operation("wealth.confirm_assessment", confirm_assessment, system="wm_sales"),
+    Operation("wealth.list_shelf", list_shelf, system="wm_sales"),
+    Operation("wealth.check_suitability", check_suitability, system="wm_sales"),
+    Operation("wealth.place_order", place_order, system="wm_sales"),
+    Operation("wealth.cancel_order", cancel_order, system="wm_sales"),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import ProcessDefinitionError
-from engine.operations.wealth import DECISION_CONTRACTS, RISK_LEVEL_DECISION
+from engine.journeys.wealth.operations import DECISION_CONTRACTS, RISK_LEVEL_DECISION
 from engine.workflow.decisions import load_decision, load_decision_file, validate_decision
 
 RAW = RISK_LEVEL_DECISION.read_bytes()

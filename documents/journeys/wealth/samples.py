@@ -1,0 +1,110 @@
+"""A sample finished J3 shaped like real instance data: 张伟 (§13.2, clean) retook the questionnaire on
+a changed circumstance, scored by the real rules, signed the result and the agreement of an R3 product."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from documents.evidence.facts import EvidenceFacts, EvidenceImage
+from documents.journeys.debit_card.samples import signature_png
+from engine.journeys.wealth import rules
+from engine.journeys.wealth.questionnaire import WRQ_2025_1
+
+INSTANCE = "5a0c3e91-7b2d-4c6f-8e14-2d9b6f0a1c33"
+_START = datetime(2025, 6, 12, 10, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+_SM3 = "0b4d6e5f3c2a1908f7e6d5c4b3a29180706f5e4d3c2b1a09f8e7d6c5b4a39281"
+ANSWERS = {
+    "income_band": "200k_500k",
+    "invest_share": "50_70",
+    "experience_type": "bonds_bond_funds",
+    "experience_years": "1_3",
+    "knowledge": "basic",
+    "objective": "balanced",
+    "horizon": "6_12m",
+    "max_loss": "5_10",
+    "loss_reaction": "hold",
+}
+
+
+def _event(minutes: float, kind: str, task_spec: str | None = None, **detail: Any) -> dict[str, Any]:
+    actor = "fo001" if kind == "task_completed" else None
+    return {
+        "kind": kind,
+        "at": _START + timedelta(minutes=minutes),
+        "actor_id": actor,
+        "device_id": "TAB-WH0101-007" if actor else None,
+        "task_spec": task_spec,
+        "detail": detail,
+    }
+
+
+def signed_facts() -> EvidenceFacts:
+    answers = dict(ANSWERS)
+    scored = rules.score_answers(WRQ_2025_1, answers, dict.fromkeys(answers, 14_000), "31_50")
+    assessed_at = _START + timedelta(minutes=6)
+    assessment = {
+        "questionnaire_version": WRQ_2025_1.version,
+        "questions": scored.questions,
+        "score": scored.score,
+        "knock_out": scored.knock_out,
+        "level": "C3",
+        "caps_applied": [],
+        "consistency_prompts": [],
+        "allowed_product_levels": rules.allowed_product_levels("C3"),
+        "total_answer_ms": scored.total_answer_ms,
+        "flags": [],
+        "assessed_at": assessed_at.isoformat(),
+        "expires_at": (assessed_at + rules.VALIDITY).isoformat(),
+        "record_digest": "sm3:" + _SM3,
+    }
+    data = {
+        "customer_name": "张伟",
+        "id_number": "420106199003071238",
+        "changed_circumstances": True,
+        "assessment_check": {"reassessment_needed": True, "reasons": ["CHANGED_CIRCUMSTANCES"]},
+        **answers,
+        "assessment": assessment,
+        "assessment_receipt": {"assessment_no": "RA2025061212345678", "status": "SCORED"},
+        "current_assessment": assessment,
+        "assessment_signature": "att_" + "4" * 32,
+        "agreement_signature": "att_" + "5" * 32,
+        "chosen_product": {"code": "WM-R3-003", "name": "平衡增利一年", "risk_level": "R3"},
+        "product_code": "WM-R3-003",
+        "outcome": "AGREEMENT_SIGNED",
+        "outcome_reason": "AGREEMENT_SIGNED",
+    }
+    trail = [
+        _event(0, "instance_started", process_id="wealth_risk_assessment", definition_version=1),
+        _event(4, "task_completed", "questionnaire", by_customer=True),
+        _event(7, "task_completed", "confirmation", by_customer=True),
+        _event(12, "task_completed", "product_signing", by_customer=True),
+        _event(12, "instance_completed", outcome="AGREEMENT_SIGNED", reason="AGREEMENT_SIGNED"),
+    ]
+    png = signature_png()
+    images = [
+        EvidenceImage(role, f"att_{i:032d}", "image/png", png, _SM3[i:] + _SM3[:i])
+        for i, role in enumerate(("assessment_signature", "hand_copy", "agreement_signature"))
+    ]
+    return EvidenceFacts(
+        package_id="EP-" + INSTANCE,
+        process_id="wealth_risk_assessment",
+        process_name="理财风险测评与产品签约 (J3)",
+        definition_version=1,
+        definition_sha="3e7a" * 16,
+        instance_id=INSTANCE,
+        business_key=None,
+        branch_code="WH0101",
+        branch_name="武昌中南路支行",
+        staff_id="fo001",
+        staff_name="李明",
+        device_id="TAB-WH0101-007",
+        outcome="AGREEMENT_SIGNED",
+        outcome_reason="AGREEMENT_SIGNED",
+        started_at=_START,
+        completed_at=trail[-1]["at"],
+        data=data,
+        trail=trail,
+        images=images,
+    )

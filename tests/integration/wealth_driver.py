@@ -1,0 +1,70 @@
+"""Drives J3 (wealth risk assessment and product signing) over HTTP like the tablet does: J1's driver
+answers the shared identification (ID read, consents, face), this one the wealth screens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.journey_driver import Customer, J1Driver
+
+PROCESS = "wealth_risk_assessment"
+BALANCED = {  # a middle-of-the-road customer's answers (Q2-Q10)
+    "income_band": "200k_500k",
+    "invest_share": "30_50",
+    "experience_type": "bonds_bond_funds",
+    "experience_years": "1_3",
+    "knowledge": "basic",
+    "objective": "balanced",
+    "horizon": "1_3y",
+    "max_loss": "5_10",
+    "loss_reaction": "hold",
+}
+
+
+@dataclass
+class Investor(Customer):
+    name: str = "王芳"
+    id_number: str = "420102198506150026"  # §13.2 clean; the sandbox's wm_sales holds an expired C4
+    changed_circumstances: bool = False
+    answers: dict[str, str] = field(default_factory=lambda: dict(BALANCED))
+    product_code: str = "WM-R2-002"
+    amount: str = "50000.00"
+    payment_account_no: str = ""
+
+
+class WealthDriver(J1Driver):
+    def start(self, username: str) -> dict[str, Any]:
+        r = self.client.post(
+            f"/api/v1/processes/{PROCESS}/instances", headers=self.headers(username), json={"data": {}}
+        )
+        self._check(r, "start the wealth journey")
+        return dict(r.json())
+
+    def form_data(self, name: str, c: Customer, actor: str, steps: list[str]) -> dict[str, Any]:
+        assert isinstance(c, Investor)
+        photo = lambda seed: self.upload(actor, seed)  # noqa: E731
+        forms: dict[str, Any] = {
+            "circumstances": lambda: {"changed_circumstances": c.changed_circumstances},
+            "questionnaire": lambda: {**c.answers, "answer_ms": {q: 9_000 for q in c.answers}},
+            "confirmation": lambda: {
+                "result_acknowledged": True,
+                "customer_signature": photo(41),
+                "operator_attestation": True,
+            },
+            "product_selection": lambda: {
+                "product_code": c.product_code,
+                "amount": float(c.amount),
+                "payment_account_no": c.payment_account_no,
+                "product_introduced": True,
+            },
+            "product_signing": lambda: {
+                "product_documents_read": True,
+                "risk_disclosure_read": True,
+                "risk_hand_copy_image": photo(42),
+                "agreement_signature": photo(43),
+            },
+        }
+        if name in forms:
+            return dict(forms[name]())
+        return super().form_data(name, c, actor, steps)
