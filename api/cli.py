@@ -126,8 +126,12 @@ def processes_validate(
     from forms.catalogue import FormCatalogue
 
     settings = Settings()
+    operations = operation_registry()
     report = validate_directory(
-        directory or settings.processes_dir, FormCatalogue(settings.forms_dir), operation_registry()
+        directory or settings.processes_dir,
+        FormCatalogue(settings.forms_dir),
+        operations,
+        operations.decisions,
     )
     for problem in report.problems:
         console.print(f"[red]ERROR[/red] {problem}", highlight=False)

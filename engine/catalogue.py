@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +26,8 @@ from lxml import etree
 
 from engine.errors import DefinitionProblem
 from engine.message_lint import lint_messages
-from engine.operations.catalogue import DECISION_CONTRACTS
 from engine.people.roles import role_for_lane
-from engine.workflow.decisions import validate_decision
+from engine.workflow.decisions import DecisionContract, validate_decision
 from engine.workflow.spiff import BpmnRejected, UnsafeScript, check_script_safety, parse_bundle
 from forms.catalogue import FormCatalogue
 
@@ -155,11 +154,17 @@ def _index(name: str, raw: bytes, root: Any) -> SourceFile:
 
 
 def validate_directory(
-    processes_dir: Path, forms: FormCatalogue, operations: Iterable[str]
+    processes_dir: Path,
+    forms: FormCatalogue,
+    operations: Iterable[str],
+    decisions: Mapping[str, DecisionContract] | None = None,
 ) -> ValidationReport:
-    """Every journey, shared process and decision table of the folder; journeys come back deployable."""
+    """Every journey, shared process and decision table of the folder (each table with its contract in
+    `decisions`, the declared journeys' `OperationRegistry.decisions`); journeys come back deployable."""
     catalogue = read_catalogue(processes_dir)
-    return _validate(catalogue, list(catalogue.files), forms, set(operations), load_lane_roles(processes_dir))
+    return _validate(
+        catalogue, list(catalogue.files), forms, set(operations), load_lane_roles(processes_dir), decisions
+    )
 
 
 def validate_file(
@@ -168,6 +173,7 @@ def validate_file(
     operations: set[str],
     lane_roles: dict[str, str],
     processes_dir: Path | None = None,
+    decisions: Mapping[str, DecisionContract] | None = None,
 ) -> ValidationReport:
     """One file with the shared processes and decisions it uses, read from `processes_dir` (default:
     the folder the file is in, or above it for a file in shared/)."""
@@ -188,7 +194,7 @@ def validate_file(
     if name not in catalogue.files:
         return ValidationReport([], own)
     catalogue.problems = own
-    report = _validate(catalogue, catalogue.closure(name), forms, operations, lane_roles)
+    report = _validate(catalogue, catalogue.closure(name), forms, operations, lane_roles, decisions)
     report.processes = [p for p in report.processes if p.file == name]
     return report
 
@@ -199,6 +205,7 @@ def _validate(
     forms: FormCatalogue,
     operations: set[str],
     lane_roles: dict[str, str],
+    decisions: Mapping[str, DecisionContract] | None = None,
 ) -> ValidationReport:
     """Lint each file, then parse each BPMN file with its bundle; a file is described only when it and
     everything it uses are clean (a broken shared file is reported once, at the shared file)."""
@@ -207,7 +214,7 @@ def _validate(
     for name in names:
         source = catalogue.files[name]
         if source.decision:
-            found = validate_decision(source.raw, name, DECISION_CONTRACTS)
+            found = validate_decision(source.raw, name, decisions)
         else:
             found = _lint_xml(name, source.root, forms, operations, lane_roles)
         found += _lint_references(catalogue, source)

@@ -42,12 +42,12 @@ class DefinitionService:
         self._now = now
 
     def validate(self) -> list[str]:
-        report = validate_directory(self._dir, self._forms, self._operations)
+        report = validate_directory(self._dir, self._forms, self._operations, self._operations.decisions)
         return [str(p) for p in report.problems]
 
     def deploy_all(self, deployed_by: str) -> list[DeployResult]:
         """Unchanged processes keep their version; changed ones get the next number. All or nothing."""
-        report = validate_directory(self._dir, self._forms, self._operations)
+        report = validate_directory(self._dir, self._forms, self._operations, self._operations.decisions)
         if report.problems:
             raise ProcessDefinitionError(report.problems)
         results = []

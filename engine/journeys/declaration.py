@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.operations.registry import Operation
 from engine.projections import GENERIC, ProcessProjection
+from engine.workflow.decisions import DecisionContract
 
 
 def _no_approval_facts(_data: dict[str, Any]) -> dict[str, Any]:
@@ -58,6 +59,9 @@ class JourneyDeclaration:
     """Its customer's or officer's choices (codes, never personal data) the trail records with the task
     that made them, beside an approval's `decision` and `reason_code`."""
     operations: tuple[Operation, ...] = ()
+    decision_contracts: Mapping[str, DecisionContract] = field(default_factory=dict)
+    """What each of its decision tables (processes/decisions/<name>.dmn) must take and give: checked
+    when the diagrams are validated and deployed."""
     """The operators only its diagram names (its rules, its system's calls), beside the shared ones."""
     personal_fields: frozenset[str] = frozenset()
     """Its data fields holding personal data (JR/T 0171 C2+): a view of them is recorded (§8.5)."""

@@ -6,20 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from engine.journeys.wealth.operations import DECISION_CONTRACTS as WEALTH_DECISION_CONTRACTS
 from engine.operations import checks, core, rules
 from engine.operations.registry import Operation, OperationRegistry
 
 if TYPE_CHECKING:
     from engine.journeys.declaration import JourneyDeclaration
 
-# What each decision table must take and give (`fieldbank processes validate` checks the .dmn files, every
-# table of processes/decisions whether or not a declared journey calls it, so the contracts are listed here).
-DECISION_CONTRACTS = {**WEALTH_DECISION_CONTRACTS}
-
 
 def build_operation_registry(journeys: Iterable[JourneyDeclaration] = ()) -> OperationRegistry:
+    journeys = list(journeys)
     own = [operation for journey in journeys for operation in journey.operations]
+    decisions = {name: c for journey in journeys for name, c in journey.decision_contracts.items()}
     return OperationRegistry(
         [
             *own,
@@ -38,5 +35,6 @@ def build_operation_registry(journeys: Iterable[JourneyDeclaration] = ()) -> Ope
             Operation("rules.assess_id_card", rules.assess_id_card, system="rules", inline=True),
             Operation("core.check_card", core.check_card, system="core"),
             Operation("core.open_account", core.open_account, system="core"),
-        ]
+        ],
+        decisions,
     )

@@ -7,7 +7,7 @@ technical failure the worker retries (ARCHITECTURE decisions 4-5).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -22,6 +22,7 @@ from engine.adapters.ports import (
     WatchList,
     WealthSales,
 )
+from engine.workflow.decisions import DecisionContract
 
 
 class BusinessRejection(Exception):
@@ -84,8 +85,13 @@ class Operation:
 
 
 class OperationRegistry:
-    def __init__(self, operations: list[Operation]) -> None:
+    """Every operator a BPMN file may name, and the contract of every decision table it may call."""
+
+    def __init__(
+        self, operations: list[Operation], decisions: Mapping[str, DecisionContract] | None = None
+    ) -> None:
         self._ops = {op.name: op for op in operations}
+        self.decisions: dict[str, DecisionContract] = dict(decisions or {})
         if len(self._ops) != len(operations):
             names = [op.name for op in operations]
             raise ValueError(
@@ -102,7 +108,7 @@ class OperationRegistry:
         return self._ops[name]
 
     def with_operations(self, operations: list[Operation]) -> OperationRegistry:
-        return OperationRegistry([*self._ops.values(), *operations])
+        return OperationRegistry([*self._ops.values(), *operations], self.decisions)
 
     def inline_names(self) -> list[str]:
         return [name for name, op in self._ops.items() if op.inline]

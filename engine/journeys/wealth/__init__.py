@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.journeys.declaration import EndingFact, JourneyDeclaration
-from engine.journeys.wealth.operations import OPERATIONS
+from engine.journeys.wealth.operations import DECISION_CONTRACTS, OPERATIONS
 from engine.journeys.wealth.projection import PROCESS_ID, PROJECTION
 from engine.outcomes import NEUTRAL_REFUSAL
 
@@ -90,6 +90,7 @@ JOURNEY = JourneyDeclaration(
     approval_facts=approval_facts,
     decision_fields=frozenset({"changed_circumstances", "product_code"}),
     operations=OPERATIONS,
+    decision_contracts=DECISION_CONTRACTS,
     personal_fields=frozenset(
         {
             "household_net_financial_assets",
