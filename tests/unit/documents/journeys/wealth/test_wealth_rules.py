@@ -12,6 +12,7 @@ from documents.evidence.package import package_files
 from documents.journeys.wealth import EVIDENCE, rules
 from documents.journeys.wealth.samples import signed_facts
 from documents.supervision.review import FLAG, NOT_APPLICABLE, PASS, ReviewInput, machine_review
+from engine.journeys.wealth import JOURNEY
 
 J3_RULES = {
     "ASSESSMENT_BEFORE_SIGNING",
@@ -62,6 +63,12 @@ def test_the_signed_sample_passes_every_j3_rule() -> None:
     assert flagged == {}
     assert results["DUAL_RECORDING_PRESENT"].result == NOT_APPLICABLE
     assert results["ELDERLY_APPROVED"].result == NOT_APPLICABLE  # 张伟 is 35
+
+
+def test_each_j3_rule_answers_under_its_own_code_with_a_chinese_label() -> None:
+    codes = [rule(review_input()).code for rule in EVIDENCE.rules]
+    assert sorted(codes) == sorted(J3_RULES)
+    assert {code: JOURNEY.labels.get(code) for code in codes if not JOURNEY.labels.get(code)} == {}
 
 
 # ------------------------------------------------------------------ assessment before the signing
