@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from documents.supervision.image_facts import ImageFacts
@@ -84,6 +84,23 @@ class ReviewLookups(Protocol):
         journeys of the same process, ended within `window` of this one's end, hold one of its values
         (compared as blind indexes). Links shared with nobody are absent."""
         ...
+
+    def journeys_on_device(self, instance_id: str, window: timedelta) -> int:
+        """Journeys of the same process started on the same device in the `window` up to this journey's
+        start (this one included); 0 when the journey recorded no device."""
+        ...
+
+
+def moment(value: Any) -> datetime | None:
+    """An aware datetime from an ISO string; None when absent, unreadable or without an offset (every
+    time the engine records carries one, so a naive time is not ours to guess)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
 
 
 def package_integrity(r: ReviewInput) -> RuleResult:

@@ -48,6 +48,10 @@ class MachineReviewer:
         """`ReviewLookups`: other customers' applications holding the same linking values."""
         return self.store.shared_links(instance_id, window)
 
+    def journeys_on_device(self, instance_id: str, window: timedelta) -> int:
+        """`ReviewLookups`: how busy the journey's device was, for a journey's device rule."""
+        return self.store.journeys_on_device(instance_id, window)
+
     def machine_review(self, package_id: str) -> dict[str, Any]:
         package = self.store.package(package_id)
         if package is None:

@@ -218,6 +218,27 @@ class EvidenceStore:
                 or 0
             )
 
+    def journeys_on_device(self, instance_id: str, window: timedelta) -> int:
+        """Journeys of the same process started on its device in the `window` up to its start, itself
+        included (a journey's device rule); 0 without a recorded device."""
+        with self.sessions() as session:
+            journey = session.get(ProcessInstanceRecord, instance_id)
+            if journey is None or journey.device_id is None:
+                return 0
+            return int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(ProcessInstanceRecord)
+                    .where(
+                        ProcessInstanceRecord.device_id == journey.device_id,
+                        ProcessInstanceRecord.process_id == journey.process_id,
+                        ProcessInstanceRecord.created_at > journey.created_at - window,
+                        ProcessInstanceRecord.created_at <= journey.created_at,
+                    )
+                )
+                or 0
+            )
+
     def shared_links(self, instance_id: str, window: timedelta) -> dict[str, int]:
         """Link name -> how many other customers' journeys of the same process, ended within `window`
         either side of this one's end, hold one of this journey's values under that link (their

@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from api.journey_driver import J1Driver
 from tests.integration.credit_card_driver import Applicant, CreditCardDriver, SupplementaryHolder
 from tests.integration.test_credit_card_journey import BEIJING, BEIJING_ID, finish
 
@@ -53,7 +54,7 @@ J2_RULES = {
 
 
 def reviewed_package(
-    client: TestClient, driver: CreditCardDriver, instance_id: str, seconds: float = 30
+    client: TestClient, driver: J1Driver, instance_id: str, seconds: float = 30
 ) -> dict[str, Any]:
     """The instance's package once machine review has recorded its rules."""
     deadline = time.monotonic() + seconds

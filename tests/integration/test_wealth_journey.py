@@ -1,10 +1,14 @@
 """J3 wealth risk assessment and product signing over HTTP, on PostgreSQL and SQLite.
 
 The sandbox core holds no account for a clean customer, and J3 needs a Class I or II one: the test opens
-it through the sandbox core's own API first, as a J1 would have (the fixtures stay as they are).
+it through the sandbox core's own API first, as a J1 would have (the fixtures stay as they are). Each
+finished J3's package is machine-reviewed by J3's own rules (documents/journeys/wealth/rules.py).
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -12,7 +16,27 @@ from api.bootstrap import Services
 from api.journey_driver import sandbox_card
 from engine.adapters.ports import OpenAccountRequest
 from engine.persistence.records import InstanceEventRecord
-from tests.integration.wealth_driver import Investor, WealthDriver
+from tests.integration.test_credit_card_evidence import reviewed_package
+from tests.integration.wealth_driver import PROCESS, Investor, WealthDriver
+
+J3_RULES = {
+    "ASSESSMENT_BEFORE_SIGNING",
+    "LEVEL_COVERS_PRODUCT",
+    "ANSWERED_BY_CUSTOMER",
+    "RECORDED_FLAGS",
+    "LEVEL_JUMP",
+    "ASSESSMENTS_ON_DEVICE",
+    "HAND_COPY_PRESENT",
+    "WEALTH_OFFICER_QUALIFIED",
+    "ELDERLY_APPROVED",
+    "DUAL_RECORDING_PRESENT",
+}
+
+
+def machine_rules(client: TestClient, driver: WealthDriver, instance_id: str) -> dict[str, dict[str, Any]]:
+    """Each machine rule's entry in the review history of the journey's package."""
+    detail = reviewed_package(client, driver, instance_id)
+    return {h["code"]: h for h in detail["history"] if h["kind"] == "machine_rule"}
 
 
 def open_account(services: Services, investor: Investor) -> str:
@@ -62,6 +86,19 @@ def test_a_clean_assessment_ends_with_the_product_agreement_signed(
     current = services.sandbox.wm_sales.current_assessment(investor.id_number, "check").assessment
     assert current is not None and current.questionnaire_version == "WRQ-2025-1"
 
+    rules = machine_rules(client, WealthDriver(client), instance["instance_id"])
+    assert set(rules) >= J3_RULES
+    flagged = {code: rules[code]["detail"] for code in J3_RULES if rules[code]["passed"] is not True}
+    assert flagged == {}
+    results = {code: rules[code]["detail"]["result"] for code in J3_RULES}
+    assert results["DUAL_RECORDING_PRESENT"] == "NOT_APPLICABLE"
+    assert rules["DUAL_RECORDING_PRESENT"]["detail"]["reason"] == "双录 not captured yet"
+    assert results["ELDERLY_APPROVED"] == "NOT_APPLICABLE"  # 王芳 is under 65
+    assert {code for code, result in results.items() if result == "PASS"} == J3_RULES - {
+        "DUAL_RECORDING_PRESENT",
+        "ELDERLY_APPROVED",
+    }
+
 
 def test_a_customer_of_66_signs_after_the_authorizer_approves_on_the_phone(
     client: TestClient, services: Services
@@ -80,3 +117,25 @@ def test_a_customer_of_66_signs_after_the_authorizer_approves_on_the_phone(
         done.instance,
     )
     assert done.steps[-2:] == ["remote_authorization", "product_signing"]
+    rules = machine_rules(client, driver, done.instance["instance_id"])
+    elderly = rules["ELDERLY_APPROVED"]["detail"]
+    assert elderly["result"] == "PASS" and elderly["reason"].endswith(": approved by an authorizer"), elderly
+    assert not {code for code in J3_RULES if rules[code]["passed"] is not True}
+
+
+def test_journeys_on_one_device_are_counted_within_the_hour(client: TestClient, services: Services) -> None:
+    """The store's count behind ASSESSMENTS_ON_DEVICE: J3s started on the same tablet, up to this one."""
+    started = []
+    for device in ("TAB-WH0101-007", "TAB-WH0101-007", "TAB-WH0101-008", "TAB-WH0101-007"):
+        r = client.post(
+            "/api/v1/auth/token",
+            json={"username": "fo001", "password": "fieldbank-demo", "device_id": device},
+        )
+        assert r.status_code == 200, r.text
+        headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        r = client.post(f"/api/v1/processes/{PROCESS}/instances", headers=headers, json={"data": {}})
+        assert r.status_code == 201, r.text
+        started.append(r.json()["instance_id"])
+    store = services.evidence.store
+    assert [store.journeys_on_device(i, timedelta(hours=1)) for i in started] == [1, 2, 1, 3]
+    assert store.journeys_on_device(started[-1], timedelta(0)) == 0

@@ -9,7 +9,7 @@ moments: the trail holds UTC, the authorization stamp Asia/Shanghai.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from documents.supervision.review import (
@@ -20,6 +20,7 @@ from documents.supervision.review import (
     ReviewLookups,
     Rule,
     RuleResult,
+    moment,
     velocity_rule,
 )
 from engine.journeys.credit_card import QUALIFICATION
@@ -75,18 +76,6 @@ def review_facts(instance_id: str, data: dict[str, Any], lookups: ReviewLookups)
         ),
         "shared_links": lookups.shared_links(instance_id, SHARED_CONTACTS_WINDOW),
     }
-
-
-def moment(value: Any) -> datetime | None:
-    """An aware datetime from an ISO string; None when absent, unreadable or without an offset (every
-    time the engine records carries one, so a naive time is not ours to guess)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
 
 
 def _submitted(r: ReviewInput) -> bool:

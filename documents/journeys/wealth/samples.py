@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crypto import sm3
 from documents.evidence.facts import EvidenceFacts, EvidenceImage
 from documents.journeys.debit_card.samples import signature_png
 from engine.journeys.wealth import rules
@@ -29,7 +30,7 @@ ANSWERS = {
 
 
 def _event(minutes: float, kind: str, task_spec: str | None = None, **detail: Any) -> dict[str, Any]:
-    actor = "fo001" if kind == "task_completed" else None
+    actor = "fo001" if kind in ("instance_started", "task_completed") else None
     return {
         "kind": kind,
         "at": _START + timedelta(minutes=minutes),
@@ -63,12 +64,18 @@ def signed_facts() -> EvidenceFacts:
         "customer_name": "张伟",
         "id_number": "420106199003071238",
         "changed_circumstances": True,
-        "assessment_check": {"reassessment_needed": True, "reasons": ["CHANGED_CIRCUMSTANCES"]},
+        "assessment_check": {
+            "reassessment_needed": True,
+            "reasons": ["CHANGED_CIRCUMSTANCES"],
+            # the previous assessment wm_sales held when the journey started
+            "current": {"level": "C2", "assessed_at": (_START - timedelta(days=200)).isoformat()},
+        },
         **answers,
         "assessment": assessment,
         "assessment_receipt": {"assessment_no": "RA2025061212345678", "status": "SCORED"},
         "current_assessment": assessment,
         "assessment_signature": "att_" + "4" * 32,
+        "risk_hand_copy_image": "att_" + "6" * 32,
         "agreement_signature": "att_" + "5" * 32,
         "chosen_product": {"code": "WM-R3-003", "name": "平衡增利一年", "risk_level": "R3"},
         "product_code": "WM-R3-003",
@@ -76,16 +83,28 @@ def signed_facts() -> EvidenceFacts:
         "outcome_reason": "AGREEMENT_SIGNED",
     }
     trail = [
-        _event(0, "instance_started", process_id="wealth_risk_assessment", definition_version=1),
-        _event(4, "task_completed", "questionnaire", by_customer=True),
-        _event(7, "task_completed", "confirmation", by_customer=True),
-        _event(12, "task_completed", "product_signing", by_customer=True),
+        _event(
+            0,
+            "instance_started",
+            process_id="wealth_risk_assessment",
+            definition_version=1,
+            qualification="wealth_sales",
+        ),
+        _event(1, "task_completed", "circumstances", role="field_officer", changed_circumstances=True),
+        _event(4, "task_completed", "questionnaire", role="field_officer", by_customer=True),
+        _event(7, "task_completed", "confirmation", role="field_officer", by_customer=True),
+        _event(9, "task_completed", "product_selection", role="field_officer", product_code="WM-R3-003"),
+        _event(12, "task_completed", "product_signing", role="field_officer", by_customer=True),
         _event(12, "instance_completed", outcome="AGREEMENT_SIGNED", reason="AGREEMENT_SIGNED"),
     ]
     png = signature_png()
-    images = [
-        EvidenceImage(role, f"att_{i:032d}", "image/png", png, _SM3[i:] + _SM3[:i])
-        for i, role in enumerate(("assessment_signature", "hand_copy", "agreement_signature"))
+    images = [  # the package holds them under their roles, each with its upload's SM3
+        EvidenceImage(role, str(data[field]), "image/png", png, sm3(png).hex())
+        for field, role in (
+            ("assessment_signature", "assessment_signature"),
+            ("risk_hand_copy_image", "hand_copy"),
+            ("agreement_signature", "agreement_signature"),
+        )
     ]
     return EvidenceFacts(
         package_id="EP-" + INSTANCE,

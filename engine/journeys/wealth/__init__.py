@@ -81,6 +81,17 @@ JOURNEY = JourneyDeclaration(
         "ELDERLY_OLDER_THAN_6_MONTHS": "65周岁以上且测评已满6个月",
         "ANSWERED_TOO_FAST": "答题总用时过短",
         "LEVEL_ROSE_TODAY": "当日重测等级上升",
+        # J3's machine rules (documents/journeys/wealth/rules.py)
+        "ASSESSMENT_BEFORE_SIGNING": "风险测评早于产品签约",
+        "LEVEL_COVERS_PRODUCT": "客户风险等级不低于产品风险等级",
+        "ANSWERED_BY_CUSTOMER": "问卷由客户本人完成",
+        "RECORDED_FLAGS": "办理过程预警",
+        "LEVEL_JUMP": "30日内风险等级跃升",
+        "ASSESSMENTS_ON_DEVICE": "同一设备一小时内多次测评",
+        "HAND_COPY_PRESENT": "风险语句已手写抄录",
+        "WEALTH_OFFICER_QUALIFIED": "经办人具备理财销售资格",
+        "ELDERLY_APPROVED": "高龄客户已获授权人审批",
+        "DUAL_RECORDING_PRESENT": "双录已留存",
     },
     ending_facts=(
         EndingFact("risk_level", "风险承受能力等级", values=RISK_LEVELS),
