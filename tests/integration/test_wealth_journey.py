@@ -6,6 +6,9 @@ it through the sandbox core's own API first, as a J1 would have (the fixtures st
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
@@ -80,3 +83,61 @@ def test_a_customer_of_66_signs_after_the_authorizer_approves_on_the_phone(
         done.instance,
     )
     assert done.steps[-2:] == ["remote_authorization", "product_signing"]
+
+
+BUY_ON_THE_TABLET = {"wealth_purchase_on_tablet": True}
+WANG_FANG_BALANCE = Decimal("8000000.00")  # the sandbox wm_sales fixture's available balance
+
+
+def available(services: Services, investor: Investor) -> Decimal:
+    assert services.sandbox is not None
+    return services.sandbox.wm_sales._available(investor.id_number)
+
+
+def test_the_purchase_stays_off_by_default_whatever_the_start_data_says(
+    client: TestClient, services: Services
+) -> None:
+    investor = Investor()
+    investor.payment_account_no = open_account(services, investor)
+    driver = WealthDriver(client)
+    driver.start_data = {"purchase_on_tablet": True}  # the setting decides, never the caller
+    done = driver.run(investor)
+    assert done.instance["outcome"] == "AGREEMENT_SIGNED", done.instance
+    assert available(services, investor) == WANG_FANG_BALANCE  # nothing ordered, nothing frozen
+
+
+@pytest.mark.parametrize("settings_overrides", [BUY_ON_THE_TABLET])
+def test_with_the_purchase_on_the_tablet_the_order_is_placed_and_the_funds_frozen(
+    client: TestClient, services: Services
+) -> None:
+    investor = Investor()
+    investor.payment_account_no = open_account(services, investor)
+    done = WealthDriver(client).run(investor)
+    assert (done.instance["status"], done.instance["outcome"]) == ("completed", "ORDER_PLACED"), done.instance
+    assert available(services, investor) == WANG_FANG_BALANCE - Decimal("50000.00")
+
+
+@pytest.mark.parametrize("settings_overrides", [BUY_ON_THE_TABLET])
+def test_wm_sales_down_at_the_order_leaves_the_journey_waiting_never_an_offline_order(
+    client: TestClient, services: Services
+) -> None:
+    investor = Investor()
+    investor.payment_account_no = open_account(services, investor)
+    driver = WealthDriver(client, wait_seconds=5)
+    before = driver.run(investor, stop_before="product_signing")
+    assert services.sandbox is not None
+    services.sandbox.wm_sales.unavailable = True
+    stuck = driver.run_from(before.instance, investor, skip=before.steps).instance
+    assert (stuck["status"], stuck["outcome"]) == ("incident", None), stuck
+    [incident] = stuck["incidents"]
+    assert (incident["operation"], incident["error_code"]) == ("wealth.place_order", "UNAVAILABLE")
+    assert available(services, investor) == WANG_FANG_BALANCE  # no order was taken "offline"
+    services.sandbox.wm_sales.unavailable = False
+    r = client.post(
+        f"/api/v1/instances/{stuck['instance_id']}/incidents/{incident['incident_id']}/retry",
+        headers=driver.headers("fo001"),
+    )
+    assert r.status_code == 200, r.text
+    done = driver.run_from(r.json(), investor)
+    assert done.instance["outcome"] == "ORDER_PLACED", done.instance
+    assert available(services, investor) == WANG_FANG_BALANCE - Decimal("50000.00")  # ordered once
