@@ -642,3 +642,15 @@ def test_wm_sales_down_at_the_order_leaves_the_journey_waiting_and_never_orders_
     }
     # back up, the same call (same serial) places the order exactly once
     assert data["outcome"] == "ORDER_PLACED" and len(buying.orders()) == 1
+
+
+def test_a_cancellation_arriving_when_the_cooling_off_has_ended_is_refused_and_the_order_stands(
+    buying: Journey,
+) -> None:
+    data = private_purchase(buying, Cancel(after=timedelta(hours=24)))  # the message beat the timer
+    assert (data["outcome"], data["outcome_reason"]) == ("ORDER_PLACED", "CANCELLATION_AFTER_COOLING_OFF")
+    assert (
+        buying.errors == ["WEALTH_CANCEL_REFUSED"] and data["cancel_rejection"]["code"] == "COOLING_OFF_ENDED"
+    )
+    assert buying.sandbox.wm_sales._available(WANG_FANG[1]) == Decimal("7700000.00")  # still invested
+    assert "CANCELLATION_AFTER_COOLING_OFF" in JOURNEY.reason_words
