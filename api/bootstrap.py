@@ -198,6 +198,7 @@ def build_services(
         outbox_lease_seconds=settings.outbox_lease_seconds,
         worker_threads=settings.worker_threads,
         journeys=journeys,
+        start_variables=lambda process_id: journeys.start_variables(process_id, settings),
         instance_projections=(project_package_status,),
     )
     instances = InstanceService(deps)

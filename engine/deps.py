@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -46,6 +46,9 @@ class EngineDeps:
     instance_projections: tuple[Callable[[Transaction, Any, dict[str, Any]], None], ...] = ()
     """Called in the saving transaction of every instance with (session, record, data): side tables of
     outer packages (e.g. the evidence package status) stay in step with the engine state."""
+    start_variables: Callable[[str], Mapping[str, Any]] = lambda _process_id: {}
+    """Per process id, the variables its start data takes from the settings (the journey's declared
+    `start_variables`, bound to the settings by the composition root); they override the caller's."""
     journeys: JourneyRegistry = field(default_factory=JourneyRegistry)
     """The declared journeys (`engine/journeys/<journey>/`): what each adds to the generic save, its
     words, labels and approval facts; an undeclared process gets the generic behaviour."""

@@ -97,6 +97,7 @@ class InstanceService:
             journey = uow.adopt(record)
             initial = {
                 **data,
+                **self.deps.start_variables(process_id),
                 "instance_id": instance_id,
                 "branch_code": actor.branch_code,
                 "operator_id": actor.staff_id,

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=8, ge=1, le=64)
     outbox_lease_seconds: int = Field(default=60, ge=5)
     in_process_worker: bool = True
+    wealth_purchase_on_tablet: bool = False
+    """J3 purchase on the tablet (amount, frozen funds, order, cooling-off). Off by default: outreach
+    ends with the signed agreement and the purchase stays at the branch or in mobile banking (domain J3)."""
     render_in_child: bool = True
     """With the in-process worker: evidence PDFs render in one child process, not in the API's (whose
     requests would wait behind WeasyPrint holding the GIL). rq workers render in their own process."""

@@ -9,10 +9,15 @@ from typing import Any
 
 from engine.operations.registry import Operation
 from engine.projections import GENERIC, ProcessProjection
+from engine.settings import Settings
 from engine.workflow.decisions import DecisionContract
 
 
 def _no_approval_facts(_data: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+def _no_start_variables(_settings: Settings) -> dict[str, Any]:
     return {}
 
 
@@ -65,3 +70,6 @@ class JourneyDeclaration:
     """The operators only its diagram names (its rules, its system's calls), beside the shared ones."""
     personal_fields: frozenset[str] = frozenset()
     """Its data fields holding personal data (JR/T 0171 C2+): a view of them is recorded (§8.5)."""
+    start_variables: Callable[[Settings], Mapping[str, Any]] = _no_start_variables
+    """The process variables its diagram reads from the bank's settings (switches such as a mode the
+    bank turns on), set at the start from the settings, never from the caller's data."""

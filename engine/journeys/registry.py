@@ -8,6 +8,7 @@ from typing import Any
 from engine.journeys.declaration import JourneyDeclaration
 from engine.outcomes import SHARED_OUTCOME_WORDS, SHARED_REASON_WORDS
 from engine.projections import GENERIC, ProcessProjection
+from engine.settings import Settings
 
 # what the shared identification captures (processes/shared), whatever the journey
 IDENTIFICATION_PERSONAL_FIELDS = frozenset(
@@ -69,6 +70,11 @@ class JourneyRegistry:
     def decision_fields(self, process_id: str) -> frozenset[str]:
         declaration = self.get(process_id)
         return declaration.decision_fields if declaration else frozenset()
+
+    def start_variables(self, process_id: str, settings: Settings) -> dict[str, Any]:
+        """What the journey's diagram reads from the settings, for its start data."""
+        declaration = self.get(process_id)
+        return dict(declaration.start_variables(settings)) if declaration else {}
 
     def approval_facts(self, process_id: str, data: dict[str, Any]) -> dict[str, Any]:
         declaration = self.get(process_id)

@@ -8,8 +8,10 @@ finished J3's package is machine-reviewed by J3's own rules (documents/journeys/
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
@@ -139,3 +141,61 @@ def test_journeys_on_one_device_are_counted_within_the_hour(client: TestClient, 
     store = services.evidence.store
     assert [store.journeys_on_device(i, timedelta(hours=1)) for i in started] == [1, 2, 1, 3]
     assert store.journeys_on_device(started[-1], timedelta(0)) == 0
+
+
+BUY_ON_THE_TABLET = {"wealth_purchase_on_tablet": True}
+WANG_FANG_BALANCE = Decimal("8000000.00")  # the sandbox wm_sales fixture's available balance
+
+
+def available(services: Services, investor: Investor) -> Decimal:
+    assert services.sandbox is not None
+    return services.sandbox.wm_sales._available(investor.id_number)
+
+
+def test_the_purchase_stays_off_by_default_whatever_the_start_data_says(
+    client: TestClient, services: Services
+) -> None:
+    investor = Investor()
+    investor.payment_account_no = open_account(services, investor)
+    driver = WealthDriver(client)
+    driver.start_data = {"purchase_on_tablet": True}  # the setting decides, never the caller
+    done = driver.run(investor)
+    assert done.instance["outcome"] == "AGREEMENT_SIGNED", done.instance
+    assert available(services, investor) == WANG_FANG_BALANCE  # nothing ordered, nothing frozen
+
+
+@pytest.mark.parametrize("settings_overrides", [BUY_ON_THE_TABLET])
+def test_with_the_purchase_on_the_tablet_the_order_is_placed_and_the_funds_frozen(
+    client: TestClient, services: Services
+) -> None:
+    investor = Investor()
+    investor.payment_account_no = open_account(services, investor)
+    done = WealthDriver(client).run(investor)
+    assert (done.instance["status"], done.instance["outcome"]) == ("completed", "ORDER_PLACED"), done.instance
+    assert available(services, investor) == WANG_FANG_BALANCE - Decimal("50000.00")
+
+
+@pytest.mark.parametrize("settings_overrides", [BUY_ON_THE_TABLET])
+def test_wm_sales_down_at_the_order_leaves_the_journey_waiting_never_an_offline_order(
+    client: TestClient, services: Services
+) -> None:
+    investor = Investor()
+    investor.payment_account_no = open_account(services, investor)
+    driver = WealthDriver(client, wait_seconds=5)
+    before = driver.run(investor, stop_before="product_signing")
+    assert services.sandbox is not None
+    services.sandbox.wm_sales.unavailable = True
+    stuck = driver.run_from(before.instance, investor, skip=before.steps).instance
+    assert (stuck["status"], stuck["outcome"]) == ("incident", None), stuck
+    [incident] = stuck["incidents"]
+    assert (incident["operation"], incident["error_code"]) == ("wealth.place_order", "UNAVAILABLE")
+    assert available(services, investor) == WANG_FANG_BALANCE  # no order was taken "offline"
+    services.sandbox.wm_sales.unavailable = False
+    r = client.post(
+        f"/api/v1/instances/{stuck['instance_id']}/incidents/{incident['incident_id']}/retry",
+        headers=driver.headers("fo001"),
+    )
+    assert r.status_code == 200, r.text
+    done = driver.run_from(r.json(), investor)
+    assert done.instance["outcome"] == "ORDER_PLACED", done.instance
+    assert available(services, investor) == WANG_FANG_BALANCE - Decimal("50000.00")  # ordered once

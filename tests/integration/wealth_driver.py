@@ -34,9 +34,14 @@ class Investor(Customer):
 
 
 class WealthDriver(J1Driver):
+    start_data: dict[str, Any] | None = None
+    """What the tablet sends with the start (nothing, normally)."""
+
     def start(self, username: str) -> dict[str, Any]:
         r = self.client.post(
-            f"/api/v1/processes/{PROCESS}/instances", headers=self.headers(username), json={"data": {}}
+            f"/api/v1/processes/{PROCESS}/instances",
+            headers=self.headers(username),
+            json={"data": self.start_data or {}},
         )
         self._check(r, "start the wealth journey")
         return dict(r.json())

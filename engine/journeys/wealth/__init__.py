@@ -9,11 +9,20 @@ from engine.journeys.declaration import EndingFact, JourneyDeclaration
 from engine.journeys.wealth.operations import DECISION_CONTRACTS, OPERATIONS
 from engine.journeys.wealth.projection import PROCESS_ID, PROJECTION
 from engine.outcomes import NEUTRAL_REFUSAL
+from engine.settings import Settings
 
 QUALIFICATION = "wealth_sales"  # 理财销售资格 (domain J3 preconditions)
 RISK_LEVELS = {"C1": "C1 保守型", "C2": "C2 稳健型", "C3": "C3 平衡型", "C4": "C4 成长型", "C5": "C5 进取型"}
 PRODUCT_RISK_LEVELS = {"R1": "R1 低", "R2": "R2 中低", "R3": "R3 中", "R4": "R4 中高", "R5": "R5 高"}
 AGREEMENT_SIGNED = "产品签约已完成。认购请到本行网点或通过手机银行办理，购买前请再次确认产品风险等级。"
+ORDER_PLACED = "认购已受理，认购资金已冻结，份额以产品管理人确认为准，确认结果将以短信通知您。"
+COOLING_OFF_ENDED = "冷静期已结束，您的认购已生效，份额以产品管理人确认为准，确认结果将以短信通知您。"
+CANCELLED_IN_COOLING_OFF = "您已在冷静期内撤销认购，认购资金已全额解冻退回原账户。"
+
+
+def start_variables(settings: Settings) -> dict[str, bool]:
+    """The diagram's purchase switch (`purchase_on_tablet`), from the bank's setting (off by default)."""
+    return {"purchase_on_tablet": settings.wealth_purchase_on_tablet}
 
 
 def approval_facts(data: dict[str, Any]) -> dict[str, Any]:
@@ -37,8 +46,16 @@ JOURNEY = JourneyDeclaration(
     title="理财风险测评与产品签约",
     projection=PROJECTION,
     start_qualification=QUALIFICATION,
-    outcome_headings={"AGREEMENT_SIGNED": "产品签约完成"},
-    outcome_words={"AGREEMENT_SIGNED": AGREEMENT_SIGNED},
+    outcome_headings={
+        "AGREEMENT_SIGNED": "产品签约完成",
+        "ORDER_PLACED": "认购已受理",
+        "CANCELLED_IN_COOLING_OFF": "冷静期内已撤销认购",
+    },
+    outcome_words={
+        "AGREEMENT_SIGNED": AGREEMENT_SIGNED,
+        "ORDER_PLACED": ORDER_PLACED,
+        "CANCELLED_IN_COOLING_OFF": CANCELLED_IN_COOLING_OFF,
+    },
     reason_words={
         "NO_QUALIFYING_ACCOUNT": "购买理财产品需持有本行I类或II类账户，请先开立账户后再办理。",
         "RETAKE_LIMIT_REACHED": "您今日的风险测评次数已达上限，请于下一个工作日再进行评估。",
@@ -50,14 +67,27 @@ JOURNEY = JourneyDeclaration(
         "ASSETS_AND_INCOME_BELOW_THRESHOLD": "很抱歉，您暂不符合私募产品合格投资者条件。",
         "PROOF_MISSING": "很抱歉，您暂不符合私募产品合格投资者条件。",
         "DECLARATION_NOT_SIGNED": "很抱歉，您暂不符合私募产品合格投资者条件。",
-        # private products stay on the shelf while the diagram has no qualified-investor step yet
         "QUALIFIED_INVESTOR_FACTS_MISSING": "私募产品须先完成合格投资者认定，请到本行网点办理。",
         "PRODUCT_NOT_ON_SHELF": "所选产品当前不在销售货架上。",
         "ELDERLY_AUTHORIZATION_REJECTED": NEUTRAL_REFUSAL,
         "AGREEMENT_SIGNED": AGREEMENT_SIGNED,
+        "ORDER_PLACED": ORDER_PLACED,
+        "COOLING_OFF_ENDED": COOLING_OFF_ENDED,
+        "CANCELLED_IN_COOLING_OFF": CANCELLED_IN_COOLING_OFF,
+        "CANCELLATION_AFTER_COOLING_OFF": "冷静期已结束，撤销申请未受理，您的认购已生效。",
+        "INSUFFICIENT_FUNDS": "扣款账户可用余额不足，认购未受理，资金未被冻结。",
+        "BELOW_MINIMUM": "认购金额低于产品起购金额，认购未受理。",
+        "PRODUCT_NOT_FOUND": "所选产品当前不可认购。",
     },
     labels={
         "AGREEMENT_SIGNED": "产品签约完成",
+        "ORDER_PLACED": "认购已受理（资金已冻结）",
+        "COOLING_OFF_ENDED": "冷静期届满，认购生效",
+        "CANCELLED_IN_COOLING_OFF": "冷静期内撤销，全额退款",
+        "CANCELLATION_AFTER_COOLING_OFF": "冷静期后撤销，未受理",
+        "INSUFFICIENT_FUNDS": "可用余额不足",
+        "BELOW_MINIMUM": "低于起购金额（销售系统）",
+        "PRODUCT_NOT_FOUND": "销售系统无此产品",
         **RISK_LEVELS,
         **PRODUCT_RISK_LEVELS,
         "NO_QUALIFYING_ACCOUNT": "无本行I类或II类账户",
@@ -93,6 +123,7 @@ JOURNEY = JourneyDeclaration(
         "ELDERLY_APPROVED": "高龄客户已获授权人审批",
         "DUAL_RECORDING_PRESENT": "双录已留存",
     },
+    start_variables=start_variables,
     ending_facts=(
         EndingFact("risk_level", "风险承受能力等级", values=RISK_LEVELS),
         EndingFact("product_code", "签约产品"),
@@ -115,6 +146,7 @@ JOURNEY = JourneyDeclaration(
             "assessment_signature",
             "agreement_signature",
             "qualified_investor_signature",
+            "qualified_investor",
             "income_band",
         }
     ),

@@ -199,6 +199,12 @@ def check_suitability(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any
     return {"decision": "ALLOW", "amount": str(amount), "product": facts}
 
 
+def stamp_signing(ctx: OperationContext, _p: dict[str, Any]) -> dict[str, Any]:
+    """The moment the customer signed, kept in the data once, so a retried order carries the same
+    `signed_at` (the sales system would refuse a changed payload under the same serial, §12.5)."""
+    return {"signed_at": ctx.now().astimezone(SHANGHAI).isoformat()}
+
+
 def place_order(ctx: OperationContext, p: dict[str, Any]) -> dict[str, Any]:
     """J3 step 8: the request id is the channel serial, so a retried call never buys twice (§12.5)."""
     result = _wm(ctx).place_order(
@@ -289,6 +295,7 @@ OPERATIONS = (
     Operation("wealth.confirm_assessment", confirm_assessment, system="wm_sales"),
     Operation("wealth.list_shelf", list_shelf, system="wm_sales"),
     Operation("wealth.check_suitability", check_suitability, system="wm_sales"),
+    Operation("wealth.stamp_signing", stamp_signing, system="rules", inline=True),
     Operation("wealth.place_order", place_order, system="wm_sales"),
     Operation("wealth.cancel_order", cancel_order, system="wm_sales"),
 )

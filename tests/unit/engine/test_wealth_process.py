@@ -1,10 +1,16 @@
 """The J3 diagram itself, in memory with the real operations on the sandbox: every path, run straight and
 through a save/restore of the engine state at every wait (style.md, habit 6).
 
-A wait is a user task or a parked service call. The test plays the worker and the tablet (and the
-authorizer's phone) at the `WorkflowInstance` level: service calls go to the registered operations on the
-sandbox core and the sandbox wealth sales system, user tasks take scripted answers. The sandbox's
-fixture assessments are dated from its clock, which the test holds still.
+A wait is a user task, a parked service call or the cooling-off (the customer's cancellation message
+or the timer). The test plays the worker and the tablet (and the authorizer's phone, and the channel the
+customer cancels through) at the `WorkflowInstance` level: service calls go to the registered operations
+on the sandbox core and the sandbox wealth sales system, user tasks take scripted answers, the
+cancellation goes in through `deliver_message` and the timer fires with `refresh_timers` + `run` on a
+clock the test moves (`use_clock`, as the composition root sets it). The sandbox's fixture assessments
+are dated from that clock, which stands still until the cooling-off.
+
+The purchase on the tablet is a setting (`wealth_purchase_on_tablet`, off by default): the test starts
+each journey with the start variables the declaration derives from the settings, as the engine does.
 
 Clean sandbox customers hold no account in the sandbox core, and J3 needs a Class I or II account: a
 test opens one through the sandbox core's own API first (as a J1 would), never by changing the fixtures.
@@ -12,7 +18,10 @@ test opens one through the sandbox core's own API first (as a J1 would), never b
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -26,7 +35,8 @@ from engine.errors import ExternalServiceError
 from engine.journeys.wealth import JOURNEY
 from engine.operations.registry import Adapters, BusinessRejection, OperationContext
 from engine.otp import OtpService
-from engine.settings import REPO_ROOT
+from engine.settings import REPO_ROOT, Settings
+from engine.workflow.clock import use_clock
 from engine.workflow.instance import UserTaskView, WorkflowInstance
 from engine.workflow.spiff import SPEC_CACHE, FieldBankScriptEngine, spec_from_json, spec_to_json
 from forms.catalogue import FormCatalogue
@@ -47,6 +57,22 @@ LI_JIANGUO = ("李建国", "420111195501010035")  # 70, a C2 of 200 days: 65+ an
 LIU_ZHIQIANG = ("刘志强", "420102195901010070")  # 66, a C3 of 30 days
 JIANG_XIN = ("蒋欣", "420115198909099220")  # a C2 of today, two attempts today; Class II held (922)
 
+
+@dataclass(frozen=True)
+class Wait:
+    """The customer lets the cooling-off run: the clock moves on by `by` and the timer may fire."""
+
+    by: timedelta
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """The customer cancels inside the cooling-off (through mobile banking or the call centre): the
+    channel sends the `wealth_cooling_off_cancel` message for the order."""
+
+    after: timedelta = timedelta(hours=2)
+
+
 IDENTIFICATION = ["id_card", "customer_consents", "face_check"]
 QUESTIONNAIRE = ["circumstances", "questionnaire", "confirmation"]
 SIGNING = ["product_selection", "product_signing"]
@@ -60,8 +86,18 @@ def card(seq: int) -> str:
 class Journey:
     """Runs one J3 with scripted answers; `restore=True` reloads the engine from JSON at every wait."""
 
-    def __init__(self, restore: bool) -> None:
+    def __init__(self, restore: bool, *, purchase_on_tablet: bool | None = None) -> None:
+        self.clock = NOW
         store = InMemorySandboxStore()
+        self.store = store
+        settings = (
+            Settings()
+            if purchase_on_tablet is None
+            else Settings(wealth_purchase_on_tablet=purchase_on_tablet)
+        )
+        self.start_data = JOURNEY.start_variables(settings)
+        self.outage_at: str | None = None  # the operation during which wm_sales goes down once
+        self.outage: dict[str, Any] | None = None  # what the journey looked like while it was down
         self.sandbox = build_sandbox_adapters(
             store, SandboxKnobs(latency_profile="zero"), clock=self.now, sleep=lambda _s: None
         )
@@ -84,9 +120,11 @@ class Journey:
         self.runs = 0
         self.accounts = 0
 
-    @staticmethod
-    def now() -> datetime:
-        return NOW
+    def now(self) -> datetime:
+        return self.clock
+
+    def orders(self) -> list[dict[str, Any]]:
+        return [order for _, order in self.store.items("wm.order")]
 
     def open_account(self, person: tuple[str, str], account_class: str = "I") -> str:
         """What a J1 leaves behind: the customer's account in the sandbox core."""
@@ -121,7 +159,7 @@ class Journey:
     def run(self, answers: dict[str, Any]) -> dict[str, Any]:
         self.runs += 1
         self.steps, self.errors, self.waits = [], [], []
-        wf = WorkflowInstance.start(SPEC, self.engine, {})
+        wf = WorkflowInstance.start(SPEC, self.engine, dict(self.start_data))
         wf.run()
         for _ in range(60):
             if wf.completed:
@@ -135,7 +173,10 @@ class Journey:
                 wf.run()
                 continue
             tasks = wf.ready_user_tasks()
-            assert tasks, f"J3 waits for nothing: at {wf.path()[1]}"
+            if not tasks:
+                waited = answers["cooling_off"]
+                wf = self._cooling_off(wf, waited.pop(0) if isinstance(waited, list) else waited)
+                continue
             wf = self._saved(wf, tasks[0].spec_name)
             task = wf.ready_user_tasks()[0]
             answer = answers[task.spec_name]
@@ -145,7 +186,25 @@ class Journey:
             wf.run()
         raise AssertionError(f"J3 did not end: at {wf.path()[1]}")
 
+    def _cooling_off(self, wf: WorkflowInstance, answer: Wait | Cancel) -> WorkflowInstance:
+        """The only wait that is neither a task nor a call: the customer cancels, or the time runs out."""
+        [waiting] = wf.waiting_messages()
+        assert waiting.name == "wealth_cooling_off_cancel", waiting
+        wf = self._saved(wf, "cooling_off")
+        if isinstance(answer, Cancel):
+            self.clock += answer.after
+            assert wf.deliver_message(
+                waiting.name, waiting.correlation_key, {"order_no": waiting.correlation_key}
+            )
+        else:
+            self.clock += answer.by
+            wf.refresh_timers()
+        wf.run()
+        return wf
+
     def _service(self, wf: WorkflowInstance, call: Any) -> None:
+        if call.operation == self.outage_at:
+            self._outage(wf, call)
         try:
             wf.complete_service(
                 call.task_id, OPS.get(call.operation).handler(self.ctx(call.task_id), call.params)
@@ -155,6 +214,23 @@ class Journey:
             assert wf.throw_business_error(call.task_id, exc.code, exc.payload), exc.code
         except ExternalServiceError as exc:
             raise AssertionError(f"unexpected technical failure {exc.reason}") from exc
+
+    def _outage(self, wf: WorkflowInstance, call: Any) -> None:
+        """wm_sales is down for this call: it fails as UNAVAILABLE and the journey stays where it is (the
+        engine retries it and then raises an incident an operator retries); then the system is back."""
+        self.outage_at = None
+        self.sandbox.wm_sales.unavailable = True
+        with pytest.raises(ExternalServiceError) as down:
+            OPS.get(call.operation).handler(self.ctx(call.task_id), call.params)
+        self.sandbox.wm_sales.unavailable = False
+        restored = WorkflowInstance.load(wf.dump(), self.engine) if self.restore else wf
+        self.outage = {
+            "reason": down.value.reason,
+            "completed": restored.completed,
+            "waiting_for": [c.operation for c in restored.pending_service_calls()],
+            "orders": len(self.orders()),
+            "outcome": restored.data.get("outcome"),
+        }
 
 
 def as_submitted(task: UserTaskView, data: dict[str, Any]) -> dict[str, Any]:
@@ -235,9 +311,29 @@ def with_account(journey: Journey, person: tuple[str, str], **over: Any) -> dict
     return given
 
 
+@pytest.fixture(autouse=True)
+def engine_clock() -> Iterator[None]:
+    """SpiffWorkflow's timers read the journey's clock, as the composition root points them at the
+    engine's (each journey sets the module's clock when it is made)."""
+    yield
+    use_clock(lambda: datetime.now(UTC))
+
+
+def make_journey(restore: bool, **kwargs: Any) -> Journey:
+    made = Journey(restore, **kwargs)
+    use_clock(made.now)
+    return made
+
+
 @pytest.fixture(params=[False, True], ids=["straight", "save-restore"])
 def journey(request: pytest.FixtureRequest) -> Journey:
-    return Journey(restore=request.param)
+    return make_journey(request.param)
+
+
+@pytest.fixture(params=[False, True], ids=["straight", "save-restore"])
+def buying(request: pytest.FixtureRequest) -> Journey:
+    """A journey with the purchase on the tablet switched on (`wealth_purchase_on_tablet`)."""
+    return make_journey(request.param, purchase_on_tablet=True)
 
 
 def test_a_clean_assessment_is_scored_confirmed_and_the_product_signed(journey: Journey) -> None:
@@ -256,6 +352,9 @@ def test_a_clean_assessment_is_scored_confirmed_and_the_product_signed(journey: 
     current = journey.sandbox.wm_sales.current_assessment(WANG_FANG[1], "check").assessment
     assert current is not None and current.level == assessment["level"]
     assert {"service", "questionnaire", "product_signing"} <= set(journey.waits)
+    # the purchase on the tablet is off by default: signed, nothing bought, no funds frozen
+    assert journey.start_data == {"purchase_on_tablet": False}
+    assert "order" not in data and journey.orders() == []
 
 
 def test_a_customer_without_a_class_i_or_ii_account_is_refused(journey: Journey) -> None:
@@ -277,7 +376,10 @@ def test_a_declared_change_of_circumstances_asks_the_questionnaire_again(journey
     assert data["outcome"] == "AGREEMENT_SIGNED"
     assert journey.steps == [*IDENTIFICATION, *QUESTIONNAIRE, *SIGNING]
     assert data["assessment_check"]["reasons"] == ["CHANGED_CIRCUMSTANCES"]
-    assert data["current_assessment"] == data["assessment"]
+    assert data["current_assessment"] == {
+        **data["assessment"],
+        "assessment_no": data["assessment_receipt"]["assessment_no"],
+    }
 
 
 def test_a_customer_who_used_up_the_day_s_retakes_is_refused_and_flagged(journey: Journey) -> None:
@@ -362,11 +464,6 @@ def test_every_attempt_of_the_day_counts_and_the_third_is_refused(journey: Journ
     ("product_code", "amount", "reason"),
     [
         ("WM-R2-002", 5_000, "BELOW_PRODUCT_MINIMUM"),  # its minimum is 10,000
-        (
-            "PWM-R3-101",
-            300_000,
-            "QUALIFIED_INVESTOR_FACTS_MISSING",
-        ),  # private: no qualified-investor step yet
         ("WM-R9-999", 50_000, "PRODUCT_NOT_ON_SHELF"),
     ],
 )
@@ -379,3 +476,181 @@ def test_a_product_that_is_not_suitable_is_refused_with_its_first_reason(
     assert (data["outcome"], data["outcome_reason"]) == ("REFUSED", reason)
     assert journey.errors == ["WEALTH_UNSUITABLE"] and "chosen_product" not in data
     assert reason in JOURNEY.reason_words and reason in JOURNEY.labels  # worded for customer and staff
+
+
+# --- the qualified-investor step (§5.5) ----------------------------------------------------------------
+
+QUALIFIED = {  # §5.5: 2+ years of investing and net financial assets of 3 million or more, proven, signed
+    "investment_years": 5,
+    "household_net_financial_assets": 3_500_000,
+    "household_financial_assets": 4_000_000,
+    "avg_annual_income_3y": 200_000,
+    "proof_image_1": "att_" + "4" * 32,
+    "qualified_declaration": True,
+    "customer_signature": "att_" + "5" * 32,
+}
+PRIVATE = {"product_code": "PWM-R3-101", "amount": 300_000}  # R3, fixed income, minimum 300,000, 24 h
+
+
+def test_a_private_product_asks_the_qualified_investor_step_and_passes_its_facts_to_suitability(
+    journey: Journey,
+) -> None:
+    data = journey.run(with_account(journey, ZHANG_WEI, product_selection=PRIVATE, qualification=QUALIFIED))
+    assert (data["outcome"], data["outcome_reason"]) == ("AGREEMENT_SIGNED", "AGREEMENT_SIGNED")
+    assert journey.steps == [
+        *IDENTIFICATION,
+        "circumstances",
+        "product_selection",
+        "qualification",
+        "product_signing",
+    ]
+    assert data["qualified_investor"]["investment_years"] == 5
+    assert data["qualified_investor"]["proof_image_1"] == QUALIFIED["proof_image_1"]
+    assert data["qualified_investor_signature"] == QUALIFIED["customer_signature"]
+    assert data["suitability"]["decision"] == "ALLOW"
+    assert data["chosen_product"]["requires_qualified_investor"] is True
+    assert "qualification" in journey.waits
+
+
+def test_a_public_product_never_asks_the_qualified_investor_step(journey: Journey) -> None:
+    data = journey.run(with_account(journey, ZHANG_WEI, product_selection={"product_code": "WM-R3-003"}))
+    assert "qualification" not in journey.steps and data["qualified_investor"] is None
+
+
+@pytest.mark.parametrize(
+    ("facts", "reason"),
+    [
+        ({"investment_years": 1}, "INVESTMENT_EXPERIENCE_UNDER_2_YEARS"),
+        (
+            {
+                "household_net_financial_assets": 1_000_000,
+                "household_financial_assets": 2_000_000,
+                "avg_annual_income_3y": 300_000,
+            },
+            "ASSETS_AND_INCOME_BELOW_THRESHOLD",
+        ),
+    ],
+)
+def test_a_failed_qualified_investor_check_blocks_the_private_product(
+    journey: Journey, facts: dict[str, Any], reason: str
+) -> None:
+    data = journey.run(
+        with_account(journey, ZHANG_WEI, product_selection=PRIVATE, qualification={**QUALIFIED, **facts})
+    )
+    assert (data["outcome"], data["outcome_reason"]) == ("REFUSED", reason)
+    assert journey.steps == [*IDENTIFICATION, "circumstances", "product_selection", "qualification"]
+    assert journey.errors == ["WEALTH_UNSUITABLE"] and "chosen_product" not in data
+    assert data["wealth_rejection"]["product_code"] == "PWM-R3-101"
+    assert reason in JOURNEY.reason_words and reason in JOURNEY.labels
+
+
+# --- the purchase on the tablet (setting `wealth_purchase_on_tablet`) --------------------------------------
+
+
+def test_the_purchase_setting_is_off_by_default_and_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("FIELDBANK_WEALTH_PURCHASE_ON_TABLET", raising=False)
+    assert JOURNEY.start_variables(Settings()) == {"purchase_on_tablet": False}
+    monkeypatch.setenv("FIELDBANK_WEALTH_PURCHASE_ON_TABLET", "true")
+    assert JOURNEY.start_variables(Settings()) == {"purchase_on_tablet": True}
+
+
+def test_a_public_product_bought_on_the_tablet_freezes_the_funds_and_places_the_order(
+    buying: Journey,
+) -> None:
+    data = buying.run(
+        with_account(buying, ZHANG_WEI, product_selection={"product_code": "WM-R3-003", "amount": 50_000})
+    )
+    assert (data["outcome"], data["outcome_reason"]) == ("ORDER_PLACED", "ORDER_PLACED")
+    assert buying.steps == [*IDENTIFICATION, "circumstances", *SIGNING]
+    assert data["order"]["status"] == "ACCEPTED" and data["order"]["amount"] == "50000.00"
+    assert data["order"]["cooling_off_ends_at"] is None and "cooling_off" not in data
+    assert data["signing"]["signed_at"] == NOW.isoformat()
+    [order] = buying.orders()
+    assert order["order_no"] == data["order"]["order_no"]
+    assert buying.sandbox.wm_sales._available(ZHANG_WEI[1]) == Decimal("150000.00")  # 200,000 less 50,000
+    assert "ORDER_PLACED" in JOURNEY.outcome_headings and "ORDER_PLACED" in JOURNEY.labels
+
+
+def test_an_amount_above_the_available_balance_is_refused_and_nothing_is_frozen(buying: Journey) -> None:
+    data = buying.run(
+        with_account(buying, ZHANG_WEI, product_selection={"product_code": "WM-R3-003", "amount": 250_000})
+    )
+    assert (data["outcome"], data["outcome_reason"]) == ("REFUSED", "INSUFFICIENT_FUNDS")
+    assert buying.errors == ["WEALTH_ORDER_REJECTED"] and "order" not in data
+    assert buying.orders() == []
+    assert "INSUFFICIENT_FUNDS" in JOURNEY.reason_words and "INSUFFICIENT_FUNDS" in JOURNEY.labels
+
+
+def private_purchase(journey: Journey, cooling_off: Any) -> dict[str, Any]:
+    """王芳 (assessment expired: she answers the questionnaire again; 8 million available) buys a private
+    product after the qualified-investor step."""
+    given = with_account(journey, WANG_FANG, product_selection=PRIVATE, qualification=QUALIFIED)
+    return journey.run({**given, "cooling_off": cooling_off})
+
+
+def test_a_private_order_is_confirmed_only_when_the_24_hour_cooling_off_has_run_out(buying: Journey) -> None:
+    data = private_purchase(buying, [Wait(timedelta(hours=23)), Wait(timedelta(hours=1, seconds=1))])
+    assert (data["outcome"], data["outcome_reason"]) == ("ORDER_PLACED", "COOLING_OFF_ENDED")
+    assert buying.steps == [
+        *IDENTIFICATION,
+        *QUESTIONNAIRE,
+        "product_selection",
+        "qualification",
+        "product_signing",
+    ]
+    assert buying.waits.count("cooling_off") == 2  # 23 hours in, the timer had not fired
+    assert data["cooling_off"] == {
+        "started_at": NOW.isoformat(),
+        "ends_at": (NOW + timedelta(hours=24)).isoformat(),
+        "duration": "PT24H",
+    }
+    assert data["order"]["status"] == "COOLING_OFF" and "cancellation" not in data
+    assert len(buying.orders()) == 1
+
+
+def test_a_cancellation_inside_the_cooling_off_returns_the_full_amount(buying: Journey) -> None:
+    data = private_purchase(buying, Cancel(after=timedelta(hours=20)))
+    assert (data["outcome"], data["outcome_reason"]) == (
+        "CANCELLED_IN_COOLING_OFF",
+        "CANCELLED_IN_COOLING_OFF",
+    )
+    assert data["cancellation"]["result"] == "OK"
+    assert data["cancellation"]["refund_amount"] == "300000.00" == data["order"]["amount"]
+    assert buying.sandbox.wm_sales._available(WANG_FANG[1]) == Decimal("8000000.00")  # nothing stays frozen
+    assert buying.waits.count("cooling_off") == 1
+    assert (
+        "CANCELLED_IN_COOLING_OFF" in JOURNEY.outcome_headings
+        and "CANCELLED_IN_COOLING_OFF" in JOURNEY.labels
+    )
+
+
+def test_wm_sales_down_at_the_order_leaves_the_journey_waiting_and_never_orders_offline(
+    buying: Journey,
+) -> None:
+    buying.outage_at = "wealth.place_order"
+    data = buying.run(
+        with_account(buying, ZHANG_WEI, product_selection={"product_code": "WM-R3-003", "amount": 50_000})
+    )
+    assert buying.outage == {
+        "reason": "UNAVAILABLE",
+        "completed": False,
+        "waiting_for": ["wealth.place_order"],
+        "orders": 0,
+        "outcome": None,
+    }
+    # back up, the same call (same serial) places the order exactly once
+    assert data["outcome"] == "ORDER_PLACED" and len(buying.orders()) == 1
+
+
+def test_a_cancellation_arriving_when_the_cooling_off_has_ended_is_refused_and_the_order_stands(
+    buying: Journey,
+) -> None:
+    data = private_purchase(buying, Cancel(after=timedelta(hours=24)))  # the message beat the timer
+    assert (data["outcome"], data["outcome_reason"]) == ("ORDER_PLACED", "CANCELLATION_AFTER_COOLING_OFF")
+    assert (
+        buying.errors == ["WEALTH_CANCEL_REFUSED"] and data["cancel_rejection"]["code"] == "COOLING_OFF_ENDED"
+    )
+    assert buying.sandbox.wm_sales._available(WANG_FANG[1]) == Decimal("7700000.00")  # still invested
+    assert "CANCELLATION_AFTER_COOLING_OFF" in JOURNEY.reason_words

@@ -10,6 +10,7 @@ from engine.journeys.debit_card import JOURNEY as J1
 from engine.journeys.declaration import JourneyDeclaration
 from engine.journeys.registry import JourneyRegistry
 from engine.outcomes import NEUTRAL_REFUSAL, SHARED_REASON_WORDS
+from engine.settings import Settings
 
 OTHER = JourneyDeclaration(process_id="social_security_card", title="社保卡申领")
 REGISTRY = JourneyRegistry([J1, J2, OTHER])
@@ -53,3 +54,17 @@ def test_ending_facts_read_codes_and_amounts_in_words() -> None:
     account_class = next(f for f in J1.ending_facts if f.key == "account_class")
     limit = next(f for f in J2.ending_facts if f.key == "credit_limit")
     assert (account_class.shown("II"), limit.shown(50000)) == ("II类账户", "50,000 元")
+
+
+def test_a_journey_s_start_variables_come_from_the_settings_it_declares_and_no_other_s() -> None:
+    """A switch the bank sets reaches only the journey that declares it (generic code names none)."""
+    switched = JourneyDeclaration(
+        process_id="switched_journey",
+        title="开关旅程",
+        start_variables=lambda settings: {"batch_mode": settings.worker_threads > 1},
+    )
+    registry = JourneyRegistry([J1, switched])
+    assert registry.start_variables("switched_journey", Settings(worker_threads=4)) == {"batch_mode": True}
+    assert registry.start_variables("switched_journey", Settings(worker_threads=1)) == {"batch_mode": False}
+    assert registry.start_variables(J1.process_id, Settings(worker_threads=4)) == {}
+    assert registry.start_variables("not_declared", Settings()) == {}
