@@ -70,7 +70,8 @@ def test_the_officer_is_offered_only_declared_journeys(
     page = new_page(browser, viewport)
     sign_in(page, server, "fo001", "/tablet")
     buttons = page.locator(".start-list button").all_inner_texts()
-    assert buttons == ["借记卡开户开卡", "信用卡面签"]  # the registry's order; no peer or test diagram
+    # the registry's order; no peer or test diagram
+    assert buttons == ["借记卡开户开卡", "信用卡面签", "理财风险测评与产品签约"]
     assert "Account Opening Journey" not in page.inner_text("main")
     shoot(page, f"{size}-tablet-start-buttons")
 

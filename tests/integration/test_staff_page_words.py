@@ -148,8 +148,9 @@ def test_officers_are_offered_the_declared_journeys_in_the_registry_order(client
     assert start_buttons(sign_in(client, "fo001").get("/tablet").text) == [
         ("debit_card_opening", "借记卡开户开卡"),
         ("credit_card_face_sign", "信用卡面签"),
+        ("wealth_risk_assessment", "理财风险测评与产品签约"),
     ]
-    # fo002 holds no face-sign qualification
+    # fo002 holds neither the face-sign nor the wealth-sales qualification
     assert start_buttons(sign_in(client, "fo002").get("/tablet").text) == [
         ("debit_card_opening", "借记卡开户开卡")
     ]
