@@ -11,6 +11,11 @@ to real GB/T 2260 divisions, each under the one before (§3.4, forms/regions.py)
 names the task data field (the chip's registered address) whose division names preselect them (and whose
 rest prefills `detail`), its `prefill_to` the deepest level preselected (`city_code` where the same
 city is a sensible default for that address but the same street is not).
+`x-answer-times` names the group holding each question's answer time in milliseconds, one integer per
+question field, recorded by the page of a one-question-at-a-time form (static/app.js): a submission
+without it (a browser running no script, or a client answering for the customer in one go) is refused
+under that group with a message saying so, and a time for a question left unanswered is refused too;
+the group's own schema bounds each time (`minimum` 0, a plausible `maximum`).
 `multipleOf` is computed in decimal so `0.01` works for amounts (§3.8).
 """
 
@@ -39,6 +44,14 @@ CONTACT_MOBILES = "x-contact-mobiles"
 CONTACT_MOBILES_SETTINGS = ("applicant_field", "contact_fields")
 GB2260 = "x-gb2260"
 GB2260_SETTINGS = ("prefill_from", "prefill_to")
+ANSWER_TIMES = "x-answer-times"
+ANSWER_TIMES_SETTINGS = ("field",)
+ANSWER_TIMES_MESSAGES = {
+    "answer_times_missing": (
+        "未收到每题作答用时：请在平板上逐题作答（页面脚本需已启用），不能一次提交全部答案"
+    ),
+    "answer_time_without_answer": "此题没有作答，不应有作答用时",
+}
 # [Sim] Staff records carry no mobile number, so the staff numbers a contact may not use are configured
 # here (not in the form: forms are stored with each definition version, and no table holds a clear
 # mobile); the default is the sandbox's registered staff phone (§13.3). In production the watch-list's
@@ -178,6 +191,28 @@ def _gb2260(validator: Any, spec: Any, instance: Any, schema: Any) -> Iterator[V
         yield ValidationError(message, path=[field], cause=FieldProblem("unknown_division", message))
 
 
+def _answer_times(validator: Any, spec: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    """The timings group is there, and times only questions that were answered; each time's type and
+    bounds are the group's own schema."""
+    field = spec.get("field") if isinstance(spec, Mapping) else None
+    if not (validator.is_type(instance, "object") and isinstance(field, str)):
+        return
+    timings = instance.get(field)
+    if timings is None:
+        code = "answer_times_missing"
+        yield ValidationError(
+            ANSWER_TIMES_MESSAGES[code], path=[field], cause=FieldProblem(code, ANSWER_TIMES_MESSAGES[code])
+        )
+        return
+    if not isinstance(timings, Mapping):
+        return  # the group's `type: object` says what is wrong
+    code = "answer_time_without_answer"
+    for question in timings:
+        if instance.get(question) is None:
+            message = ANSWER_TIMES_MESSAGES[code]
+            yield ValidationError(message, path=[field, question], cause=FieldProblem(code, message))
+
+
 FormValidator = validators.extend(
     Draft7Validator,
     {
@@ -189,5 +224,6 @@ FormValidator = validators.extend(
         ID_CONSISTENCY: _id_consistency,
         CONTACT_MOBILES: _contact_mobiles,
         GB2260: _gb2260,
+        ANSWER_TIMES: _answer_times,
     },
 )

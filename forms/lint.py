@@ -19,6 +19,8 @@ from forms.conditions import condition_problems
 from forms.errors import FormProblem
 from forms.format_checks import KNOWN_FORMATS
 from forms.keywords import (
+    ANSWER_TIMES,
+    ANSWER_TIMES_SETTINGS,
     CONTACT_MOBILES,
     CONTACT_MOBILES_SETTINGS,
     GB2260,
@@ -41,6 +43,7 @@ SUPPORTED_KEYWORDS = frozenset(
         CONTACT_MOBILES,
         GB2260,
         SECRET,
+        ANSWER_TIMES,
     }
 )
 # Keywords the renderer cannot draw, with what to write instead.
@@ -94,6 +97,8 @@ def _root_problems(schema: Mapping[str, Any]) -> Found:
         yield from _id_consistency_problems(schema[ID_CONSISTENCY], schema.get("properties") or {})
     if CONTACT_MOBILES in schema:
         yield from _contact_mobiles_problems(schema[CONTACT_MOBILES], schema.get("properties") or {})
+    if ANSWER_TIMES in schema:
+        yield from _answer_times_problems(schema[ANSWER_TIMES], schema.get("properties") or {})
 
 
 def _fields_problems(node: Mapping[str, Any], at: tuple[Any, ...], depth: int) -> Found:
@@ -127,7 +132,7 @@ def _field_problems(field: Any, at: tuple[Any, ...], depth: int) -> Found:
 
 def _group_problems(group: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
     yield from _keyword_problems(group, at)
-    for key in ("oneOf", "not", "format", SECRET, ID_CONSISTENCY, CONTACT_MOBILES):
+    for key in ("oneOf", "not", "format", SECRET, ID_CONSISTENCY, CONTACT_MOBILES, ANSWER_TIMES):
         if key in group:
             yield (*at, key), f"{key} is not supported on a group of fields"
     if GB2260 in group:
@@ -177,7 +182,7 @@ def _value_problems(field: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
         yield (*at, "format"), f"unknown format {fmt!r}; known: {', '.join(sorted(KNOWN_FORMATS))}"
     if SECRET in field and field[SECRET] is not True:
         yield (*at, SECRET), f"{SECRET!r} must be true when present"
-    for key in (ID_CONSISTENCY, CONTACT_MOBILES):
+    for key in (ID_CONSISTENCY, CONTACT_MOBILES, ANSWER_TIMES):
         if key in field:
             yield (*at, key), f"{key} belongs at the top level of the form"
     if GB2260 in field:
@@ -223,3 +228,23 @@ def _contact_mobiles_problems(spec: Any, properties: Mapping[str, Any]) -> Found
         group = properties.get(name) if isinstance(name, str) else None
         if not (isinstance(group, Mapping) and "mobile" in (group.get("properties") or {})):
             yield (CONTACT_MOBILES, "contact_fields", i), "each contact must be a group with a mobile field"
+
+
+def _answer_times_problems(spec: Any, properties: Mapping[str, Any]) -> Found:
+    """`field` names a group of integer times, each named after a question field of the form."""
+    if not isinstance(spec, Mapping) or not isinstance(spec.get("field"), str):
+        yield (ANSWER_TIMES,), f"{ANSWER_TIMES} needs an object with field"
+        return
+    for key in spec:
+        if key not in ANSWER_TIMES_SETTINGS:
+            yield (ANSWER_TIMES, key), f"unknown {ANSWER_TIMES} setting {key!r}"
+    group = properties.get(spec["field"])
+    times = group.get("properties") if isinstance(group, Mapping) else None
+    if not (isinstance(group, Mapping) and group.get("type") == "object" and isinstance(times, Mapping)):
+        yield (ANSWER_TIMES, "field"), "field must name a group of the form holding the answer times"
+        return
+    for name, time in times.items():
+        if name not in properties or name == spec["field"]:
+            yield (ANSWER_TIMES, "field"), f"answer time {name!r} names no question field of the form"
+        elif not (isinstance(time, Mapping) and time.get("type") == "integer" and "minimum" in time):
+            yield (ANSWER_TIMES, "field"), f"answer time {name!r} must be an integer with a minimum"

@@ -89,8 +89,10 @@ UI_OPTIONS: dict[str, frozenset[str] | type[bool] | None] = {
 # Options that only one widget draws: the camera alone can ask the server for a time + GPS watermark.
 WIDGET_ONLY_OPTIONS = {"watermark": "camera", "resend_after": "otp"}
 # ui:options of the whole form: `handover` marks a screen the customer fills in on the tablet, and
-# `documents` names what it shows them to read before they tick or sign (documents/handover.py).
-FORM_UI_OPTIONS = frozenset({"handover", "documents"})
+# `documents` names what it shows them to read before they tick or sign (documents/handover.py);
+# `one_at_a_time` shows one question per step, recording the time spent on each (api/web/form_view.py).
+FORM_UI_OPTION_NAMES = ("handover", "documents", "one_at_a_time")
+FORM_UI_OPTIONS = frozenset(FORM_UI_OPTION_NAMES)
 DOCUMENT_NAME = re.compile(r"^[a-z][a-z0-9_]{2,59}$")
 
 
@@ -160,7 +162,8 @@ def _is_handover(ui: Mapping[str, Any]) -> bool:
 def _form_options_problems(options: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
     for key, value in options.items():
         if key not in FORM_UI_OPTIONS:
-            yield (*at, key), f"ui:options {key!r} is not supported on a whole form; use handover, documents"
+            known = ", ".join(FORM_UI_OPTION_NAMES)
+            yield (*at, key), f"ui:options {key!r} is not supported on a whole form; use {known}"
         elif key == "documents":
             if options.get("handover") is not True:
                 yield (*at, key), "documents are shown on a hand-over screen only (handover: true)"

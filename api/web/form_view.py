@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from forms.conditions import ShowWhen, show_when_rules
-from forms.keywords import SECRET, is_choice_list
+from forms.keywords import ANSWER_TIMES, SECRET, is_choice_list
 from forms.read_only import is_read_only
 from forms.regions import REGION_FIELDS, divisions
 from forms.ui_lint import SUPPORTED_WIDGETS
@@ -124,6 +124,19 @@ class FormView:
     description: str | None
     fields: tuple[FieldView, ...]
     form_errors: tuple[str, ...] = ()
+    one_at_a_time: bool = False
+    """`"ui:options": {"one_at_a_time": true}`: static/app.js shows one step (each drawn field of the
+    form) at a time with back / next and "第 n 题 / 共 m 题"; without script every field shows."""
+    timings: str | None = None
+    """The group the page records each step's time into (the schema's `x-answer-times` field): drawn
+    as hidden inputs `timings.<field>` and the group's error, never as a visible fieldset."""
+
+    @property
+    def steps(self) -> tuple[FieldView, ...]:
+        """The fields shown one at a time: every drawn field but hidden ones and the timings."""
+        if not self.one_at_a_time:
+            return ()
+        return tuple(f for f in self.fields if f.widget != "hidden" and f.name != self.timings)
 
     @property
     def all_fields(self) -> tuple[FieldView, ...]:
@@ -193,11 +206,15 @@ def build_form(
         _field(name, prop, ui_of(ui, name), values.get(name), ctx, name in required, rules.get(name), values)
         for name, prop in ordered_properties(schema, ui)
     )
+    options = ui.get("ui:options")
+    timings = schema.get(ANSWER_TIMES)
     return FormView(
         title=_text(ui.get("ui:title")) or _text(schema.get("title")),
         description=_text(ui.get("ui:description")) or _text(schema.get("description")),
         fields=fields,
         form_errors=tuple(loose),
+        one_at_a_time=isinstance(options, Mapping) and options.get("one_at_a_time") is True,
+        timings=_text(timings.get("field")) if isinstance(timings, Mapping) else None,
     )
 
 

@@ -13,6 +13,8 @@ from api.deps import AttachmentsDep, HandoverDep, InstancesDep, ReadsDep
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.task_submit import error_fragments, submit_task
+from engine.errors import Forbidden
+from engine.task_forms import is_handover
 
 router = APIRouter(include_in_schema=False)
 TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
@@ -39,6 +41,8 @@ def task_detail(
     request: Request, task_id: TaskId, instances: InstancesDep, session: WebSessionDep
 ) -> Response:
     detail = instances.get_task(session.actor, task_id)
+    if is_handover(detail.form["ui_schema"]):  # the customer's screen: what they choose stays on the tablet
+        raise Forbidden("a customer's hand-over screen is shown on the tablet only")
     form = build_form(detail.form["schema"], detail.form["ui_schema"], detail.data, [])
     return _page(request, session, detail, form)
 

@@ -141,7 +141,7 @@ async def complete(
     request: Request, task_id: TaskId, screens: ScreensDep, session: WebSessionDep
 ) -> Response:
     _tablet_only(session)
-    submitted = await submit_task(request, screens.reads, screens.handover, session, task_id)
+    submitted = await submit_task(request, screens.reads, screens.handover, session, task_id, on_tablet=True)
     if submitted.view is None:
         detail = screens.instances.get_task(session.actor, task_id)
         return error_fragments(request, session, submitted) or _task_page(

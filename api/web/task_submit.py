@@ -14,8 +14,9 @@ from api.web.form_view import build_form
 from api.web.pages import render
 from api.web.session import WebSession
 from documents.handover import HandoverDocuments
-from engine.errors import FieldError, ValidationFailed
+from engine.errors import FieldError, Forbidden, ValidationFailed
 from engine.journey_reads import JourneyReads
+from engine.task_forms import is_handover
 from engine.views import InstanceView
 
 
@@ -29,11 +30,21 @@ class Submission:
 
 
 async def submit_task(
-    request: Request, reads: JourneyReads, handover: HandoverDocuments, session: WebSession, task_id: str
+    request: Request,
+    reads: JourneyReads,
+    handover: HandoverDocuments,
+    session: WebSession,
+    task_id: str,
+    *,
+    on_tablet: bool = False,
 ) -> Submission:
+    """A hand-over screen is the customer's, filled in on the tablet they are handed: a staff screen
+    (the phone, the desk) never submits one, whatever roles its user holds."""
     form = reads.task_form(session.actor, task_id)
     schema = form.schema if form else {}
     ui_schema = form.ui_schema if form else {}
+    if is_handover(ui_schema) and not on_tablet:
+        raise Forbidden("a customer's hand-over screen is completed on the tablet only")
     data = parse_submission(schema, await request.form(), ui_schema=ui_schema)
     try:
         view = handover.complete(session.actor, task_id, data)

@@ -50,6 +50,7 @@
   document.addEventListener("htmx:afterSettle", function (e) {
     init(document);
     markInvalid();
+    document.querySelectorAll("form[data-one-at-a-time]").forEach(function (f) { if (f._fbShowError) f._fbShowError(); });
     var summary = document.getElementById("form-errors");
     if (e.detail.xhr && e.detail.xhr.status === 422 && summary) { summary.focus(); return; }
     var h = document.querySelector("#content h1");
@@ -289,6 +290,70 @@
     });
   }
 
+  /* ---- one question at a time (form[data-one-at-a-time]): each div[data-step] in turn, back / next,
+     "第 n 题 / 共 m 题", and the milliseconds each step was on screen (summed over visits) written to
+     input[name="<data-timings>.<field>"] for the server, which refuses a submission without them */
+  function initSteps(form) {
+    var steps = Array.prototype.slice.call(form.querySelectorAll("[data-step]"));
+    var submit = form.querySelector('button[type="submit"]');
+    if (!steps.length || !submit) return;
+    var timings = form.getAttribute("data-timings") || "";
+    var spent = steps.map(function () { return 0; }), at = 0, since = Date.now();
+    var progress = document.createElement("p");
+    progress.className = "step-progress"; progress.setAttribute("data-step-progress", "");
+    progress.setAttribute("aria-live", "polite");
+    var nav = document.createElement("div"); nav.className = "step-nav";
+    var back = document.createElement("button"), next = document.createElement("button");
+    back.type = next.type = "button";
+    back.className = "secondary"; back.textContent = "上一题"; back.setAttribute("data-step-back", "");
+    next.className = "primary"; next.textContent = "下一题"; next.setAttribute("data-step-next", "");
+    nav.appendChild(back); nav.appendChild(next);
+    steps[0].parentNode.insertBefore(progress, steps[0]);
+    submit.parentNode.insertBefore(nav, submit);
+    nav.appendChild(submit);
+    function record() {
+      var now = Date.now();
+      spent[at] += now - since; since = now;
+      var input = timings && form.querySelector('input[name="' + timings + "." + steps[at].getAttribute("data-field") + '"]');
+      if (input) input.value = String(Math.round(spent[at]));
+    }
+    function show(i) {
+      at = i; since = Date.now();
+      steps.forEach(function (s, j) { s.classList.toggle("step-away", j !== i); });
+      progress.textContent = "第 " + (i + 1) + " 题 / 共 " + steps.length + " 题";
+      back.hidden = i === 0;
+      next.hidden = i === steps.length - 1;
+      submit.hidden = i !== steps.length - 1;
+    }
+    function unanswered(step) {
+      var required = step.querySelectorAll("input[required]:not([disabled]), select[required]:not([disabled])");
+      if (!required.length) return false;
+      return !Array.prototype.some.call(required, function (el) {
+        return el.type === "radio" || el.type === "checkbox" ? el.checked : el.value.trim() !== "";
+      });
+    }
+    next.addEventListener("click", function () {
+      var err = steps[at].querySelector("p.error[id^='err-']");
+      if (unanswered(steps[at])) { if (err) err.textContent = "请先选择一项再继续"; return; }
+      if (err && err.textContent === "请先选择一项再继续") err.textContent = "";
+      record(); show(at + 1); window.scrollTo(0, 0);
+    });
+    back.addEventListener("click", function () { record(); show(at - 1); window.scrollTo(0, 0); });
+    /* the time is written as soon as an answer is chosen and again when the form is sent (click comes
+       before htmx reads the form) */
+    form.addEventListener("change", function () { record(); });
+    submit.addEventListener("click", function () { record(); });
+    /* after a refusal, the first question with an error comes back */
+    form._fbShowError = function () {
+      for (var i = 0; i < steps.length; i++) {
+        if (Array.prototype.some.call(steps[i].querySelectorAll("p.error"), function (p) { return p.textContent.trim(); })) {
+          record(); show(i); return;
+        }
+      }
+    };
+    show(0);
+  }
+
   /* ---- customer hand-over: the back button and the browser history stay on this screen */
   function lockHandover() {
     if (!document.querySelector(".page.handover") || window._fbLocked) return;
@@ -305,6 +370,7 @@
       form._fb = true;
       applyShowWhen(form);
       form.addEventListener("change", function () { applyShowWhen(form); });
+      if (form.hasAttribute("data-one-at-a-time")) initSteps(form);
     });
     root.querySelectorAll('[data-widget="camera"]').forEach(function (box) {
       if (!box._fb) { box._fb = true; initCamera(box); }

@@ -216,7 +216,7 @@ def test_the_form_may_be_marked_as_a_customer_handover_in_the_customers_words(tm
         ("/ui:options/handover", "ui:options 'handover' must be true or false"),
         (
             "/ui:options/facing",
-            "ui:options 'facing' is not supported on a whole form; use handover, documents",
+            "ui:options 'facing' is not supported on a whole form; use handover, documents, one_at_a_time",
         ),
     ]
     assert lint(tmp_path, ui={"ui:options": {"handover": True}}) == [
@@ -246,4 +246,37 @@ def test_a_group_cannot_be_hidden(tmp_path):
 def test_enum_names_of_a_checkbox_list_match_its_items(tmp_path):
     assert lint(tmp_path, ui={"tags": {"ui:enumNames": ["甲"]}}) == [
         ("/tags/ui:enumNames", "ui:enumNames must list one name per enum value")
+    ]
+
+
+TIMED = {
+    "answer_ms": {
+        "type": "object",
+        "properties": {"name": {"type": "integer", "minimum": 0, "maximum": 3600000}},
+    }
+}
+
+
+def test_a_form_may_ask_one_question_at_a_time_with_answer_times(tmp_path):
+    times = {"x-answer-times": {"field": "answer_ms"}}
+    assert lint(tmp_path, times, TIMED, ui={"ui:options": {"one_at_a_time": True}}) == []
+    assert lint(tmp_path, ui={"ui:options": {"one_at_a_time": "yes"}}) == [
+        ("/ui:options/one_at_a_time", "ui:options 'one_at_a_time' must be true or false")
+    ]
+
+
+def test_answer_times_name_a_group_of_integer_times_of_question_fields(tmp_path):
+    assert lint(tmp_path, {"x-answer-times": {"field": "name"}}) == [
+        ("/x-answer-times/field", "field must name a group of the form holding the answer times")
+    ]
+    assert lint(tmp_path, {"x-answer-times": {"to": "answer_ms"}}, TIMED) == [
+        ("/x-answer-times", "x-answer-times needs an object with field")
+    ]
+    stray = {"answer_ms": {"type": "object", "properties": {"nobody": {"type": "integer", "minimum": 0}}}}
+    assert lint(tmp_path, {"x-answer-times": {"field": "answer_ms"}}, stray) == [
+        ("/x-answer-times/field", "answer time 'nobody' names no question field of the form")
+    ]
+    untyped = {"answer_ms": {"type": "object", "properties": {"name": {"type": "string"}}}}
+    assert lint(tmp_path, {"x-answer-times": {"field": "answer_ms"}}, untyped) == [
+        ("/x-answer-times/field", "answer time 'name' must be an integer with a minimum")
     ]

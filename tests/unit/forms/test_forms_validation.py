@@ -448,3 +448,54 @@ def test_validating_a_typical_form_takes_well_under_a_millisecond():
 
 def test_field_error_is_importable_from_the_package_root():
     assert FieldError("a", "b", "c").field == "a"
+
+
+# --- x-answer-times (the J3 questionnaire) -----------------------------------------------------------------
+
+QUESTIONS = (
+    "income_band", "invest_share", "experience_type", "experience_years", "knowledge",
+    "objective", "horizon", "max_loss", "loss_reaction",
+)  # fmt: skip
+FIRST_OPTION = {
+    q: s["oneOf"][0]["const"] for q, s in schema("wealth-questionnaire")["properties"].items() if "oneOf" in s
+}
+ANSWERED = {
+    "questionnaire_version": "WRQ-2025-1",
+    "age_band": "31_50",
+    **{q: FIRST_OPTION[q] for q in QUESTIONS},
+}
+
+
+def questionnaire_errors(data):
+    return {(e.field, e.code) for e in validate_form_data(schema("wealth-questionnaire"), data)}
+
+
+def test_the_questionnaire_with_one_time_per_answer_passes():
+    assert questionnaire_errors({**ANSWERED, "answer_ms": {q: 8_000 for q in QUESTIONS}}) == set()
+
+
+def test_answers_without_any_times_are_refused_once_with_a_clear_message():
+    errors = validate_form_data(schema("wealth-questionnaire"), ANSWERED)
+    assert [(e.field, e.code) for e in errors] == [("answer_ms", "answer_times_missing")]
+    assert "逐题作答" in errors[0].message
+
+
+def test_each_time_is_a_non_negative_integer_below_an_hour_for_an_answered_question():
+    times = {q: 8_000 for q in QUESTIONS}
+    assert questionnaire_errors({**ANSWERED, "answer_ms": {**times, "horizon": -1}}) == {
+        ("answer_ms.horizon", "too_small")
+    }
+    assert questionnaire_errors({**ANSWERED, "answer_ms": {**times, "horizon": 3_600_001}}) == {
+        ("answer_ms.horizon", "too_large")
+    }
+    assert questionnaire_errors({**ANSWERED, "answer_ms": {**times, "horizon": 1.5}}) == {
+        ("answer_ms.horizon", "type")
+    }
+    without_horizon = {k: v for k, v in ANSWERED.items() if k != "horizon"}
+    assert questionnaire_errors({**without_horizon, "answer_ms": times}) == {
+        ("horizon", "required"),
+        ("answer_ms.horizon", "answer_time_without_answer"),
+    }
+    assert ("answer_ms.knowledge", "required") in questionnaire_errors(
+        {**ANSWERED, "answer_ms": {q: 1 for q in QUESTIONS if q != "knowledge"}}
+    )

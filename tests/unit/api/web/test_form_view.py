@@ -575,3 +575,43 @@ def test_form_values_round_trip_through_the_inputs():
         "0.5",
         "x",
     ]
+
+
+# --- one question at a time (the J3 questionnaire is the shipped example) ----------------------------------
+
+QUESTIONNAIRE = "wealth-questionnaire"
+
+
+def test_a_one_at_a_time_form_marks_each_drawn_question_as_a_step_and_names_its_timings():
+    form = form_of(QUESTIONNAIRE)
+    root = tree(render(form))
+    (element,) = root.tags("form")
+    assert "data-one-at-a-time" in element.attrs and element.attrs["data-timings"] == "answer_ms"
+    steps = [n.attrs["data-field"] for n in root.all() if "data-step" in n.attrs]
+    assert steps[:2] == ["age_band", "income_band"] and len(steps) == 10
+    assert "questionnaire_version" not in steps and "answer_ms" not in steps
+    # full width: every option's text on its own line, never two questions side by side
+    assert all("half" not in root.by_id(f"field-{s}").attrs["class"] for s in steps)
+    texts = [n.full_text().strip() for n in root.by_id("field-experience_type").find(**{"class": "choice"})]
+    assert "期货、期权、私募基金或结构性产品" in texts
+
+
+def test_the_timings_are_hidden_inputs_with_their_errors_not_a_visible_group():
+    missing = FieldError("answer_ms", "answer_times_missing", "未收到每题作答用时")
+    form = form_of(QUESTIONNAIRE, errors=[missing])
+    root = tree(render(form))
+    wrapper = root.by_id("field-answer_ms")
+    assert wrapper.tags("fieldset") == [] and wrapper.tags("legend") == []
+    inputs = wrapper.tags("input")
+    assert {i.attrs["type"] for i in inputs} == {"hidden"}
+    assert inputs[0].attrs["name"] == "answer_ms.income_band" and len(inputs) == 9
+    assert root.by_id("err-answer_ms").full_text() == "未收到每题作答用时"
+    assert "未收到每题作答用时" in root.by_id("form-errors").full_text()
+
+
+def test_a_form_without_the_option_has_no_steps():
+    form = form_of("wealth-circumstances")
+    root = tree(render(form))
+    assert not form.one_at_a_time and form.steps == ()
+    assert not [n for n in root.all() if "data-step" in n.attrs]
+    assert "data-one-at-a-time" not in root.tags("form")[0].attrs

@@ -293,7 +293,8 @@ def test_the_questionnaire_form_shows_exactly_the_versioned_text_and_options():
         assert props[q.id]["title"] == f"{q.number}. {q.text}"
         assert props[q.id]["oneOf"] == [{"const": o.code, "title": o.text} for o in q.options]
     assert props["age_band"]["readOnly"] and form.ui_schema["age_band"]["ui:readonly"]
-    assert form.ui_schema["ui:options"] == {"handover": True}
+    assert form.ui_schema["ui:options"] == {"handover": True, "one_at_a_time": True}
+    assert form.schema["x-answer-times"] == {"field": "answer_ms"}
     assert list(props["answer_ms"]["properties"]) == list(WRQ_2025_1.answered_ids)
     assert WRQ_2025_1.score_range == (16, 100)
 
