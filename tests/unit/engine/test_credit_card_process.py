@@ -23,8 +23,7 @@ from engine.adapters.ports import SHANGHAI
 from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
 from engine.adapters.sandbox.store import InMemorySandboxStore
 from engine.catalogue import validate_file
-from engine.errors import ExternalServiceError
-from engine.operations.registry import Adapters, BusinessRejection, OperationContext
+from engine.operations.registry import Adapters, OperationContext
 from engine.otp import OtpService
 from engine.settings import REPO_ROOT
 from engine.workflow.clock import use_clock
@@ -32,6 +31,7 @@ from engine.workflow.instance import UserTaskView, WorkflowInstance
 from engine.workflow.spiff import SPEC_CACHE, FieldBankScriptEngine, spec_from_json, spec_to_json
 from forms.catalogue import FormCatalogue
 from forms.formats import id_birth_date, id_check_char, id_sex_code
+from tests.unit.engine.process_steps import run_service_call
 
 OPS = build_operation_registry()
 FORMS = FormCatalogue(REPO_ROOT / "forms" / "definitions")
@@ -192,15 +192,7 @@ class Journey:
         return False
 
     def _service(self, wf: WorkflowInstance, call: Any) -> None:
-        try:
-            wf.complete_service(
-                call.task_id, OPS.get(call.operation).handler(self.ctx(call.task_id), call.params)
-            )
-        except BusinessRejection as exc:
-            self.errors.append(exc.code)
-            assert wf.throw_business_error(call.task_id, exc.code, exc.payload), exc.code
-        except ExternalServiceError as exc:
-            raise AssertionError(f"unexpected technical failure {exc.reason}") from exc
+        run_service_call(wf, call, OPS, self.ctx(call.task_id), self.errors)
 
 
 def as_submitted(task: UserTaskView, data: dict[str, Any]) -> dict[str, Any]:

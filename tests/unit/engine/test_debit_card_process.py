@@ -13,14 +13,14 @@ from api.bootstrap import operation_registry as build_operation_registry
 from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
 from engine.adapters.sandbox.store import InMemorySandboxStore
 from engine.catalogue import validate_directory, validate_file
-from engine.errors import ExternalServiceError
-from engine.operations.registry import Adapters, BusinessRejection, OperationContext
+from engine.operations.registry import Adapters, OperationContext
 from engine.otp import OtpService
 from engine.settings import REPO_ROOT
 from engine.workflow.instance import WorkflowInstance
 from engine.workflow.spiff import SPEC_CACHE, FieldBankScriptEngine, spec_from_json, spec_to_json
 from forms.catalogue import FormCatalogue
 from forms.formats import id_birth_date, id_sex_code, luhn_check_digit
+from tests.unit.engine.process_steps import run_service_call
 
 OPS = build_operation_registry()
 _report = validate_file(
@@ -95,15 +95,7 @@ class Journey:
         return wf.data
 
     def _service(self, wf: WorkflowInstance, call: Any) -> None:
-        try:
-            wf.complete_service(
-                call.task_id, OPS.get(call.operation).handler(self.ctx(call.task_id), call.params)
-            )
-        except BusinessRejection as exc:
-            self.errors.append(exc.code)
-            assert wf.throw_business_error(call.task_id, exc.code, exc.payload), exc.code
-        except ExternalServiceError as exc:
-            raise AssertionError(f"unexpected technical failure {exc.reason}") from exc
+        run_service_call(wf, call, OPS, self.ctx(call.task_id), self.errors)
 
 
 def answers(name: str = "张伟", id_number: str = "420106199003071238", **over: Any) -> dict[str, Any]:
