@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=built.settings.request_body_max_bytes,
-        upload_limit=built.settings.attachment_max_bytes,
+        upload_limit=built.attachments.largest_upload,
     )
     # just inside the request id: an unexpected exception's 500 and its log line carry the id
     app.add_middleware(UnexpectedErrorMiddleware)

@@ -173,6 +173,7 @@ def build_services(
         hmac_sm3(keys.index_key, b"fieldbank/blob-address/v1"),
         settings.attachment_max_bytes,
         now,
+        recording_max_bytes=settings.recording_max_bytes,
     )
     blobs = EncryptedBlobStore(attachments, keys)
     worker_in_process = settings.redis_url is None if in_process_worker is None else in_process_worker

@@ -150,6 +150,7 @@ class AttachmentOut(BaseModel):
     sm3: str
     created_at: datetime
     watermark: WatermarkOut | None = None
+    duration_ms: int | None = None  # a recording's length, read from its container
 
 
 class SmsOut(BaseModel):

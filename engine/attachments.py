@@ -1,5 +1,5 @@
-"""Evidence images uploaded from the tablet: checked, watermarked when asked, digested with SM3,
-stored encrypted.
+"""Evidence uploaded from the tablet: images (JPEG/PNG, watermarked when asked) and 双录 recordings
+(MP4 with sound, their length read from the container), checked, digested with SM3, stored encrypted.
 
 Blobs are content-addressed by a keyed SM3 (HMAC) so equal files do not reveal themselves
 (ARCHITECTURE decision 8); the database keeps the index row, the blob folder the ciphertext. A
@@ -22,6 +22,7 @@ from engine.people.roles import CAPTURE_ROLES
 from engine.persistence.attachments import AttachmentRepository
 from engine.persistence.database import SessionFactory
 from engine.persistence.records import AttachmentRecord
+from engine.recordings import MP4_MEDIA_TYPE, is_mp4, recording_duration_ms
 from engine.views import Actor
 from engine.watermark import WatermarkRequest, watermark_facts, watermark_lines
 from engine.watermark_image import draw_watermark
@@ -37,6 +38,7 @@ class AttachmentView:
     sm3: str
     created_at: datetime
     watermark: dict[str, Any] | None = None  # WatermarkFacts.as_json(); None when none was drawn
+    duration_ms: int | None = None  # a recording's length from its container; None for an image
 
 
 def sniff_media_type(content: bytes) -> str | None:
@@ -44,7 +46,7 @@ def sniff_media_type(content: bytes) -> str | None:
     for magic, media_type in _SIGNATURES.items():
         if content.startswith(magic):
             return media_type
-    return None
+    return MP4_MEDIA_TYPE if is_mp4(content) else None
 
 
 class AttachmentService:
@@ -56,13 +58,20 @@ class AttachmentService:
         address_key: bytes,
         max_bytes: int,
         now: Callable[[], datetime],
+        recording_max_bytes: int | None = None,
     ) -> None:
         self._attachments = AttachmentRepository(sessions)
         self._cipher = cipher
         self._dir = blob_dir
         self._key = address_key
         self._max = max_bytes
+        self._max_recording = max_bytes if recording_max_bytes is None else recording_max_bytes
         self._now = now
+
+    @property
+    def largest_upload(self) -> int:
+        """The most bytes any upload may have: what a route reads before the kind is known."""
+        return max(self._max, self._max_recording)
 
     def upload(
         self, actor: Actor, content: bytes, watermark: WatermarkRequest | None = None
@@ -71,18 +80,18 @@ class AttachmentService:
             raise Forbidden("only field staff capture evidence images")
         if not content:
             raise ValidationFailed("empty upload", [FieldError("file", "empty", "文件为空")])
-        if len(content) > self._max:
-            raise ValidationFailed(
-                "file too large", [FieldError("file", "too_large", f"文件不能超过{self._max // 1024} KB")]
-            )
         media_type = sniff_media_type(content)
         if media_type is None:
             raise ValidationFailed(
-                "only JPEG and PNG", [FieldError("file", "media_type", "仅支持JPEG或PNG图片")]
+                "only JPEG, PNG or MP4", [FieldError("file", "media_type", "仅支持JPEG、PNG图片或MP4录像")]
             )
+        recording = media_type == MP4_MEDIA_TYPE
+        _check_size(content, self._max_recording if recording else self._max)
         now = self._now()
-        facts = None
-        if watermark is not None:
+        facts, duration_ms = None, None
+        if recording:
+            duration_ms = _recording_length(content, watermark)
+        elif watermark is not None:
             facts = watermark_facts(watermark, now, actor.staff_id, actor.device_id)
             content = draw_watermark(content, watermark_lines(facts))
             media_type = "image/jpeg"
@@ -98,10 +107,17 @@ class AttachmentService:
             branch_code=actor.branch_code,
             created_at=now,
             watermark=facts.as_json() if facts else None,
+            duration_ms=duration_ms,
         )
         self._attachments.add(record)
         return AttachmentView(
-            record.id, record.media_type, record.size, record.sm3, record.created_at, record.watermark
+            record.id,
+            record.media_type,
+            record.size,
+            record.sm3,
+            record.created_at,
+            record.watermark,
+            record.duration_ms,
         )
 
     def read(self, attachment_id: str) -> tuple[AttachmentRecord, bytes]:
@@ -125,3 +141,26 @@ class AttachmentService:
         tmp = path.with_suffix(".tmp" + secrets.token_hex(4))
         tmp.write_bytes(self._cipher.encrypt_bytes(content, context=b"blob:" + blob_key.encode()))
         tmp.replace(path)  # atomic: a crash never leaves half a blob under its final name
+
+
+def _check_size(content: bytes, limit: int) -> None:
+    if len(content) > limit:
+        raise ValidationFailed(
+            "file too large", [FieldError("file", "too_large", f"文件不能超过{limit // 1024} KB")]
+        )
+
+
+def _recording_length(content: bytes, watermark: WatermarkRequest | None) -> int:
+    """A recording is stored as recorded (a strip drawn over video would re-encode it) and must have
+    sound and a length the server can read."""
+    if watermark is not None:
+        raise ValidationFailed(
+            "recordings are not watermarked", [FieldError("watermark", "not_for_recording", "录像不加水印")]
+        )
+    duration_ms = recording_duration_ms(content)
+    if duration_ms is None:
+        raise ValidationFailed(
+            "unreadable recording",
+            [FieldError("file", "recording_unreadable", "无法读取录像的声音或时长，请重新录制")],
+        )
+    return duration_ms

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
 
     token_ttl_seconds: int = Field(default=8 * 3600, ge=60)
     attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    recording_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    """A 双录 recording (MP4): ten minutes at the tablet's 720p / 800 kbit/s is about 60 MB."""
     request_body_max_bytes: int = Field(default=256 * 1024, ge=1024)
     """Every request but an attachment upload: a form's data carries attachment ids, never images."""
     worker_threads: int = Field(default=8, ge=1, le=64)

@@ -11,6 +11,7 @@ from engine.errors import FieldError as EngineFieldError
 from engine.persistence.cache import DefinitionSnapshot
 from engine.persistence.database import Transaction
 from engine.persistence.tasks import uploaded_attachment
+from engine.recordings import MP4_MEDIA_TYPE
 from engine.store import JourneyInstance
 from engine.views import Actor
 from forms.catalogue import FormDefinition
@@ -81,7 +82,8 @@ def attachment_problems(
     data: dict[str, Any],
     ui_schema: dict[str, Any] | None = None,
 ) -> list[EngineFieldError]:
-    """An attachment field must name an upload of the officer's own branch, and carry the time + GPS
+    """An attachment field must name an upload of the officer's own branch, of its kind (a recording
+    field a recording, any other an image), and carry the time + GPS
     watermark when its camera field asks for one (§7.1: a photo taken on the spot, not one from the
     gallery or another tool; the upload cannot tell, the watermark the server drew can)."""
     problems = []
@@ -91,6 +93,9 @@ def attachment_problems(
             upload = uploaded_attachment(tx, value)
             if upload is None or upload.branch_code != actor.branch_code:
                 problems.append(EngineFieldError(name, "attachment_not_found", "未找到该附件，请重新上传"))
+            elif (upload.media_type == MP4_MEDIA_TYPE) != (prop.get("contentMediaType") == MP4_MEDIA_TYPE):
+                wanted = "双录录像（MP4）" if prop.get("contentMediaType") == MP4_MEDIA_TYPE else "图片"
+                problems.append(EngineFieldError(name, "attachment_kind", f"此处应上传{wanted}"))
             elif wants_watermark(ui_schema or {}, name) and not upload.watermarked:
                 problems.append(EngineFieldError(name, "watermark_required", WATERMARK_REQUIRED))
     return problems

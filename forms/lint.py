@@ -44,6 +44,7 @@ SUPPORTED_KEYWORDS = frozenset(
         GB2260,
         SECRET,
         ANSWER_TIMES,
+        "contentMediaType",  # "video/mp4" on an attachment field: a 双录 recording (forms/ui_lint.py)
     }
 )
 # Keywords the renderer cannot draw, with what to write instead.

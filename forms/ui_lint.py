@@ -14,6 +14,8 @@ from typing import Any
 
 from forms.errors import FormProblem
 
+RECORDING_MEDIA_TYPE = "video/mp4"  # the `contentMediaType` of a 双录 field; what the upload must be
+
 SUPPORTED_UI_KEYS = frozenset(
     {
         *("ui:order", "ui:widget", "ui:help", "ui:options", "ui:title", "ui:placeholder"),
@@ -32,6 +34,15 @@ def _is_choice(node: Mapping[str, Any]) -> bool:
 
 def _is_attachment(node: Mapping[str, Any]) -> bool:
     return _is_string(node) and node.get("format") == "attachment-id"
+
+
+def _is_image(node: Mapping[str, Any]) -> bool:
+    return _is_attachment(node) and "contentMediaType" not in node
+
+
+def _is_recording(node: Mapping[str, Any]) -> bool:
+    """A 双录 recording: an attachment whose upload must be an MP4 with sound (engine/recordings.py)."""
+    return _is_attachment(node) and node.get("contentMediaType") == RECORDING_MEDIA_TYPE
 
 
 def _is_scalar(node: Mapping[str, Any]) -> bool:
@@ -65,8 +76,12 @@ WIDGETS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     "date": (_is_string, "a string"),
     "hidden": (_is_scalar, "a single value (string, number, integer or boolean)"),
     "updown": (lambda n: n.get("type") in ("number", "integer"), "a number"),
-    "camera": (_is_attachment, 'a string with "format": "attachment-id"'),
-    "signature": (_is_attachment, 'a string with "format": "attachment-id"'),
+    "camera": (_is_image, 'a string with "format": "attachment-id" (an image: no contentMediaType)'),
+    "signature": (_is_image, 'a string with "format": "attachment-id" (an image: no contentMediaType)'),
+    "recording": (
+        _is_recording,
+        'a string with "format": "attachment-id" and "contentMediaType": "video/mp4"',
+    ),
     "otp": (_is_string, "a string"),
     # province → city → county picked by name in three linked selects; the group's other fields as usual
     "region": (
@@ -194,10 +209,10 @@ def _options_problems(options: Mapping[str, Any], at: tuple[Any, ...]) -> Found:
 
 
 def _widget_of(ui: Mapping[str, Any], node: Mapping[str, Any]) -> Any:
-    """The widget the renderer will draw: the one named, else a camera for an attachment field."""
+    """The widget the renderer will draw: the one named, else a recorder or a camera for an attachment."""
     options = ui.get("ui:options")
     named = ui.get("ui:widget") or (options.get("widget") if isinstance(options, Mapping) else None)
-    return named or ("camera" if _is_attachment(node) else None)
+    return named or (("recording" if _is_recording(node) else "camera") if _is_attachment(node) else None)
 
 
 def _widget_option_problems(options: Mapping[str, Any], widget: Any, at: tuple[Any, ...]) -> Found:

@@ -8,7 +8,6 @@ from fastapi import APIRouter, File, Form, UploadFile, status
 from api.deps import AttachmentsDep, CurrentActorDep, SettingsDep
 from api.openapi import SIGNED_IN
 from api.schemas import AttachmentOut
-from engine.errors import FieldError, ValidationFailed
 from engine.watermark import parse_watermark_request
 
 router = APIRouter(tags=["attachments"], responses=SIGNED_IN)
@@ -22,14 +21,20 @@ router = APIRouter(tags=["attachments"], responses=SIGNED_IN)
     openapi_extra={
         "requestBody": {
             "content": {
-                "multipart/form-data": {"encoding": {"file": {"contentType": "image/jpeg, image/png"}}}
+                "multipart/form-data": {
+                    "encoding": {"file": {"contentType": "image/jpeg, image/png, video/mp4"}}
+                }
             }
         }
     },
 )
 def upload_attachment(
     file: Annotated[
-        UploadFile, File(json_schema_extra={"minLength": 1}, description="the image; never empty")
+        UploadFile,
+        File(
+            json_schema_extra={"minLength": 1},
+            description="the image or 双录 recording (MP4 with sound); never empty",
+        ),
     ],
     attachments: AttachmentsDep,
     settings: SettingsDep,
@@ -49,10 +54,6 @@ def upload_attachment(
     ] = None,
 ) -> AttachmentOut:
     asked = parse_watermark_request(watermark, lat, lon, accuracy_m)
-    limit = settings.attachment_max_bytes
-    content = file.file.read(limit + 1)
-    if len(content) > limit:
-        raise ValidationFailed(
-            "file too large", [FieldError("file", "too_large", f"文件不能超过{limit // 1024} KB")]
-        )
+    # one byte over the largest kind's limit is enough for the service to refuse by the actual kind
+    content = file.file.read(attachments.largest_upload + 1)
     return AttachmentOut.model_validate(asdict(attachments.upload(actor, content, asked)))

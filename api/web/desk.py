@@ -145,6 +145,7 @@ def _package_page(
         "form": form,
         "pdfs": [f for f in files if f["name"].endswith(".pdf")],
         "images": [f for f in files if f["name"].startswith("images/")],
+        "recordings": [f for f in files if f["name"].startswith("recordings/")],
         "decided": request.query_params.get("decided") == "1",
     }
     return render(request, "desk/package.html", context, session=session, status_code=status_code)

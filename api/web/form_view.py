@@ -18,7 +18,7 @@ from forms.conditions import ShowWhen, show_when_rules
 from forms.keywords import ANSWER_TIMES, SECRET, is_choice_list
 from forms.read_only import is_read_only
 from forms.regions import REGION_FIELDS, divisions
-from forms.ui_lint import SUPPORTED_WIDGETS
+from forms.ui_lint import RECORDING_MEDIA_TYPE, SUPPORTED_WIDGETS
 
 __all__ = ["FieldView", "FormView", "build_form", "form_value", "ui_of", "widget_of"]
 
@@ -244,7 +244,7 @@ def widget_of(prop: Mapping[str, Any], ui: Mapping[str, Any]) -> str:
     if kind == "array":
         return "checkboxes"
     if prop.get("format") == "attachment-id":
-        return "camera"
+        return "recording" if prop.get("contentMediaType") == RECORDING_MEDIA_TYPE else "camera"
     if "enum" in prop or "oneOf" in prop:
         return "radio" if len(_choices(prop, ui)) <= _RADIO_MAX else "select"
     if kind == "boolean":
@@ -302,7 +302,7 @@ def _field(
     )
 
 
-_MEDIA = ("camera", "signature")
+_MEDIA = ("camera", "signature", "recording")
 
 
 def _children(

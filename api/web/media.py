@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse, Response
 
 from api.deps import AttachmentsDep, ReadsDep, SettingsDep
 from api.web.pages import WebSessionDep
-from engine.errors import FieldError, ValidationFailed
 from engine.watermark import parse_watermark_request
 
 router = APIRouter(include_in_schema=False)
@@ -32,12 +31,8 @@ def upload(
     """The same fields as `POST /api/v1/attachments`; a watermarked photo's preview is the server's
     watermarked image at `url`, so the officer sees what was stored."""
     asked = parse_watermark_request(watermark, lat, lon, accuracy_m)
-    limit = settings.attachment_max_bytes
-    content = file.file.read(limit + 1)
-    if len(content) > limit:
-        raise ValidationFailed(
-            "file too large", [FieldError("file", "too_large", f"文件不能超过{limit // 1024} KB")]
-        )
+    # one byte over the largest kind's limit is enough for the service to refuse by the actual kind
+    content = file.file.read(attachments.largest_upload + 1)
     view = attachments.upload(session.actor, content, asked)
     body = {
         **asdict(view),

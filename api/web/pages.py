@@ -50,7 +50,8 @@ PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' blob: data:; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
+        "img-src 'self' blob: data:; media-src 'self' blob:; "
+        "frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",

@@ -18,7 +18,13 @@ from engine.persistence.evidence import EvidenceStore, PackageRow, ReviewRow
 from engine.views import Actor
 
 DESK_ROLES = frozenset({"post_supervisor", "aml_officer"})
-_VIEWABLE = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
+_VIEWABLE = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "mp4": "video/mp4",
+}
 
 
 @dataclass(frozen=True)
@@ -111,9 +117,10 @@ class EvidenceDesk:
         return f"{package_id}.zip", content
 
     def package_file(self, actor: Actor, package_id: str, name: str) -> tuple[str, bytes]:
-        """One PDF or image of a package, for the desk's inline view; recorded like a download (§8.5)."""
+        """One PDF, image or 双录 recording of a package, for the desk's inline view; recorded like a
+        download (§8.5)."""
         media_type = _VIEWABLE.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
-        if media_type is None or not name.startswith(("documents/", "images/")):
+        if media_type is None or not name.startswith(("documents/", "images/", "recordings/")):
             raise NotFound("no such file in the package")
         package = self._visible(actor, package_id)
         entry = next((e for e in read_zip(self.blobs.get(package.blob_key)) if e.name == name), None)

@@ -23,7 +23,12 @@ from documents.evidence.manifest import (
 )
 
 DOCUMENT_MEDIA_TYPES = {".pdf": "application/pdf", ".ofd": "application/ofd"}
-IMAGE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
+# a capture's media type -> its folder and extension: photos and signatures, and 双录 recordings
+CAPTURE_FILES = {
+    "image/jpeg": ("images", "jpg"),
+    "image/png": ("images", "png"),
+    "video/mp4": ("recordings", "mp4"),
+}
 JSON_MEDIA_TYPE = "application/json"
 
 
@@ -84,18 +89,22 @@ def package_files(facts: EvidenceFacts, documents: Mapping[str, bytes]) -> dict[
 
 
 def _image_names(images: list[EvidenceImage]) -> dict[str, EvidenceImage]:
-    """``images/<role>.<ext>``; a role captured again (a second live face) becomes ``<role>-2`` etc."""
+    """``images/<role>.<ext>`` (``recordings/<role>.mp4`` for a 双录); a role captured again (a second
+    live face) becomes ``<role>-2`` etc."""
     named: dict[str, EvidenceImage] = {}
     seen: dict[str, int] = {}
     for image in images:
-        extension = IMAGE_EXTENSIONS.get(image.media_type)
-        if extension is None:
-            raise ValueError(f"image {image.attachment_id}: media type {image.media_type!r} is not JPEG/PNG")
+        place = CAPTURE_FILES.get(image.media_type)
+        if place is None:
+            raise ValueError(
+                f"image {image.attachment_id}: media type {image.media_type!r} is not JPEG/PNG/MP4"
+            )
+        folder, extension = place
         if sm3(image.content).hex() != image.sm3.lower():
             raise ValueError(f"image {image.attachment_id}: content no longer matches its upload SM3")
         seen[image.role] = seen.get(image.role, 0) + 1
         suffix = "" if seen[image.role] == 1 else f"-{seen[image.role]}"
-        name = f"images/{image.role}{suffix}.{extension}"
+        name = f"{folder}/{image.role}{suffix}.{extension}"
         if name in named:
             raise ValueError(f"image {image.attachment_id}: two images would be named {name}")
         named[name] = image

@@ -31,8 +31,8 @@ class EvidenceDeclaration:
     rules: tuple[Rule, ...] = ()
     """Machine rules of this journey, run after the rules every package gets."""
     image_fields: Mapping[str, str] = field(default_factory=dict)
-    """Instance data field holding an attachment id -> the image's role in the package, beyond the
-    shared identification's images."""
+    """Instance data field holding an attachment id -> the capture's role in the package (an image, or
+    a 双录 recording under `recordings/`), beyond the shared identification's images."""
     party_id_fields: tuple[str, ...] = ()
     """Data fields with the ID numbers of other people the journey checks beside its customer (a
     supplementary card's holder): their check results belong in the trail too."""

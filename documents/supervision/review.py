@@ -44,6 +44,8 @@ class ReviewInput:
     """Blind indexes of the other people the journey checks (its declaration's `party_id_fields`)."""
     images: dict[str, ImageFacts] = field(default_factory=dict)
     """Package image name (`images/<role>.<ext>`) -> its size and spread, for legibility rules."""
+    recordings: dict[str, int] = field(default_factory=dict)
+    """Package recording name (`recordings/<role>.mp4`) -> its length in ms, read from the file."""
 
     @property
     def outcome(self) -> str | None:

@@ -16,6 +16,7 @@ from documents.evidence.service import BlobStore
 from documents.evidence.verify import verify_package
 from documents.journeys.declaration import EvidenceDeclaration
 from documents.supervision.image_facts import image_facts
+from documents.supervision.recording_facts import recording_lengths
 from documents.supervision.review import ReviewInput, machine_review
 from engine.adapters.ports import CoreBanking
 from engine.errors import NotFound
@@ -75,6 +76,7 @@ class MachineReviewer:
                 if data.get(f)
             ),
             images=image_facts(entries),
+            recordings=recording_lengths(entries),
         )
         results = machine_review(review, declaration.rules if declaration else ())
         now = self.now()

@@ -170,7 +170,7 @@ class IncidentRecord(Base):
 
 
 class AttachmentRecord(Base):
-    """Index row of an uploaded image; the bytes live encrypted in the blob store."""
+    """Index row of an uploaded image or recording; the bytes live encrypted in the blob store."""
 
     __tablename__ = "attachments"
 
@@ -184,6 +184,8 @@ class AttachmentRecord(Base):
     created_at: Mapped[datetime]
     # what a time + GPS watermark drawn on the image says (engine/watermark.py); None: none drawn
     watermark: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # a 双录 recording's length, read from its container (engine/recordings.py); None for an image
+    duration_ms: Mapped[int | None]
 
 
 class BranchRecord(Base):

@@ -20,10 +20,12 @@ def staff_member(tx: Transaction, staff_id: str) -> StaffRecord | None:
 
 @dataclass(frozen=True)
 class UploadedAttachment:
-    """What a form check needs of an upload: where it was made and whether it carries a watermark."""
+    """What a form check needs of an upload: where it was made, whether it carries a watermark, and
+    what it is (an image, or a recording with its length)."""
 
     branch_code: str
     watermarked: bool
+    media_type: str = "image/jpeg"
 
 
 def uploaded_attachment(tx: Transaction, attachment_id: str) -> UploadedAttachment | None:
@@ -31,7 +33,7 @@ def uploaded_attachment(tx: Transaction, attachment_id: str) -> UploadedAttachme
     attachment = tx.get(AttachmentRecord, attachment_id)
     if attachment is None:
         return None
-    return UploadedAttachment(attachment.branch_code, attachment.watermark is not None)
+    return UploadedAttachment(attachment.branch_code, attachment.watermark is not None, attachment.media_type)
 
 
 def assign(

@@ -12,6 +12,8 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from engine.adapters.sandbox.recording import sandbox_recording
+
 PASSWORD = "fieldbank-demo"
 TASK_SCREEN = "section.task[data-task-id]"
 OUTCOME_SCREEN = "section.outcome[data-outcome]"
@@ -88,6 +90,18 @@ class TabletJourney:
             f"#in-{field}", files=[{"name": f"{field}.jpg", "mimeType": "image/jpeg", "buffer": photo(seed)}]
         )
         self.taps += 2  # open the camera, shutter
+        self.page.wait_for_function(
+            "f => document.querySelector(`[data-field-name='${f}'] [data-attachment-value]`).value !== ''",
+            arg=field,
+        )
+
+    def record(self, field: str, duration_ms: int) -> None:
+        """The tablet's recorder (the sandbox's MP4) handed to the page's 双录 field, uploaded as is."""
+        content = sandbox_recording(duration_ms, seed=field)
+        self.page.set_input_files(
+            f"#in-{field}", files=[{"name": "recording.mp4", "mimeType": "video/mp4", "buffer": content}]
+        )
+        self.taps += 2  # start, stop
         self.page.wait_for_function(
             "f => document.querySelector(`[data-field-name='${f}'] [data-attachment-value]`).value !== ''",
             arg=field,

@@ -137,6 +137,7 @@ def test_a_clean_wealth_assessment_is_answered_one_question_at_a_time_by_the_cus
     j.check("#in-product_documents_read")
     j.check("#in-risk_disclosure_read")
     j.sign("risk_hand_copy_image")
+    j.record("dual_recording", 185_000)
     j.sign("agreement_signature")
     assert j.next() == "outcome:AGREEMENT_SIGNED"
     shoot(page, "tablet-wealth-outcome")

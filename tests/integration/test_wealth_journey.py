@@ -93,13 +93,10 @@ def test_a_clean_assessment_ends_with_the_product_agreement_signed(
     flagged = {code: rules[code]["detail"] for code in J3_RULES if rules[code]["passed"] is not True}
     assert flagged == {}
     results = {code: rules[code]["detail"]["result"] for code in J3_RULES}
-    assert results["DUAL_RECORDING_PRESENT"] == "NOT_APPLICABLE"
-    assert rules["DUAL_RECORDING_PRESENT"]["detail"]["reason"] == "双录 not captured yet"
+    assert results["DUAL_RECORDING_PRESENT"] == "PASS"  # the sealed MP4's own length: 185 s
+    assert rules["DUAL_RECORDING_PRESENT"]["detail"]["reason"] == "185 s (segments for the reviewer)"
     assert results["ELDERLY_APPROVED"] == "NOT_APPLICABLE"  # 王芳 is under 65
-    assert {code for code, result in results.items() if result == "PASS"} == J3_RULES - {
-        "DUAL_RECORDING_PRESENT",
-        "ELDERLY_APPROVED",
-    }
+    assert {code for code, result in results.items() if result == "PASS"} == J3_RULES - {"ELDERLY_APPROVED"}
 
 
 def test_a_customer_of_66_signs_after_the_authorizer_approves_on_the_phone(

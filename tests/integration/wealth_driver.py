@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.journey_driver import Customer, J1Driver
+from engine.adapters.sandbox.recording import sandbox_recording
 
 PROCESS = "wealth_risk_assessment"
 BALANCED = {  # a middle-of-the-road customer's answers (Q2-Q10)
@@ -31,6 +32,7 @@ class Investor(Customer):
     product_code: str = "WM-R2-002"
     amount: str = "50000.00"
     payment_account_no: str = ""
+    recording_ms: int = 185_000  # the 双录 of the disclosure and the confirmation
 
 
 class WealthDriver(J1Driver):
@@ -67,9 +69,21 @@ class WealthDriver(J1Driver):
                 "product_documents_read": True,
                 "risk_disclosure_read": True,
                 "risk_hand_copy_image": photo(42),
+                "dual_recording": self.upload_recording(actor, c.recording_ms),
                 "agreement_signature": photo(43),
             },
         }
         if name in forms:
             return dict(forms[name]())
         return super().form_data(name, c, actor, steps)
+
+    def upload_recording(self, username: str, duration_ms: int) -> str:
+        """A 双录 as the sandbox tablet records it (engine/adapters/sandbox/recording.py)."""
+        content = sandbox_recording(duration_ms, seed=username)
+        r = self.client.post(
+            "/api/v1/attachments",
+            headers=self.headers(username),
+            files={"file": ("recording.mp4", content, "video/mp4")},
+        )
+        self._check(r, "upload a recording")
+        return str(r.json()["attachment_id"])

@@ -19,6 +19,7 @@ EVIDENCE = EvidenceDeclaration(
         "assessment_signature": "assessment_signature",
         "risk_hand_copy_image": "hand_copy",
         "agreement_signature": "agreement_signature",
+        "dual_recording": "dual_recording",
     },
     review_facts=rules.review_facts,
     sample_facts=samples.signed_facts,

@@ -1,7 +1,7 @@
 """J3's machine rules (domain J3 "Post-supervision checks", §5, §2.11): the assessment before the
 signing, level ≥ product risk, the questionnaire answered by the customer, the flags the journey recorded,
 a level jump within 30 days, many assessments on one device, the hand-copied sentence, the officer's
-wealth-sales qualification, the authorizer's approval for 65+, and 双录 (not captured yet, said so).
+wealth-sales qualification, the authorizer's approval for 65+, and the 双录's presence and length.
 
 Each reads the verified package (data.json, trail.json, the manifest's file list). Times are compared as
 moments: the trail holds UTC, the assessment record Asia/Shanghai.
@@ -40,6 +40,11 @@ DEVICE_LIMIT_PER_HOUR = 4
 # where the journey records its own flags (engine/journeys/wealth/operations.py): the scored attempt,
 # the retake check, and the retake limit's rejection
 FLAG_SOURCES = ("assessment", "retake_check", "wealth_rejection")
+RECORDING_ROLE = "dual_recording"
+# [Sim] reading the risk disclosure's key points aloud and the customer's spoken confirmation take at
+# least a minute; a shorter recording cannot hold both
+MIN_RECORDING_MS = 60_000
+MAX_RECORDING_MS = 2 * 3600 * 1000  # [Sim] a J3 takes 10-20 min at the customer's side
 
 
 def review_facts(instance_id: str, data: dict[str, Any], lookups: ReviewLookups) -> dict[str, Any]:
@@ -233,9 +238,23 @@ def elderly_approved(r: ReviewInput) -> RuleResult:
 
 
 def dual_recording(r: ReviewInput) -> RuleResult:
-    """双录 present, plausible and complete (§J3): the diagram captures no recording yet, so this rule
-    says so instead of passing a package it cannot check."""
-    return RuleResult("DUAL_RECORDING_PRESENT", NOT_APPLICABLE, "双录 not captured yet")
+    """双录 present with a plausible length (§J3): the recording sealed in the package, its length read
+    from the file, long enough to hold the disclosure read aloud and the customer's confirmation and
+    shorter than any sitting at a customer's side. Whether the picture shows those two segments is for
+    the reviewer who plays it."""
+    signed = [moment(e.get("at")) for e in r.completed(SIGNING)]
+    if not signed:
+        return RuleResult("DUAL_RECORDING_PRESENT", NOT_APPLICABLE, "no agreement signed")
+    lengths = [ms for name, ms in r.recordings.items() if name.startswith(f"recordings/{RECORDING_ROLE}.")]
+    if not r.data.get("dual_recording") or not lengths:
+        return RuleResult("DUAL_RECORDING_PRESENT", FLAG, "no readable 双录 in the package")
+    length_ms = max(lengths)
+    seconds = f"{length_ms / 1000:.0f} s"
+    if length_ms < MIN_RECORDING_MS:
+        return RuleResult("DUAL_RECORDING_PRESENT", FLAG, f"{seconds}: too short for the disclosure")
+    if length_ms > MAX_RECORDING_MS:
+        return RuleResult("DUAL_RECORDING_PRESENT", FLAG, f"{seconds}: longer than a sitting")
+    return RuleResult("DUAL_RECORDING_PRESENT", PASS, f"{seconds} (segments for the reviewer)")
 
 
 RULES: tuple[Rule, ...] = (

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from crypto import sm3
 from documents.evidence.facts import EvidenceFacts, EvidenceImage
 from documents.journeys.debit_card.samples import signature_png
+from engine.adapters.sandbox.recording import sandbox_recording
 from engine.journeys.wealth import rules
 from engine.journeys.wealth.questionnaire import WRQ_2025_1
 
@@ -77,6 +78,7 @@ def signed_facts() -> EvidenceFacts:
         "assessment_signature": "att_" + "4" * 32,
         "risk_hand_copy_image": "att_" + "6" * 32,
         "agreement_signature": "att_" + "5" * 32,
+        "dual_recording": "att_" + "7" * 32,
         "chosen_product": {"code": "WM-R3-003", "name": "平衡增利一年", "risk_level": "R3"},
         "product_code": "WM-R3-003",
         "outcome": "AGREEMENT_SIGNED",
@@ -106,6 +108,12 @@ def signed_facts() -> EvidenceFacts:
             ("agreement_signature", "agreement_signature"),
         )
     ]
+    recording = sandbox_recording(185_000, seed=INSTANCE)
+    images.append(
+        EvidenceImage(
+            "dual_recording", str(data["dual_recording"]), "video/mp4", recording, sm3(recording).hex()
+        )
+    )
     return EvidenceFacts(
         package_id="EP-" + INSTANCE,
         process_id="wealth_risk_assessment",

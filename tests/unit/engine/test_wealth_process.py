@@ -286,6 +286,7 @@ def answers(person: tuple[str, str] = WANG_FANG, **over: Any) -> dict[str, Any]:
             "product_documents_read": True,
             "risk_disclosure_read": True,
             "risk_hand_copy_image": "att_" + "2" * 32,
+            "dual_recording": "att_" + "4" * 32,
             "agreement_signature": "att_" + "3" * 32,
         },
     }

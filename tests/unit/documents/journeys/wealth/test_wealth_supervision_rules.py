@@ -11,6 +11,7 @@ from documents.evidence.manifest import canonical_json
 from documents.evidence.package import package_files
 from documents.journeys.wealth import EVIDENCE, rules
 from documents.journeys.wealth.samples import signed_facts
+from documents.supervision.recording_facts import recording_lengths
 from documents.supervision.review import FLAG, NOT_APPLICABLE, PASS, ReviewInput, machine_review
 from engine.journeys.wealth import JOURNEY
 
@@ -45,6 +46,7 @@ def review_input(**extra: Any) -> ReviewInput:
         package_problems=[],
         subject_index=None,
         extra={"journeys_on_device_last_hour": 1, **extra},
+        recordings=recording_lengths({name: content for name, (_type, content) in files.items()}),
     )
 
 
@@ -61,7 +63,7 @@ def test_the_signed_sample_passes_every_j3_rule() -> None:
     assert set(results) >= J3_RULES
     flagged = {code: r.reason for code, r in results.items() if r.result == FLAG and code in J3_RULES}
     assert flagged == {}
-    assert results["DUAL_RECORDING_PRESENT"].result == NOT_APPLICABLE
+    assert results["DUAL_RECORDING_PRESENT"].result == PASS
     assert results["ELDERLY_APPROVED"].result == NOT_APPLICABLE  # 张伟 is 35
 
 
@@ -299,7 +301,33 @@ def test_a_customer_of_66_without_an_approval_before_signing_is_flagged() -> Non
 # ------------------------------------------------------------------ 双录
 
 
-def test_dual_recording_says_it_is_not_captured_yet() -> None:
-    assert rules.dual_recording(review_input()) == rules.RuleResult(
-        "DUAL_RECORDING_PRESENT", NOT_APPLICABLE, "双录 not captured yet"
+def test_dual_recording_passes_a_sealed_recording_of_plausible_length() -> None:
+    result = rules.dual_recording(review_input())
+    assert (result.result, result.reason) == (PASS, "185 s (segments for the reviewer)")
+
+
+def test_dual_recording_flags_a_missing_unreadable_or_implausible_recording() -> None:
+    missing = review_input()
+    missing.data.pop("dual_recording")
+    assert rules.dual_recording(missing).result == FLAG
+    unreadable = review_input()
+    unreadable.recordings = {}  # the file did not parse: absent
+    assert rules.dual_recording(unreadable).reason == "no readable 双录 in the package"
+    short = review_input()
+    short.recordings = {"recordings/dual_recording.mp4": 59_000}
+    assert (rules.dual_recording(short).result, rules.dual_recording(short).reason) == (
+        FLAG,
+        "59 s: too short for the disclosure",
     )
+    endless = review_input()
+    endless.recordings = {"recordings/dual_recording.mp4": rules.MAX_RECORDING_MS + 1}
+    assert rules.dual_recording(endless).result == FLAG
+    other_role = review_input()
+    other_role.recordings = {"recordings/other.mp4": 185_000}
+    assert rules.dual_recording(other_role).result == FLAG
+
+
+def test_dual_recording_does_not_apply_before_the_agreement_is_signed() -> None:
+    r = review_input()
+    r.trail = [e for e in r.trail if e.get("task_spec") != "product_signing"]
+    assert rules.dual_recording(r).result == NOT_APPLICABLE
