@@ -144,12 +144,13 @@ def test_journeys_on_one_device_are_counted_within_the_hour(client: TestClient, 
 
 
 BUY_ON_THE_TABLET = {"wealth_purchase_on_tablet": True}
-WANG_FANG_BALANCE = Decimal("8000000.00")  # the sandbox wm_sales fixture's available balance
+WANG_FANG_BALANCE = Decimal("8000000.00")  # what her account holds in the sandbox core (§13.5)
 
 
 def available(services: Services, investor: Investor) -> Decimal:
+    """What the sandbox core says is left on the account she pays from (wm_sales freezes there)."""
     assert services.sandbox is not None
-    return services.sandbox.wm_sales._available(investor.id_number)
+    return Decimal(services.sandbox.core.balances.available(investor.payment_account_no))
 
 
 def test_the_purchase_stays_off_by_default_whatever_the_start_data_says(
