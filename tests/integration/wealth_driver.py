@@ -21,6 +21,14 @@ BALANCED = {  # a middle-of-the-road customer's answers (Q2-Q10)
     "loss_reaction": "hold",
 }
 
+QUALIFIED = {  # §5.5: 2+ years of investing and net financial assets of 3 million or more
+    "investment_years": 5,
+    "household_net_financial_assets": 3_500_000,
+    "household_financial_assets": 4_000_000,
+    "avg_annual_income_3y": 200_000,
+    "qualified_declaration": True,
+}
+
 
 @dataclass
 class Investor(Customer):
@@ -31,6 +39,8 @@ class Investor(Customer):
     product_code: str = "WM-R2-002"
     amount: str = "50000.00"
     payment_account_no: str = ""
+    qualified_investor: dict[str, Any] = field(default_factory=lambda: dict(QUALIFIED))
+    """The qualified-investor step's facts (§5.5), asked for private products only."""
 
 
 class WealthDriver(J1Driver):
@@ -62,6 +72,11 @@ class WealthDriver(J1Driver):
                 "amount": float(c.amount),
                 "payment_account_no": c.payment_account_no,
                 "product_introduced": True,
+            },
+            "qualification": lambda: {
+                **c.qualified_investor,
+                "proof_image_1": photo(44),
+                "customer_signature": photo(45),
             },
             "product_signing": lambda: {
                 "product_documents_read": True,
