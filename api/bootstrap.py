@@ -20,6 +20,7 @@ from documents.rendering import DocumentHtml
 from documents.supervision.review_start import ReviewStarter
 from documents.supervision.service import MachineReviewer, project_package_status, supervision_operations
 from engine.adapters.http import HttpAdapters, build_http_adapters
+from engine.adapters.ports import SHANGHAI
 from engine.adapters.sandbox.callbacks import CardCentreCallbacks
 from engine.adapters.sandbox.factory import SandboxKnobs, build_sandbox_adapters
 from engine.adapters.sandbox.store import InMemorySandboxStore
@@ -146,6 +147,9 @@ def build_services(
                 fixed_otp=settings.sandbox_fixed_otp,
                 card_decision_delay_s=settings.sandbox_card_decision_delay_s,
             ),
+            # one clock for the simulated bank and the engine: a cooling-off the engine times is the
+            # one the sandbox wm_sales ends, also when a test moves the clock
+            clock=lambda: now().astimezone(SHANGHAI),
         )
         ports = sandbox
     adapters = Adapters(

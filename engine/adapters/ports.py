@@ -383,7 +383,12 @@ AssetClass = Literal["cash", "fixed_income", "mixed", "equity", "commodity_deriv
 Issuer = Literal["bank", "wm_company", "fund_agency"]
 DocumentKind = Literal["product_description", "risk_disclosure", "sales_agreement", "investor_rights"]
 OrderCode = Literal[
-    "OK", "PRODUCT_NOT_FOUND", "BELOW_MINIMUM", "INSUFFICIENT_FUNDS", "DUPLICATE_SERIAL_MISMATCH"
+    "OK",
+    "PRODUCT_NOT_FOUND",
+    "BELOW_MINIMUM",
+    "ACCOUNT_NOT_FOUND",
+    "INSUFFICIENT_FUNDS",
+    "DUPLICATE_SERIAL_MISMATCH",
 ]
 OrderStatus = Literal["COOLING_OFF", "ACCEPTED", "CANCELLED"]
 CancelCode = Literal["OK", "ORDER_NOT_FOUND", "COOLING_OFF_ENDED", "ALREADY_CANCELLED"]

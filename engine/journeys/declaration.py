@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from engine.operations.registry import Operation
 from engine.projections import GENERIC, ProcessProjection
 from engine.settings import Settings
 from engine.workflow.decisions import DecisionContract
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def _no_approval_facts(_data: dict[str, Any]) -> dict[str, Any]:
@@ -25,15 +30,22 @@ def _no_start_variables(_settings: Settings) -> dict[str, Any]:
 class EndingFact:
     """One masked fact of the journey's ending (its projection's `completion_facts`), as the outcome
     screen names it: a code in `values` reads as its word, a number takes thousands separators and its
-    `unit` (元)."""
+    `unit` (元). `kind="money"` shows a decimal amount (stored as text, exact) with two decimals; a
+    `kind="time"` instant (ISO text) shows in Beijing time, like every time on the pages."""
 
     key: str
     name: str
     values: Mapping[str, str] = field(default_factory=dict)
     unit: str = ""
+    kind: Literal["text", "money", "time"] = "text"
 
     def shown(self, value: object) -> str:
-        if isinstance(value, int) and not isinstance(value, bool):
+        if self.kind == "money":
+            text = f"{Decimal(str(value)):,.2f}"
+        elif self.kind == "time":
+            moment = datetime.fromisoformat(str(value))
+            text = moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") + "（北京时间）"
+        elif isinstance(value, int) and not isinstance(value, bool):
             text = f"{value:,}"
         else:
             text = self.values.get(str(value), str(value))

@@ -7,6 +7,7 @@ finished J3's package is machine-reviewed by J3's own rules (documents/journeys/
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from api.journey_driver import sandbox_card
 from engine.adapters.ports import OpenAccountRequest
 from engine.persistence.records import InstanceEventRecord
 from tests.integration.test_credit_card_evidence import reviewed_package
+from tests.integration.test_web_pages import sign_in
 from tests.integration.wealth_driver import PROCESS, Investor, WealthDriver
 
 J3_RULES = {
@@ -141,12 +143,13 @@ def test_journeys_on_one_device_are_counted_within_the_hour(client: TestClient, 
 
 
 BUY_ON_THE_TABLET = {"wealth_purchase_on_tablet": True}
-WANG_FANG_BALANCE = Decimal("8000000.00")  # the sandbox wm_sales fixture's available balance
+WANG_FANG_BALANCE = Decimal("8000000.00")  # what her account holds in the sandbox core (§13.5)
 
 
 def available(services: Services, investor: Investor) -> Decimal:
+    """What the sandbox core says is left on the account she pays from (wm_sales freezes there)."""
     assert services.sandbox is not None
-    return services.sandbox.wm_sales._available(investor.id_number)
+    return Decimal(services.sandbox.core.balances.available(investor.payment_account_no))
 
 
 def test_the_purchase_stays_off_by_default_whatever_the_start_data_says(
@@ -170,6 +173,16 @@ def test_with_the_purchase_on_the_tablet_the_order_is_placed_and_the_funds_froze
     done = WealthDriver(client).run(investor)
     assert (done.instance["status"], done.instance["outcome"]) == ("completed", "ORDER_PLACED"), done.instance
     assert available(services, investor) == WANG_FANG_BALANCE - Decimal("50000.00")
+
+    # the outcome screen tells the customer the order: number, amount, the account frozen (masked)
+    page = sign_in(client, "fo001").get(f"/tablet/journeys/{done.instance['instance_id']}").text
+    facts = dict(re.findall(r"<dt>([^<]+)</dt><dd[^>]*data-fact>([^<]+)</dd>", page))
+    assert re.fullmatch(r"WO\d{18}", facts["认购订单号"]), facts
+    assert facts["认购金额"] == "50,000.00 元"
+    assert facts["资金冻结账户"] == f"尾号{investor.payment_account_no[-4:]}"
+    assert "冷静期截止" not in facts and "全额退回" not in facts  # a public product has no cooling-off
+    assert investor.payment_account_no not in page
+    assert "认购已受理，认购资金已冻结" in page
 
 
 @pytest.mark.parametrize("settings_overrides", [BUY_ON_THE_TABLET])

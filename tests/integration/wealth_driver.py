@@ -22,6 +22,14 @@ BALANCED = {  # a middle-of-the-road customer's answers (Q2-Q10)
     "loss_reaction": "hold",
 }
 
+QUALIFIED = {  # §5.5: 2+ years of investing and net financial assets of 3 million or more
+    "investment_years": 5,
+    "household_net_financial_assets": 3_500_000,
+    "household_financial_assets": 4_000_000,
+    "avg_annual_income_3y": 200_000,
+    "qualified_declaration": True,
+}
+
 
 @dataclass
 class Investor(Customer):
@@ -33,6 +41,8 @@ class Investor(Customer):
     amount: str = "50000.00"
     payment_account_no: str = ""
     recording_ms: int = 185_000  # the 双录 of the disclosure and the confirmation
+    qualified_investor: dict[str, Any] = field(default_factory=lambda: dict(QUALIFIED))
+    """The qualified-investor step's facts (§5.5), asked for private products only."""
 
 
 class WealthDriver(J1Driver):
@@ -64,6 +74,11 @@ class WealthDriver(J1Driver):
                 "amount": float(c.amount),
                 "payment_account_no": c.payment_account_no,
                 "product_introduced": True,
+            },
+            "qualification": lambda: {
+                **c.qualified_investor,
+                "proof_image_1": photo(44),
+                "customer_signature": photo(45),
             },
             "product_signing": lambda: {
                 "product_documents_read": True,

@@ -30,6 +30,7 @@ from engine.adapters.ports import (
     result_record,
 )
 from engine.adapters.sandbox import fixtures
+from engine.adapters.sandbox.core_balances import CoreBalances
 from engine.adapters.sandbox.core_cards import CardStock
 from engine.adapters.sandbox.store import SandboxStore, SandboxView, claim_next, walk
 from engine.adapters.sandbox.timing import CORE, Pacer, stable_digits
@@ -71,6 +72,8 @@ class SandboxCoreBanking:
         self._mode = mode
         self._force_eod = force_eod
         self._cards = card_stock or CardStock()
+        self.balances = CoreBalances(store)
+        """The accounts' money (§13.5), shared with the sandbox wm_sales, which freezes against it."""
 
     def lookup_customer(self, id_number: str, name: str, request_id: str) -> CifLookup:
         self._pacer.inject_faults(CORE, request_id)

@@ -74,19 +74,20 @@ def build_sandbox_adapters(
         timeout_rate_pct=knobs.timeout_rate_pct,
         chaos_systems=knobs.chaos_systems,
     )
+    core = SandboxCoreBanking(
+        pacer,
+        store,
+        mode=knobs.core_mode,
+        force_eod=knobs.force_core_eod,
+        card_stock=CardStock(knobs.card_stock),
+    )
     return SandboxAdapters(
         identity=SandboxIdentityCheck(pacer),
         face=SandboxFaceCompare(pacer),
         watchlist=SandboxWatchList(pacer, store),
         telco=SandboxTelcoRealName(pacer),
         sms=SandboxSms(store, clock=clock, delivery_delay_max_s=knobs.sms_delivery_delay_max_s),
-        core=SandboxCoreBanking(
-            pacer,
-            store,
-            mode=knobs.core_mode,
-            force_eod=knobs.force_core_eod,
-            card_stock=CardStock(knobs.card_stock),
-        ),
+        core=core,
         card_centre=SandboxCardCentre(
             pacer,
             store,
@@ -94,5 +95,5 @@ def build_sandbox_adapters(
             card_step_s=knobs.card_step_s,
             mail_returned=knobs.card_mail_returned,
         ),
-        wm_sales=SandboxWealthSales(pacer, store, unavailable=knobs.wm_sales_unavailable),
+        wm_sales=SandboxWealthSales(pacer, store, core.balances, unavailable=knobs.wm_sales_unavailable),
     )

@@ -127,6 +127,13 @@ CORE_CUSTOMERS: dict[str, dict[str, Any]] = {
     "923": {"class_i": 1, "class_ii": 0, "class_iii": 0, "restrictions": ("NON_COUNTER_SUSPENDED",)},
 }
 CLASS_LIMITS: dict[str, int] = {"I": 1, "II": 5, "III": 5}  # per person per bank, §6.1
+# §13.5 balances: what each account the sandbox core opened for the person holds, CNY (core_balances.py);
+# J3's purchases freeze against it.
+CORE_BALANCES: dict[str, str] = {
+    "420102198506150026": "8000000.00",  # 王芳: enough for every private product
+    "420106199003071238": "200000.00",  # 张伟: public products only
+}
+CORE_DEFAULT_BALANCE = "500000.00"
 
 
 def sequence_code(id_number: str) -> str:
@@ -155,11 +162,6 @@ WM_ASSESSMENTS: dict[str, dict[str, Any]] = {
 }
 # Attempts already made today (levels, oldest first): 蒋欣 has used up a 2-per-day retake limit.
 WM_ATTEMPTS_TODAY: dict[str, tuple[str, ...]] = {"420115198909099220": ("C1", "C2")}
-WM_BALANCES: dict[str, str] = {  # available balance of the customer's account, CNY
-    "420102198506150026": "8000000.00",  # 王芳: enough for every private product
-    "420106199003071238": "200000.00",  # 张伟: public products only
-}
-WM_DEFAULT_BALANCE = "500000.00"
 WM_SHELF_VERSION = "SHELF-2025.06-r1"
 WM_DOCUMENT_TITLES: dict[str, str] = {
     "product_description": "产品说明书",

@@ -4,6 +4,11 @@ Fixture customers have a current assessment dated relative to the clock (fixture
 everyone else has none. Recorded attempts, confirmations and orders persist in the `SandboxStore`, so
 the retake count, the current assessment and the cooling-off window follow what the journey did.
 Knob `unavailable=True` makes every call fail with `UNAVAILABLE` (J3 → SUSPENDED_EXTERNAL).
+
+Money is the sandbox core's (`CoreBalances`, injected by the factory): an order must name an account
+the core opened for the buyer (else `ACCOUNT_NOT_FOUND`) and freezes its amount there under the order's
+channel serial, in the same store transaction as the order, so a second order sees only what is left
+(else `INSUFFICIENT_FUNDS`); a cancellation in the cooling-off releases the freeze in full.
 """
 
 from __future__ import annotations
@@ -36,8 +41,10 @@ from engine.adapters.ports import (
     WmRiskLevel,
 )
 from engine.adapters.sandbox import fixtures
+from engine.adapters.sandbox.core_balances import CoreBalances
 from engine.adapters.sandbox.store import SandboxStore, claim_next, walk
 from engine.adapters.sandbox.timing import WM_SALES, Pacer, stable_digits
+from forms.formats import normalise_resident_id
 
 _FIXTURE_TIME = time(10, 0)
 _VALIDITY = timedelta(days=365)
@@ -76,9 +83,12 @@ SHELF = _shelf()
 
 
 class SandboxWealthSales:
-    def __init__(self, pacer: Pacer, store: SandboxStore, *, unavailable: bool = False) -> None:
+    def __init__(
+        self, pacer: Pacer, store: SandboxStore, balances: CoreBalances, *, unavailable: bool = False
+    ) -> None:
         self._pacer = pacer
         self._store = store
+        self._balances = balances
         self.unavailable = unavailable
 
     # --- assessments ----------------------------------------------------------------------------------
@@ -186,13 +196,19 @@ class SandboxWealthSales:
             return self._order_answer(request.channel_serial_no, "PRODUCT_NOT_FOUND")
         if request.amount < product.min_amount:
             return self._order_answer(request.channel_serial_no, "BELOW_MINIMUM")
+        serial, buyer = request.channel_serial_no, normalise_resident_id(request.id_number)
         with self._store.transaction() as tx:
-            if request.amount > self._available(request.id_number):
-                return self._order_answer(request.channel_serial_no, "INSUFFICIENT_FUNDS")
+            if (twin := tx.get("wm.order", serial)) is not None:  # a twin of this call committed first
+                if twin["fingerprint"] != fingerprint:
+                    return self._order_answer(serial, "DUPLICATE_SERIAL_MISMATCH")
+                return _order_result(twin)
+            if self._balances.holder(request.account_no, view=tx) != buyer:
+                return self._order_answer(serial, "ACCOUNT_NOT_FOUND")
+            if not self._balances.freeze(tx, request.account_no, request.amount, serial):
+                return self._order_answer(serial, "INSUFFICIENT_FUNDS")
             value = self._new_order(request, product, fingerprint)
-            if not tx.put_if_absent("wm.order", request.channel_serial_no, value):
-                value = tx.get("wm.order", request.channel_serial_no) or value
-            tx.put_if_absent("wm.order_no", value["order_no"], {"serial": request.channel_serial_no})
+            tx.put_if_absent("wm.order", serial, value)
+            tx.put_if_absent("wm.order_no", value["order_no"], {"serial": serial})
         return _order_result(value)
 
     def cancel_order(self, order_no: str, request_id: str) -> CancelResult:
@@ -213,13 +229,15 @@ class SandboxWealthSales:
             return CancelResult(
                 request_id=request_id, responded_at=now, result="COOLING_OFF_ENDED", order_no=order_no
             )
-        self._store.put_if_absent("wm.cancel", order_no, {"cancelled_at": now.isoformat()})
+        with self._store.transaction() as tx:
+            if tx.put_if_absent("wm.cancel", order_no, {"cancelled_at": now.isoformat()}):
+                self._balances.release(tx, str(order["serial"]))  # the full amount, always (§5.4)
         return CancelResult(
             request_id=request_id,
             responded_at=now,
             result="OK",
             order_no=order_no,
-            refund_amount=Decimal(order["amount"]),  # the full amount, always (§5.4)
+            refund_amount=Decimal(order["amount"]),
         )
 
     # --- helpers ---------------------------------------------------------------------------------------
@@ -257,18 +275,6 @@ class SandboxWealthSales:
             expires_at=assessed + _VALIDITY,
             status="CONFIRMED",
         )
-
-    def _available(self, id_number: str) -> Decimal:
-        balance = Decimal(fixtures.WM_BALANCES.get(id_number, fixtures.WM_DEFAULT_BALANCE))
-        frozen = sum(
-            (
-                Decimal(o["amount"])
-                for _, o in self._store.items("wm.order")
-                if o["id_number"] == id_number and self._store.get("wm.cancel", o["order_no"]) is None
-            ),
-            Decimal(0),
-        )
-        return balance - frozen
 
     def _new_order(self, request: OrderRequest, product: WealthProduct, fingerprint: str) -> dict[str, Any]:
         cooling = product.offering == "private"

@@ -31,7 +31,7 @@ from engine.workflow.decisions import DecisionContract, load_decision_file
 from forms.formats import age_on, id_birth_date
 
 RISK_LEVEL_DECISION = REPO_ROOT / "processes" / "decisions" / "wealth_risk_level.dmn"
-_ORDER_REJECTED = {"PRODUCT_NOT_FOUND", "BELOW_MINIMUM", "INSUFFICIENT_FUNDS"}
+_ORDER_REJECTED = {"PRODUCT_NOT_FOUND", "BELOW_MINIMUM", "ACCOUNT_NOT_FOUND", "INSUFFICIENT_FUNDS"}
 
 
 def _wm(ctx: OperationContext) -> WealthSales:

@@ -7,7 +7,7 @@ import pytest
 
 from engine.journeys.credit_card import JOURNEY as J2
 from engine.journeys.debit_card import JOURNEY as J1
-from engine.journeys.declaration import JourneyDeclaration
+from engine.journeys.declaration import EndingFact, JourneyDeclaration
 from engine.journeys.registry import JourneyRegistry
 from engine.outcomes import NEUTRAL_REFUSAL, SHARED_REASON_WORDS
 from engine.settings import Settings
@@ -54,6 +54,13 @@ def test_ending_facts_read_codes_and_amounts_in_words() -> None:
     account_class = next(f for f in J1.ending_facts if f.key == "account_class")
     limit = next(f for f in J2.ending_facts if f.key == "credit_limit")
     assert (account_class.shown("II"), limit.shown(50000)) == ("II类账户", "50,000 元")
+
+
+def test_ending_facts_show_exact_amounts_and_instants_in_beijing_time() -> None:
+    amount = EndingFact("order_amount", "认购金额", unit="元", kind="money")
+    ends = EndingFact("cooling_off_ends_at", "冷静期截止", kind="time")
+    assert amount.shown("1234567.5") == "1,234,567.50 元"
+    assert ends.shown("2025-06-13T02:00:00+00:00") == "2025-06-13 10:00（北京时间）"
 
 
 def test_a_journey_s_start_variables_come_from_the_settings_it_declares_and_no_other_s() -> None:

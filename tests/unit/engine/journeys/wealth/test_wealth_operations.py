@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from engine.adapters.ports import SHANGHAI
-from engine.adapters.sandbox import InMemorySandboxStore, SandboxKnobs, build_sandbox_adapters
+from engine.adapters.ports import SHANGHAI, OpenAccountRequest
+from engine.adapters.sandbox import InMemorySandboxStore, SandboxKnobs, build_sandbox_adapters, card_number
 from engine.errors import ExternalServiceError, ValidationFailed
 from engine.journeys.wealth import JOURNEY
 from engine.journeys.wealth.questionnaire import WRQ_2025_1
@@ -45,7 +45,27 @@ class Bank:
             sandbox.core,
             wm_sales=sandbox.wm_sales,
         )
+        self.core = sandbox.core
         self.calls = 0
+
+    def open_account(self, id_number, name):
+        """What a J1 leaves behind: the customer's account in the sandbox core, holding its balance."""
+        self.calls += 1
+        opened = self.core.open_account(
+            OpenAccountRequest(
+                channel_serial_no=f"j1-{self.calls}",
+                id_number=id_number,
+                name=name,
+                mobile="13900001234",
+                account_class="I",
+                product_code="DC_STANDARD",
+                card_no=card_number(100 + self.calls),
+                branch_code="WH0101",
+                operator_id="fo001",
+            )
+        )
+        assert opened.result == "OK", opened
+        return opened.account_no
 
     def run(self, operation, **params):
         self.calls += 1
@@ -217,7 +237,7 @@ def test_a_private_order_cools_off_for_24_hours_and_cancels_with_a_full_refund(b
         id_number=WANG,
         product_code="PWM-R3-101",
         amount="300000",
-        account_no="4201011000000000001",
+        account_no=bank.open_account(WANG, "王芳"),
         assessment_no="RA1",
         signed_at=NOW.isoformat(),
     )
@@ -232,7 +252,7 @@ def test_cancelling_after_the_cooling_off_period_is_refused(bank):
         id_number=WANG,
         product_code="PWM-R5-103",
         amount="1000000",
-        account_no="4201011000000000001",
+        account_no=bank.open_account(WANG, "王芳"),
         assessment_no="RA1",
         signed_at=NOW.isoformat(),
     )
@@ -244,12 +264,13 @@ def test_cancelling_after_the_cooling_off_period_is_refused(bank):
 
 
 def test_a_public_order_is_accepted_and_the_balance_is_checked(bank):
+    account = bank.open_account(ZHANG, "张伟")
     order = bank.run(
         "wealth.place_order",
         id_number=ZHANG,
         product_code="WM-R2-002",
         amount="150000",
-        account_no="4201011000000000002",
+        account_no=account,
         assessment_no="RA1",
         signed_at=NOW.isoformat(),
     )
@@ -260,7 +281,7 @@ def test_a_public_order_is_accepted_and_the_balance_is_checked(bank):
             id_number=ZHANG,
             product_code="WM-R2-002",
             amount="60000",
-            account_no="4201011000000000002",
+            account_no=account,
             assessment_no="RA1",
             signed_at=NOW.isoformat(),
         )
