@@ -54,7 +54,7 @@ J2_RULES = {
 
 
 def reviewed_package(
-    client: TestClient, driver: J1Driver, instance_id: str, seconds: float = 30
+    client: TestClient, driver: J1Driver, instance_id: str, seconds: float = 60
 ) -> dict[str, Any]:
     """The instance's package once machine review has recorded its rules."""
     deadline = time.monotonic() + seconds

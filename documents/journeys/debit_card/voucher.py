@@ -1,5 +1,5 @@
-"""The e-voucher's fields (domain §2.10), masked for display (§8.3): post-supervision compares them
-field by field with the core log, so every field is present and prints "—" when the journey lacks it."""
+"""J1's e-voucher (domain §2.10): account opening (KH01) with the card, the account class and the J1
+checks; the shared parts are documents/voucher.py."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ from documents.formatting import (
 )
 from documents.journeys.debit_card.labels import ACCOUNT_CLASSES
 from documents.vocabulary import label
+from documents.voucher import authorizer_id, check_rows, gps_text, package_refs, voucher_number
+
+__all__ = ["authorizer_id", "package_refs", "voucher_context"]
 
 TXN_CODE, TXN_NAME = "KH01", "个人开户"
 
@@ -40,15 +43,6 @@ _CHECKS = (
     ("手机号实名核验", "mobile_result", "mobile_check"),
     ("卡片库存校验", "card_check", "check_card"),
 )
-
-
-def package_refs(package_id: str) -> dict[str, str]:
-    """Where the package keeps the customer's signature, the bank e-seal and the timestamp token."""
-    return {
-        "signature_ref": f"{package_id}/SIG-customer",
-        "eseal_ref": f"{package_id}/ESEAL-bank",
-        "tsa_token_ref": f"{package_id}/TSA-token",
-    }
 
 
 def voucher_context(facts: EvidenceFacts) -> dict[str, Any]:
@@ -83,7 +77,7 @@ def voucher_context(facts: EvidenceFacts) -> dict[str, Any]:
         "currency": "CNY",
         "amount": money(0),
         "reserved_mobile": show(mask_mobile(text(data.get("reserved_mobile")))),
-        "checks": check_rows(facts),
+        "checks": check_rows(facts, _CHECKS),
         **package_refs(facts.package_id),
         "gps": gps_text(data.get("gps")),
         "digests": [
@@ -91,72 +85,3 @@ def voucher_context(facts: EvidenceFacts) -> dict[str, Any]:
         ],
         "outcome": show(facts.outcome),
     }
-
-
-def authorizer_id(facts: EvidenceFacts) -> str | None:
-    """The remote authorizer (§2.9), if the journey needed one: from the facts, else from the trail."""
-    event = last_event(facts, "task_completed", "remote_authorization")
-    return facts.authorizer_id or text(event_detail(event, "actor_id"))
-
-
-def voucher_number(facts: EvidenceFacts) -> str:
-    """Branch + business date + the package id: unique and stable across re-renders. A recorded
-    `voucher_no` (a bank sequence, once one exists) wins."""
-    recorded = facts.data.get("voucher_no")
-    if recorded:
-        return str(recorded)
-    day = get(facts.data, "core_result", "business_date") or facts.completed_at.date().isoformat()
-    return f"{facts.branch_code}-{str(day).replace('-', '')}-{facts.package_id}"
-
-
-def check_rows(facts: EvidenceFacts) -> list[dict[str, str]]:
-    """Result code and request id of each external check, from its record or else from the trail.
-
-    The codes are the ones the instance recorded: a sanctions refusal is already `WATCHLIST_BLOCK` there
-    (no tipping off, domain §2.5); anything naming sanctions is still neutralised in case a future adapter
-    leaks it."""
-    rows = []
-    for title, key, task_spec in _CHECKS:
-        record = facts.data.get(key)
-        event = last_event(facts, "service_result", task_spec)
-        result = get(record, "result") or event_detail(event, "result")
-        request_id = get(record, "request_id") or event_detail(event, "request_id")
-        if result and "SANCTION" in str(result).upper():
-            result = "WATCHLIST_BLOCK"
-        rows.append(
-            {
-                "name": title,
-                "result": show(result),
-                "request_id": show(request_id),
-                "at": cn_datetime(get(record, "responded_at") or event_detail(event, "at")),
-                "note": _check_note(key, record),
-            }
-        )
-    otp = get(facts.data, "otp_result", "result")
-    rows.append({"name": "短信验证码", "result": show(otp), "request_id": DASH, "at": DASH, "note": ""})
-    return rows
-
-
-def _check_note(key: str, record: Any) -> str:
-    """Score, operator or list version where the record has one; empty otherwise."""
-    if key == "face_result" and get(record, "score") is not None:
-        score, threshold = get(record, "score"), get(record, "threshold_pass")
-        return f"分值 {score} / 阈值 {threshold} · {get(record, 'engine_version')}"
-    if key == "mobile_result" and get(record, "operator"):
-        return f"运营商 {get(record, 'operator')}"
-    if key == "watchlist_result" and get(record, "list_version"):
-        return f"名单版本 {get(record, 'list_version')}"
-    return ""
-
-
-def gps_text(gps: Any) -> str:
-    lat, lon = get(gps, "lat"), get(gps, "lon")
-    if lat is None or lon is None:
-        return DASH
-    accuracy = get(gps, "accuracy")
-    parts = [f"{lat}, {lon}"]
-    if accuracy is not None:
-        parts.append(f"±{accuracy} m")
-    if get(gps, "time"):
-        parts.append(cn_datetime(get(gps, "time")))
-    return " · ".join(parts)

@@ -14,7 +14,9 @@ from typing import Any
 from documents import parts
 from documents.evidence.facts import EvidenceFacts
 from documents.formatting import DASH, cn_datetime, event_detail, get, last_event, show
+from documents.journeys.wealth import order
 from documents.parts import header_context
+from documents.voucher import VOUCHER
 from engine.journeys.wealth import JOURNEY, PRODUCT_RISK_LEVELS, RISK_LEVELS
 from engine.journeys.wealth.questionnaire import QUESTIONNAIRES, Question
 
@@ -22,9 +24,20 @@ Context = dict[str, Any]
 
 QUESTIONNAIRE_RECORD = "questionnaire_record"
 CONFIRMATION = "assessment_confirmation"
+AGREEMENT = "product_agreement"
 
-TEXT_VERSIONS = {QUESTIONNAIRE_RECORD: "FB-J3-WRQ-2025.06", CONFIRMATION: "FB-J3-RAC-2025.06"}
-TITLES = {QUESTIONNAIRE_RECORD: "风险承受能力评估问卷记录", CONFIRMATION: "风险承受能力评估结果确认书"}
+TEXT_VERSIONS = {
+    QUESTIONNAIRE_RECORD: "FB-J3-WRQ-2025.06",
+    CONFIRMATION: "FB-J3-RAC-2025.06",
+    AGREEMENT: "FB-J3-PSA-2025.06",
+    VOUCHER: "FB-EV-2025.06",
+}
+TITLES = {
+    QUESTIONNAIRE_RECORD: "风险承受能力评估问卷记录",
+    CONFIRMATION: "风险承受能力评估结果确认书",
+    AGREEMENT: "理财产品销售协议书",
+    VOUCHER: "电子凭证",
+}
 CAPS = {  # the decision table's cap names (processes/decisions/wealth_risk_level.dmn)
     "KNOCK_OUT_NO_PRINCIPAL_LOSS": "第9题选择“不能承受本金损失”，等级定为C1",
     "AGE_65_69_MAX_C4": "65–69周岁，等级上限C4",
@@ -38,13 +51,20 @@ PROMPTS = {
 
 
 def documents_for(facts: EvidenceFacts) -> list[str]:
-    """Both once the questionnaire was scored (the confirmation marked unsigned until it is); none when
-    the customer's valid assessment was used, since this journey then recorded no questionnaire."""
-    return [QUESTIONNAIRE_RECORD, CONFIRMATION] if facts.data.get("assessment") else []
+    """The questionnaire record and the confirmation once the questionnaire was scored (none when the
+    customer's valid assessment was used: this journey then recorded none); the agreement once the
+    customer signed it; the e-voucher once the sales system took an order (§2.10: it froze funds)."""
+    names = [QUESTIONNAIRE_RECORD, CONFIRMATION] if facts.data.get("assessment") else []
+    if facts.data.get("agreement_signature"):
+        names.append(AGREEMENT)
+    if isinstance(facts.data.get("order"), dict):
+        names.append(VOUCHER)
+    return names
 
 
 def common_context(facts: EvidenceFacts, name: str) -> Context:
-    finished = facts.outcome == "AGREEMENT_SIGNED" or bool(facts.data.get("assessment_signature"))
+    signed = "agreement_signature" if name in (AGREEMENT, VOUCHER) else "assessment_signature"
+    finished = facts.outcome == "AGREEMENT_SIGNED" or bool(facts.data.get(signed))
     reason = f"（{facts.outcome_reason}）" if facts.outcome_reason else ""
     outcome = JOURNEY.labels.get(facts.outcome, facts.outcome)
     incomplete = None if finished else f"未完成 · 办理结果：{outcome}{reason}"
@@ -60,8 +80,9 @@ def party_context(facts: EvidenceFacts) -> Context:
     }
 
 
-def result_context(facts: EvidenceFacts) -> Context:
-    assessment = facts.data.get("assessment") or {}
+def result_context(facts: EvidenceFacts, field: str = "assessment") -> Context:
+    """The assessment this journey scored, or (`current_assessment`) the one it went on with."""
+    assessment = facts.data.get(field) or {}
     level = assessment.get("level")
     allowed = assessment.get("allowed_product_levels") or []
     return {
@@ -127,7 +148,18 @@ def _seconds(ms: Any) -> str:
     return f"{ms / 1000:.1f} 秒" if isinstance(ms, int) and not isinstance(ms, bool) else DASH
 
 
+def agreement_context(facts: EvidenceFacts) -> Context:
+    common = {
+        **common_context(facts, AGREEMENT),
+        "party": party_context(facts),
+        "result": result_context(facts, "current_assessment"),
+    }
+    return order.agreement_context(facts, common)
+
+
 BUILDERS: dict[str, Callable[[EvidenceFacts], Context]] = {
     QUESTIONNAIRE_RECORD: questionnaire_context,
     CONFIRMATION: confirmation_context,
+    AGREEMENT: agreement_context,
+    VOUCHER: lambda facts: {**common_context(facts, VOUCHER), **order.voucher_context(facts)},
 }

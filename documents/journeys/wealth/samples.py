@@ -3,6 +3,7 @@ a changed circumstance, scored by the real rules, signed the result and the agre
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +43,25 @@ def _event(minutes: float, kind: str, task_spec: str | None = None, **detail: An
     }
 
 
+def _documents(code: str, name: str, version: str) -> list[dict[str, str]]:
+    """A product's four sales documents as the sandbox shelf pins them (sandbox/wm_sales.py)."""
+    titles = {
+        "product_description": "产品说明书",
+        "risk_disclosure": "风险揭示书",
+        "sales_agreement": "销售协议书",
+        "investor_rights": "投资者权益须知",
+    }
+    return [
+        {
+            "kind": kind,
+            "title": f"《{name}{title}》",
+            "version": version,
+            "content_sm3": sm3(f"{code}|{kind}|{version}".encode()).hex(),
+        }
+        for kind, title in titles.items()
+    ]
+
+
 def signed_facts() -> EvidenceFacts:
     answers = dict(ANSWERS)
     scored = rules.score_answers(WRQ_2025_1, answers, dict.fromkeys(answers, 14_000), "31_50")
@@ -79,7 +99,18 @@ def signed_facts() -> EvidenceFacts:
         "risk_hand_copy_image": "att_" + "6" * 32,
         "agreement_signature": "att_" + "5" * 32,
         "dual_recording": "att_" + "7" * 32,
-        "chosen_product": {"code": "WM-R3-003", "name": "平衡增利一年", "risk_level": "R3"},
+        "chosen_product": {
+            "code": "WM-R3-003",
+            "name": "平衡增利一年",
+            "risk_level": "R3",
+            "offering": "public",
+            "asset_class": "mixed",
+            "issuer": "wm_company",
+            "min_amount": "10000.00",
+            "cooling_off_hours": 0,
+            "documents": _documents("WM-R3-003", "平衡增利一年", "2025.03"),
+            "requires_qualified_investor": False,
+        },
         "product_code": "WM-R3-003",
         "outcome": "AGREEMENT_SIGNED",
         "outcome_reason": "AGREEMENT_SIGNED",
@@ -134,4 +165,65 @@ def signed_facts() -> EvidenceFacts:
         data=data,
         trail=trail,
         images=images,
+    )
+
+
+def cancelled_order_facts() -> EvidenceFacts:
+    """The same customer bought the private 私享固收一号 on the tablet (purchase on) and cancelled it in the
+    cooling-off period for a full refund (§5.4)."""
+    facts = signed_facts()
+    signed = _START + timedelta(minutes=12)
+    ends = signed + timedelta(hours=24)
+    product = {
+        **facts.data["chosen_product"],
+        "code": "PWM-R3-101",
+        "name": "私享固收一号",
+        "offering": "private",
+        "asset_class": "fixed_income",
+        "min_amount": "300000.00",
+        "cooling_off_hours": 24,
+        "documents": _documents("PWM-R3-101", "私享固收一号", "2025.04"),
+        "requires_qualified_investor": True,
+    }
+    data = {
+        **facts.data,
+        "chosen_product": product,
+        "product_code": "PWM-R3-101",
+        "amount": "300000.00",
+        "payment_account_no": "6230580000012345678",
+        "cif_result": {"cif_no": "CIF0000123456", "class_i_count": 1, "class_ii_count": 0},
+        "signing": {"signed_at": signed.isoformat()},
+        "order": {
+            "result": "OK",
+            "order_no": "WO2025061200000042",
+            "status": "COOLING_OFF",
+            "amount": "300000.00",
+            "cooling_off_ends_at": ends.isoformat(),
+            "request_id": "req-" + INSTANCE[:8] + "-place_order",
+            "responded_at": (signed + timedelta(seconds=2)).isoformat(),
+        },
+        "cooling_off": {"started_at": signed.isoformat(), "ends_at": ends.isoformat(), "duration": "PT24H"},
+        "cancellation": {
+            "result": "OK",
+            "order_no": "WO2025061200000042",
+            "refund_amount": "300000.00",
+            "responded_at": (signed + timedelta(hours=5)).isoformat(),
+        },
+        "outcome": "CANCELLED_IN_COOLING_OFF",
+        "outcome_reason": "CANCELLED_IN_COOLING_OFF",
+    }
+    ended = signed + timedelta(hours=5, seconds=3)
+    trail = [
+        *facts.trail[:-1],
+        _event(12.1, "service_result", "place_order", operation="wealth.place_order", result="OK"),
+        _event(300, "service_result", "cancel_order", operation="wealth.cancel_order", result="OK"),
+        {**_event(300.1, "instance_completed", outcome="CANCELLED_IN_COOLING_OFF"), "at": ended},
+    ]
+    return dataclasses.replace(
+        facts,
+        data=data,
+        trail=trail,
+        outcome="CANCELLED_IN_COOLING_OFF",
+        outcome_reason="CANCELLED_IN_COOLING_OFF",
+        completed_at=ended,
     )

@@ -8,14 +8,15 @@ import dataclasses
 from documents.formatting import DASH
 from documents.journeys.wealth import EVIDENCE
 from documents.journeys.wealth.documents import BUILDERS, documents_for
+from documents.journeys.wealth.samples import cancelled_order_facts
 from documents.rendering import DocumentRenderer
 from engine.journeys.wealth.questionnaire import WRQ_2025_1
 
 
 def test_a_scored_journey_holds_the_record_and_the_confirmation_and_none_without_a_questionnaire() -> None:
     facts = EVIDENCE.sample_facts()
-    assert documents_for(facts) == ["questionnaire_record", "assessment_confirmation"]
-    reused = dataclasses.replace(facts, data={**facts.data, "assessment": None})
+    assert documents_for(facts) == ["questionnaire_record", "assessment_confirmation", "product_agreement"]
+    reused = dataclasses.replace(facts, data={**facts.data, "assessment": None, "agreement_signature": None})
     assert documents_for(reused) == []
 
 
@@ -51,8 +52,62 @@ def test_the_confirmation_is_marked_unfinished_until_the_customer_signed() -> No
 def test_both_documents_render_to_pdf_with_the_customer_words() -> None:
     renderer = DocumentRenderer({EVIDENCE.process_id: EVIDENCE})
     pdfs = renderer.render_evidence_documents(EVIDENCE.sample_facts())
-    assert sorted(pdfs) == ["assessment_confirmation.pdf", "questionnaire_record.pdf"] or sorted(pdfs) == [
-        "assessment_confirmation",
-        "questionnaire_record",
+    assert sorted(pdfs) == [
+        "assessment_confirmation.pdf",
+        "product_agreement.pdf",
+        "questionnaire_record.pdf",
+    ]
+    assert all(pdf.startswith(b"%PDF") for pdf in pdfs.values())
+
+
+def test_the_agreement_pins_the_product_documents_by_hash_with_the_hand_copy_and_the_recording() -> None:
+    facts = EVIDENCE.sample_facts()
+    assert "product_agreement" in documents_for(facts) and "voucher" not in documents_for(facts)
+    context = BUILDERS["product_agreement"](facts)
+    product = context["product"]
+    assert (product["code"], product["risk_level"], product["offering"]) == ("WM-R3-003", "R3 中", "公募")
+    assert [d["title"] for d in product["documents"]] == [
+        "《平衡增利一年产品说明书》",
+        "《平衡增利一年风险揭示书》",
+        "《平衡增利一年销售协议书》",
+        "《平衡增利一年投资者权益须知》",
+    ]
+    assert all(len(d["sm3"]) == 64 for d in product["documents"])
+    recording = next(i for i in facts.images if i.role == "dual_recording")
+    assert context["recording"] == {"sm3": recording.sm3, "length": "3 分 5 秒"}
+    assert context["hand_copy_sentence"] == "本人已经阅读风险揭示，愿意承担投资风险"
+    assert context["hand_copy"]["image"].startswith("data:image/png;base64,")
+    assert context["order"] is None and context["incomplete"] is None  # signed; no order on the tablet
+
+
+def test_an_order_adds_the_voucher_with_the_cooling_off_and_the_refund() -> None:
+    facts = cancelled_order_facts()
+    assert documents_for(facts)[-2:] == ["product_agreement", "voucher"]
+    order = BUILDERS["product_agreement"](facts)["order"]
+    assert order["order_no"] == "WO2025061200000042" and order["account_no"] != "6230580000012345678"
+    assert order["cooling_off_start"] != DASH and order["cooling_off_end"] != DASH
+    assert order["refund"] == order["amount"] and order["status"] == "已撤销"
+    product = BUILDERS["product_agreement"](facts)["product"]
+    assert product["offering"] == "私募" and product["documents"][0]["title"] == "《私享固收一号产品说明书》"
+    voucher = BUILDERS["voucher"](facts)
+    assert (voucher["txn_code"], voucher["core_serial_no"], voucher["cif_no"]) == (
+        "LC01",
+        "WO2025061200000042",
+        "CIF0000123456",
+    )
+    assert "420106199003071238" not in str(voucher) and "6230580000012345678" not in str(voucher)
+    rows = dict(voucher["extra_rows"])
+    assert rows["认购订单号"] == "WO2025061200000042" and "退款" in rows["撤销退款"]
+    assert [c["name"] for c in voucher["checks"]][:2] == ["联网核查", "人脸比对"]
+
+
+def test_every_document_of_an_ordered_journey_renders_to_pdf() -> None:
+    renderer = DocumentRenderer({EVIDENCE.process_id: EVIDENCE})
+    pdfs = renderer.render_evidence_documents(cancelled_order_facts())
+    assert sorted(pdfs) == [
+        "assessment_confirmation.pdf",
+        "product_agreement.pdf",
+        "questionnaire_record.pdf",
+        "voucher.pdf",
     ]
     assert all(pdf.startswith(b"%PDF") for pdf in pdfs.values())
