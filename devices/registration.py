@@ -9,7 +9,8 @@ personal data). Formats:
 - IMEI: 15 digits whose last is the Luhn check digit (3GPP TS 23.003); MEID: 14 hexadecimal digits;
 - Wi-Fi MAC: six pairs of hex digits separated by `:` or `-`, stored upper case with `:`; a group
   (multicast) address or all zeros is no device's address;
-- serials: 4-64 letters, digits or `-` (peripherals' also `.`); a device id 4-64 lower-case letters, digits or `-`.
+- serials: 4-64 letters, digits or `-` (peripherals' also `.`); a device id 4-64 lower-case letters,
+  digits or `-`.
 """
 
 from __future__ import annotations
