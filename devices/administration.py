@@ -68,7 +68,8 @@ class DeviceAdministration:
         device = normalized(registration, self._now().astimezone(SHANGHAI).date())
         device_id = device.device_id or "dev-" + secrets.token_hex(8)
         with self._devices.transaction() as tx:
-            self._visible(tx, actor, device.branch_code, what="branch")
+            if not self._sees(actor, device.branch_code):
+                raise NotFound("no such branch")
             clash = tx.taken(device_id=device_id, asset_no=device.asset_no, serial=device.serial)
             if clash == "asset_no":
                 raise Conflict(ASSET_NO_TAKEN)
@@ -125,7 +126,7 @@ class DeviceAdministration:
                 raise NotFound("no such device change")
             device = tx.device(change.device_id)
             assert device is not None
-            if not self._may_see_change(tx, actor, device, change.checker_branch):
+            if not (self._sees(actor, device.branch_code) or self._sees(actor, change.checker_branch)):
                 raise NotFound("no such device change")
             if change.status != "PENDING":
                 raise Conflict(f"the change is {change.status}, not pending")
@@ -143,7 +144,7 @@ class DeviceAdministration:
                     approve=approve,
                 )
             )
-            if change.checker_branch and not _sees(tx, actor, change.checker_branch):
+            if change.checker_branch and not self._sees(actor, change.checker_branch):
                 raise Forbidden(f"a {change.checker_role} of {change.checker_branch} decides this change")
             now = self._now()
             if approve:
@@ -157,32 +158,26 @@ class DeviceAdministration:
 
     def devices(self, actor: Actor, branch_code: str | None = None) -> list[DeviceView]:
         _need_reader(actor)
-        if branch_code is not None:
-            path = self._devices.branch_path(branch_code)
-            if path is None or not actor.sees_branch(path):
-                raise NotFound("no such branch")
+        if branch_code is not None and not self._sees(actor, branch_code):
+            raise NotFound("no such branch")
         return self._views(self._devices.devices(actor.branch_path, branch_code))
 
     def device(self, actor: Actor, device_id: str) -> DeviceDetail:
         _need_reader(actor)
-        with self._devices.transaction() as tx:
-            row = self._device(tx, actor, device_id)
+        row = self._devices.device(device_id)
+        if row is None or not self._sees(actor, row.branch_code):
+            raise NotFound("no such device")
         return DeviceDetail(self._views([row])[0], [change_view(c) for c in self._devices.history(device_id)])
 
     def pending(self, actor: Actor) -> list[DeviceChange]:
         """The pending changes the caller may see: those of their devices and those they may check."""
         _need_reader(actor)
-        paths: dict[str, str | None] = {}
-
-        def sees(code: str | None) -> bool:
-            if code is None:
-                return False
-            if code not in paths:
-                paths[code] = self._devices.branch_path(code)
-            return actor.sees_branch(paths[code] or "\0")
-
         found = self._devices.pending()
-        return [change_view(c) for c, d in found if sees(d.branch_code) or sees(c.checker_branch)]
+        return [
+            change_view(c)
+            for c, d in found
+            if self._sees(actor, d.branch_code) or self._sees(actor, c.checker_branch)
+        ]
 
     # -- the steps behind the commands -------------------------------------------------------------
 
@@ -198,18 +193,18 @@ class DeviceAdministration:
         transition = TRANSITIONS[name]
         self._check_payload(tx, name, payload)
         now = self._now()
+        pending = tx.pending_change_of(device.device_id)
         if transition.checker_role is None:
-            pending = tx.pending_change_of(device.device_id)
+            # a step that moves the device at once (a loss, a lock) leaves the pending one nothing to do
             if pending is not None and transition.to_state != device.state:
                 tx.close_change(pending.change_id, "SUPERSEDED", maker, now, f"{name}: {reason}")
             self._apply(tx, device, name, payload, now)
             status = "APPLIED"
+        elif pending is not None:
+            raise Conflict(
+                f"the device has a pending change already: {pending.transition} #{pending.change_id}"
+            )
         else:
-            pending = tx.pending_change_of(device.device_id)
-            if pending is not None:
-                raise Conflict(
-                    f"the device has a pending change already: {pending.transition} #{pending.change_id}"
-                )
             status = "PENDING"
         values = _change_values(device.device_id, name, device.state, payload, status, maker, now, reason)
         values["checker_role"] = transition.checker_role
@@ -249,29 +244,18 @@ class DeviceAdministration:
 
     def _device(self, tx: DeviceTransaction, actor: Actor, device_id: str) -> DeviceRow:
         device = tx.device(device_id)
-        if device is None or not _sees(tx, actor, device.branch_code):
+        if device is None or not self._sees(actor, device.branch_code):
             raise NotFound("no such device")
         return device
 
-    def _visible(self, tx: DeviceTransaction, actor: Actor, branch_code: str, *, what: str) -> None:
-        path = tx.branch_path(branch_code)
-        if path is None or not actor.sees_branch(path):
-            raise NotFound(f"no such {what}")
-
-    def _may_see_change(
-        self, tx: DeviceTransaction, actor: Actor, device: DeviceRow, checker_branch: str | None
-    ) -> bool:
-        codes = [device.branch_code, *([checker_branch] if checker_branch else [])]
-        return any(_sees(tx, actor, code) for code in codes)
+    def _sees(self, actor: Actor, branch_code: str | None) -> bool:
+        """Scope by branch path, as staff administration has it (branch paths are cached)."""
+        path = self._devices.branch_path(branch_code) if branch_code else None
+        return path is not None and actor.sees_branch(path)
 
     def _views(self, rows: list[DeviceRow]) -> list[DeviceView]:
         names = self._devices.names({h for r in rows for h in (r.holder_id, r.backup_holder_id) if h})
         return [device_view(r, names) for r in rows]
-
-
-def _sees(tx: DeviceTransaction, actor: Actor, branch_code: str) -> bool:
-    path = tx.branch_path(branch_code)
-    return path is not None and actor.sees_branch(path)
 
 
 def _check_holders(tx: DeviceTransaction, payload: dict[str, Any]) -> None:

@@ -26,7 +26,10 @@ router = APIRouter(tags=["devices"], responses=SIGNED_IN)
 DeviceId = Annotated[str, Path(pattern=formats.DEVICE_ID, max_length=64)]
 BranchCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,32}$")]
 StaffId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{2,30}$")]
-Reason = Annotated[str, Field(min_length=1, max_length=500, description="why: kept with the change")]
+# not blank: a reason of spaces is no reason (the schema says so, so a client knows before it asks)
+Reason = Annotated[
+    str, Field(min_length=1, max_length=500, pattern=r"\S", description="why: kept with the change")
+]
 Serial = Annotated[str, Field(pattern=formats.SERIAL)]
 PeripheralId = Annotated[str, Field(pattern=formats.PERIPHERAL)]
 

@@ -107,6 +107,12 @@ class DeviceRepository:
                 query = query.where(DeviceRecord.branch_code == branch_code)
             return [_device(r) for r in session.scalars(query)]
 
+    def device(self, device_id: str) -> DeviceRow | None:
+        """A read for pages and lists (no lock)."""
+        with self._sessions() as session:
+            record = session.get(DeviceRecord, device_id)
+            return _device(record) if record is not None else None
+
     def history(self, device_id: str) -> list[DeviceChangeRow]:
         with self._sessions() as session:
             query = select(DeviceChangeRecord).where(DeviceChangeRecord.device_id == device_id)
@@ -197,7 +203,8 @@ class DeviceTransaction:
         return _change(record)
 
     def change(self, change_id: int) -> DeviceChangeRow | None:
-        record = self._session.get(DeviceChangeRecord, change_id)
+        """Under a row lock (PostgreSQL): of two people deciding one change, the second finds it decided."""
+        record = self._session.get(DeviceChangeRecord, change_id, with_for_update=True)
         return _change(record) if record is not None else None
 
     def pending_change_of(self, device_id: str) -> DeviceChangeRow | None:

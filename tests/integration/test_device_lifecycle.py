@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -9,9 +11,12 @@ from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
 from api.journey_driver import J1Driver
-from devices.demo import DEVICES, seed_demo_devices
+from devices.demo import DEVICES, demo_actor, seed_demo_devices
+from engine.errors import Conflict
 
-pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+# the embedded default too: its partial unique index and dates behave as PostgreSQL's
+ON_BOTH = pytest.mark.parametrize("database_url", ["postgresql", "sqlite"], indirect=True)
 
 DEVICE = "dev-life-0001"
 
@@ -77,6 +82,7 @@ def desk(client: TestClient) -> Desk:
     return Desk(client)
 
 
+@ON_BOTH
 def test_a_device_lives_from_registration_to_voiding_each_step_checked_by_a_second_person(desk: Desk) -> None:
     status, device = desk.register(reason="新购平板入库")
     assert status == 201 and device["state"] == "REGISTERED" and device["wifi_mac"] == "A4:5E:60:99:00:01"
@@ -127,6 +133,7 @@ def test_a_device_lives_from_registration_to_voiding_each_step_checked_by_a_seco
     assert status == 409 and "never reused" in refused["message"]
 
 
+@ON_BOTH
 def test_nothing_changes_until_a_different_person_with_the_checker_role_approves(desk: Desk) -> None:
     assert desk.register()[0] == 201
     status, change = desk.ask("da001", "bind", branch_code="WH0101", holder_id="fo001")
@@ -144,6 +151,7 @@ def test_nothing_changes_until_a_different_person_with_the_checker_role_approves
     assert desk.decide("bm001", change["change_id"])[0] == 409  # decided already
 
 
+@ON_POSTGRESQL
 def test_the_maker_never_approves_their_own_change(client: TestClient, services: Services) -> None:
     desk = Desk(client)
     seed_demo_devices(services.device_admin)
@@ -154,6 +162,7 @@ def test_the_maker_never_approves_their_own_change(client: TestClient, services:
     assert status == 403 and "own request" in refused["message"]
 
 
+@ON_POSTGRESQL
 def test_refusals_answer_409_with_the_reason_and_leave_the_device_as_it_was(desk: Desk) -> None:
     assert desk.register()[0] == 201
     status, refused = desk.ask("da001", "activate")
@@ -171,6 +180,7 @@ def test_refusals_answer_409_with_the_reason_and_leave_the_device_as_it_was(desk
     assert desk.device()["state"] == "LOCKED"
 
 
+@ON_POSTGRESQL
 def test_a_lock_or_a_loss_supersedes_a_pending_change_and_approving_it_later_is_refused(desk: Desk) -> None:
     assert desk.register()[0] == 201
     status, change = desk.ask("da001", "bind", branch_code="WH0101", holder_id="fo001")
@@ -179,6 +189,7 @@ def test_a_lock_or_a_loss_supersedes_a_pending_change_and_approving_it_later_is_
     assert status == 409 and "SUPERSEDED" in refused["message"]
 
 
+@ON_POSTGRESQL
 def test_roles_and_scope(desk: Desk) -> None:
     assert desk.register("bm001")[0] == 403  # only device admins register
     assert desk.register("fo001")[0] == 403
@@ -194,6 +205,7 @@ def test_roles_and_scope(desk: Desk) -> None:
     assert len(desk.call("sec001", "GET", "/devices")[1]) == 1
 
 
+@ON_POSTGRESQL
 def test_bad_input_is_a_422_naming_the_field(desk: Desk) -> None:
     status, body = desk.register(imei="490154203237517")  # the Luhn digit is wrong
     assert status == 422 and [d["field"] for d in body["details"]] == ["imei"]
@@ -215,17 +227,19 @@ def test_bad_input_is_a_422_naming_the_field(desk: Desk) -> None:
     status, body = desk.call(
         "da001", "POST", f"/devices/{DEVICE}/changes", {"transition": "lock", "reason": " "}
     )
-    assert status == 422 and body["details"][0]["field"] == "reason"
+    assert status == 422 and body["details"][0]["field"] == "lock.reason"  # the body shape of `lock`
     status, body = desk.ask("da001", "unlock", presented_in_person=False)
     assert status == 422
 
 
+@ON_POSTGRESQL
 def test_unknown_devices_and_changes_are_404(desk: Desk) -> None:
     assert desk.call("da001", "GET", "/devices/dev-nobody")[0] == 404
     assert desk.ask("da001", "lock", "dev-nobody")[0] == 404
     assert desk.decide("sec001", 999999)[0] == 404
 
 
+@ON_POSTGRESQL
 def test_demo_devices_are_seeded_active_once(client: TestClient, services: Services) -> None:
     assert seed_demo_devices(services.device_admin) == len(DEVICES)
     assert seed_demo_devices(services.device_admin) == 0
@@ -240,7 +254,34 @@ def test_demo_devices_are_seeded_active_once(client: TestClient, services: Servi
     assert listed["web-0000000000000003"]["holder"]["staff_id"] == "fo101"
 
 
+@ON_POSTGRESQL
 def test_the_risk_engine_locks_without_a_person(client: TestClient, services: Services) -> None:
     seed_demo_devices(services.device_admin)
     change = services.device_admin.lock_automatically(DEVICES[0][0], "risk score 85")
     assert (change.status, change.requested_by, change.to_state) == ("APPLIED", "system", "LOCKED")
+
+
+@ON_POSTGRESQL
+def test_two_checkers_approving_one_change_at_once_apply_it_once(
+    client: TestClient, services: Services
+) -> None:
+    admin = services.device_admin
+    seed_demo_devices(admin)
+    device = DEVICES[0][0]
+    lock = admin.request(demo_actor("da001"), device, "lock", {}, "测试")
+    assert lock.status == "APPLIED"
+    change = admin.request(demo_actor("da001"), device, "unlock", {"presented_in_person": True}, "测试")
+    barrier = threading.Barrier(2)
+
+    def approve(who: str) -> str:
+        barrier.wait()
+        try:
+            return admin.decide(demo_actor(who), change.change_id, True, "核对无误").status
+        except Conflict as refused:
+            return refused.message
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(approve, ["sec001", "sec002"]))
+    assert answers[0] == "APPROVED" and "not pending" in answers[1]
+    history = [c.transition for c in admin.device(demo_actor("sec001"), device).history]
+    assert history.count("unlock") == 1
