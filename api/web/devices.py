@@ -13,7 +13,7 @@ from api.deps import DeviceAdminDep, ReadsDep
 from api.params import RowId
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.session import WebSession
-from devices.administration import CHECKER_ROLES, DeviceAdministration
+from devices.administration import DeviceAdministration
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.journey_reads import JourneyReads
 
@@ -101,7 +101,6 @@ def _page(
         "done": done,
         "problem": problem,
         "words": WORDS,
-        "may_decide": bool(session.actor.roles & CHECKER_ROLES),
         "staff_names": reads.staff_names(c.requested_by for c in pending),
     }
     return render(request, "devices/list.html", context, session=session, status_code=status_code)

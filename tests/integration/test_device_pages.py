@@ -52,7 +52,10 @@ def test_a_checker_approves_a_pending_change_on_the_page(client: TestClient, ser
 def test_a_refused_decision_is_shown_with_its_reason(client: TestClient, services: Services) -> None:
     seed_demo_devices(services.device_admin)
     change = services.device_admin.request(demo_actor("da001"), "web-0000000000000002", "void", {}, "报废")
-    browser = sign_in(client, "bm001")  # void is a security officer's to approve
+    browser = sign_in(client, "bm001")  # void is a security officer's to approve: no form for bm001
+    page = browser.get("/devices")
+    assert f'data-change-id="{change.change_id}"' in page.text
+    assert f'action="/devices/changes/{change.change_id}/approve"' not in page.text
     refused = browser.post_form(f"/devices/changes/{change.change_id}/approve", {"reason": "同意"})
     assert refused.status_code == 403 and "data-problem" in refused.text
     assert "security_officer" in refused.text and f'data-change-id="{change.change_id}"' in refused.text
