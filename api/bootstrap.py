@@ -12,6 +12,7 @@ from api.journeys import evidence_declarations, registry
 from api.logging_setup import set_log_token_key
 from api.renderer import warm_evidence_renderer
 from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
+from devices.administration import DeviceAdministration
 from documents.evidence.desk import EvidenceDesk
 from documents.evidence.service import EncryptedBlobStore, EvidenceService
 from documents.handover import HandoverDocuments
@@ -40,6 +41,7 @@ from engine.people.administration import StaffAdministration
 from engine.people.auth import AuthService
 from engine.people.system_clients import SystemClients
 from engine.persistence.database import build_engine, build_session_factory
+from engine.persistence.devices import DeviceRepository
 from engine.persistence.evidence import EvidenceStore, FinishedJourneys
 from engine.persistence.kv import SqlKeyValueStore
 from engine.persistence.people import PeopleRepository
@@ -68,6 +70,7 @@ class Services:
     instances: InstanceService
     assignment: TaskAssignmentService
     staff_admin: StaffAdministration
+    device_admin: DeviceAdministration
     auth: AuthService
     access_log: AccessLog
     system_clients: SystemClients
@@ -243,6 +246,7 @@ def build_services(
         instances=instances,
         assignment=TaskAssignmentService(deps, instances),
         staff_admin=StaffAdministration(deps),
+        device_admin=DeviceAdministration(DeviceRepository(sessions), now),
         auth=AuthService(sessions, now, settings.token_ttl_seconds),
         access_log=AccessLog(PeopleRepository(sessions)),
         system_clients=SystemClients(SystemClientRepository(sessions), now),

@@ -30,6 +30,7 @@ console = Console()
 def _prepare(settings: Settings, *, seed: bool) -> None:
     """Everything the embedded default needs before it serves: keys, schema, demo staff, processes."""
     from api.bootstrap import build_services
+    from devices.demo import seed_demo_devices
     from engine.people.demo import seed_demo
     from engine.persistence.migrate import upgrade_to_head
 
@@ -43,6 +44,7 @@ def _prepare(settings: Settings, *, seed: bool) -> None:
     services = build_services(settings, in_process_worker=False)
     if seed and settings.environment != "production":
         seed_demo(services.deps.sessions, services.deps.now)
+        seed_demo_devices(services.device_admin)
     for result in services.definitions.deploy_all("system"):
         if result.new:
             console.print(f"deployed {result.process_id} v{result.version}")

@@ -41,6 +41,7 @@ AREAS: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("phone", "/phone", "审批", frozenset({"authorizer", "branch_manager", "aml_officer", "loan_approver"})),
     ("desk", "/desk", "事后监督", frozenset({"post_supervisor", "aml_officer"})),
     ("analyst", "/analyst", "流程", frozenset({"analyst"})),
+    ("devices", "/devices", "设备", frozenset({"device_admin", "security_officer", "branch_manager"})),
 )
 
 

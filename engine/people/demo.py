@@ -24,6 +24,7 @@ STAFF = [
     ("so001", "赵刚", "WH0101", ["second_officer"]),
     ("au001", "陈华", "WH0101", ["authorizer"]),
     ("bm001", "周强", "WH0101", ["branch_manager"]),
+    ("bm101", "林芳", "WH0102", ["branch_manager"]),
     ("fo101", "刘洋", "WH0102", ["field_officer"]),
     ("au101", "孙丽", "WH0102", ["authorizer"]),
     ("aml001", "吴敏", "WH01", ["aml_officer"]),
@@ -32,6 +33,7 @@ STAFF = [
     ("an001", "何平", "HQ", ["analyst"]),
     ("sec001", "冯伟", "HQ", ["security_officer"]),
     ("sec002", "蒋丽", "HQ", ["security_officer"]),
+    ("da001", "黄磊", "WH01", ["device_admin"]),
 ]
 AUTHORITY_LEVELS = {"au001": 2, "bm001": 3}  # au101 stays at level 1: routine approvals only
 QUALIFICATIONS = {"fo001": ["credit_card_face_sign", "wealth_sales"]}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -397,3 +397,71 @@ class SystemClientRecord(Base):
     message_names: Mapped[list[Any]]
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime]
+
+
+class DeviceRecord(Base):
+    """A tablet or phone of the bank (§9.1). `state` is what the server wants and the gate enforces;
+    the asset number and serial stay taken for ever, a voided device's too."""
+
+    __tablename__ = "devices"
+    __table_args__ = (
+        UniqueConstraint("asset_no", name="uq_devices_asset_no"),
+        UniqueConstraint("serial", name="uq_devices_serial"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    asset_no: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(100))
+    serial: Mapped[str] = mapped_column(String(64))
+    imei: Mapped[str | None] = mapped_column(String(15))
+    meid: Mapped[str | None] = mapped_column(String(14))
+    wifi_mac: Mapped[str] = mapped_column(String(17))
+    os_version: Mapped[str] = mapped_column(String(32))
+    secure_element_serial: Mapped[str | None] = mapped_column(String(64))
+    purchase_date: Mapped[date] = mapped_column(Date)
+    peripherals: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    custody: Mapped[str | None] = mapped_column(String(16))
+    branch_code: Mapped[str] = mapped_column(String(32), index=True)
+    holder_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    backup_holder_id: Mapped[str | None] = mapped_column(String(64))
+    transfer_to: Mapped[dict[str, Any] | None]
+    last_contact_at: Mapped[datetime | None]
+    risk_level: Mapped[str | None] = mapped_column(String(16))
+    registered_by: Mapped[str] = mapped_column(String(64))
+    registered_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as is
+
+
+class DeviceChangeRecord(Base):
+    """One lifecycle step of a device: asked (who, when, why), then approved or rejected by a checker
+    (who, when, why), or applied at once when it has no checker. At most one is pending per device."""
+
+    __tablename__ = "device_changes"
+    __table_args__ = (
+        Index(
+            "uq_device_changes_one_pending",
+            "device_id",
+            unique=True,
+            postgresql_where=text("status = 'PENDING'"),
+            sqlite_where=text("status = 'PENDING'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    transition: Mapped[str] = mapped_column(String(24))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    checker_role: Mapped[str | None] = mapped_column(String(32))
+    checker_branch: Mapped[str | None] = mapped_column(String(32))
+    maker_id: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime]
+    request_reason: Mapped[str] = mapped_column(String(500))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(String(500))

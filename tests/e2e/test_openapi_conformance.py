@@ -62,14 +62,17 @@ def test_every_operation_keeps_its_openapi_contract(tmp_path: Path) -> None:
     with fieldbank_serve(tmp_path) as served:
         base = served.base_url
         # all tokens first: the run fuzzes sign-in until this client is throttled, as it should be
-        officer, security, supervisor, leaving = (
-            _token(base, u) for u in ("fo001", "sec001", "ps001", "fo002")
+        officer, security, supervisor, device_admin, leaving = (
+            _token(base, u) for u in ("fo001", "sec001", "ps001", "da001", "fo002")
         )
         card_centre = _system_client_token(tmp_path)
         runs = {
             "officer": _schemathesis(base, officer, tmp_path, "--exclude-path", "/api/v1/auth/logout"),
             "security officer": _schemathesis(
-                base, security, tmp_path, "--include-path-regex", "^/api/v1/staff/"
+                base, security, tmp_path, "--include-path-regex", "^/api/v1/(staff/|device-changes)"
+            ),
+            "device admin": _schemathesis(
+                base, device_admin, tmp_path, "--include-path-regex", "^/api/v1/(devices|device-changes)"
             ),
             "post-supervisor": _schemathesis(
                 base, supervisor, tmp_path, "--include-path-regex", "^/api/v1/(evidence|audit)"

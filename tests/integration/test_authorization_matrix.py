@@ -16,12 +16,15 @@ from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
 from api.journey_driver import Customer, J1Driver, tiny_png
+from devices.demo import DEVICES, seed_demo_devices
 from engine.people.auth import hash_password
 from engine.people.roles import JOURNEY_READER_ROLES, ROLES
 from engine.persistence.records import StaffRecord
 
 IN, OUT = "WH0101", "WH0102"
 DESK = {"post_supervisor", "aml_officer"}
+DEVICE_READERS = {"device_admin", "security_officer", "branch_manager"}
+DEVICE_CHECKERS = {"security_officer", "branch_manager"}
 Expect = Callable[[str, bool, bool], int]  # (role, in scope, is the journey's own officer) -> status
 
 
@@ -87,6 +90,25 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/evidence/{package_id}/verify"): lambda role, inside, own: (
         (200 if inside else 404) if role in DESK else 403
     ),
+    # the device registered into WH0101 by the first device admin; the other one's scope is WH0102
+    ("POST", "/api/v1/devices"): lambda role, inside, own: (
+        (201 if inside else 404) if role == "device_admin" else 403
+    ),
+    ("GET", "/api/v1/devices"): lambda role, inside, own: 200 if role in DEVICE_READERS else 403,
+    ("GET", "/api/v1/devices/{device_id}"): lambda role, inside, own: (
+        (200 if inside else 404) if role in DEVICE_READERS else 403
+    ),
+    # a REGISTERED demo device cannot be activated: the maker's role gets the state's 409
+    ("POST", "/api/v1/devices/{device_id}/changes"): lambda role, inside, own: (
+        (409 if role == "device_admin" else 403) if inside else 404
+    ),
+    ("GET", "/api/v1/device-changes"): lambda role, inside, own: 200 if role in DEVICE_READERS else 403,
+    ("POST", "/api/v1/device-changes/{change_id}/approve"): lambda role, inside, own: (
+        404 if role in DEVICE_CHECKERS else 403
+    ),
+    ("POST", "/api/v1/device-changes/{change_id}/reject"): lambda role, inside, own: (
+        404 if role in DEVICE_CHECKERS else 403
+    ),
 }
 
 
@@ -104,6 +126,18 @@ def call(
         "/api/v1/staff/changes/{change_id}/approve": {},
         "/api/v1/staff/changes/{change_id}/reject": {},
         "/api/v1/messages": {"message_id": "m1", "name": "card_decision", "correlation_key": "CC1"},
+        "/api/v1/devices": {
+            "asset_no": "WH0101-PAD-009901",
+            "model": "Huawei MatePad 11",
+            "serial": "HWMP11-M-9901",
+            "wifi_mac": "A4:5E:60:99:99:01",
+            "os_version": "HarmonyOS 4.2",
+            "purchase_date": "2026-03-01",
+            "branch_code": IN,
+        },
+        "/api/v1/devices/{device_id}/changes": {"transition": "activate", "reason": "matrix"},
+        "/api/v1/device-changes/{change_id}/approve": {"reason": "matrix"},
+        "/api/v1/device-changes/{change_id}/reject": {"reason": "matrix"},
     }.get(path, {})
     if path == "/api/v1/attachments":
         return client.post(
@@ -135,6 +169,7 @@ def test_every_route_answers_every_role_as_the_matrix_says(client: TestClient, s
                     )
                 )
         session.commit()
+    seed_demo_devices(services.device_admin)
     officer = staff_id("field_officer", IN)
     driver = J1Driver(client, wait_seconds=5)
     done = driver.run(Customer(card_sequence=9801), officer=officer)
@@ -159,6 +194,7 @@ def test_every_route_answers_every_role_as_the_matrix_says(client: TestClient, s
         "package_id": packages[0]["package_id"],
         "abandon_instance_id": abandon_me["instance_id"],
         "change_id": "999999",
+        "device_id": DEVICES[-1][0],  # REGISTERED, in WH0101
     }
     failures = []
     for (method, path), expect in sorted(ROUTES.items()):

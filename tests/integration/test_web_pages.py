@@ -47,6 +47,8 @@ PATH_EXAMPLES = {
     "version": "1",
     "document": "privacy_policy",
     "code": "420000",
+    "change_id": "1",
+    "verdict": "approve",
 }
 
 

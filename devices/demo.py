@@ -1,0 +1,79 @@
+"""Demo devices for the embedded default (README lists them), walked through the real maker-checker
+steps so each has a true history: `da001` registers and asks, `bm001` / `bm101` approve the binds,
+`sec001` approves the activations.
+
+The device ids have the shape of the web pages' device cookie (`fb_device`, `web-` + 16 hex), so a
+browser whose cookie carries one of them is that tablet to the device gate when it comes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from devices.administration import DeviceAdministration
+from devices.registration import Peripherals, Registration
+from engine.errors import Conflict
+from engine.people.demo import STAFF, branch_path
+from engine.views import Actor
+
+# device id, asset no, serial, IMEI, holder, backup holder (None: left in inventory, REGISTERED)
+DEVICES = [
+    ("web-0000000000000001", "WH0101-PAD-000001", "HWMP11-DEMO-0001", "867231051234568", "fo001", "fo002"),
+    ("web-0000000000000002", "WH0101-PAD-000002", "HWMP11-DEMO-0002", "867231051234576", "fo002", None),
+    ("web-0000000000000003", "WH0102-PAD-000001", "HWMP11-DEMO-0003", "867231051234584", "fo101", None),
+    ("web-0000000000000004", "WH0101-PAD-000003", "HWMP11-DEMO-0004", "867231051234592", None, None),
+]
+_MANAGER_OF = {"WH0101": "bm001", "WH0102": "bm101"}
+
+
+def demo_actor(staff_id: str) -> Actor:
+    _id, name, branch, roles = next(s for s in STAFF if s[0] == staff_id)
+    return Actor(staff_id, name, frozenset(roles), branch, branch_path(branch))
+
+
+def seed_demo_devices(admin: DeviceAdministration) -> int:
+    """Idempotent: a device whose asset number is taken is left as it is. Returns how many it added."""
+    added = 0
+    registrar, security = demo_actor("da001"), demo_actor("sec001")
+    for number, (device_id, asset_no, serial, imei, holder, backup) in enumerate(DEVICES, start=1):
+        branch = asset_no.split("-")[0]
+        try:
+            admin.register(registrar, _registration(number, device_id, asset_no, serial, imei, branch))
+        except Conflict:
+            continue
+        added += 1
+        if holder is None:
+            continue
+        bind = {
+            "branch_code": branch,
+            "holder_id": holder,
+            **({"backup_holder_id": backup} if backup else {}),
+        }
+        change = admin.request(registrar, device_id, "bind", bind, "演示：绑定外拓平板")
+        admin.decide(demo_actor(_MANAGER_OF[branch]), change.change_id, True, "演示：同意绑定")
+        change = admin.request(registrar, device_id, "activate", {}, "演示：启用")
+        admin.decide(security, change.change_id, True, "演示：同意启用")
+    return added
+
+
+def _registration(
+    number: int, device_id: str, asset_no: str, serial: str, imei: str, branch: str
+) -> Registration:
+    return Registration(
+        asset_no=asset_no,
+        model="Huawei MatePad 11 (outreach kit)",
+        serial=serial,
+        wifi_mac=f"A4:5E:60:00:00:{number:02X}",
+        os_version="HarmonyOS 4.2",
+        purchase_date=date(2026, 3, 1),
+        branch_code=branch,
+        imei=imei,
+        secure_element_serial=f"SETF-DEMO-{number:04d}",
+        peripherals=Peripherals(
+            id_reader_serial=f"IDR-DEMO-{number:04d}",
+            sam_id=f"05.01-20260301-{number:010d}",
+            pin_pad_serial=f"PIN-DEMO-{number:04d}",
+            signature_device_serial=f"SIG-DEMO-{number:04d}",
+        ),
+        device_id=device_id,
+    )
