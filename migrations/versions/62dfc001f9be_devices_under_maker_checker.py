@@ -4,7 +4,7 @@ The asset number and the serial are unique across every device, voided ones incl
 number is never reused (§9.1). At most one change is pending per device (a partial unique index).
 
 Revision ID: 62dfc001f9be
-Revises: c81f4a2e9d37
+Revises: a9d3e5f7b214
 Create Date: 2026-12-07 21:57:38.624447
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "62dfc001f9be"
-down_revision: str | Sequence[str] | None = "c81f4a2e9d37"
+down_revision: str | Sequence[str] | None = "a9d3e5f7b214"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
