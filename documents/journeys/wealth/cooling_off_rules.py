@@ -4,7 +4,7 @@ cooling-off lasts at least 24 h from the signing, and a cancellation inside it i
 
 It reads what the journey recorded (processes/wealth_risk_assessment.bpmn): `order` (wm_sales' answer,
 with `cooling_off_ends_at`), `signing.signed_at`, `cancellation` (its `refund_amount`) or
-`cancel_rejection`, and the trail: the `cooling_off_over` timer, the cancellation message, the
+`cancel_rejection`, and the trail: the cooling-off timer, the cancellation message, the
 `wealth.cancel_order` results and the journey's end. Times are compared as moments: the trail holds UTC,
 the journey's own records Asia/Shanghai.
 """
@@ -20,7 +20,9 @@ from documents.supervision.review import FLAG, NOT_APPLICABLE, PASS, ReviewInput
 CODE = "COOLING_OFF_RESPECTED"
 MIN_COOLING_OFF = timedelta(hours=24)  # §5.4: at least 24 h from the signing
 SIGNING = "product_signing"
-COOLING_OFF_OVER = "cooling_off_over"  # the diagram's timer: the order becomes effective
+# the diagram's timer (`cooling_off_over`, after the event-based gateway `await_cooling_off`) makes the
+# order effective; the engine's `timer_fired` event names the first step the timer moved: the gateway
+COOLING_OFF_TIMER_STEPS = ("await_cooling_off", "cooling_off_over")
 CANCEL_MESSAGE = "wealth_cooling_off_cancel"
 CANCEL_ORDER = "wealth.cancel_order"
 EFFECTIVE_OUTCOME = "ORDER_PLACED"
@@ -68,7 +70,7 @@ def _effective_early(r: ReviewInput, order: dict[str, Any], ends: datetime) -> l
     timers = [
         moment(e.get("at"))
         for e in r.trail
-        if e.get("kind") == "timer_fired" and e.get("task_spec") == COOLING_OFF_OVER
+        if e.get("kind") == "timer_fired" and e.get("task_spec") in COOLING_OFF_TIMER_STEPS
     ]
     if any(t is None or t < ends for t in timers):
         found.append("the cooling-off timer fired before it ended")

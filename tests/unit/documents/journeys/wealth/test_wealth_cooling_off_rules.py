@@ -46,7 +46,7 @@ def ends_at(r: ReviewInput) -> datetime:
 
 def confirmed(r: ReviewInput, at: datetime) -> ReviewInput:
     """The cooling-off timer fires at `at` and the journey ends with the order effective."""
-    r.trail.append(trail_event("timer_fired", at, "cooling_off_over"))
+    r.trail.append(trail_event("timer_fired", at, "await_cooling_off"))  # as the engine records it
     r.trail.append(trail_event("instance_completed", at, outcome="ORDER_PLACED", reason="COOLING_OFF_ENDED"))
     return r
 
