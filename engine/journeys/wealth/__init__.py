@@ -125,7 +125,7 @@ JOURNEY = JourneyDeclaration(
         "ELDERLY_APPROVED": "高龄客户已获授权人审批",
         "DUAL_RECORDING_PRESENT": "双录已留存",
         "SAME_ANSWER_PATTERN": "同一经办人多名客户答案雷同",
-        "COOLING_OFF_RESPECTED": "冷静期已遵守（届满前未确认，撤销全额退款）",
+        "COOLING_OFF_RESPECTED": "冷静期已遵守（届满前未确认、撤销全额退款）",
     },
     start_variables=start_variables,
     ending_facts=(
