@@ -72,6 +72,8 @@ _NORMALISERS: dict[str, Callable[[str], str]] = {
     "card_number": lambda value: re.sub(r"[\s-]", "", value),
     "account_number": lambda value: re.sub(r"[\s-]", "", value),
     "email": lambda value: value.strip().lower(),
+    # a journey's canonical summary of its own data (an answer pattern): already normalised by the journey
+    "fingerprint": lambda value: value,
 }
 BLIND_INDEX_KINDS = frozenset(_NORMALISERS)
 

@@ -1,14 +1,16 @@
 """The values a finished journey shares with others of its kind (its declaration's `linking_fields`),
 as blind indexes: never the number itself, so the table that keeps them holds no personal data in clear
-and equal numbers still meet (a fraud-ring signal for post-supervision, domain J2)."""
+and equal numbers still meet (a fraud-ring signal for post-supervision, domain J2). Its `fingerprints`
+(a summary the journey computes of its own data, e.g. an answer pattern) are kept the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 # phone numbers of every kind: spaces, dashes and a +86 before a mobile are dropped before indexing
 PHONE_INDEX_KIND = "mobile"
+FINGERPRINT_INDEX_KIND = "fingerprint"
 
 
 class BlindIndexer(Protocol):
@@ -36,3 +38,18 @@ def _at(data: Mapping[str, Any], path: str) -> Any:
             return None
         value = value.get(part)
     return value
+
+
+def fingerprint_indexes(
+    data: Mapping[str, Any],
+    fingerprints: Mapping[str, Callable[[Mapping[str, Any]], str | None]],
+    indexer: BlindIndexer,
+) -> list[tuple[str, str]]:
+    """(fingerprint name, blind index) of each fingerprint the journey's data gives, in declared order.
+    The name goes into the indexed value too, so two kinds of fingerprint never share an index."""
+    found: list[tuple[str, str]] = []
+    for name, compute in fingerprints.items():
+        value = compute(data)
+        if isinstance(value, str) and value:
+            found.append((name, indexer.blind_index(f"{name}|{value}", kind=FINGERPRINT_INDEX_KIND)))
+    return found

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from crypto import KeyStore, hmac_sm3
 from documents.evidence.facts import EvidenceFacts, EvidenceImage
-from documents.evidence.linking import BlindIndexer, linking_indexes
+from documents.evidence.linking import BlindIndexer, fingerprint_indexes, linking_indexes
 from documents.evidence.package import build_package
 from documents.journeys.declaration import EvidenceDeclaration
 from engine.attachments import AttachmentService
@@ -92,6 +92,9 @@ class EvidenceService:
     def _store(self, outbox_id: int, facts: EvidenceFacts, documents: dict[str, bytes]) -> None:
         declaration = self.declarations.get(facts.process_id)
         links = linking_indexes(facts.data, declaration.linking_fields, self.indexer) if declaration else []
+        prints = (
+            fingerprint_indexes(facts.data, declaration.fingerprints, self.indexer) if declaration else []
+        )
 
         def build(sequence: int, previous_manifest_sm3: str | None) -> NewPackage:
             built = build_package(
@@ -112,6 +115,7 @@ class EvidenceService:
                 staff_id=facts.staff_id,
                 manifest=built.manifest,
                 links=tuple(links),
+                fingerprints=tuple(prints),
             )
 
         sequence = self.store.append(facts.instance_id, facts.package_id, outbox_id, build)

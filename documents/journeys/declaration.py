@@ -40,6 +40,11 @@ class EvidenceDeclaration:
     """Dotted data path of a phone number -> its link name: values that tie this journey's applications
     together (a contact's mobile, an employer's phone). Kept as blind indexes with the package, so
     `ReviewLookups.shared_links` can tell when another customer's application holds the same one."""
+    fingerprints: Mapping[str, Callable[[Mapping[str, Any]], str | None]] = field(default_factory=dict)
+    """Fingerprint name -> the journey's canonical summary of its data (None when it has none), e.g.
+    the options a customer picked. Kept as a blind index with the package, never in clear, so
+    `ReviewLookups.shared_fingerprint` can tell how many other customers of the same officer gave the
+    same one."""
     review_facts: Callable[[str, dict[str, Any], ReviewLookups], dict[str, Any]] = _no_review_facts
     """Facts only the bank's systems know (the core's record, the officer's recent volume), asked for
     at review time and handed to the rules as `ReviewInput.extra`."""

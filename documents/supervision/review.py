@@ -92,6 +92,12 @@ class ReviewLookups(Protocol):
         start (this one included); 0 when the journey recorded no device."""
         ...
 
+    def shared_fingerprint(self, instance_id: str, name: str, window: timedelta) -> int | None:
+        """How many other customers' journeys of the same process by the same officer, ended within
+        `window` of this one's end, hold the same `name` fingerprint of the journey's declared
+        `fingerprints` (compared as blind indexes); None when this journey kept no such fingerprint."""
+        ...
+
 
 def moment(value: Any) -> datetime | None:
     """An aware datetime from an ISO string; None when absent, unreadable or without an offset (every

@@ -53,6 +53,10 @@ class MachineReviewer:
         """`ReviewLookups`: how busy the journey's device was, for a journey's device rule."""
         return self.store.journeys_on_device(instance_id, window)
 
+    def shared_fingerprint(self, instance_id: str, name: str, window: timedelta) -> int | None:
+        """`ReviewLookups`: the officer's other customers whose journeys left the same fingerprint."""
+        return self.store.shared_fingerprint(instance_id, name, window)
+
     def machine_review(self, package_id: str) -> dict[str, Any]:
         package = self.store.package(package_id)
         if package is None:

@@ -69,6 +69,13 @@ class NewPackage:
     manifest: dict[str, Any]
     links: tuple[tuple[str, str], ...] = ()
     """(link name, blind index) of the values tying the journey to others (`LinkingIndexRecord`)."""
+    fingerprints: tuple[tuple[str, str], ...] = ()
+    """(fingerprint name, blind index) of the journey's own summaries of its data, kept in the same
+    table under `FINGERPRINT_LINK` + the name, so `shared_links` never counts them."""
+
+
+# the link name prefix of a fingerprint row in `linking_indexes` (reused: no table of its own)
+FINGERPRINT_LINK = "fingerprint:"
 
 
 @dataclass(frozen=True)
@@ -246,7 +253,10 @@ class EvidenceStore:
         with self.sessions() as session:
             own = list(
                 session.scalars(
-                    select(LinkingIndexRecord).where(LinkingIndexRecord.instance_id == instance_id)
+                    select(LinkingIndexRecord).where(
+                        LinkingIndexRecord.instance_id == instance_id,
+                        LinkingIndexRecord.link.not_like(f"{FINGERPRINT_LINK}%"),
+                    )
                 )
             )
             shared: dict[str, int] = {}
@@ -265,6 +275,35 @@ class EvidenceStore:
                 if others:
                     shared[link] = int(others)
             return shared
+
+    def shared_fingerprint(self, instance_id: str, name: str, window: timedelta) -> int | None:
+        """How many other customers' journeys of the same process, started by the same officer and
+        ended within `window` either side of this one's end, kept the same `name` fingerprint (their
+        packages built so far); None when this journey kept none."""
+        link = FINGERPRINT_LINK + name
+        with self.sessions() as session:
+            mine = session.scalars(
+                select(LinkingIndexRecord).where(
+                    LinkingIndexRecord.instance_id == instance_id, LinkingIndexRecord.link == link
+                )
+            ).first()
+            journey = session.get(ProcessInstanceRecord, instance_id)
+            if mine is None or journey is None:
+                return None
+            others = session.scalar(
+                select(func.count(func.distinct(LinkingIndexRecord.subject_index)))
+                .join(ProcessInstanceRecord, ProcessInstanceRecord.id == LinkingIndexRecord.instance_id)
+                .where(
+                    LinkingIndexRecord.process_id == mine.process_id,
+                    LinkingIndexRecord.link == link,
+                    LinkingIndexRecord.value_index == mine.value_index,
+                    LinkingIndexRecord.subject_index != mine.subject_index,
+                    LinkingIndexRecord.at >= mine.at - window,
+                    LinkingIndexRecord.at <= mine.at + window,
+                    ProcessInstanceRecord.started_by == journey.started_by,
+                )
+            )
+            return int(others or 0)
 
     def review_decisions(self, review_instance_id: str) -> list[ReviewRow]:
         """The completed tasks of a review journey, as review history."""
@@ -485,7 +524,10 @@ def _linking_records(
             value_index=value_index,
             at=journey.completed_at,
         )
-        for link, value_index in built.links
+        for link, value_index in (
+            *built.links,
+            *((FINGERPRINT_LINK + name, index) for name, index in built.fingerprints),
+        )
     ]
 
 

@@ -21,13 +21,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Services, build_services
+from documents.journeys.wealth import cooling_off_rules
 from engine import dispatch
 from engine.adapters.ports import SHANGHAI
 from engine.people.demo import seed_demo
-from engine.persistence.records import MessageSubscriptionRecord
+from engine.persistence.records import InstanceEventRecord, MessageSubscriptionRecord
 from engine.timers import fire_due_timers
 from tests.integration.conftest import clear_personal_data, make_settings
-from tests.integration.test_wealth_journey import open_account
+from tests.integration.test_wealth_journey import machine_rules, open_account
 from tests.integration.test_web_pages import sign_in
 from tests.integration.wealth_driver import Investor, WealthDriver
 
@@ -136,6 +137,11 @@ class Purchase:
         [completed] = [e for e in r.json() if e["kind"] == "instance_completed"]
         return dict(completed["detail"])
 
+    def cooling_off_rule(self) -> dict[str, Any]:
+        """COOLING_OFF_RESPECTED's result on the finished journey's package (machine review)."""
+        rules = machine_rules(self.client, self.driver, self.instance_id)
+        return dict(rules["COOLING_OFF_RESPECTED"]["detail"])
+
     def outcome_page(self) -> str:
         page = sign_in(self.client, "fo001").get(f"/tablet/journeys/{self.instance_id}")
         assert page.status_code == 200, page.text
@@ -175,6 +181,10 @@ def test_a_cancellation_inside_the_cooling_off_refunds_the_full_amount(
     page = bought.outcome_page()
     assert "冷静期内已撤销认购" in page and bought.order_no in page
     assert "300,000.00 元" in page and "全额退回" in page
+    assert bought.cooling_off_rule() == {
+        "result": "PASS",
+        "reason": "cancelled in a 24 h cooling-off, refunded in full",
+    }
 
 
 def test_when_the_cooling_off_runs_out_the_order_takes_effect(
@@ -201,6 +211,12 @@ def test_when_the_cooling_off_runs_out_the_order_takes_effect(
     assert "300,000.00 元" in page and bought.order_no in page
     assert f"尾号{bought.investor.payment_account_no[-4:]}" in page
     assert bought.investor.payment_account_no not in page  # masked (§8.3)
+    assert bought.cooling_off_rule() == {"result": "PASS", "reason": "24 h cooling-off respected"}
+    with services.deps.sessions() as session:  # the timer as the rule looks for it in the trail
+        [fired] = session.query(InstanceEventRecord).filter_by(
+            instance_id=bought.instance_id, kind="timer_fired"
+        )
+        assert fired.task_spec in cooling_off_rules.COOLING_OFF_TIMER_STEPS
 
 
 def test_a_cancellation_after_the_window_but_before_the_sweep_is_refused_and_the_order_stands(
@@ -215,6 +231,7 @@ def test_a_cancellation_after_the_window_but_before_the_sweep_is_refused_and_the
     assert "冷静期已结束，撤销申请未受理" in (done["customer_message"] or "")
     assert bought.available() == BALANCE - AMOUNT  # wm_sales refused: nothing refunded
     assert fire_due_timers(services.deps) == 0  # the message took the gateway: no timer is left
+    assert bought.cooling_off_rule() == {"result": "PASS", "reason": "24 h cooling-off respected"}
 
 
 def test_bad_cancellation_messages_are_refused_as_the_messages_api_defines(

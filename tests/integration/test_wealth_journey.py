@@ -34,6 +34,8 @@ J3_RULES = {
     "WEALTH_OFFICER_QUALIFIED",
     "ELDERLY_APPROVED",
     "DUAL_RECORDING_PRESENT",
+    "SAME_ANSWER_PATTERN",
+    "COOLING_OFF_RESPECTED",
 }
 
 
@@ -98,7 +100,11 @@ def test_a_clean_assessment_ends_with_the_product_agreement_signed(
     assert results["DUAL_RECORDING_PRESENT"] == "PASS"  # the sealed MP4's own length: 185 s
     assert rules["DUAL_RECORDING_PRESENT"]["detail"]["reason"] == "185 s (segments for the reviewer)"
     assert results["ELDERLY_APPROVED"] == "NOT_APPLICABLE"  # 王芳 is under 65
-    assert {code for code, result in results.items() if result == "PASS"} == J3_RULES - {"ELDERLY_APPROVED"}
+    assert results["COOLING_OFF_RESPECTED"] == "NOT_APPLICABLE"  # signed, nothing ordered
+    assert {code for code, result in results.items() if result == "PASS"} == J3_RULES - {
+        "ELDERLY_APPROVED",
+        "COOLING_OFF_RESPECTED",
+    }
 
 
 def test_a_customer_of_66_signs_after_the_authorizer_approves_on_the_phone(
@@ -170,9 +176,12 @@ def test_with_the_purchase_on_the_tablet_the_order_is_placed_and_the_funds_froze
 ) -> None:
     investor = Investor()
     investor.payment_account_no = open_account(services, investor)
-    done = WealthDriver(client).run(investor)
+    driver = WealthDriver(client)
+    done = driver.run(investor)
     assert (done.instance["status"], done.instance["outcome"]) == ("completed", "ORDER_PLACED"), done.instance
     assert available(services, investor) == WANG_FANG_BALANCE - Decimal("50000.00")
+    cooling_off = machine_rules(client, driver, done.instance["instance_id"])["COOLING_OFF_RESPECTED"]
+    assert cooling_off["detail"] == {"result": "NOT_APPLICABLE", "reason": "public product: no cooling-off"}
 
     # the outcome screen tells the customer the order: number, amount, the account frozen (masked)
     page = sign_in(client, "fo001").get(f"/tablet/journeys/{done.instance['instance_id']}").text

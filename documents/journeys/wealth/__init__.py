@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from documents.journeys.declaration import EvidenceDeclaration
-from documents.journeys.wealth import documents, rules, samples
+from documents.journeys.wealth import documents, pattern_rules, rules, samples
 
 EVIDENCE = EvidenceDeclaration(
     process_id="wealth_risk_assessment",
@@ -21,6 +21,7 @@ EVIDENCE = EvidenceDeclaration(
         "agreement_signature": "agreement_signature",
         "dual_recording": "dual_recording",
     },
+    fingerprints={pattern_rules.ANSWER_PATTERN: pattern_rules.answer_pattern},
     review_facts=rules.review_facts,
     sample_facts=samples.signed_facts,
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from documents.journeys.wealth import cooling_off_rules, pattern_rules
 from documents.supervision.review import (
     FLAG,
     NOT_APPLICABLE,
@@ -48,8 +49,12 @@ MAX_RECORDING_MS = 2 * 3600 * 1000  # [Sim] a J3 takes 10-20 min at the customer
 
 
 def review_facts(instance_id: str, data: dict[str, Any], lookups: ReviewLookups) -> dict[str, Any]:
-    """The J3s started on this journey's device in the hour up to its start."""
-    return {"journeys_on_device_last_hour": lookups.journeys_on_device(instance_id, DEVICE_WINDOW)}
+    """The J3s started on this journey's device in the hour up to its start; the officer's other
+    customers who left the same answer pattern."""
+    return {
+        "journeys_on_device_last_hour": lookups.journeys_on_device(instance_id, DEVICE_WINDOW),
+        **pattern_rules.review_facts(instance_id, lookups),
+    }
 
 
 def _record(r: ReviewInput, field: str) -> dict[str, Any]:
@@ -268,4 +273,6 @@ RULES: tuple[Rule, ...] = (
     wealth_officer_qualified,
     elderly_approved,
     dual_recording,
+    pattern_rules.same_answer_pattern,
+    cooling_off_rules.cooling_off_respected,
 )

@@ -124,6 +124,8 @@ JOURNEY = JourneyDeclaration(
         "WEALTH_OFFICER_QUALIFIED": "经办人具备理财销售资格",
         "ELDERLY_APPROVED": "高龄客户已获授权人审批",
         "DUAL_RECORDING_PRESENT": "双录已留存",
+        "SAME_ANSWER_PATTERN": "同一经办人多名客户答案雷同",
+        "COOLING_OFF_RESPECTED": "冷静期已遵守（届满前未确认、撤销全额退款）",
     },
     start_variables=start_variables,
     ending_facts=(

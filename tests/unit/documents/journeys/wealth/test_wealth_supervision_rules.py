@@ -26,6 +26,8 @@ J3_RULES = {
     "WEALTH_OFFICER_QUALIFIED",
     "ELDERLY_APPROVED",
     "DUAL_RECORDING_PRESENT",
+    "SAME_ANSWER_PATTERN",
+    "COOLING_OFF_RESPECTED",
 }
 ELDERLY_ID = "420102195901010070"  # §13.2 刘志强, 66
 
@@ -45,7 +47,7 @@ def review_input(**extra: Any) -> ReviewInput:
         },
         package_problems=[],
         subject_index=None,
-        extra={"journeys_on_device_last_hour": 1, **extra},
+        extra={"journeys_on_device_last_hour": 1, "answer_pattern_others": 0, **extra},
         recordings=recording_lengths({name: content for name, (_type, content) in files.items()}),
     )
 
@@ -65,6 +67,7 @@ def test_the_signed_sample_passes_every_j3_rule() -> None:
     assert flagged == {}
     assert results["DUAL_RECORDING_PRESENT"].result == PASS
     assert results["ELDERLY_APPROVED"].result == NOT_APPLICABLE  # 张伟 is 35
+    assert results["COOLING_OFF_RESPECTED"].result == NOT_APPLICABLE  # signed, nothing ordered
 
 
 def test_each_j3_rule_answers_under_its_own_code_with_a_chinese_label() -> None:
@@ -207,8 +210,9 @@ def test_four_journeys_on_a_device_in_an_hour_pass_and_five_are_flagged() -> Non
     assert rules.assessments_on_device(review_input(journeys_on_device_last_hour=None)).result == FLAG
 
 
-def test_review_facts_ask_for_the_journeys_on_the_device_in_an_hour() -> None:
+def test_review_facts_ask_for_the_device_in_an_hour_and_the_officers_answer_patterns() -> None:
     asked: list[tuple[str, timedelta]] = []
+    compared: list[tuple[str, str, timedelta]] = []
 
     class Lookups:
         core: Any = None
@@ -223,8 +227,14 @@ def test_review_facts_ask_for_the_journeys_on_the_device_in_an_hour() -> None:
             asked.append((instance_id, window))
             return 3
 
-    assert EVIDENCE.review_facts("i-1", {}, Lookups()) == {"journeys_on_device_last_hour": 3}
+        def shared_fingerprint(self, instance_id: str, name: str, window: timedelta) -> int | None:
+            compared.append((instance_id, name, window))
+            return 2
+
+    facts = EVIDENCE.review_facts("i-1", {}, Lookups())
+    assert facts == {"journeys_on_device_last_hour": 3, "answer_pattern_others": 2}
     assert asked == [("i-1", timedelta(hours=1))]
+    assert compared == [("i-1", "answer_pattern", timedelta(days=30))]
 
 
 # ------------------------------------------------------------------ hand-copied sentence
