@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 import httpx
 from playwright.sync_api import Browser, Page
 
+from crypto import sm3
 from tests.browser.conftest import PHONE, TABLET, Server, new_page, shoot, sign_in
 from tests.browser.tablet_driver import PASSWORD, TabletJourney
 from tests.integration.wealth_driver import BALANCED
@@ -134,6 +135,15 @@ def test_a_clean_wealth_assessment_is_answered_one_question_at_a_time_by_the_cus
         }
     )
     assert j.next() == "product_signing"
+    # the customer reads the agreement with the product documents pinned by version and SM3 (§J3 step 7)
+    task_id = page.get_attribute("section.task[data-task-id]", "data-task-id")
+    task = _api(server, f"/api/v1/tasks/{task_id}").json()
+    [agreement] = [d for d in task["documents"] if d["document"] == "product_agreement"]
+    shown_html = _api(server, agreement["url"]).text
+    assert (
+        "《稳享90天固收风险揭示书》" in shown_html and "本人已经阅读风险揭示，愿意承担投资风险" in shown_html
+    )
+    assert sm3(b"WM-R2-002|risk_disclosure|2025.03").hex() in shown_html
     j.check("#in-product_documents_read")
     j.check("#in-risk_disclosure_read")
     j.sign("risk_hand_copy_image")
@@ -143,6 +153,8 @@ def test_a_clean_wealth_assessment_is_answered_one_question_at_a_time_by_the_cus
     shoot(page, "tablet-wealth-outcome")
 
     trail = _api(server, f"/api/v1/instances/{instance_id}/events").json()
+    [signed] = [e for e in trail if e["kind"] == "task_completed" and e["task_spec"] == "product_signing"]
+    assert [d["document"] for d in signed["detail"]["shown_documents"]] == ["product_agreement"]
     [done] = [e for e in trail if e["kind"] == "task_completed" and e["task_spec"] == "questionnaire"]
     assert done["detail"].get("by_customer") is True  # the customer's act, on the hand-over screen
     assert re.fullmatch(r"fo\d+", str(done["actor_id"]))
