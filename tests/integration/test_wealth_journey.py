@@ -118,7 +118,17 @@ def test_a_customer_of_66_signs_after_the_authorizer_approves_on_the_phone(
     [task] = [t for t in r.json() if t["instance_id"] == before.instance["instance_id"]]
     detail = client.get(f"/api/v1/tasks/{task['task_id']}", headers=driver.headers("au001")).json()
     assert "65周岁及以上客户" in str(detail) or "ELDERLY_INVESTOR" in str(detail), detail
-    done = driver.run_from(before.instance, investor, skip=before.steps)
+    approved = driver.run_from(before.instance, investor, skip=before.steps, stop_before="product_signing")
+    [signing] = approved.instance["tasks"]
+    url = f"/api/v1/tasks/{signing['task_id']}/complete"
+    data = driver.form_data("product_signing", investor, "fo001", approved.steps)
+    unread = {k: v for k, v in data.items() if k not in ("disclosure_read_aloud", "family_member_present")}
+    r = client.post(url, headers=driver.headers("fo001"), json={"data": unread})
+    assert r.status_code == 422, r.text  # §5.3: large print read aloud, family asked about
+    assert {d["field"] for d in r.json()["details"]} == {"disclosure_read_aloud", "family_member_present"}
+    r = client.post(url, headers=driver.headers("fo001"), json={"data": {**data, "elderly_customer": False}})
+    assert r.status_code == 422, r.text  # the age the journey derived cannot be posted away
+    done = driver.run_from(approved.instance, investor, skip=approved.steps)
     assert (done.instance["status"], done.instance["outcome"]) == ("completed", "AGREEMENT_SIGNED"), (
         done.steps,
         done.instance,
@@ -126,7 +136,8 @@ def test_a_customer_of_66_signs_after_the_authorizer_approves_on_the_phone(
     assert done.steps[-2:] == ["remote_authorization", "product_signing"]
     rules = machine_rules(client, driver, done.instance["instance_id"])
     elderly = rules["ELDERLY_APPROVED"]["detail"]
-    assert elderly["result"] == "PASS" and elderly["reason"].endswith(": approved by an authorizer"), elderly
+    assert elderly["result"] == "PASS", elderly
+    assert elderly["reason"].endswith(": approved by an authorizer, read aloud, family present"), elderly
     assert not {code for code in J3_RULES if rules[code]["passed"] is not True}
 
 

@@ -4,10 +4,12 @@ answers the shared identification (ID read, consents, face), this one the wealth
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from api.journey_driver import Customer, J1Driver
 from engine.adapters.sandbox.recording import sandbox_recording
+from forms.formats import age_on, id_birth_date
 
 PROCESS = "wealth_risk_assessment"
 BALANCED = {  # a middle-of-the-road customer's answers (Q2-Q10)
@@ -41,8 +43,21 @@ class Investor(Customer):
     amount: str = "50000.00"
     payment_account_no: str = ""
     recording_ms: int = 185_000  # the 双录 of the disclosure and the confirmation
+
+    @property
+    def age(self) -> int:
+        birth = id_birth_date(self.id_number)
+        assert birth is not None
+        return age_on(birth, date.today())
+
     qualified_investor: dict[str, Any] = field(default_factory=lambda: dict(QUALIFIED))
     """The qualified-investor step's facts (§5.5), asked for private products only."""
+
+
+ELDERLY_SIGNING = {  # §5.3: the large-print disclosure read aloud, whether family came
+    "disclosure_read_aloud": True,
+    "family_member_present": True,
+}
 
 
 class WealthDriver(J1Driver):
@@ -85,6 +100,7 @@ class WealthDriver(J1Driver):
                 "risk_disclosure_read": True,
                 "risk_hand_copy_image": photo(42),
                 "dual_recording": self.upload_recording(actor, c.recording_ms),
+                **(ELDERLY_SIGNING if c.age >= 65 else {}),
                 "agreement_signature": photo(43),
             },
         }

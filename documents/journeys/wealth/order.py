@@ -114,6 +114,8 @@ def agreement_context(facts: EvidenceFacts, common: Context) -> Context:
         **common,
         "product": product_context(facts),
         "hand_copy_sentence": HAND_COPY_SENTENCE,
+        # §5.3: for a customer of 65 or more the risk disclosure is printed larger (and read aloud)
+        "large_print": facts.data.get("elderly_customer") is True,
         "hand_copy": parts.signature_context(facts, "hand_copy", signed_at(facts)),
         "recording": recording_context(facts),
         "order": order_context(facts),

@@ -219,7 +219,8 @@ def _age(r: ReviewInput) -> int | None:
 
 def elderly_approved(r: ReviewInput) -> RuleResult:
     """§5.3: a customer of 65 or more signs only after an authorizer (not the officer) approved on the
-    phone. The age is the ID number's on the day, not what the journey thought it was."""
+    phone, with the large-print disclosure read aloud and whether family came recorded (the 双录 is
+    DUAL_RECORDING_PRESENT's). The age is the ID number's on the day, not what the journey thought."""
     signed = [moment(e.get("at")) for e in r.completed(SIGNING)]
     if not signed:
         return RuleResult("ELDERLY_APPROVED", NOT_APPLICABLE, "no agreement signed")
@@ -239,7 +240,12 @@ def elderly_approved(r: ReviewInput) -> RuleResult:
     first_signed = min((s for s in signed if s is not None), default=None)
     if first_signed is None or not any(a is not None and a < first_signed for a in approvals):
         return RuleResult("ELDERLY_APPROVED", FLAG, f"age {age}: no authorizer approval before signing")
-    return RuleResult("ELDERLY_APPROVED", PASS, f"age {age}: approved by an authorizer")
+    if r.data.get("disclosure_read_aloud") is not True:
+        return RuleResult("ELDERLY_APPROVED", FLAG, f"age {age}: disclosure not recorded as read aloud")
+    if not isinstance(r.data.get("family_member_present"), bool):
+        return RuleResult("ELDERLY_APPROVED", FLAG, f"age {age}: family presence not recorded")
+    family = "family present" if r.data["family_member_present"] else "no family present"
+    return RuleResult("ELDERLY_APPROVED", PASS, f"age {age}: approved by an authorizer, read aloud, {family}")
 
 
 def dual_recording(r: ReviewInput) -> RuleResult:

@@ -111,3 +111,14 @@ def test_every_document_of_an_ordered_journey_renders_to_pdf() -> None:
         "voucher.pdf",
     ]
     assert all(pdf.startswith(b"%PDF") for pdf in pdfs.values())
+
+
+def test_a_customer_of_65_or_more_reads_the_risk_disclosure_in_large_print() -> None:
+    facts = EVIDENCE.sample_facts()
+    assert BUILDERS["product_agreement"](facts)["large_print"] is False
+    elderly = dataclasses.replace(facts, data={**facts.data, "elderly_customer": True})
+    assert BUILDERS["product_agreement"](elderly)["large_print"] is True
+    html = DocumentRenderer({EVIDENCE.process_id: EVIDENCE}).html.render_html(
+        "product_agreement.html.j2", BUILDERS["product_agreement"](elderly), EVIDENCE.process_id
+    )
+    assert 'style="font-size: 1.4em' in html and "可能损失部分或全部本金" in html

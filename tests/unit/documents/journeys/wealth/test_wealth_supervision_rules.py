@@ -278,7 +278,9 @@ def test_a_field_officer_step_by_another_officer_is_flagged() -> None:
 
 
 def elderly(r: ReviewInput, *, decision: str = "APPROVE", actor: str = "au001") -> ReviewInput:
-    r.data["id_number"] = ELDERLY_ID
+    r.data.update(
+        id_number=ELDERLY_ID, elderly_customer=True, disclosure_read_aloud=True, family_member_present=False
+    )
     signed = event(r, "product_signing")
     approval = {
         "kind": "task_completed",
@@ -293,7 +295,19 @@ def elderly(r: ReviewInput, *, decision: str = "APPROVE", actor: str = "au001") 
 
 def test_a_customer_of_66_approved_by_an_authorizer_before_signing_passes() -> None:
     result = rules.elderly_approved(elderly(review_input()))
-    assert (result.result, result.reason) == (PASS, "age 66: approved by an authorizer")
+    assert (result.result, result.reason) == (
+        PASS,
+        "age 66: approved by an authorizer, read aloud, no family present",
+    )
+
+
+def test_a_customer_of_66_without_the_disclosure_read_aloud_or_the_family_answer_is_flagged() -> None:
+    unread = elderly(review_input())
+    unread.data.pop("disclosure_read_aloud")
+    assert rules.elderly_approved(unread).reason == "age 66: disclosure not recorded as read aloud"
+    unasked = elderly(review_input())
+    unasked.data.pop("family_member_present")
+    assert rules.elderly_approved(unasked).reason == "age 66: family presence not recorded"
 
 
 def test_a_customer_of_66_without_an_approval_before_signing_is_flagged() -> None:
