@@ -4,7 +4,7 @@ diagram of an instance with its path, and an evidence image an approver is entit
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,10 +51,16 @@ class DiagramView:
 
 @dataclass(frozen=True)
 class ProgressView:
-    """External steps of a journey for the tablet's waiting screen, by their BPMN names."""
+    """External steps of a journey for the tablet's waiting screen, by their BPMN names; and, while it
+    waits for an event rather than a call (a cooling-off, a card decision), what it waits for and the
+    facts its ending would show so far (an order number the customer may need to cancel)."""
 
     done: list[str]
     running: list[str]
+    timer_due: datetime | None = None
+    awaiting: list[str] = field(default_factory=list)
+    """Names of the messages that can move it on (the journey's labels say them in Chinese)."""
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -164,8 +170,16 @@ class JourneyReads:
             completed, current = journey.workflow.path()
             journey.keep_warm()  # read only: the engine object serves the next command
             titles = _service_titles(ensure_spec(journey.definition))
+            running = [titles[c] for c in current if c in titles]
+            awaiting = [m.name for m in journey.workflow.waiting_messages()]
+            timer_due = journey.workflow.next_timer_due()
+            waits_for_event = not running and (bool(awaiting) or timer_due is not None)
             return ProgressView(
-                [titles[c] for c in completed if c in titles], [titles[c] for c in current if c in titles]
+                [titles[c] for c in completed if c in titles],
+                running,
+                timer_due if waits_for_event else None,
+                awaiting if waits_for_event else [],
+                journey.projection.completion_facts(journey.workflow.data) if waits_for_event else {},
             )
 
     def task_form(self, actor: Actor, task_id: str) -> FormDefinition | None:

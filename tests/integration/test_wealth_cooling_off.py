@@ -162,6 +162,10 @@ def test_a_cancellation_inside_the_cooling_off_refunds_the_full_amount(
     waiting = bought.view()
     assert (waiting["status"], waiting["outcome"], waiting["tasks"]) == ("waiting_external", None, [])
     assert bought.available() == BALANCE - AMOUNT  # frozen on her core account
+    # the tablet's waiting screen says what the journey waits for and the order number to cancel with
+    waiting_page = bought.outcome_page()
+    assert bought.order_no in waiting_page and "300,000.00 元" in waiting_page
+    assert "客户撤销认购" in waiting_page and "data-timer-due" in waiting_page
 
     bought.later(clock, timedelta(hours=20))
     r = deliver(client, mobile_banking, bought.order_no, "mb-1")

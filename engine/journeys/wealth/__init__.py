@@ -106,6 +106,7 @@ JOURNEY = JourneyDeclaration(
         "PRODUCT_NOT_ON_SHELF": "产品不在货架",
         "ELDERLY_AUTHORIZATION_REJECTED": "高龄客户授权未通过",
         "ELDERLY_INVESTOR": "65周岁及以上客户",
+        "wealth_cooling_off_cancel": "客户撤销认购（手机银行、网点或客服）",
         "NO_ASSESSMENT": "无风险测评记录",
         "EXPIRED": "测评已满一年",
         "CHANGED_CIRCUMSTANCES": "客户情况发生变化",
