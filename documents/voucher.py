@@ -2,7 +2,8 @@
 signature / e-seal / timestamp references, the authorizer, the external checks, the position); each
 journey's module fills in its transaction. Masked for display (§8.3): post-supervision compares them
 field by field with the core log, so every field is present and prints "—" when the journey lacks it.
-The template is `documents/templates/voucher.html.j2`; `extra_rows` are a journey's own lines of
+The template is `documents/templates/voucher.html.j2` (a field a transaction does not have, e.g. a card
+for a subscription, may be left out: it prints "—"); `extra_rows` are a journey's own lines of
 transaction detail (label, value)."""
 
 from __future__ import annotations
