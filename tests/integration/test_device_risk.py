@@ -171,3 +171,20 @@ def test_a_device_silent_for_24_hours_is_locked_by_the_sweep(
     clock.now += timedelta(hours=48)
     assert services.heartbeat_sweep.run_once() == []
     assert device(client, "da001", OTHER)["state"] == "ACTIVE"
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{"device_risk": {"journeys_per_hour_limit": 1, "journeys_per_hour_severe_limit": 2}}],
+)
+def test_journeys_the_officer_started_in_the_hour_count_against_the_configured_limit(
+    agent: DeviceAgent, client: TestClient
+) -> None:
+    start = "/api/v1/processes/debit_card_opening/instances"
+    agent.run_profile("clean")
+    assert agent.run_profile("velocity")[-1].action == "allow"  # none started yet
+    for _ in range(2):
+        assert client.post(start, json={}, headers=agent._headers).status_code == 201
+    assert agent.run_profile("velocity")[-1].action == "restrict"
+    assert [r["code"] for r in device(client, "sec001")["risk_reasons"]] == ["journeys_per_hour"]
+    assert client.post(start, json={}, headers=agent._headers).status_code == 403
