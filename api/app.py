@@ -13,7 +13,18 @@ from api.bootstrap import Services, build_services
 from api.errors import UnexpectedErrorMiddleware, install_error_handlers
 from api.logging_setup import configure_logging
 from api.request_id import RequestIdMiddleware
-from api.routes import attachments, audit, auth, devices, evidence, journeys, messages, sandbox, staff
+from api.routes import (
+    attachments,
+    audit,
+    auth,
+    device_risk,
+    devices,
+    evidence,
+    journeys,
+    messages,
+    sandbox,
+    staff,
+)
 from api.web import analyst, auth_pages, desk, media, phone, regions, sandbox_sms, tablet
 from api.web import devices as device_pages
 from api.web.pages import STATIC_DIR, CachedStaticFiles
@@ -48,6 +59,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         audit.router,
         staff.router,
         devices.router,
+        device_risk.router,
         messages.router,
     ):
         app.include_router(router, prefix="/api/v1")

@@ -13,6 +13,9 @@ from api.logging_setup import set_log_token_key
 from api.renderer import warm_evidence_renderer
 from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
 from devices.administration import DeviceAdministration
+from devices.heartbeat import HeartbeatSweep
+from devices.risk import DeviceRisk
+from devices.risk_config import risk_config
 from documents.evidence.desk import EvidenceDesk
 from documents.evidence.service import EncryptedBlobStore, EvidenceService
 from documents.handover import HandoverDocuments
@@ -41,6 +44,7 @@ from engine.people.administration import StaffAdministration
 from engine.people.auth import AuthService
 from engine.people.system_clients import SystemClients
 from engine.persistence.database import build_engine, build_session_factory
+from engine.persistence.device_risk import DeviceRiskRepository
 from engine.persistence.devices import DeviceRepository
 from engine.persistence.evidence import EvidenceStore, FinishedJourneys
 from engine.persistence.kv import SqlKeyValueStore
@@ -71,6 +75,8 @@ class Services:
     assignment: TaskAssignmentService
     staff_admin: StaffAdministration
     device_admin: DeviceAdministration
+    device_risk: DeviceRisk
+    heartbeat_sweep: HeartbeatSweep
     auth: AuthService
     access_log: AccessLog
     system_clients: SystemClients
@@ -227,8 +233,16 @@ def build_services(
         {"build_evidence": evidence.build_for_outbox, "start_review": reviews.start_review_for_outbox},
     )
     messages = MessageService(deps)
+    device_repository = DeviceRepository(sessions)
+    device_admin = DeviceAdministration(device_repository, now)
+    risk_repository = DeviceRiskRepository(sessions)
+    config = risk_config(settings.device_risk)
+    device_risk = DeviceRisk(device_repository, risk_repository, device_admin, config, now)
+    heartbeat_sweep = HeartbeatSweep(risk_repository, device_admin, config, now)
     # the simulated card centre calls back from whichever process sweeps the timers
-    periodic = [CardCentreCallbacks(sandbox.card_centre, messages, now).run_once] if sandbox else []
+    periodic: list[Callable[[], object]] = [heartbeat_sweep.run_once]
+    if sandbox:
+        periodic.append(CardCentreCallbacks(sandbox.card_centre, messages, now).run_once)
     worker: InProcessWorker | None = None
     relay: OutboxRelay | None = None
     if worker_in_process:
@@ -246,7 +260,9 @@ def build_services(
         instances=instances,
         assignment=TaskAssignmentService(deps, instances),
         staff_admin=StaffAdministration(deps),
-        device_admin=DeviceAdministration(DeviceRepository(sessions), now),
+        device_admin=device_admin,
+        device_risk=device_risk,
+        heartbeat_sweep=heartbeat_sweep,
         auth=AuthService(sessions, now, settings.token_ttl_seconds),
         access_log=AccessLog(PeopleRepository(sessions)),
         system_clients=SystemClients(SystemClientRepository(sessions), now),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,6 +12,9 @@ from rich.table import Table
 
 from api.logging_setup import configure_logging
 from engine.settings import Settings
+
+if TYPE_CHECKING:
+    from api.device_agent import DeviceAgent
 
 app = typer.Typer(help="FieldBank: BPMN-driven mobile outreach banking.", no_args_is_help=True)
 processes_app = typer.Typer(help="Validate, deploy and list process definitions.", no_args_is_help=True)
@@ -24,6 +27,10 @@ evidence_app = typer.Typer(help="Evidence packages: verify offline.", no_args_is
 app.add_typer(evidence_app, name="evidence")
 clients_app = typer.Typer(help="External systems that deliver messages.", no_args_is_help=True)
 app.add_typer(clients_app, name="clients")
+sandbox_app = typer.Typer(help="Sandbox simulators driven from the command line.", no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+device_app = typer.Typer(help="A simulated tablet's risk snapshots (domain §13.9).", no_args_is_help=True)
+sandbox_app.add_typer(device_app, name="device")
 console = Console()
 
 
@@ -258,6 +265,58 @@ def demo(
     from api.demo import run_demo
 
     sys.exit(run_demo(base_url, username, password, console))
+
+
+DeviceOption = Annotated[str, typer.Option("--device", help="device id (a demo device: web-000…0001)")]
+BaseUrlOption = Annotated[str, typer.Option(help="the running server")]
+UserOption = Annotated[str, typer.Option(help="the holder who signs in on the device")]
+
+
+@device_app.command("profile")
+def device_profile(
+    device: DeviceOption = "web-0000000000000001",
+    profile: Annotated[str, typer.Option(help="clean, rooted, mock_location, … (README)")] = "clean",
+    base_url: BaseUrlOption = "http://127.0.0.1:8000",
+    username: UserOption = "fo001",
+    password: str = "fieldbank-demo",  # noqa: S107 - the published demo credential
+) -> None:
+    """Send a fixture profile's snapshots from a demo device and print the action of each."""
+    for answer in _agent(base_url, username, password, device).run_profile(profile):
+        console.print(f"{answer.kind}: {answer.status} {answer.action or answer.body}")
+
+
+@device_app.command("heartbeat")
+def device_heartbeat(
+    device: DeviceOption = "web-0000000000000001",
+    count: Annotated[int, typer.Option(min=1, help="how many heartbeats")] = 1,
+    interval: Annotated[float, typer.Option(min=0, help="seconds between them (§9.2: 300)")] = 300.0,
+    base_url: BaseUrlOption = "http://127.0.0.1:8000",
+    username: UserOption = "fo001",
+    password: str = "fieldbank-demo",  # noqa: S107 - the published demo credential
+) -> None:
+    """Send clean heartbeats from a demo device (its last contact moves; no lock after 24 h)."""
+    import time
+
+    agent = _agent(base_url, username, password, device)
+    for number in range(count):
+        if number:
+            time.sleep(interval)
+        answer = agent.heartbeat()
+        console.print(f"heartbeat {number + 1}: {answer.status} {answer.action or answer.body}")
+
+
+def _agent(base_url: str, username: str, password: str, device: str) -> DeviceAgent:
+    import httpx
+
+    from api.device_agent import DeviceAgent, sign_in_on_device
+    from devices.demo import demo_identity
+
+    try:
+        identity = demo_identity(device)
+    except KeyError:
+        raise typer.BadParameter(f"{device} is not a demo device", param_hint="--device") from None
+    client = httpx.Client(base_url=base_url, timeout=10)
+    return DeviceAgent(client, sign_in_on_device(client, username, password, device), device, identity)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,14 @@ from devices.lifecycle import (
     refuse_request,
 )
 from devices.registration import Registration, normalized
-from devices.views import DeviceChange, DeviceDetail, DeviceView, change_view, device_view
+from devices.views import (
+    RISK_REASON_ROLES,
+    DeviceChange,
+    DeviceDetail,
+    DeviceView,
+    change_view,
+    device_view,
+)
 from engine.adapters.ports import SHANGHAI
 from engine.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from engine.persistence.devices import ASSET_NO_TAKEN, DeviceRepository, DeviceRow, DeviceTransaction
@@ -160,14 +167,15 @@ class DeviceAdministration:
         _need_reader(actor)
         if branch_code is not None and not self._sees(actor, branch_code):
             raise NotFound("no such branch")
-        return self._views(self._devices.devices(actor.branch_path, branch_code))
+        return self._views(self._devices.devices(actor.branch_path, branch_code), actor)
 
     def device(self, actor: Actor, device_id: str) -> DeviceDetail:
         _need_reader(actor)
         row = self._devices.device(device_id)
         if row is None or not self._sees(actor, row.branch_code):
             raise NotFound("no such device")
-        return DeviceDetail(self._views([row])[0], [change_view(c) for c in self._devices.history(device_id)])
+        history = [change_view(c) for c in self._devices.history(device_id)]
+        return DeviceDetail(self._views([row], actor)[0], history)
 
     def pending(self, actor: Actor) -> list[DeviceChange]:
         """The pending changes the caller may see: those of their devices and those they may check."""
@@ -253,9 +261,10 @@ class DeviceAdministration:
         path = self._devices.branch_path(branch_code) if branch_code else None
         return path is not None and actor.sees_branch(path)
 
-    def _views(self, rows: list[DeviceRow]) -> list[DeviceView]:
+    def _views(self, rows: list[DeviceRow], actor: Actor | None = None) -> list[DeviceView]:
         names = self._devices.names({h for r in rows for h in (r.holder_id, r.backup_holder_id) if h})
-        return [device_view(r, names) for r in rows]
+        reasons = actor is not None and bool(actor.roles & RISK_REASON_ROLES)
+        return [device_view(r, names, with_reasons=reasons) for r in rows]
 
 
 def _check_holders(tx: DeviceTransaction, payload: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from datetime import date
 
 from devices.administration import DeviceAdministration
 from devices.registration import Peripherals, Registration
+from devices.risk_profiles import DeviceIdentity
 from engine.errors import Conflict
 from engine.people.demo import STAFF, branch_path
 from engine.views import Actor
@@ -77,3 +78,11 @@ def _registration(
         ),
         device_id=device_id,
     )
+
+
+def demo_identity(device_id: str) -> DeviceIdentity:
+    """What a demo tablet reports about itself (the sandbox device agent's clean profile)."""
+    for number, (known, _asset, serial, imei, _holder, _backup) in enumerate(DEVICES, start=1):
+        if known == device_id:
+            return DeviceIdentity(serial, f"SETF-DEMO-{number:04d}", imei)
+    raise KeyError(device_id)

@@ -37,9 +37,12 @@ class DeviceView:
     backup_holder: HolderView | None
     transfer_to: dict[str, Any] | None
     last_contact_at: datetime | None
-    """None until heartbeats exist (issue 30, later increment)."""
+    """The last heartbeat; None until the device sent one."""
     risk_level: str | None
-    """None until risk scoring exists."""
+    """The latest snapshot's action (allow, step_up, restrict, lock); None before the first."""
+    risk_score: int | None
+    """With the reasons: for the security officer only (None for everyone else)."""
+    risk_reasons: list[dict[str, Any]] | None
     registered_at: datetime
     updated_at: datetime
 
@@ -70,7 +73,11 @@ class DeviceDetail:
     history: list[DeviceChange]
 
 
-def device_view(row: DeviceRow, names: dict[str, str]) -> DeviceView:
+RISK_REASON_ROLES = frozenset({"security_officer"})
+"""Who sees why a device scored as it did; the others see the level only (§9.3 weights stay quiet)."""
+
+
+def device_view(row: DeviceRow, names: dict[str, str], *, with_reasons: bool = False) -> DeviceView:
     def holder(staff_id: str | None) -> HolderView | None:
         return HolderView(staff_id, mask_name(names.get(staff_id))) if staff_id else None
 
@@ -94,6 +101,8 @@ def device_view(row: DeviceRow, names: dict[str, str]) -> DeviceView:
         row.transfer_to,
         row.last_contact_at,
         row.risk_level,
+        row.risk_score if with_reasons else None,
+        [dict(r) for r in row.risk_reasons or []] if with_reasons and row.risk_reasons is not None else None,
         row.registered_at,
         row.updated_at,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     """A 双录 recording (MP4): ten minutes at the tablet's 720p / 800 kbit/s is about 60 MB."""
     request_body_max_bytes: int = Field(default=256 * 1024, ge=1024)
     """Every request but an attachment upload: a form's data carries attachment ids, never images."""
+    device_risk: dict[str, Any] = Field(default_factory=dict)
+    """Overrides of the device risk weights and thresholds by name (devices/risk_config.py), as JSON."""
     worker_threads: int = Field(default=8, ge=1, le=64)
     outbox_lease_seconds: int = Field(default=60, ge=5)
     in_process_worker: bool = True

@@ -117,8 +117,14 @@ class DeviceOut(BaseModel):
     holder: HolderOut | None
     backup_holder: HolderOut | None
     transfer_to: dict[str, Any] | None
-    last_contact_at: datetime | None = Field(description="null until heartbeats exist")
-    risk_level: str | None = Field(description="null until risk scoring exists")
+    last_contact_at: datetime | None = Field(description="the last heartbeat; null before the first")
+    risk_level: str | None = Field(
+        description="the latest snapshot's action: allow, step_up, restrict or lock; null before the first"
+    )
+    risk_score: int | None = Field(description="security officers only (null for others)")
+    risk_reasons: list[dict[str, Any]] | None = Field(
+        description="the latest snapshot's reasons with their points; security officers only"
+    )
     registered_at: datetime
     updated_at: datetime
 

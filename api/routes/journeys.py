@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, status
 from fastapi.responses import Response
 
-from api.deps import AssignmentDep, CurrentActorDep, DefinitionsDep, HandoverDep, InstancesDep
+from api.deps import AssignmentDep, CurrentActorDep, DefinitionsDep, DeviceRiskDep, HandoverDep, InstancesDep
 from api.openapi import MISSING, MISSING_OR_STALE, SIGNED_IN
 from api.params import RowId
 from api.schemas import (
@@ -52,6 +52,7 @@ def start_instance(
     process_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,100}$")],
     body: StartInstanceRequest,
     instances: InstancesDep,
+    risk: DeviceRiskDep,
     actor: CurrentActorDep,
     idempotency_key: Annotated[
         str,  # not `str | None`: a header is absent or a string, never null
@@ -61,6 +62,7 @@ def start_instance(
         ),
     ] = "",
 ) -> InstanceOut:
+    risk.refuse_journey_start(actor)  # §9.3: a restricted or locked device starts no new journey
     return _instance_out(
         instances.start(
             actor, process_id, body.business_key, body.data, idempotency_key=idempotency_key or None

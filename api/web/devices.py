@@ -45,6 +45,9 @@ WORDS = {
     "report_lost": "挂失",
     "recover": "找回",
     "void": "作废",
+    "allow": "正常",
+    "step_up": "需加强认证",
+    "restrict": "受限",
     "branch_manager": "网点负责人",
     "security_officer": "安全管理员",
 }

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import DefinitionsDep, HandoverDep, InstancesDep, ReadsDep, SandboxDep
+from api.deps import DefinitionsDep, DeviceRiskDep, HandoverDep, InstancesDep, ReadsDep, SandboxDep
 from api.journeys import registry
 from api.params import RowId
 from api.schemas import AbandonReason
@@ -104,12 +104,14 @@ def _offered(deployed: list[DefinitionView], session: WebSession) -> list[Defini
 def start(
     request: Request,
     instances: InstancesDep,
+    risk: DeviceRiskDep,
     session: WebSessionDep,
     process_id: Annotated[str, Form(pattern=r"^[A-Za-z0-9_.-]{1,100}$")],
 ) -> Response:
     _tablet_only(session)
     if registry().get(process_id) is None:  # what the tablet never offers, it does not start either
         raise NotFound("not a journey officers start on the tablet")
+    risk.refuse_journey_start(session.actor)  # §9.3: a restricted device starts no new journey
     view = instances.start(session.actor, process_id, None, {})
     return redirect(request, f"/tablet/journeys/{view.instance_id}")
 

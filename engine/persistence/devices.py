@@ -45,6 +45,8 @@ class DeviceRow:
     transfer_to: dict[str, Any] | None
     last_contact_at: datetime | None
     risk_level: str | None
+    risk_score: int | None
+    risk_reasons: list[Any] | None
     registered_by: str
     registered_at: datetime
     updated_at: datetime

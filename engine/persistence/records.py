@@ -428,6 +428,9 @@ class DeviceRecord(Base):
     transfer_to: Mapped[dict[str, Any] | None]
     last_contact_at: Mapped[datetime | None]
     risk_level: Mapped[str | None] = mapped_column(String(16))
+    risk_score: Mapped[int | None]
+    risk_reasons: Mapped[list[Any] | None]
+    """The latest scored snapshot's action, score and reasons (§9.3), kept on the device for lists."""
     registered_by: Mapped[str] = mapped_column(String(64))
     registered_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -465,3 +468,23 @@ class DeviceChangeRecord(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None]
     decision_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class DeviceRiskSnapshotRecord(Base):
+    """One scored device snapshot (§9.3): what the device sent, the score, the action and the reasons
+    with their points. The first one's hardware hash and ICCID are the device's baseline."""
+
+    __tablename__ = "device_risk_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    staff_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime]
+    score: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list[Any]]
+    snapshot: Mapped[dict[str, Any]]
+    fingerprint_hash: Mapped[str] = mapped_column(String(64))
+    sim_iccid: Mapped[str | None] = mapped_column(String(22))
+    last_fix: Mapped[dict[str, Any] | None]

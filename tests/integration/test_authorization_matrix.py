@@ -102,6 +102,8 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/devices/{device_id}/changes"): lambda role, inside, own: (
         (409 if role == "device_admin" else 403) if inside else 404
     ),
+    # a device reports only for itself: nobody here signed in on the path's device
+    ("POST", "/api/v1/devices/{device_id}/snapshots"): lambda role, inside, own: 403,
     ("GET", "/api/v1/device-changes"): lambda role, inside, own: 200 if role in DEVICE_READERS else 403,
     ("POST", "/api/v1/device-changes/{change_id}/approve"): lambda role, inside, own: (
         404 if role in DEVICE_CHECKERS else 403
@@ -136,6 +138,12 @@ def call(
             "branch_code": IN,
         },
         "/api/v1/devices/{device_id}/changes": {"transition": "activate", "reason": "matrix"},
+        "/api/v1/devices/{device_id}/snapshots": {
+            "kind": "heartbeat",
+            "fingerprint_hash": "0" * 64,
+            "serial": "HWMP11-DEMO-0004",
+            "os_version": "HarmonyOS 4.2",
+        },
         "/api/v1/device-changes/{change_id}/approve": {"reason": "matrix"},
         "/api/v1/device-changes/{change_id}/reject": {"reason": "matrix"},
     }.get(path, {})
