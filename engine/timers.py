@@ -37,6 +37,9 @@ def fire_due_timers(deps: EngineDeps, limit: int = 50) -> int:
 def _fire(deps: EngineDeps, instance_id: str) -> bool:
     with UnitOfWork(deps) as uow:
         journey = uow.journey(instance_id)
+        if journey.record.next_timer_at is None:
+            # another sweeper parked it (an incident turns its timers off) after this one listed it due
+            return False
         assert journey.workflow is not None
         journey.workflow.refresh_timers()
         steps = journey.workflow.run()
