@@ -13,6 +13,7 @@ from api.logging_setup import set_log_token_key
 from api.renderer import warm_evidence_renderer
 from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
 from devices.administration import DeviceAdministration
+from devices.gate import DeviceGate, device_gate
 from documents.evidence.desk import EvidenceDesk
 from documents.evidence.service import EncryptedBlobStore, EvidenceService
 from documents.handover import HandoverDocuments
@@ -71,6 +72,7 @@ class Services:
     assignment: TaskAssignmentService
     staff_admin: StaffAdministration
     device_admin: DeviceAdministration
+    device_gate: DeviceGate
     auth: AuthService
     access_log: AccessLog
     system_clients: SystemClients
@@ -238,6 +240,7 @@ def build_services(
         from api.queue import RqOutboxQueue
 
         relay = OutboxRelay(deps, RqOutboxQueue(settings.redis_url).enqueue, periodic=periodic)
+    gate = device_gate(DeviceRepository(sessions))
     return Services(
         settings=settings,
         deps=deps,
@@ -247,7 +250,8 @@ def build_services(
         assignment=TaskAssignmentService(deps, instances),
         staff_admin=StaffAdministration(deps),
         device_admin=DeviceAdministration(DeviceRepository(sessions), now),
-        auth=AuthService(sessions, now, settings.token_ttl_seconds),
+        device_gate=gate,
+        auth=AuthService(sessions, now, settings.token_ttl_seconds, gate),
         access_log=AccessLog(PeopleRepository(sessions)),
         system_clients=SystemClients(SystemClientRepository(sessions), now),
         messages=messages,

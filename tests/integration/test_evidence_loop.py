@@ -19,6 +19,7 @@ from api.app import create_app
 from api.bootstrap import Services, build_services
 from api.cli import app as cli_app
 from api.journey_driver import Customer, J1Driver
+from devices.demo import seed_demo_devices
 from engine.people.demo import seed_demo
 from tests.integration.conftest import make_settings
 
@@ -206,6 +207,7 @@ def test_an_overdue_rectification_escalates_to_the_branch_manager(
     settings = make_settings(database_url, key_dir, tmp_path)
     services = build_services(settings, now=ShiftedClock.now)
     seed_demo(services.deps.sessions, services.deps.now)
+    seed_demo_devices(services.device_admin)
     services.definitions.deploy_all("test")
     with TestClient(create_app(settings, services)) as client:
         driver = J1Driver(client, wait_seconds=5)
