@@ -13,6 +13,7 @@ from api.logging_setup import set_log_token_key
 from api.renderer import warm_evidence_renderer
 from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
 from devices.administration import DeviceAdministration
+from devices.gate import DeviceGate, device_gate
 from devices.heartbeat import HeartbeatSweep
 from devices.risk import DeviceRisk
 from devices.risk_config import risk_config
@@ -77,6 +78,7 @@ class Services:
     device_admin: DeviceAdministration
     device_risk: DeviceRisk
     heartbeat_sweep: HeartbeatSweep
+    device_gate: DeviceGate
     auth: AuthService
     access_log: AccessLog
     system_clients: SystemClients
@@ -252,6 +254,7 @@ def build_services(
         from api.queue import RqOutboxQueue
 
         relay = OutboxRelay(deps, RqOutboxQueue(settings.redis_url).enqueue, periodic=periodic)
+    gate = device_gate(device_repository)
     return Services(
         settings=settings,
         deps=deps,
@@ -263,7 +266,8 @@ def build_services(
         device_admin=device_admin,
         device_risk=device_risk,
         heartbeat_sweep=heartbeat_sweep,
-        auth=AuthService(sessions, now, settings.token_ttl_seconds),
+        device_gate=gate,
+        auth=AuthService(sessions, now, settings.token_ttl_seconds, gate),
         access_log=AccessLog(PeopleRepository(sessions)),
         system_clients=SystemClients(SystemClientRepository(sessions), now),
         messages=messages,

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.bootstrap import Services
 from crypto import KeyStore
 from devices.administration import DeviceAdministration
+from devices.gate import DeviceGate
 from devices.risk import DeviceRisk
 from documents.evidence.desk import EvidenceDesk
 from documents.handover import HandoverDocuments
@@ -63,6 +64,7 @@ AttachmentsDep = Annotated[AttachmentService, _use_case(lambda s: s.attachments)
 StaffAdminDep = Annotated[StaffAdministration, _use_case(lambda s: s.staff_admin)]
 DeviceAdminDep = Annotated[DeviceAdministration, _use_case(lambda s: s.device_admin)]
 DeviceRiskDep = Annotated[DeviceRisk, _use_case(lambda s: s.device_risk)]
+DeviceGateDep = Annotated[DeviceGate, _use_case(lambda s: s.device_gate)]
 DeskDep = Annotated[EvidenceDesk, _use_case(lambda s: s.desk)]
 SandboxDep = Annotated[Any | None, _use_case(lambda s: s.sandbox)]
 MessagesDep = Annotated[MessageService, _use_case(lambda s: s.messages)]

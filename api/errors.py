@@ -11,11 +11,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.web.errors import error_page, login_redirect, wants_page
+from api.web.errors import device_refused_page, error_page, login_redirect, wants_page
 from api.web.pages import here
 from api.web.session import CsrfRejected, LoginRequired
 from engine.errors import (
     Conflict,
+    DeviceRefused,
     FieldBankError,
     Forbidden,
     NotFound,
@@ -63,6 +64,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if wants_page(request):
             if status == 401:
                 return login_redirect(request, here(request))
+            if isinstance(exc, DeviceRefused):
+                return device_refused_page(request, exc)
             return error_page(request, status)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from devices.demo import DEMO_DEVICE_OF
 from forms.formats import id_birth_date, id_sex_code, luhn_check_digit
 
 DEMO_PASSWORD = "fieldbank-demo"  # noqa: S105 - the published demo credential
@@ -94,11 +95,21 @@ class J1Driver:
         self.wait = wait_seconds
         self.otp_source = otp_source
         self._tokens: dict[str, str] = {}
+        self.devices: dict[str, str] = dict(DEMO_DEVICE_OF)
+        """The device each tablet officer signs in on (the device gate refuses any other)."""
         self.last_card: str | None = None
+
+    def use_device(self, username: str, device_id: str) -> None:
+        """From now on `username` signs in (again) on `device_id`: the officer changed tablets."""
+        self.devices[username] = device_id
+        self._tokens.pop(username, None)
 
     def login(self, username: str, password: str = DEMO_PASSWORD) -> str:
         if username not in self._tokens:
-            r = self.client.post("/api/v1/auth/token", json={"username": username, "password": password})
+            body = {"username": username, "password": password}
+            if username in self.devices:
+                body["device_id"] = self.devices[username]
+            r = self.client.post("/api/v1/auth/token", json=body)
             self._check(r, f"sign in as {username}")
             self._tokens[username] = r.json()["access_token"]
         return self._tokens[username]

@@ -39,6 +39,8 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from devices.demo import DEMO_DEVICE_OF
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
@@ -74,7 +76,10 @@ class ArenaClient:
 
     def __init__(self, base: str) -> None:
         self.http = httpx.Client(base_url=base, timeout=60)
-        r = self.http.post("/api/v1/auth/token", json={"username": "fo001", "password": PASSWORD})
+        r = self.http.post(
+            "/api/v1/auth/token",
+            json={"username": "fo001", "password": PASSWORD, "device_id": DEMO_DEVICE_OF["fo001"]},
+        )
         r.raise_for_status()
         self.http.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
         self.latencies_ms: list[float] = []

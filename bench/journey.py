@@ -69,6 +69,7 @@ from api.bootstrap import Services, build_services  # noqa: E402
 from api.bootstrap import operation_registry as build_operation_registry  # noqa: E402
 from api.journey_driver import Customer, J1Driver, tiny_png  # noqa: E402
 from crypto import FieldCipher, init_key_store  # noqa: E402
+from devices.demo import seed_demo_devices  # noqa: E402
 from engine.adapters.sandbox.factory import SandboxAdapters, SandboxKnobs, build_sandbox_adapters  # noqa: E402
 from engine.adapters.sandbox.store import InMemorySandboxStore  # noqa: E402
 from engine.operations.registry import (  # noqa: E402
@@ -1002,6 +1003,7 @@ def set_up(database: str, workdir: Path) -> tuple[Settings, Services]:
     settings = bench_settings(prepare_database(database), workdir)
     services = build_services(settings, in_process_worker=True)
     seed_demo(services.deps.sessions, services.deps.now)
+    seed_demo_devices(services.device_admin)
     services.definitions.deploy_all("bench")
     return settings, services
 

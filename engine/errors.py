@@ -31,6 +31,16 @@ class Forbidden(FieldBankError):
     code = "forbidden"
 
 
+class DeviceRefused(Forbidden):
+    """The device gate refused the call (devices/gate.py): `code` names the cause (`device_locked`, ...),
+    `screen_message` is the Chinese sentence the officer's page shows."""
+
+    def __init__(self, code: str, screen_message: str) -> None:
+        super().__init__(f"the device gate refused this device: {code}", {"reason": code})
+        self.code = code
+        self.screen_message = screen_message
+
+
 class Unauthenticated(FieldBankError):
     code = "unauthenticated"
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import AuthDep, SettingsDep
+from api.deps import AuthDep, DeviceGateDep, SettingsDep
 from api.web.pages import WebSessionDep, home_path, redirect, render
 from api.web.session import (
     DEVICE_COOKIE,
@@ -16,7 +17,10 @@ from api.web.session import (
     cookie_secure,
     new_device_id,
 )
-from engine.errors import Throttled, Unauthenticated
+from devices.gate import NO_DEVICE, NOT_BOUND, UNKNOWN
+from engine.errors import DeviceRefused, Throttled, Unauthenticated
+from engine.people.auth import AuthService, IssuedToken
+from engine.settings import Settings
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,30 +52,71 @@ def login_page(request: Request, next: str | None = None) -> Response:
     return response
 
 
+def _sign_in(
+    auth: AuthService,
+    settings: Settings,
+    devices_of: Callable[[str], list[str]],
+    username: str,
+    password: str,
+    device_id: str | None,
+    client: str,
+) -> IssuedToken:
+    """Production: the device is the browser's `fb_device` cookie, set by the enrolled app, and nothing
+    else. Elsewhere (the embedded default, tests) a browser that is no tablet of the officer's — the
+    cookie unknown or bound to someone else — signs in on the officer's first ACTIVE bound device, so a
+    demo officer gets in from any browser; a locked or lost device of theirs is still refused."""
+    try:
+        return auth.login(username, password, device_id, client)
+    except DeviceRefused as refused:
+        if settings.environment == "production" or refused.code not in (
+            NO_DEVICE.code,
+            UNKNOWN.code,
+            NOT_BOUND.code,
+        ):
+            raise
+        bound = devices_of(username)
+        if not bound or bound[0] == device_id:
+            raise
+        return auth.login(username, password, bound[0], client)
+
+
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
     auth: AuthDep,
     settings: SettingsDep,
+    gate: DeviceGateDep,
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    error, status = None, 200
+    error, status, code = None, 200, None
     if not username or not password:
         error, status = "请输入工号和密码", 422
     else:
         try:
             client = request.client.host if request.client else ""
-            issued = auth.login(username, password, request.cookies.get(DEVICE_COOKIE), client)
+            device_id = request.cookies.get(DEVICE_COOKIE)
+            issued = _sign_in(auth, settings, gate.devices_of, username, password, device_id, client)
         except Unauthenticated:
             error, status = "工号或密码错误", 401
         except Throttled:
             error, status = "密码错误次数过多，请10分钟后再试", 429
+        except DeviceRefused as refused:
+            error, status, code = refused.screen_message, 403, refused.code
     if error is not None:
-        context = {"next": _safe_next(next) or "", "error": error, "username": username}
+        context = {"next": _safe_next(next) or "", "error": error, "username": username, "code": code}
         return render(request, "login.html", context, status_code=status)
     response = redirect(request, _safe_next(next) or home_path(issued.actor))
+    if issued.actor.device_id and issued.actor.device_id != request.cookies.get(DEVICE_COOKIE):
+        response.set_cookie(
+            DEVICE_COOKIE,
+            issued.actor.device_id,
+            max_age=DEVICE_COOKIE_SECONDS,
+            httponly=True,
+            samesite="strict",
+            secure=cookie_secure(request),
+        )
     response.set_cookie(
         SESSION_COOKIE,
         issued.access_token,

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from api.web.pages import redirect, render
+from engine.errors import DeviceRefused
 
 # Chinese headline and message per status; the engine's own message is English and for the log
 _TEXT = {
@@ -40,3 +41,10 @@ def error_page(request: Request, status: int) -> Response:
     return render(
         request, "error.html", {"heading": heading, "message": message}, status_code=status, headers=headers
     )
+
+
+def device_refused_page(request: Request, exc: DeviceRefused) -> Response:
+    """The device gate's refusal as a whole screen (an htmx partial replaces the page with it too)."""
+    headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML"} if request.headers.get("hx-request") else {}
+    context = {"heading": "设备不可用", "message": exc.screen_message, "device_code": exc.code}
+    return render(request, "error.html", context, status_code=403, headers=headers)

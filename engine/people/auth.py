@@ -45,11 +45,28 @@ class IssuedToken:
     actor: Actor
 
 
+DeviceGate = Callable[[Actor], None]
+"""Raises `DeviceRefused` when the actor may not work from their device now (devices/gate.py)."""
+
+
+def _open_gate(_actor: Actor) -> None:
+    return None
+
+
 class AuthService:
-    def __init__(self, sessions: SessionFactory, now: Callable[[], datetime], ttl_seconds: int) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        now: Callable[[], datetime],
+        ttl_seconds: int,
+        device_gate: DeviceGate = _open_gate,
+    ) -> None:
+        """`device_gate` runs at sign-in and on every authenticated call: the one place a locked
+        device is refused, whichever route or page is asked."""
         self._people = PeopleRepository(sessions)
         self._now = now
         self._ttl = ttl_seconds
+        self._device_gate = device_gate
 
     def login(
         self, username: str, password: str, device_id: str | None = None, client: str = ""
@@ -70,6 +87,9 @@ class AuthService:
                 raise Unauthenticated("wrong user name or password") from None
             if staff is None or staff.status != "active":
                 raise Unauthenticated("wrong user name or password")
+            # the password was right: only now may the answer say the device is the problem
+            actor = _actor_of(staff, tx.branch(staff.branch_code), device_id)
+            self._device_gate(actor)
             token = secrets.token_urlsafe(32)
             now = self._now()
             expires = now + timedelta(seconds=self._ttl)
@@ -83,7 +103,6 @@ class AuthService:
                     revoked_at=None,
                 )
             )
-            actor = _actor_of(staff, tx.branch(staff.branch_code), device_id)
             tx.commit()
             return IssuedToken(token, expires, actor)
 
@@ -96,7 +115,9 @@ class AuthService:
         row, staff = found.token, found.staff
         if row.revoked_at is not None or row.expires_at <= self._now() or staff.status != "active":
             raise Unauthenticated("sign in again")
-        return _actor_of(staff, found.branch, row.device_id)
+        actor = _actor_of(staff, found.branch, row.device_id)
+        self._device_gate(actor)
+        return actor
 
     def logout(self, token: str) -> None:
         self._people.revoke_token(_digest(token), self._now())

@@ -72,6 +72,16 @@ class DeviceChangeRow:
 
 
 @dataclass(frozen=True)
+class DeviceBinding:
+    """What the device gate reads on every call of a field officer: state and holders, nothing else."""
+
+    state: str
+    custody: str | None
+    holder_id: str | None
+    backup_holder_id: str | None
+
+
+@dataclass(frozen=True)
 class StaffFacts:
     """What binding a holder or scoping a checker needs to know of a member of staff (no name)."""
 
@@ -114,6 +124,31 @@ class DeviceRepository:
         with self._sessions() as session:
             record = session.get(DeviceRecord, device_id)
             return _device(record) if record is not None else None
+
+    def binding(self, device_id: str) -> DeviceBinding | None:
+        """The gate's read: four columns by primary key, one round trip."""
+        with self._sessions() as session:
+            row = session.execute(
+                select(
+                    DeviceRecord.state,
+                    DeviceRecord.custody,
+                    DeviceRecord.holder_id,
+                    DeviceRecord.backup_holder_id,
+                ).where(DeviceRecord.id == device_id)
+            ).first()
+            return DeviceBinding(*row) if row is not None else None
+
+    def held_by(self, staff_id: str) -> list[str]:
+        """Ids of the ACTIVE devices whose holder (first) or backup holder is `staff_id`."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(DeviceRecord.id, DeviceRecord.holder_id)
+                .where(DeviceRecord.state == "ACTIVE")
+                .where((DeviceRecord.holder_id == staff_id) | (DeviceRecord.backup_holder_id == staff_id))
+                .order_by(DeviceRecord.id)
+            )
+            ordered = sorted(rows, key=lambda r: (r.holder_id != staff_id, r.id))
+            return [r.id for r in ordered]
 
     def history(self, device_id: str) -> list[DeviceChangeRow]:
         with self._sessions() as session:

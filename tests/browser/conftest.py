@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from api.journey_driver import J1Driver
+from devices.demo import DEMO_DEVICE_OF
 from tests.server_process import Served, fieldbank_serve
 
 CHROMIUM = os.environ.get("FIELDBANK_CHROMIUM", "/usr/bin/chromium")
@@ -75,6 +76,13 @@ def api(server: Server) -> Iterator[J1Driver]:
 
 
 def sign_in(page: Page, server: Server, username: str, path: str = "/") -> None:
+    """A tablet officer signs in on their demo tablet (the `fb_device` cookie the enrolled app would
+    set), unless the test put another tablet's cookie in the browser first."""
+    has_device = any(c["name"] == "fb_device" for c in page.context.cookies(server.base_url))
+    if username in DEMO_DEVICE_OF and not has_device:
+        page.context.add_cookies(
+            [{"name": "fb_device", "value": DEMO_DEVICE_OF[username], "url": server.base_url}]
+        )
     page.goto(server.base_url + path)
     page.get_by_label("工号").fill(username)
     page.get_by_label("密码").fill(PASSWORD)

@@ -10,13 +10,17 @@ import httpx
 from playwright.sync_api import Browser, Response
 
 from api.journey_driver import sandbox_card
+from devices.demo import DEMO_DEVICE_OF
 from tests.browser.conftest import PHONE, TABLET, Server, new_page, shoot, sign_in
 from tests.browser.tablet_driver import OUTCOME_SCREEN, PASSWORD, TabletJourney
 
 
 def _trail(server: Server, username: str, instance_id: str) -> list[dict[str, object]]:
     with httpx.Client(base_url=server.base_url, timeout=10) as client:
-        token = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD}).json()
+        token = client.post(
+            "/api/v1/auth/token",
+            json={"username": username, "password": PASSWORD, "device_id": DEMO_DEVICE_OF.get(username)},
+        ).json()
         r = client.get(
             f"/api/v1/instances/{instance_id}/events",
             headers={"Authorization": f"Bearer {token['access_token']}"},

@@ -15,6 +15,7 @@ import httpx
 from playwright.sync_api import Browser, Page
 
 from crypto import sm3
+from devices.demo import DEMO_DEVICE_OF
 from tests.browser.conftest import PHONE, TABLET, Server, new_page, shoot, sign_in
 from tests.browser.tablet_driver import PASSWORD, TabletJourney
 from tests.integration.wealth_driver import BALANCED
@@ -27,7 +28,10 @@ HOLD_MS = 7_000  # per question: 9 answered questions make more than the 60 s be
 
 def _api(server: Server, path: str) -> httpx.Response:
     with httpx.Client(base_url=server.base_url, timeout=10) as client:
-        token = client.post("/api/v1/auth/token", json={"username": "fo001", "password": PASSWORD}).json()
+        token = client.post(
+            "/api/v1/auth/token",
+            json={"username": "fo001", "password": PASSWORD, "device_id": DEMO_DEVICE_OF["fo001"]},
+        ).json()
         r = client.get(path, headers={"Authorization": f"Bearer {token['access_token']}"})
         assert r.status_code == 200, r.text
         return r

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from devices.demo import DEMO_DEVICE_OF
 from engine.people.demo import DEMO_PASSWORD
 from tests.server_process import fieldbank_serve
 
@@ -19,7 +20,10 @@ SEED = "20261204"  # fixed, so a failure in CI replays locally with the same cas
 
 
 def _token(base: str, username: str) -> str:
-    r = httpx.post(f"{base}/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD})
+    r = httpx.post(
+        f"{base}/api/v1/auth/token",
+        json={"username": username, "password": DEMO_PASSWORD, "device_id": DEMO_DEVICE_OF.get(username)},
+    )
     r.raise_for_status()
     return str(r.json()["access_token"])
 

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, make_url, text
 from api.app import create_app
 from api.bootstrap import Services, build_services, utc_now
 from crypto import init_key_store
+from devices.demo import seed_demo_devices
 from engine.adapters.sandbox.fixtures import FIXTURE_PERSONS, MOBILE_SCENARIOS
 from engine.people.demo import seed_demo
 from engine.persistence.cache import BRANCH_PATHS, DEFINITIONS
@@ -114,6 +115,7 @@ def services(
     settings = make_settings(database_url, key_dir, tmp_path, **settings_overrides)
     built = build_services(settings)
     seed_demo(built.deps.sessions, built.deps.now)
+    seed_demo_devices(built.device_admin)
     built.definitions.deploy_all("test")
     yield built
     found = clear_personal_data(built.deps.sessions.kw["bind"])
@@ -140,6 +142,7 @@ def services_with_test_processes(
     settings = make_settings(database_url, key_dir, tmp_path, processes_dir=processes, forms_dir=TEST_FORMS)
     built = build_services(settings, now=now)
     seed_demo(built.deps.sessions, built.deps.now)
+    seed_demo_devices(built.device_admin)
     built.definitions.deploy_all("test")
     return built
 

@@ -13,6 +13,7 @@ from PIL import Image
 from api.bootstrap import Services
 from api.journey_driver import DEMO_PASSWORD, OUTREACH_POSITION, J1Driver, tiny_png
 from crypto import sm3
+from devices.demo import DEMO_DEVICE_OF
 from engine.task_forms import WATERMARK_REQUIRED
 from tests.integration.credit_card_driver import Applicant, CreditCardDriver
 from tests.integration.test_web_pages import sign_in
@@ -31,7 +32,7 @@ def test_a_watermarked_upload_stores_the_stamped_jpeg_and_says_what_is_on_it(
 ) -> None:
     signed_in = client.post(
         "/api/v1/auth/token",
-        json={"username": "fo001", "password": DEMO_PASSWORD, "device_id": "TAB-WH0101-07"},
+        json={"username": "fo001", "password": DEMO_PASSWORD, "device_id": DEMO_DEVICE_OF["fo001"]},
     )
     headers = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
     r = post(client, headers, {"watermark": "true", **OUTREACH_POSITION})
@@ -40,7 +41,7 @@ def test_a_watermarked_upload_stores_the_stamped_jpeg_and_says_what_is_on_it(
     mark = body["watermark"]
     assert body["media_type"] == "image/jpeg"  # the PNG capture was re-encoded with its strip
     assert (mark["lat"], mark["lon"], mark["accuracy_m"]) == (30.546712, 114.341862, 15.0)
-    assert (mark["staff_id"], mark["device_id"]) == ("fo001", "TAB-WH0101-07")
+    assert (mark["staff_id"], mark["device_id"]) == ("fo001", DEMO_DEVICE_OF["fo001"])
     captured = datetime.fromisoformat(mark["captured_at"])
     created = datetime.fromisoformat(body["created_at"])
     assert captured.utcoffset() is not None and captured.utcoffset().total_seconds() == 8 * 3600

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
 from api.journey_driver import J1Driver
+from devices.demo import DEMO_DEVICE_OF
 from engine.persistence.records import StaffRecord
 
 
@@ -19,7 +20,8 @@ def test_the_sixth_wrong_password_within_ten_minutes_is_refused_without_checking
     assert (sixth.status_code, sixth.json()["code"]) == (429, "too_many_attempts")  # even the right one
     assert (
         client.post(
-            "/api/v1/auth/token", json={"username": "fo001", "password": "fieldbank-demo"}
+            "/api/v1/auth/token",
+            json={"username": "fo001", "password": "fieldbank-demo", "device_id": DEMO_DEVICE_OF["fo001"]},
         ).status_code
         == 200
     )

@@ -16,7 +16,9 @@ from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
 from api.journey_driver import Customer, J1Driver, tiny_png
-from devices.demo import DEVICES, seed_demo_devices
+from devices.administration import DeviceAdministration
+from devices.demo import demo_actor, provision_tablet, seed_demo_devices
+from devices.lifecycle import TABLET_ROLES
 from engine.people.auth import hash_password
 from engine.people.roles import JOURNEY_READER_ROLES, ROLES
 from engine.persistence.records import StaffRecord
@@ -30,6 +32,12 @@ Expect = Callable[[str, bool, bool], int]  # (role, in scope, is the journey's o
 
 def staff_id(role: str, branch: str) -> str:
     return f"{role}@{branch}"
+
+
+def tablet_of(who: str) -> str | None:
+    """The tablet bound to a matrix member of staff of a tablet role (the device gate wants one)."""
+    role, _, branch = who.partition("@")
+    return f"mx-{role.replace('_', '-')}-{branch.lower()}" if role in TABLET_ROLES else None
 
 
 ROUTES: dict[tuple[str, str], Expect] = {
@@ -119,7 +127,7 @@ def call(
 ) -> int:
     url = path.format(**ids)
     body: dict[str, Any] = {
-        "/api/v1/auth/token": {"username": who, "password": "fieldbank-demo"},
+        "/api/v1/auth/token": {"username": who, "password": "fieldbank-demo", "device_id": tablet_of(who)},
         "/api/v1/processes/{process_id}/instances": {},
         "/api/v1/instances/{instance_id}/abandon": {"reason": "CUSTOMER_LEFT"},
         "/api/v1/tasks/{task_id}/complete": {"data": {}},
@@ -178,8 +186,13 @@ def test_every_route_answers_every_role_as_the_matrix_says(client: TestClient, s
                 )
         session.commit()
     seed_demo_devices(services.device_admin)
-    officer = staff_id("field_officer", IN)
     driver = J1Driver(client, wait_seconds=5)
+    tablet_staff = [staff_id(r, b) for r in sorted(TABLET_ROLES & ROLES) for b in (IN, OUT)]
+    for number, who in enumerate(tablet_staff, start=200):
+        device = str(tablet_of(who))
+        provision_tablet(services.device_admin, number, device, who, branch=who.split("@")[1])
+        driver.devices[who] = device
+    officer = staff_id("field_officer", IN)
     done = driver.run(Customer(card_sequence=9801), officer=officer)
     assert done.outcome == "OPENED"
     deadline = time.monotonic() + 60
@@ -202,7 +215,7 @@ def test_every_route_answers_every_role_as_the_matrix_says(client: TestClient, s
         "package_id": packages[0]["package_id"],
         "abandon_instance_id": abandon_me["instance_id"],
         "change_id": "999999",
-        "device_id": DEVICES[-1][0],  # REGISTERED, in WH0101
+        "device_id": "web-0000000000000004",  # REGISTERED, in WH0101
     }
     failures = []
     for (method, path), expect in sorted(ROUTES.items()):
@@ -229,5 +242,77 @@ def test_every_route_answers_every_role_as_the_matrix_says(client: TestClient, s
 
 
 def fresh_token(client: TestClient, who: str) -> str:
-    r = client.post("/api/v1/auth/token", json={"username": who, "password": "fieldbank-demo"})
+    body = {"username": who, "password": "fieldbank-demo", "device_id": tablet_of(who)}
+    r = client.post("/api/v1/auth/token", json=body)
     return str(r.json()["access_token"])
+
+
+def _lock(admin: DeviceAdministration, device: str) -> None:
+    admin.request(demo_actor("da001"), device, "lock", {}, "矩阵：锁定")
+
+
+def _report_lost(admin: DeviceAdministration, device: str) -> None:
+    admin.request(demo_actor("da001"), device, "report_lost", {}, "矩阵：挂失")
+
+
+def _void(admin: DeviceAdministration, device: str) -> None:
+    change = admin.request(demo_actor("da001"), device, "void", {}, "矩阵：报废")
+    admin.decide(demo_actor("sec001"), change.change_id, True, "矩阵：同意")
+
+
+def _repair(admin: DeviceAdministration, device: str) -> None:
+    change = admin.request(demo_actor("da001"), device, "send_to_repair", {}, "矩阵：送修")
+    admin.decide(demo_actor("bm001"), change.change_id, True, "矩阵：同意")
+
+
+def _rebind_to_fo002(admin: DeviceAdministration, device: str) -> None:
+    """Handed over to fo002 and active again: the officer signed in on it no longer holds it."""
+    move = {"branch_code": IN, "holder_id": "fo002"}
+    change = admin.request(demo_actor("da001"), device, "transfer", move, "矩阵：移交")
+    admin.decide(demo_actor("bm001"), change.change_id, True, "矩阵：同意")
+    admin.request(demo_actor("da001"), device, "complete_transfer", {}, "矩阵：交接完成")
+    change = admin.request(demo_actor("da001"), device, "activate", {}, "矩阵：启用")
+    admin.decide(demo_actor("sec001"), change.change_id, True, "矩阵：同意")
+
+
+DEVICE_STATES: dict[str, Callable[[DeviceAdministration, str], None]] = {
+    "device_locked": _lock,
+    "device_lost": _report_lost,
+    "device_voided": _void,
+    "device_in_repair": _repair,
+    "device_not_bound": _rebind_to_fo002,
+}
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("code", sorted(DEVICE_STATES))
+def test_every_route_refuses_a_signed_in_officer_once_the_tablet_is_out_of_service(
+    client: TestClient, services: Services, code: str
+) -> None:
+    """Generated over the route table: the token was issued on a good tablet; after the change every
+    staff route answers 403 with the gate's code (the sign-in route as well), whatever the route is."""
+    device = f"mx-{code.replace('_', '-')}"
+    provision_tablet(services.device_admin, 100, device, "fo001")
+    driver = J1Driver(client)
+    driver.use_device("fo001", device)
+    headers = driver.headers("fo001")
+    assert client.get("/api/v1/tasks", headers=headers).status_code == 200
+    DEVICE_STATES[code](services.device_admin, device)
+    ids = dict.fromkeys(("process_id", "instance_id", "abandon_instance_id", "incident_id"), "x")
+    ids |= dict.fromkeys(("task_id", "mobile", "document", "package_id", "change_id"), "1")
+    ids |= {"process_id": "debit_card_opening", "device_id": device}
+    failures = []
+    for method, path in sorted(ROUTES):
+        if path == "/api/v1/messages":  # system clients, not staff: no device of theirs
+            continue
+        url = path.format(**ids)
+        body = (
+            {"username": "fo001", "password": "fieldbank-demo", "device_id": device}
+            if path == "/api/v1/auth/token"
+            else {}
+        )
+        r = client.request(method, url, headers=headers, json=body if method == "POST" else None)
+        got = (r.status_code, r.json().get("code") if r.content else None)
+        if got != (403, code):
+            failures.append(f"{method} {path}: {got}")
+    assert not failures, "\n".join(failures)

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.bootstrap import Services, build_services
 from api.journey_driver import JourneyResult
+from devices.demo import seed_demo_devices
 from engine.adapters.ports import SHANGHAI
 from engine.people.demo import seed_demo
 from engine.persistence.records import InstanceEventRecord, MessageSubscriptionRecord
@@ -306,6 +307,7 @@ def test_documents_not_supplied_within_7_days_decline_the_application(
     clock = Clock()
     built = build_services(make_settings(database_url, key_dir, tmp_path), now=clock)
     seed_demo(built.deps.sessions, built.deps.now)
+    seed_demo_devices(built.device_admin)
     built.definitions.deploy_all("test")
     with TestClient(create_app(built.settings, built)) as client:
         driver = CreditCardDriver(client)

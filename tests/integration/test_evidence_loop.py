@@ -19,6 +19,7 @@ from api.app import create_app
 from api.bootstrap import Services, build_services
 from api.cli import app as cli_app
 from api.journey_driver import Customer, J1Driver
+from devices.demo import provision_tablet, seed_demo_devices
 from engine.people.demo import seed_demo
 from tests.integration.conftest import make_settings
 
@@ -206,6 +207,7 @@ def test_an_overdue_rectification_escalates_to_the_branch_manager(
     settings = make_settings(database_url, key_dir, tmp_path)
     services = build_services(settings, now=ShiftedClock.now)
     seed_demo(services.deps.sessions, services.deps.now)
+    seed_demo_devices(services.device_admin)
     services.definitions.deploy_all("test")
     with TestClient(create_app(settings, services)) as client:
         driver = J1Driver(client, wait_seconds=5)
@@ -247,7 +249,9 @@ def test_a_post_supervisor_never_reviews_a_journey_they_took_part_in(
             )
         )
         session.commit()
+    provision_tablet(services.device_admin, 50, "tab-fx001", "fx001")  # the device gate wants one
     driver = J1Driver(client, wait_seconds=5)
+    driver.use_device("fx001", "tab-fx001")
     journey = driver.run(Customer(card_sequence=9501), officer="fx001")
     assert journey.outcome == "OPENED"
     task = wait_for_task(client, driver, "ps001", "human_review")  # an independent auditor gets it

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from api.bootstrap import Services
 from api.journey_driver import Customer, J1Driver
+from devices.demo import DEMO_DEVICE_OF
 from engine.adapters.ports import OpenAccountRequest
 from engine.errors import Throttled, Unauthenticated
 from engine.people.auth import MAX_CLIENT_FAILURES
@@ -149,8 +150,11 @@ def test_a_stranger_cannot_lock_a_member_of_staff_out(services: Services) -> Non
         with pytest.raises(Unauthenticated):
             auth.login("fo001", "wrong", client="203.0.113.9")
     with pytest.raises(Throttled):  # the guessing client is refused, even with the right password
-        auth.login("fo001", "fieldbank-demo", client="203.0.113.9")
-    assert auth.login("fo001", "fieldbank-demo", client="10.1.2.3").actor.staff_id == "fo001"
+        auth.login("fo001", "fieldbank-demo", DEMO_DEVICE_OF["fo001"], client="203.0.113.9")
+    assert (
+        auth.login("fo001", "fieldbank-demo", DEMO_DEVICE_OF["fo001"], client="10.1.2.3").actor.staff_id
+        == "fo001"
+    )
 
 
 def test_one_wrong_password_for_each_of_many_users_from_one_client_is_throttled(services: Services) -> None:
@@ -159,8 +163,11 @@ def test_one_wrong_password_for_each_of_many_users_from_one_client_is_throttled(
         with pytest.raises(Unauthenticated):
             auth.login(f"user{n}", "guess", client="198.51.100.7")
     with pytest.raises(Throttled):
-        auth.login("fo002", "fieldbank-demo", client="198.51.100.7")
-    assert auth.login("fo002", "fieldbank-demo", client="10.1.2.3").actor.staff_id == "fo002"
+        auth.login("fo002", "fieldbank-demo", DEMO_DEVICE_OF["fo002"], client="198.51.100.7")
+    assert (
+        auth.login("fo002", "fieldbank-demo", DEMO_DEVICE_OF["fo002"], client="10.1.2.3").actor.staff_id
+        == "fo002"
+    )
 
 
 def test_a_second_completion_of_a_done_task_is_409_for_its_officer_and_404_for_strangers(

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.bootstrap import build_services
 from api.journey_driver import Customer, J1Driver
+from devices.demo import seed_demo_devices
 from engine.adapters.sandbox.factory import SandboxAdapters, SandboxKnobs, build_sandbox_adapters
 from engine.adapters.sandbox.http_server import serve_sandbox
 from engine.adapters.sandbox.store import InMemorySandboxStore
@@ -40,6 +41,7 @@ def test_a_card_opens_through_the_http_adapters(
     services = build_services(settings)
     assert services.sandbox is None and services.http_adapters is not None
     seed_demo(services.deps.sessions, services.deps.now)
+    seed_demo_devices(services.device_admin)
     services.definitions.deploy_all("test")
     with TestClient(create_app(settings, services)) as client:
         assert client.get("/api/v1/sandbox/sms/13900001234").status_code == 404  # no sandbox API in http mode

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.bootstrap import Services, build_services
 from api.journey_driver import J1Driver
+from devices.demo import seed_demo_devices
 from engine.people.demo import seed_demo
 from engine.persistence.records import InstanceEventRecord, MessageSubscriptionRecord
 from engine.timers import fire_due_timers
@@ -51,6 +52,7 @@ def services(database_url: str, key_dir: Path, tmp_path: Path, clock: Clock) -> 
     settings = make_settings(database_url, key_dir, tmp_path, processes_dir=processes)
     built = build_services(settings, now=clock)
     seed_demo(built.deps.sessions, built.deps.now)
+    seed_demo_devices(built.device_admin)
     built.definitions.deploy_all("test")
     yield built
     assert not clear_personal_data(built.deps.sessions.kw["bind"])

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.bootstrap import Services, build_services
 from api.journey_driver import Customer, J1Driver
+from devices.demo import seed_demo_devices
 from engine.people.demo import seed_demo
 from tests.integration.conftest import make_settings
 
@@ -26,6 +27,7 @@ def services(database_url: str, key_dir: Path, tmp_path: Path) -> Iterator[Servi
     settings = make_settings(database_url, key_dir, tmp_path, outbox_lease_seconds=5, render_in_child=True)
     built = build_services(settings)
     seed_demo(built.deps.sessions, built.deps.now)
+    seed_demo_devices(built.device_admin)
     built.definitions.deploy_all("test")
     yield built
 

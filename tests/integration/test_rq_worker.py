@@ -23,6 +23,7 @@ from sqlalchemy import select
 from api.app import create_app
 from api.bootstrap import build_services
 from api.journey_driver import Customer, J1Driver
+from devices.demo import seed_demo_devices
 from engine.people.demo import seed_demo
 from engine.persistence.records import OutboxRecord
 from tests.integration.conftest import POSTGRES_URL, _reset_postgres, make_settings
@@ -118,6 +119,7 @@ def rq_settings(key_dir: Path, tmp_path: Path, redis_server: RedisServer) -> Any
 def app_client(settings: Any) -> TestClient:
     services = build_services(settings)
     seed_demo(services.deps.sessions, services.deps.now)
+    seed_demo_devices(services.device_admin)
     services.definitions.deploy_all("test")
     return TestClient(create_app(settings, services))
 

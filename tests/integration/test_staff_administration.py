@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from api.journey_driver import J1Driver
+from devices.demo import DEMO_DEVICE_OF
 
 PASSWORD = "a-long-initial-password"
 
@@ -40,7 +41,9 @@ def test_a_new_officer_exists_only_after_a_second_person_approves(client: TestCl
     assert client.post("/api/v1/auth/token", json=login).status_code == 401
     assert decide(client, driver, "bm001", change["change_id"]) == 403  # not a security officer
     assert decide(client, driver, "sec001", change["change_id"]) == 200
-    assert client.post("/api/v1/auth/token", json=login).status_code == 200
+    # the password is now right; a field officer still needs a tablet bound to them (the device gate)
+    signed_in = client.post("/api/v1/auth/token", json=login)
+    assert (signed_in.status_code, signed_in.json()["code"]) == (403, "device_required"), signed_in.text
     assert decide(client, driver, "sec002", change["change_id"]) == 404  # no longer pending
 
 
@@ -57,7 +60,8 @@ def test_nobody_grants_themselves_and_the_requester_never_approves(client: TestC
     assert decide(client, driver, "sec001", change["change_id"]) == 403
     assert decide(client, driver, "sec002", change["change_id"]) == 200
     roles = client.post(
-        "/api/v1/auth/token", json={"username": "fo002", "password": "fieldbank-demo"}
+        "/api/v1/auth/token",
+        json={"username": "fo002", "password": "fieldbank-demo", "device_id": DEMO_DEVICE_OF["fo002"]},
     ).json()["staff"]["roles"]
     assert roles == ["authorizer", "field_officer"]
 

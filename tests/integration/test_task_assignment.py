@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
 from api.journey_driver import Customer, J1Driver
+from devices.demo import provision_tablet
 from engine.people.auth import hash_password
 from engine.persistence.records import StaffRecord
 
@@ -33,7 +34,9 @@ def test_a_field_officer_cannot_approve_their_own_application_even_after_reassig
     client: TestClient, services: Services
 ) -> None:
     add_staff(services, "fa001", ["field_officer", "authorizer"])
+    provision_tablet(services.device_admin, 51, "tab-fa001", "fa001")  # the device gate wants one
     driver = J1Driver(client, wait_seconds=5)
+    driver.use_device("fa001", "tab-fa001")
     # 宋涛: face score 72 (GRAY) → the journey needs a remote authorization
     stopped = driver.run(
         Customer(name="宋涛", id_number="420104199202029099", card_sequence=9601),

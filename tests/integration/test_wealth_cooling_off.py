@@ -21,6 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Services, build_services
+from devices.demo import seed_demo_devices
 from documents.journeys.wealth import cooling_off_rules
 from engine import dispatch
 from engine.adapters.ports import SHANGHAI
@@ -61,6 +62,7 @@ def services(
     settings = make_settings(database_url, key_dir, tmp_path, wealth_purchase_on_tablet=True)
     built = build_services(settings, now=clock)
     seed_demo(built.deps.sessions, built.deps.now)
+    seed_demo_devices(built.device_admin)
     built.definitions.deploy_all("test")
     yield built
     assert not clear_personal_data(built.deps.sessions.kw["bind"])

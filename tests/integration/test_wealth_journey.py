@@ -144,7 +144,8 @@ def test_a_customer_of_66_signs_after_the_authorizer_approves_on_the_phone(
 def test_journeys_on_one_device_are_counted_within_the_hour(client: TestClient, services: Services) -> None:
     """The store's count behind ASSESSMENTS_ON_DEVICE: J3s started on the same tablet, up to this one."""
     started = []
-    for device in ("TAB-WH0101-007", "TAB-WH0101-007", "TAB-WH0101-008", "TAB-WH0101-007"):
+    primary, backup = "web-0000000000000001", "web-0000000000000002"  # fo001's two tablets
+    for device in (primary, primary, backup, primary):
         r = client.post(
             "/api/v1/auth/token",
             json={"username": "fo001", "password": "fieldbank-demo", "device_id": device},

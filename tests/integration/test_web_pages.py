@@ -22,7 +22,8 @@ from sqlalchemy import func, select
 
 from api.bootstrap import Services
 from api.journey_driver import DEMO_PASSWORD, Customer, J1Driver, tiny_png
-from api.web.session import SESSION_COOKIE
+from api.web.session import DEVICE_COOKIE, SESSION_COOKIE
+from devices.demo import DEMO_DEVICE_OF
 from engine.persistence.records import ProcessInstanceRecord
 
 SONG_TAO_ID = "420104199202029099"  # the sandbox's grey face match: J1 waits for a remote authorization
@@ -89,10 +90,12 @@ class Browser:
 
 
 def post_login(client: TestClient, username: str, password: str, next_url: str = "") -> httpx.Response:
+    """From the officer's demo tablet (its `fb_device` cookie), as the enrolled app would send it."""
+    device = {"Cookie": f"{DEVICE_COOKIE}={DEMO_DEVICE_OF[username]}"} if username in DEMO_DEVICE_OF else {}
     r = client.post(
         "/login",
         data={"username": username, "password": password, "next": next_url},
-        headers={"Accept": "text/html"},
+        headers={"Accept": "text/html", **device},
         follow_redirects=False,
     )
     client.cookies.clear()  # each Browser carries its own cookie; the shared client keeps none

@@ -1,0 +1,86 @@
+"""The device gate's decision over every state × the caller being holder, backup holder or neither."""
+
+from __future__ import annotations
+
+import pytest
+
+from devices.gate import CODES, DeviceGate, gated, refusal
+from devices.lifecycle import TABLET_ROLES, Custody, DeviceFacts, DeviceState
+from engine.errors import DeviceRefused
+from engine.views import Actor
+
+S = DeviceState
+EXPECTED = {
+    # state: (holder, backup holder, someone else) — None: let in
+    S.REGISTERED: ("device_not_bound", "device_not_bound", "device_not_bound"),
+    S.BOUND: ("device_not_active", "device_not_active", "device_not_bound"),
+    S.KEY_PENDING: ("device_not_active", "device_not_active", "device_not_bound"),
+    S.ACTIVE: (None, None, "device_not_bound"),
+    S.LOCKED: ("device_locked",) * 3,
+    S.TRANSFER_PENDING: ("device_transfer_pending",) * 3,
+    S.REPAIR: ("device_in_repair",) * 3,
+    S.LOST: ("device_lost",) * 3,
+    S.VOIDED: ("device_voided",) * 3,
+}
+
+
+def test_every_state_is_decided() -> None:
+    assert set(EXPECTED) == set(DeviceState)
+
+
+@pytest.mark.parametrize("state", list(DeviceState))
+@pytest.mark.parametrize("custody", [Custody.CHECKED_OUT, Custody.CHECKED_IN])
+def test_each_state_for_holder_backup_and_stranger(state: DeviceState, custody: Custody) -> None:
+    bound = state not in (S.REGISTERED,)
+    device = DeviceFacts(
+        state,
+        custody if state is S.ACTIVE else None,
+        "fo001" if bound else None,
+        "fo002" if bound else None,
+    )
+    got = tuple(refusal("tab-1", device, who) for who in ("fo001", "fo002", "fo101"))
+    assert tuple(r.code if r else None for r in got) == EXPECTED[state]
+    assert all(r.message for r in got if r)
+
+
+def test_no_device_and_an_unknown_device_are_refused_with_their_own_codes() -> None:
+    assert refusal(None, None, "fo001").code == "device_required"  # type: ignore[union-attr]
+    assert refusal("", None, "fo001").code == "device_required"  # type: ignore[union-attr]
+    assert refusal("tab-x", None, "fo001").code == "device_unknown"  # type: ignore[union-attr]
+
+
+def test_codes_are_stable_and_distinct() -> None:
+    assert len(CODES) == 9 and all(c.startswith("device_") for c in CODES)
+
+
+def test_only_the_tablet_roles_are_gated() -> None:
+    assert all(gated(frozenset({r})) for r in TABLET_ROLES)
+    for desk in ("authorizer", "branch_manager", "post_supervisor", "device_admin", "security_officer"):
+        assert not gated(frozenset({desk}))
+    assert gated(frozenset({"field_officer", "authorizer"}))  # a tablet role gates whatever else they hold
+
+
+def _actor(roles: set[str], device_id: str | None) -> Actor:
+    return Actor("fo001", "李明", frozenset(roles), "WH0101", "/HQ/WH01/WH0101/", device_id)
+
+
+def test_the_gate_reads_the_device_only_for_gated_actors_and_raises_the_code() -> None:
+    reads: list[str] = []
+    active = DeviceFacts(S.ACTIVE, Custody.CHECKED_IN, "fo001")
+    locked = DeviceFacts(S.LOCKED, None, "fo001")
+
+    def read(device_id: str) -> DeviceFacts | None:
+        reads.append(device_id)
+        return {"tab-a": active, "tab-l": locked}.get(device_id)
+
+    gate = DeviceGate(read)
+    gate(_actor({"authorizer"}, None))
+    assert reads == []
+    gate(_actor({"field_officer"}, "tab-a"))
+    with pytest.raises(DeviceRefused) as refused:
+        gate(_actor({"field_officer"}, "tab-l"))
+    assert refused.value.code == "device_locked" and "锁定" in refused.value.screen_message
+    with pytest.raises(DeviceRefused) as refused:
+        gate(_actor({"second_officer"}, None))
+    assert refused.value.code == "device_required"
+    assert reads == ["tab-a", "tab-l"]
