@@ -267,7 +267,7 @@ def build_services(
         device_risk=device_risk,
         heartbeat_sweep=heartbeat_sweep,
         device_gate=gate,
-        auth=AuthService(sessions, now, settings.token_ttl_seconds, gate),
+        auth=AuthService(sessions, now, settings.token_ttl_seconds, gate, gate.reporting),
         access_log=AccessLog(PeopleRepository(sessions)),
         system_clients=SystemClients(SystemClientRepository(sessions), now),
         messages=messages,

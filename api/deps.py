@@ -80,4 +80,16 @@ def get_actor(
 
 
 CurrentActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def get_reporting_device_actor(
+    auth: AuthDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor:
+    """A device reporting on itself: the gate lets a locked or lost one through (devices/gate.py)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("a bearer token is required")
+    return auth.authenticate(credentials.credentials, reporting=True)
+
+
+ReportingDeviceActorDep = Annotated[Actor, Depends(get_reporting_device_actor)]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]

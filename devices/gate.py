@@ -13,6 +13,7 @@ every call, so a device locked, lost, voided, sent to repair or rebound after si
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,6 +43,8 @@ _BY_STATE = {
     _S.REPAIR: GateRefusal("device_in_repair", "此设备在维修中，请联系设备管理员"),
     _S.TRANSFER_PENDING: GateRefusal("device_transfer_pending", "此设备正在移交，请联系设备管理员"),
 }
+STILL_REPORTING = frozenset({_S.LOCKED, _S.LOST})
+"""Out of service, but the device must still heartbeat to receive its wipe or unlock command."""
 NOT_ACTIVE = GateRefusal("device_not_active", "此设备尚未启用，请联系设备管理员")
 """REGISTERED, BOUND or KEY_PENDING: not yet (or not again) in service."""
 
@@ -88,9 +91,19 @@ class DeviceGate:
         return self._held_by(staff_id)
 
     def __call__(self, actor: Actor) -> None:
+        self._check(actor, reporting=False)
+
+    def reporting(self, actor: Actor) -> None:
+        """A device reporting on itself (snapshots, heartbeats): a locked or lost one still may, bound
+        to the same holder, so that it can be told to wipe or unlock (§9.4); it does nothing else."""
+        self._check(actor, reporting=True)
+
+    def _check(self, actor: Actor, *, reporting: bool) -> None:
         if not gated(actor.roles):
             return
         device = self._read(actor.device_id) if actor.device_id else None
+        if reporting and device is not None and device.state in STILL_REPORTING:
+            device = dataclasses.replace(device, state=_S.ACTIVE)
         refused = refusal(actor.device_id, device, actor.staff_id)
         if refused is not None:
             raise DeviceRefused(refused.code, refused.message)

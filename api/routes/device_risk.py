@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentActorDep, DeviceRiskDep
+from api.deps import DeviceRiskDep, ReportingDeviceActorDep
 from api.openapi import MISSING_OR_STALE, SIGNED_IN
 from devices import registration as formats
 from devices.snapshots import Snapshot, SnapshotKind
@@ -43,7 +43,7 @@ class ReportedOut(BaseModel):
     responses=MISSING_OR_STALE,
 )
 def report_snapshot(
-    device_id: DeviceId, body: SnapshotIn, risk: DeviceRiskDep, actor: CurrentActorDep
+    device_id: DeviceId, body: SnapshotIn, risk: DeviceRiskDep, actor: ReportingDeviceActorDep
 ) -> ReportedOut:
     snapshot = Snapshot.model_validate(body.model_dump(exclude={"kind"}))
     reported = risk.report(actor, device_id, SnapshotKind(body.kind), snapshot)

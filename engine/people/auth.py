@@ -60,6 +60,7 @@ class AuthService:
         now: Callable[[], datetime],
         ttl_seconds: int,
         device_gate: DeviceGate = _open_gate,
+        report_gate: DeviceGate = _open_gate,
     ) -> None:
         """`device_gate` runs at sign-in and on every authenticated call: the one place a locked
         device is refused, whichever route or page is asked."""
@@ -67,6 +68,7 @@ class AuthService:
         self._now = now
         self._ttl = ttl_seconds
         self._device_gate = device_gate
+        self._report_gate = report_gate
 
     def login(
         self, username: str, password: str, device_id: str | None = None, client: str = ""
@@ -106,9 +108,11 @@ class AuthService:
             tx.commit()
             return IssuedToken(token, expires, actor)
 
-    def authenticate(self, token: str) -> Actor:
+    def authenticate(self, token: str, *, reporting: bool = False) -> Actor:
         """Every request: one round trip for token, staff and branch, so a revoked token or a suspended
-        member of staff is refused at once without a per-request cost of three queries."""
+        member of staff is refused at once without a per-request cost of three queries. `reporting`: the
+        call is the device reporting on itself (a heartbeat), which a locked or lost device must still
+        be able to do, to be told to wipe or unlock (`report_gate`)."""
         found = self._people.token_holder(_digest(token))
         if found is None:
             raise Unauthenticated("sign in again")
@@ -116,7 +120,7 @@ class AuthService:
         if row.revoked_at is not None or row.expires_at <= self._now() or staff.status != "active":
             raise Unauthenticated("sign in again")
         actor = _actor_of(staff, found.branch, row.device_id)
-        self._device_gate(actor)
+        (self._report_gate if reporting else self._device_gate)(actor)
         return actor
 
     def logout(self, token: str) -> None:

@@ -28,6 +28,13 @@ PASSWORD = "fieldbank-demo"
 
 
 @pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """The server scores sign-ins outside 08:00-20:00 by its own clock: these tests must not depend on
+    the hour they run at (the night rule has its unit tests)."""
+    return {"device_risk": {"outside_hours": 0}}
+
+
+@pytest.fixture
 def agent(client: TestClient, services: Services) -> DeviceAgent:
     seed_demo_devices(services.device_admin)
     return agent_for(client)
@@ -66,11 +73,18 @@ def test_a_clean_device_is_allowed_and_its_heartbeat_is_its_last_contact(
     assert device(client, "sec001")["risk_reasons"] == []
 
 
-def test_a_device_reports_only_for_itself_and_unknown_devices_are_404(
+def test_a_device_reports_only_for_itself_and_an_unknown_one_cannot_sign_in(
     agent: DeviceAgent, client: TestClient
 ) -> None:
     assert agent_for(client, OTHER, signed_on=DEVICE).heartbeat().status == 403
-    assert agent_for(client, "web-00000000000000ff").heartbeat().status == 404
+    assert agent_for(client, "web-00000000000000ff", signed_on=DEVICE).heartbeat().status == 403
+    # and no one signs in on a tablet the registry does not know (the device gate): an unknown device
+    # never gets as far as reporting
+    r = client.post(
+        "/api/v1/auth/token",
+        json={"username": "fo001", "password": PASSWORD, "device_id": "web-00000000000000ff"},
+    )
+    assert (r.status_code, r.json()["code"]) == (403, "device_unknown")
     plain = J1Driver(client).headers("fo001")  # signed in without a device
     r = client.post(f"/api/v1/devices/{DEVICE}/snapshots", json={"kind": "heartbeat"}, headers=plain)
     assert r.status_code == 422  # the body is checked before who may send it
@@ -109,7 +123,8 @@ def test_a_rooted_device_is_locked_by_the_system_with_reasons_for_the_security_o
     assert 'data-risk-reason="integrity_root"' in page.text and "（100分）" in page.text
     page = sign_in(client, "bm001").get("/devices")
     assert 'data-risk="lock"' in page.text and "data-risk-reason" not in page.text
-    # a locked device starts nothing, whatever its next snapshot says
+    # a locked device keeps reporting (so it can be told to wipe or unlock) and starts nothing,
+    # whatever its next snapshot says
     assert agent.heartbeat().action == "allow"  # scored again, but it stays locked
     r = client.post("/api/v1/processes/debit_card_opening/instances", json={}, headers=agent._headers)
     assert r.status_code == 403 and "locked" in r.json()["message"]
@@ -175,7 +190,15 @@ def test_a_device_silent_for_24_hours_is_locked_by_the_sweep(
 
 @pytest.mark.parametrize(
     "settings_overrides",
-    [{"device_risk": {"journeys_per_hour_limit": 1, "journeys_per_hour_severe_limit": 2}}],
+    [
+        {
+            "device_risk": {
+                "journeys_per_hour_limit": 1,
+                "journeys_per_hour_severe_limit": 2,
+                "outside_hours": 0,
+            }
+        }
+    ],
 )
 def test_journeys_the_officer_started_in_the_hour_count_against_the_configured_limit(
     agent: DeviceAgent, client: TestClient

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from devices.gate import CODES, DeviceGate, gated, refusal
@@ -84,3 +86,19 @@ def test_the_gate_reads_the_device_only_for_gated_actors_and_raises_the_code() -
         gate(_actor({"second_officer"}, None))
     assert refused.value.code == "device_required"
     assert reads == ["tab-a", "tab-l"]
+
+
+def test_a_locked_or_lost_device_may_still_report_on_itself_and_nothing_else() -> None:
+    """§9.4: the heartbeat is how a locked or lost tablet is told to wipe or unlock."""
+    for state in (DeviceState.LOCKED, DeviceState.LOST):
+        gate = DeviceGate(lambda _id, s=state: DeviceFacts(s, None, "fo001", None))
+        actor = Actor("fo001", "李明", frozenset({"field_officer"}), "WH0101", "/WH/", "web-0000000000000001")
+        gate.reporting(actor)  # lets it through
+        with pytest.raises(DeviceRefused):
+            gate(actor)
+        stranger = dataclasses.replace(actor, staff_id="fo009")
+        with pytest.raises(DeviceRefused):
+            gate.reporting(stranger)  # still only its holder
+    voided = DeviceGate(lambda _id: DeviceFacts(DeviceState.VOIDED, None, "fo001", None))
+    with pytest.raises(DeviceRefused):
+        voided.reporting(Actor("fo001", "李明", frozenset({"field_officer"}), "WH0101", "/WH/", "web-1"))
