@@ -18,7 +18,12 @@ class Strict(BaseModel):
 class TokenRequest(Strict):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
-    device_id: str | None = Field(default=None, max_length=64)
+    device_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="the registered tablet signed in on; a field officer needs an ACTIVE one bound to "
+        "them (the device gate: 403 with code device_unknown, device_not_bound, device_locked, ...)",
+    )
 
 
 class StaffOut(BaseModel):
