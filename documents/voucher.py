@@ -10,10 +10,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from crypto import mask_id_number, mask_name
 from documents.evidence.facts import EvidenceFacts
 from documents.formatting import DASH, cn_datetime, event_detail, get, last_event, show, text
 
 VOUCHER = "voucher"
+
+
+def shared_fields(facts: EvidenceFacts) -> dict[str, Any]:
+    """The fields every voucher fills the same way: number, people, device, customer (masked),
+    currency, references, position and outcome; a journey adds its transaction's."""
+    data = facts.data
+    operator = f"{facts.staff_id}（{facts.staff_name}）" if facts.staff_name else show(facts.staff_id)
+    return {
+        "voucher_no": voucher_number(facts),
+        "outreach_activity_id": show(data.get("outreach_activity_id")),
+        "operator_id": operator,
+        "reviewer_id": show(facts.reviewer_id),
+        "authorizer_id": show(authorizer_id(facts)),
+        "device_id": show(facts.device_id),
+        "customer_name": show(mask_name(text(data.get("customer_name")))),
+        "id_type": "居民身份证",
+        "id_number": show(mask_id_number(text(data.get("id_number")))),
+        "currency": "CNY",
+        **package_refs(facts.package_id),
+        "gps": gps_text(data.get("gps")),
+        "outcome": show(facts.outcome),
+    }
 
 
 def package_refs(package_id: str) -> dict[str, str]:

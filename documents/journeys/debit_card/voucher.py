@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crypto import mask_account_number, mask_card_number, mask_id_number, mask_mobile, mask_name
+from crypto import mask_account_number, mask_card_number, mask_mobile
 from documents.evidence.facts import EvidenceFacts
 from documents.formatting import (
     DASH,
@@ -20,7 +20,7 @@ from documents.formatting import (
 )
 from documents.journeys.debit_card.labels import ACCOUNT_CLASSES
 from documents.vocabulary import label
-from documents.voucher import authorizer_id, check_rows, gps_text, package_refs, voucher_number
+from documents.voucher import authorizer_id, check_rows, package_refs, shared_fields
 
 __all__ = ["authorizer_id", "package_refs", "voucher_context"]
 
@@ -52,36 +52,22 @@ def voucher_context(facts: EvidenceFacts) -> dict[str, Any]:
     business_date = get(core, "business_date")
     account_no, card_no = get(core, "account_no"), get(core, "card_no") or data.get("card_no")
     return {
-        "voucher_no": voucher_number(facts),
+        **shared_fields(facts),
         "txn_code": TXN_CODE,
         "txn_name": TXN_NAME,
         "business_date": cn_date(business_date),
         "txn_time": cn_datetime(event_detail(signed, "at") or facts.completed_at),
-        "outreach_activity_id": show(data.get("outreach_activity_id")),
-        "operator_id": f"{facts.staff_id}（{facts.staff_name}）"
-        if facts.staff_name
-        else show(facts.staff_id),
-        "reviewer_id": show(facts.reviewer_id),
-        "authorizer_id": show(authorizer_id(facts)),
-        "device_id": show(facts.device_id),
         "core_serial_no": show(get(core, "core_serial_no")),
         "channel_serial_no": show(get(core, "request_id")),
-        "customer_name": show(mask_name(text(data.get("customer_name")))),
-        "id_type": "居民身份证",
-        "id_number": show(mask_id_number(text(data.get("id_number")))),
         "cif_no": show(get(core, "cif_no")),
         "account_no": mask_account_number(text(account_no)) if account_no else DASH,
         "card_no": mask_card_number(text(card_no)) if card_no else DASH,
         "account_class": show(label(ACCOUNT_CLASSES, get(data, "account_decision", "account_class"))),
         "product_code": show(data.get("product_code")),
-        "currency": "CNY",
         "amount": money(0),
         "reserved_mobile": show(mask_mobile(text(data.get("reserved_mobile")))),
         "checks": check_rows(facts, _CHECKS),
-        **package_refs(facts.package_id),
-        "gps": gps_text(data.get("gps")),
         "digests": [
             {"role": IMAGE_ROLES.get(image.role, image.role), "sm3": image.sm3} for image in facts.images
         ],
-        "outcome": show(facts.outcome),
     }

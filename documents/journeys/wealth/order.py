@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crypto import mask_account_number, mask_id_number, mask_name
+from crypto import mask_account_number
 from documents import parts
 from documents.evidence.facts import EvidenceFacts
 from documents.formatting import (
@@ -22,7 +22,7 @@ from documents.formatting import (
     show,
     text,
 )
-from documents.voucher import authorizer_id, check_rows, gps_text, package_refs, voucher_number
+from documents.voucher import authorizer_id, check_rows, shared_fields
 from engine.journeys.wealth import PRODUCT_RISK_LEVELS
 from engine.recordings import recording_duration_ms
 
@@ -136,36 +136,22 @@ def voucher_context(facts: EvidenceFacts) -> Context:
         ("撤销退款", f"{ordered.get('cancelled_at', DASH)} · 退款 {ordered.get('refund', DASH)}"),
     ]
     return {
-        "voucher_no": voucher_number(facts),
+        **shared_fields(facts),
         "txn_code": TXN_CODE,
         "txn_name": TXN_NAME,
         "business_date": cn_date(get(order, "responded_at")),
         "txn_time": cn_datetime(signed_at(facts)),
-        "outreach_activity_id": show(data.get("outreach_activity_id")),
-        "operator_id": f"{facts.staff_id}（{facts.staff_name}）"
-        if facts.staff_name
-        else show(facts.staff_id),
-        "reviewer_id": show(facts.reviewer_id),
-        "authorizer_id": show(authorizer_id(facts)),
-        "device_id": show(facts.device_id),
         "core_serial_no": show(get(order, "order_no")),
         "channel_serial_no": show(get(order, "request_id")),
-        "customer_name": show(mask_name(text(data.get("customer_name")))),
-        "id_type": "居民身份证",
-        "id_number": show(mask_id_number(text(data.get("id_number")))),
         "cif_no": show(get(data, "cif_result", "cif_no")),
         "account_no": ordered.get("account_no", DASH),
         "product_code": show(data.get("product_code")),
-        "currency": "CNY",
         "amount": ordered.get("amount", DASH),
         "checks": check_rows(facts, CHECKS),
-        **package_refs(facts.package_id),
-        "gps": gps_text(data.get("gps")),
         "digests": [
             {"role": IMAGE_ROLES.get(image.role, image.role), "sm3": image.sm3}
             for image in facts.images
             if image.role in IMAGE_ROLES
         ],
-        "outcome": show(facts.outcome),
         "extra_rows": extra_rows,
     }
