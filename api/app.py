@@ -17,6 +17,7 @@ from api.routes import (
     attachments,
     audit,
     auth,
+    device_commands,
     device_risk,
     devices,
     evidence,
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         staff.router,
         devices.router,
         device_risk.router,
+        device_commands.router,
         messages.router,
     ):
         app.include_router(router, prefix="/api/v1")

@@ -13,8 +13,11 @@ from api.logging_setup import set_log_token_key
 from api.renderer import warm_evidence_renderer
 from crypto import FieldCipher, KeyStore, hmac_sm3, load_key_store
 from devices.administration import DeviceAdministration
+from devices.command_queue import CommandQueue
+from devices.enrolment import DeviceEnrolment
 from devices.gate import DeviceGate, device_gate
 from devices.heartbeat import HeartbeatSweep
+from devices.remote_commands import RemoteCommands
 from devices.risk import DeviceRisk
 from devices.risk_config import risk_config
 from documents.evidence.desk import EvidenceDesk
@@ -45,6 +48,7 @@ from engine.people.administration import StaffAdministration
 from engine.people.auth import AuthService
 from engine.people.system_clients import SystemClients
 from engine.persistence.database import build_engine, build_session_factory
+from engine.persistence.device_commands import DeviceCommandRepository
 from engine.persistence.device_risk import DeviceRiskRepository
 from engine.persistence.devices import DeviceRepository
 from engine.persistence.evidence import EvidenceStore, FinishedJourneys
@@ -77,6 +81,8 @@ class Services:
     staff_admin: StaffAdministration
     device_admin: DeviceAdministration
     device_risk: DeviceRisk
+    device_commands: RemoteCommands
+    device_enrolment: DeviceEnrolment
     heartbeat_sweep: HeartbeatSweep
     device_gate: DeviceGate
     auth: AuthService
@@ -236,7 +242,9 @@ def build_services(
     )
     messages = MessageService(deps)
     device_repository = DeviceRepository(sessions)
-    device_admin = DeviceAdministration(device_repository, now)
+    command_repository = DeviceCommandRepository(sessions)
+    command_queue = CommandQueue(command_repository, keys, now)
+    device_admin = DeviceAdministration(device_repository, now, command_queue)
     risk_repository = DeviceRiskRepository(sessions)
     config = risk_config(settings.device_risk)
     device_risk = DeviceRisk(device_repository, risk_repository, device_admin, config, now)
@@ -265,6 +273,8 @@ def build_services(
         staff_admin=StaffAdministration(deps),
         device_admin=device_admin,
         device_risk=device_risk,
+        device_commands=RemoteCommands(device_repository, command_repository, command_queue),
+        device_enrolment=DeviceEnrolment(device_repository, command_repository, command_queue, now),
         heartbeat_sweep=heartbeat_sweep,
         device_gate=gate,
         auth=AuthService(sessions, now, settings.token_ttl_seconds, gate, gate.reporting),

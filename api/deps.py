@@ -11,7 +11,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.bootstrap import Services
 from crypto import KeyStore
 from devices.administration import DeviceAdministration
+from devices.enrolment import DeviceEnrolment
 from devices.gate import DeviceGate
+from devices.remote_commands import RemoteCommands
 from devices.risk import DeviceRisk
 from documents.evidence.desk import EvidenceDesk
 from documents.handover import HandoverDocuments
@@ -64,6 +66,8 @@ AttachmentsDep = Annotated[AttachmentService, _use_case(lambda s: s.attachments)
 StaffAdminDep = Annotated[StaffAdministration, _use_case(lambda s: s.staff_admin)]
 DeviceAdminDep = Annotated[DeviceAdministration, _use_case(lambda s: s.device_admin)]
 DeviceRiskDep = Annotated[DeviceRisk, _use_case(lambda s: s.device_risk)]
+DeviceCommandsDep = Annotated[RemoteCommands, _use_case(lambda s: s.device_commands)]
+DeviceEnrolmentDep = Annotated[DeviceEnrolment, _use_case(lambda s: s.device_enrolment)]
 DeviceGateDep = Annotated[DeviceGate, _use_case(lambda s: s.device_gate)]
 DeskDep = Annotated[EvidenceDesk, _use_case(lambda s: s.desk)]
 SandboxDep = Annotated[Any | None, _use_case(lambda s: s.sandbox)]

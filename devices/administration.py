@@ -16,6 +16,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
+from devices.command_queue import CommandQueue
 from devices.lifecycle import (
     REGISTER_ROLES,
     SYSTEM,
@@ -65,9 +66,15 @@ def facts(device: DeviceRow) -> DeviceFacts:
 
 
 class DeviceAdministration:
-    def __init__(self, repository: DeviceRepository, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        repository: DeviceRepository,
+        now: Callable[[], datetime],
+        commands: CommandQueue | None = None,
+    ) -> None:
         self._devices = repository
         self._now = now
+        self._commands = commands
 
     def register(self, actor: Actor, registration: Registration, reason: str | None = None) -> DeviceView:
         if not actor.roles & REGISTER_ROLES:
@@ -156,7 +163,7 @@ class DeviceAdministration:
             now = self._now()
             if approve:
                 self._check_payload(tx, change.transition, change.payload)  # holders may have moved on
-                self._apply(tx, device, change.transition, change.payload, now)
+                self._apply(tx, device, change.transition, change.payload, now, actor.staff_id, reason)
             closed = tx.close_change(
                 change_id, "APPROVED" if approve else "REJECTED", actor.staff_id, now, reason
             )
@@ -206,7 +213,7 @@ class DeviceAdministration:
             # a step that moves the device at once (a loss, a lock) leaves the pending one nothing to do
             if pending is not None and transition.to_state != device.state:
                 tx.close_change(pending.change_id, "SUPERSEDED", maker, now, f"{name}: {reason}")
-            self._apply(tx, device, name, payload, now)
+            self._apply(tx, device, name, payload, now, maker, reason)
             status = "APPLIED"
         elif pending is not None:
             raise Conflict(
@@ -224,8 +231,17 @@ class DeviceAdministration:
         return change_view(row)
 
     def _apply(
-        self, tx: DeviceTransaction, device: DeviceRow, name: str, payload: dict[str, Any], now: datetime
+        self,
+        tx: DeviceTransaction,
+        device: DeviceRow,
+        name: str,
+        payload: dict[str, Any],
+        now: datetime,
+        by: str,
+        reason: str,
     ) -> None:
+        """The step takes effect: the device's state, its holders, and the commands the tablet must
+        carry out (queued in this same transaction)."""
         state, custody = outcome(TRANSITIONS[name], facts(device))
         values: dict[str, Any] = {
             "state": state.value,
@@ -240,6 +256,8 @@ class DeviceAdministration:
         elif name == "complete_transfer":
             values |= dict(device.transfer_to or {}) | {"transfer_to": None}
         tx.update_device(device.device_id, values)
+        if self._commands is not None:
+            self._commands.on_transition(tx.commands, device.device_id, name, by, reason)
 
     def _check_payload(self, tx: DeviceTransaction, name: str, payload: dict[str, Any]) -> None:
         missing = [f for f in TRANSITIONS[name].requires if payload.get(f) in (None, "", False)]

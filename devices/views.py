@@ -45,6 +45,14 @@ class DeviceView:
     risk_reasons: list[dict[str, Any]] | None
     registered_at: datetime
     updated_at: datetime
+    epoch: int
+    """The identity key's enrolment generation; 0 before the tablet enrolled."""
+    applied_state: str | None
+    """What the tablet last confirmed by a signed receipt (LOCKED, ACTIVE, WIPED), apart from `state`."""
+    pending_action: str | None
+    """Commands it has yet to confirm (lock, unlock, wipe, rekey), and since when."""
+    pending_since: datetime | None
+    last_check_in_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,11 @@ def device_view(row: DeviceRow, names: dict[str, str], *, with_reasons: bool = F
         [dict(r) for r in row.risk_reasons or []] if with_reasons and row.risk_reasons is not None else None,
         row.registered_at,
         row.updated_at,
+        row.epoch,
+        row.applied_state,
+        row.pending_action,
+        row.pending_since,
+        row.last_check_in_at,
     )
 
 

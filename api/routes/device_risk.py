@@ -14,8 +14,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
 
-from api.deps import DeviceRiskDep, ReportingDeviceActorDep
+from api.deps import DeviceCommandsDep, DeviceRiskDep, ReportingDeviceActorDep
 from api.openapi import MISSING_OR_STALE, SIGNED_IN
+from api.routes.device_commands import DeliveredOut
 from devices import registration as formats
 from devices.snapshots import Snapshot, SnapshotKind
 
@@ -34,6 +35,10 @@ class ReportedOut(BaseModel):
     kind: str
     action: str = Field(description="allow, step_up, restrict or lock")
     server_time: datetime
+    commands: list[DeliveredOut] = Field(
+        default_factory=list,
+        description="at sign-in and with each heartbeat: the open remote commands, each signed (§9.4)",
+    )
 
 
 @router.post(
@@ -43,8 +48,15 @@ class ReportedOut(BaseModel):
     responses=MISSING_OR_STALE,
 )
 def report_snapshot(
-    device_id: DeviceId, body: SnapshotIn, risk: DeviceRiskDep, actor: ReportingDeviceActorDep
+    device_id: DeviceId,
+    body: SnapshotIn,
+    risk: DeviceRiskDep,
+    commands: DeviceCommandsDep,
+    actor: ReportingDeviceActorDep,
 ) -> ReportedOut:
     snapshot = Snapshot.model_validate(body.model_dump(exclude={"kind"}))
-    reported = risk.report(actor, device_id, SnapshotKind(body.kind), snapshot)
-    return ReportedOut.model_validate(asdict(reported))
+    kind = SnapshotKind(body.kind)
+    reported = ReportedOut.model_validate(asdict(risk.report(actor, device_id, kind, snapshot)))
+    if kind in (SnapshotKind.SIGN_IN, SnapshotKind.HEARTBEAT):
+        reported.commands = [DeliveredOut.model_validate(asdict(d)) for d in commands.deliver(device_id)]
+    return reported

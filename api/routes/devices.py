@@ -127,6 +127,13 @@ class DeviceOut(BaseModel):
     )
     registered_at: datetime
     updated_at: datetime
+    epoch: int = Field(description="the identity key's enrolment generation; 0 before the tablet enrolled")
+    applied_state: str | None = Field(
+        description="what the tablet confirmed by a signed receipt (LOCKED, ACTIVE, WIPED), apart from state"
+    )
+    pending_action: str | None = Field(description="commands not yet confirmed: lock, unlock, wipe, rekey")
+    pending_since: datetime | None
+    last_check_in_at: datetime | None = Field(description="the tablet's last signed check-in")
 
 
 class DeviceChangeOut(BaseModel):

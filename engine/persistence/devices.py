@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.errors import Conflict
 from engine.persistence.cache import BRANCH_PATHS
 from engine.persistence.database import SessionFactory
+from engine.persistence.device_commands import DeviceCommandStore
 from engine.persistence.records import BranchRecord, DeviceChangeRecord, DeviceRecord, StaffRecord
 
 
@@ -50,6 +51,12 @@ class DeviceRow:
     registered_by: str
     registered_at: datetime
     updated_at: datetime
+    epoch: int
+    command_seq: int
+    applied_state: str | None
+    pending_action: str | None
+    pending_since: datetime | None
+    last_check_in_at: datetime | None
     version: int
 
 
@@ -196,6 +203,11 @@ class DeviceTransaction:
         except StaleDataError as exc:
             self._session.rollback()
             raise Conflict("the device changed meanwhile; reload and decide again") from exc
+
+    @property
+    def commands(self) -> DeviceCommandStore:
+        """The command queue in this same transaction: a lifecycle step queues its commands with it."""
+        return DeviceCommandStore(self._session)
 
     def device(self, device_id: str) -> DeviceRow | None:
         """Under a row lock (PostgreSQL), so two decisions on one device take turns."""

@@ -434,6 +434,15 @@ class DeviceRecord(Base):
     registered_by: Mapped[str] = mapped_column(String(64))
     registered_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    """The enrolment generation: 0 before the tablet enrolled its identity key, +1 on each enrolment."""
+    command_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    """The last command sequence number given in this epoch (§9.4: only rises, restarts per epoch)."""
+    applied_state: Mapped[str | None] = mapped_column(String(16))
+    """What the tablet last confirmed by a signed receipt (LOCKED, ACTIVE, WIPED), apart from `state`."""
+    pending_action: Mapped[str | None] = mapped_column(String(40))
+    pending_since: Mapped[datetime | None]
+    last_check_in_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as is
@@ -488,3 +497,7 @@ class DeviceRiskSnapshotRecord(Base):
     fingerprint_hash: Mapped[str] = mapped_column(String(64))
     sim_iccid: Mapped[str | None] = mapped_column(String(22))
     last_fix: Mapped[dict[str, Any] | None]
+
+
+# the device command tables live in their own module; importing it here puts them in `Base.metadata`
+from engine.persistence import device_command_records  # noqa: E402, F401

@@ -16,9 +16,11 @@ from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
 from api.journey_driver import Customer, J1Driver, tiny_png
+from crypto import SM2PrivateKey
 from devices.administration import DeviceAdministration
 from devices.demo import demo_actor, provision_tablet, seed_demo_devices
 from devices.lifecycle import TABLET_ROLES
+from devices.sandbox_tablet import SandboxTablet
 from engine.people.auth import hash_password
 from engine.people.roles import JOURNEY_READER_ROLES, ROLES
 from engine.persistence.records import StaffRecord
@@ -27,6 +29,13 @@ IN, OUT = "WH0101", "WH0102"
 DESK = {"post_supervisor", "aml_officer"}
 DEVICE_READERS = {"device_admin", "security_officer", "branch_manager"}
 DEVICE_CHECKERS = {"security_officer", "branch_manager"}
+DEVICE_CHANNEL = {
+    "/api/v1/devices/{device_id}/check-in": 422,
+    "/api/v1/devices/{device_id}/command-receipts": 422,
+    "/api/v1/device-channel/command-key": 200,
+}
+"""Routes a tablet calls with its own signature (or the public command key): no staff token, no gate."""
+ANONYMOUS = DEVICE_CHANNEL
 Expect = Callable[[str, bool, bool], int]  # (role, in scope, is the journey's own officer) -> status
 
 
@@ -112,6 +121,29 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ),
     # a device reports only for itself: nobody here signed in on the path's device
     ("POST", "/api/v1/devices/{device_id}/snapshots"): lambda role, inside, own: 403,
+    # a REGISTERED device does not enrol: the device admin who sees it gets the state's 409
+    ("POST", "/api/v1/devices/{device_id}/enrolment"): lambda role, inside, own: (
+        (409 if inside else 404) if role == "device_admin" else 403
+    ),
+    ("GET", "/api/v1/devices/{device_id}/commands"): lambda role, inside, own: (
+        (200 if inside else 404) if role in DEVICE_READERS else 403
+    ),
+    # only an ACTIVE device re-keys
+    ("POST", "/api/v1/devices/{device_id}/commands"): lambda role, inside, own: (
+        (409 if inside else 404) if role == "device_admin" else 403
+    ),
+    ("POST", "/api/v1/devices/{device_id}/commands/{command_id}/cancel"): lambda role, inside, own: (
+        404 if role in ("device_admin", "security_officer") else 403
+    ),
+    # the tablet's own channel: signed by its key, no staff token; the matrix's empty body is refused
+    **dict.fromkeys(
+        [
+            ("POST", "/api/v1/devices/{device_id}/check-in"),
+            ("POST", "/api/v1/devices/{device_id}/command-receipts"),
+        ],
+        lambda role, inside, own: 422,
+    ),
+    ("GET", "/api/v1/device-channel/command-key"): lambda role, inside, own: 200,
     ("GET", "/api/v1/device-changes"): lambda role, inside, own: 200 if role in DEVICE_READERS else 403,
     ("POST", "/api/v1/device-changes/{change_id}/approve"): lambda role, inside, own: (
         404 if role in DEVICE_CHECKERS else 403
@@ -154,7 +186,12 @@ def call(
         },
         "/api/v1/device-changes/{change_id}/approve": {"reason": "matrix"},
         "/api/v1/device-changes/{change_id}/reject": {"reason": "matrix"},
+        "/api/v1/devices/{device_id}/commands": {"kind": "REKEY", "reason": "matrix"},
+        "/api/v1/devices/{device_id}/commands/{command_id}/cancel": {"reason": "matrix"},
     }.get(path, {})
+    if path == "/api/v1/devices/{device_id}/enrolment":
+        tablet = SandboxTablet(ids["device_id"], SM2PrivateKey.generate().public_key)
+        body = tablet.enrolment("0" * 64, "matrix", datetime.now(UTC))
     if path == "/api/v1/attachments":
         return client.post(
             url, headers=headers, files={"file": ("a.png", tiny_png(3), "image/png")}
@@ -216,13 +253,14 @@ def test_every_route_answers_every_role_as_the_matrix_says(client: TestClient, s
         "abandon_instance_id": abandon_me["instance_id"],
         "change_id": "999999",
         "device_id": "web-0000000000000004",  # REGISTERED, in WH0101
+        "command_id": "00000000-0000-0000-0000-000000000000",
     }
     failures = []
     for (method, path), expect in sorted(ROUTES.items()):
         if path != "/api/v1/auth/token":
             anonymous = call(client, method, path, {}, ids, "")
-            if anonymous != 401:
-                failures.append(f"anonymous {method} {path}: {anonymous} != 401")
+            if anonymous != ANONYMOUS.get(path, 401):
+                failures.append(f"anonymous {method} {path}: {anonymous} != {ANONYMOUS.get(path, 401)}")
         actors = [(role, branch) for role in sorted(ROLES) for branch in (IN, OUT)]
         if path.endswith("/abandon"):  # the one state-changing call that ends the instance goes last
             actors.sort(key=lambda a: staff_id(*a) == officer)
@@ -301,10 +339,14 @@ def test_every_route_refuses_a_signed_in_officer_once_the_tablet_is_out_of_servi
     DEVICE_STATES[code](services.device_admin, device)
     ids = dict.fromkeys(("process_id", "instance_id", "abandon_instance_id", "incident_id"), "x")
     ids |= dict.fromkeys(("task_id", "mobile", "document", "package_id", "change_id"), "1")
-    ids |= {"process_id": "debit_card_opening", "device_id": device}
+    ids |= {
+        "process_id": "debit_card_opening",
+        "device_id": device,
+        "command_id": "0" * 8 + "-0000" * 3 + "-" + "0" * 12,
+    }
     failures = []
     for method, path in sorted(ROUTES):
-        if path == "/api/v1/messages":  # system clients, not staff: no device of theirs
+        if path == "/api/v1/messages" or path in DEVICE_CHANNEL:  # no staff, no staff device gate
             continue
         url = path.format(**ids)
         if path == SELF_REPORT and code in ("device_locked", "device_lost"):

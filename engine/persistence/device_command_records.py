@@ -1,0 +1,67 @@
+"""The tables of the device channel (§9.4, §9.5 step 1): the identity keys tablets enrolled, one per
+enrolment generation, and the remote commands queued for them with their signed receipts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.persistence.records import Base
+
+
+class DeviceEnrolmentRecord(Base):
+    """A tablet's SM2 identity public key for one epoch, proven by its own signature when enrolled.
+    A revoked key may still sign the receipt of its wipe, nothing else."""
+
+    __tablename__ = "device_enrolments"
+    __table_args__ = (
+        UniqueConstraint("device_id", "epoch", name="uq_device_enrolments_epoch"),
+        UniqueConstraint("public_key", name="uq_device_enrolments_public_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    epoch: Mapped[int]
+    public_key: Mapped[str] = mapped_column(String(130))
+    """04‖x‖y in hex."""
+    key_id: Mapped[str] = mapped_column(String(16))
+    fingerprint_hash: Mapped[str] = mapped_column(String(64))
+    app_version: Mapped[str] = mapped_column(String(32))
+    enrolled_by: Mapped[str] = mapped_column(String(64))
+    enrolled_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class DeviceCommandRecord(Base):
+    """One remote command: who queued it and why, its signed form, its deliveries and its outcome."""
+
+    __tablename__ = "device_commands"
+    __table_args__ = (UniqueConstraint("device_id", "epoch", "seq", name="uq_device_commands_seq"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    epoch: Mapped[int]
+    seq: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(8))
+    body: Mapped[dict[str, Any]]
+    """The signed form exactly as signed (devices/commands.py `Command.signed_form`)."""
+    reason: Mapped[str] = mapped_column(String(500))
+    issued_by: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime]
+    not_after: Mapped[datetime | None]
+    signature: Mapped[str] = mapped_column(Text)
+    """Base64 DER SM2 signature of the platform signing key over the command's signed form."""
+    signing_key_id: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_delivered_at: Mapped[datetime | None]
+    deferrals: Mapped[int] = mapped_column(default=0)
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    outcome_reason: Mapped[str | None] = mapped_column(String(500))
+    receipt: Mapped[dict[str, Any] | None]
+    """The device's signed receipt as it arrived (body and signature), kept as evidence."""
