@@ -35,7 +35,7 @@ class Answer:
         return self.body.get("action") if self.status == 201 else None
 
 
-def sign_in_on_device(client: httpx.Client, username: str, password: str, device_id: str) -> str:
+def sign_in_on_device(client: httpx.Client, username: str, password: str, device_id: str | None) -> str:
     r = client.post(
         f"{API}/auth/token", json={"username": username, "password": password, "device_id": device_id}
     )

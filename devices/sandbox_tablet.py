@@ -42,6 +42,30 @@ class SandboxTablet:
     receipts: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Every command id answered, with the signed receipt sent for it."""
 
+    def to_state(self) -> dict[str, Any]:
+        """What the sandbox agent keeps between runs (a real tablet keeps its key in the secure element)."""
+        return {
+            "device_id": self.device_id,
+            "key": self.key.to_bytes().hex() if self.key else None,
+            "epoch": self.epoch,
+            "last_seq": self.last_seq,
+            "screen": vars(self.screen),
+            "receipts": self.receipts,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], platform_key: SM2PublicKey) -> SandboxTablet:
+        key = SM2PrivateKey(bytes.fromhex(state["key"])) if state.get("key") else None
+        return cls(
+            state["device_id"],
+            platform_key,
+            key,
+            int(state["epoch"]),
+            int(state["last_seq"]),
+            TabletScreen(**state["screen"]),
+            dict(state["receipts"]),
+        )
+
     def enrolment(self, fingerprint_hash: str, app_version: str, now: datetime) -> dict[str, Any]:
         """A new identity key and its signed enrolment (proof of possession)."""
         self.key = SM2PrivateKey.generate()

@@ -1,6 +1,7 @@
 """The device administration page: the devices of the caller's branches (state, custody, holder, last
-contact, risk) and the pending changes, which a checker approves or rejects with a reason here. The
-rules are the JSON API's (`devices/administration.py`); a refused decision is shown on the page."""
+contact, risk, what the tablet confirmed against what it was asked) and the pending changes, which a
+checker approves or rejects with a reason here. The rules are the JSON API's
+(`devices/administration.py`); a refused decision is shown on the page."""
 
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ WORDS = {
     "report_lost": "挂失",
     "recover": "找回",
     "void": "作废",
+    "wipe": "擦除",
+    "rekey": "更新密钥",
+    "WIPED": "已擦除",
     "allow": "正常",
     "step_up": "需加强认证",
     "restrict": "受限",

@@ -69,3 +69,14 @@ def test_the_device_area_is_for_device_admins_security_officers_and_branch_manag
         assert (r.status_code, r.headers["location"]) == (303, "/devices")
     assert sign_in(client, "fo001").get("/devices").status_code == 403
     assert 'href="/devices"' in sign_in(client, "sec001").get("/devices").text
+
+
+def test_the_ledger_shows_what_the_tablet_was_asked_apart_from_what_it_confirmed(
+    client: TestClient, services: Services
+) -> None:
+    seed_demo_devices(services.device_admin)
+    services.device_admin.request(demo_actor("da001"), "web-0000000000000002", "report_lost", {}, "遗失")
+    page = sign_in(client, "sec001").get("/devices")
+    row = page.text.split('data-device-id="web-0000000000000002"')[1].split("</tr>")[0]
+    assert 'data-state="LOST"' in row and 'data-applied=""' in row  # nothing confirmed yet
+    assert 'data-pending-action="lock,wipe"' in row and "待设备确认：锁定、擦除" in row
