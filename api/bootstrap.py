@@ -49,6 +49,7 @@ from engine.people.auth import AuthService
 from engine.people.system_clients import SystemClients
 from engine.persistence.database import build_engine, build_session_factory
 from engine.persistence.device_commands import DeviceCommandRepository
+from engine.persistence.device_history import DeviceHistory
 from engine.persistence.device_risk import DeviceRiskRepository
 from engine.persistence.devices import DeviceRepository
 from engine.persistence.evidence import EvidenceStore, FinishedJourneys
@@ -205,7 +206,14 @@ def build_services(
     evidence_store = EvidenceStore(sessions, now, bell)
     journeys = registry()
     reviewer = MachineReviewer(
-        evidence_store, keys, cipher, blobs, adapters.core, now, evidence_declarations()
+        evidence_store,
+        keys,
+        cipher,
+        blobs,
+        adapters.core,
+        now,
+        evidence_declarations(),
+        DeviceHistory(sessions),
     )
     operations = operation_registry(reviewer)
     deps = EngineDeps(

@@ -105,6 +105,7 @@ class DeviceAdministration:
                 _change_values(
                     device_id, "register", None, {}, "APPLIED", actor.staff_id, now, reason or "入库登记"
                 )
+                | {"to_state": DeviceState.REGISTERED.value}
             )
             row = tx.device(device_id)
             tx.commit()
@@ -161,11 +162,12 @@ class DeviceAdministration:
             if change.checker_branch and not self._sees(actor, change.checker_branch):
                 raise Forbidden(f"a {change.checker_role} of {change.checker_branch} decides this change")
             now = self._now()
+            entered = outcome(TRANSITIONS[change.transition], facts(device))[0].value if approve else None
             if approve:
                 self._check_payload(tx, change.transition, change.payload)  # holders may have moved on
                 self._apply(tx, device, change.transition, change.payload, now, actor.staff_id, reason)
             closed = tx.close_change(
-                change_id, "APPROVED" if approve else "REJECTED", actor.staff_id, now, reason
+                change_id, "APPROVED" if approve else "REJECTED", actor.staff_id, now, reason, entered
             )
             tx.commit()
             return change_view(closed)
@@ -226,6 +228,7 @@ class DeviceAdministration:
         values["checker_branch"] = _checker_branch(transition, device, payload)
         if status == "APPLIED":
             values |= {"decided_by": maker, "decided_at": now, "decision_reason": reason}
+            values["to_state"] = outcome(transition, facts(device))[0].value
         row = tx.add_change(values)
         tx.commit()
         return change_view(row)

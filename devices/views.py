@@ -122,8 +122,9 @@ def device_view(row: DeviceRow, names: dict[str, str], *, with_reasons: bool = F
 
 
 def change_view(row: DeviceChangeRow) -> DeviceChange:
+    # the stored state once the change took effect; before that (or if refused) where it would lead
     transition = TRANSITIONS.get(row.transition)
-    to_state = (
+    to_state = row.to_state or (
         str(transition.to_state) if transition else ("REGISTERED" if row.transition == "register" else None)
     )
     return DeviceChange(

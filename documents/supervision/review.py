@@ -8,13 +8,13 @@ a short reason. Rules never raise: a rule that cannot decide flags for a human.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from documents.supervision.image_facts import ImageFacts
-from engine.adapters.ports import CoreBanking
+from engine.adapters.ports import SHANGHAI, CoreBanking
 from forms.formats import age_on, id_birth_date
 
 PASS, FLAG, NOT_APPLICABLE = "PASS", "FLAG", "NOT_APPLICABLE"
@@ -46,6 +46,9 @@ class ReviewInput:
     """Package image name (`images/<role>.<ext>`) -> its size and spread, for legibility rules."""
     recordings: dict[str, int] = field(default_factory=dict)
     """Package recording name (`recordings/<role>.mp4`) -> its length in ms, read from the file."""
+    device_states: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    """Device id -> trail time (`at` as recorded) -> the device's lifecycle state then, None when it was
+    not registered then: the registry's answer for every device the trail names (`trail_device_states`)."""
 
     @property
     def outcome(self) -> str | None:
@@ -98,6 +101,11 @@ class ReviewLookups(Protocol):
         `fingerprints` (compared as blind indexes); None when this journey kept no such fingerprint."""
         ...
 
+    def device_states_at(self, device_id: str, times: Sequence[datetime]) -> list[str | None]:
+        """For each of `times`, the device's lifecycle state then (the registry's history); None when it
+        was not registered then (or never was)."""
+        ...
+
 
 def moment(value: Any) -> datetime | None:
     """An aware datetime from an ISO string; None when absent, unreadable or without an offset (every
@@ -143,9 +151,52 @@ def maker_is_not_checker(r: ReviewInput) -> RuleResult:
     return RuleResult("MAKER_NOT_CHECKER", PASS)
 
 
+def trail_device_states(
+    trail: list[dict[str, Any]], lookups: ReviewLookups
+) -> dict[str, dict[str, str | None]]:
+    """`ReviewInput.device_states`: each device the trail names, asked once for all its events' times."""
+    times: dict[str, dict[str, datetime]] = {}
+    for event in trail:
+        at = moment(event.get("at"))
+        if event.get("device_id") and at is not None:
+            times.setdefault(str(event["device_id"]), {})[str(event["at"])] = at
+    return {
+        device: dict(zip(asked, lookups.device_states_at(device, list(asked.values())), strict=True))
+        for device, asked in times.items()
+    }
+
+
 def device_active(r: ReviewInput) -> RuleResult:
-    # the device registry (devices/) does not exist yet: say so instead of pretending to check
-    return RuleResult("DEVICE_ACTIVE", NOT_APPLICABLE, "device registry not available")
+    """§2.11: every step was done on a device that was ACTIVE (so not LOCKED) at that time."""
+    events = [e for e in r.trail if e.get("device_id")]
+    if not events:
+        return RuleResult("DEVICE_ACTIVE", NOT_APPLICABLE, "no device recorded")
+    own = r.manifest.get("device_id") or next(
+        (e["device_id"] for e in events if e.get("kind") == "instance_started"), None
+    )
+    problems: dict[str, str] = {}
+    checked = 0
+    for event in events:
+        device, at = str(event["device_id"]), str(event.get("at"))
+        state = r.device_states.get(device, {}).get(at)
+        if state is None and device != own:
+            # a desk or phone browser (an approver's step): those are not enrolled yet (devices/gate.py),
+            # whereas the tablet the journey ran on was let in by the device gate
+            continue
+        checked += 1
+        if state != "ACTIVE" and device not in problems:
+            was = f"was {state}" if state else "not registered"
+            problems[device] = f"device {device} {was} at {_shanghai(at)} ({event.get('kind')})"
+    if problems:
+        return RuleResult("DEVICE_ACTIVE", FLAG, "; ".join(problems.values())[:300])
+    if not checked:
+        return RuleResult("DEVICE_ACTIVE", NOT_APPLICABLE, "no enrolled device recorded")
+    return RuleResult("DEVICE_ACTIVE", PASS, f"{checked} trail events on ACTIVE devices")
+
+
+def _shanghai(at: str) -> str:
+    parsed = moment(at)
+    return f"{parsed.astimezone(SHANGHAI):%Y-%m-%d %H:%M}" if parsed else at
 
 
 def id_valid_on_date(r: ReviewInput) -> RuleResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,10 +17,11 @@ from documents.evidence.verify import verify_package
 from documents.journeys.declaration import EvidenceDeclaration
 from documents.supervision.image_facts import image_facts
 from documents.supervision.recording_facts import recording_lengths
-from documents.supervision.review import ReviewInput, machine_review
+from documents.supervision.review import ReviewInput, machine_review, trail_device_states
 from engine.adapters.ports import CoreBanking
 from engine.errors import NotFound
 from engine.operations.registry import Operation, OperationContext
+from engine.persistence.device_history import DeviceHistory
 from engine.persistence.evidence import EvidenceStore, ReviewRow
 
 log = logging.getLogger("fieldbank.supervision")
@@ -40,6 +41,7 @@ class MachineReviewer:
     core: CoreBanking
     now: Callable[[], datetime]
     declarations: Mapping[str, EvidenceDeclaration]
+    devices: DeviceHistory
 
     def journeys_by_officer(self, instance_id: str, window: timedelta, outcomes: Iterable[str]) -> int:
         """`ReviewLookups`: the officer's volume, for a journey's velocity rule."""
@@ -56,6 +58,10 @@ class MachineReviewer:
     def shared_fingerprint(self, instance_id: str, name: str, window: timedelta) -> int | None:
         """`ReviewLookups`: the officer's other customers whose journeys left the same fingerprint."""
         return self.store.shared_fingerprint(instance_id, name, window)
+
+    def device_states_at(self, device_id: str, times: Sequence[datetime]) -> list[str | None]:
+        """`ReviewLookups`: the device's lifecycle state at each time, for the device-status rule."""
+        return self.devices.device_states_at(device_id, times)
 
     def machine_review(self, package_id: str) -> dict[str, Any]:
         package = self.store.package(package_id)
@@ -81,6 +87,7 @@ class MachineReviewer:
             ),
             images=image_facts(entries),
             recordings=recording_lengths(entries),
+            device_states=trail_device_states(trail, self),
         )
         results = machine_review(review, declaration.rules if declaration else ())
         now = self.now()

@@ -76,6 +76,8 @@ class DeviceChangeRow:
     decided_by: str | None
     decided_at: datetime | None
     decision_reason: str | None
+    to_state: str | None
+    """The state the device entered; None while pending, when rejected or superseded."""
 
 
 @dataclass(frozen=True)
@@ -265,11 +267,12 @@ class DeviceTransaction:
         return _change(record) if record is not None else None
 
     def close_change(
-        self, change_id: int, status: str, by: str, at: datetime, reason: str
+        self, change_id: int, status: str, by: str, at: datetime, reason: str, to_state: str | None = None
     ) -> DeviceChangeRow:
         record = self._session.get(DeviceChangeRecord, change_id)
         assert record is not None
         record.status, record.decided_by, record.decided_at, record.decision_reason = status, by, at, reason
+        record.to_state = to_state
         self._session.flush()
         return _change(record)
 

@@ -467,6 +467,8 @@ class DeviceChangeRecord(Base):
     device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
     transition: Mapped[str] = mapped_column(String(24))
     from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    """The state the device entered: set once the change takes effect (APPLIED or APPROVED)."""
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(16), index=True)
     checker_role: Mapped[str | None] = mapped_column(String(32))

@@ -1,7 +1,7 @@
 """device identity keys per enrolment generation, remote commands, and what the tablet confirmed
 
 Revision ID: c7e1a9d4b356
-Revises: b4e8d2f6a913
+Revises: ace4e7437257
 Create Date: 2026-12-08 01:20:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "c7e1a9d4b356"
-down_revision: str | Sequence[str] | None = "b4e8d2f6a913"
+down_revision: str | Sequence[str] | None = "ace4e7437257"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

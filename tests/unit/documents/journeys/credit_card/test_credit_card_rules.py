@@ -14,7 +14,7 @@ from documents.evidence.facts import EvidenceFacts
 from documents.evidence.manifest import canonical_json
 from documents.evidence.package import package_files
 from documents.journeys.credit_card import EVIDENCE, rules
-from documents.journeys.credit_card.samples import approved_facts, utc_iso
+from documents.journeys.credit_card.samples import DEVICE_ID, approved_facts, utc_iso
 from documents.sample_images import document_png
 from documents.supervision.image_facts import ImageFacts, image_facts
 from documents.supervision.review import FLAG, NOT_APPLICABLE, PASS, ReviewInput, machine_review
@@ -26,9 +26,10 @@ def review_input(facts: EvidenceFacts | None = None, **extra: Any) -> ReviewInpu
     """What MachineReviewer hands the rules: the package's JSON as read back, and its manifest."""
     facts = facts or approved_facts()
     files = package_files(facts, {f"{name}.pdf": b"%PDF-" for name in EVIDENCE.documents(facts)})
+    trail = json.loads(canonical_json(facts.trail))
     return ReviewInput(
         data=json.loads(canonical_json(facts.data)),
-        trail=json.loads(canonical_json(facts.trail)),
+        trail=trail,
         manifest={
             "outcome": facts.outcome,
             "staff_id": facts.staff_id,
@@ -39,6 +40,8 @@ def review_input(facts: EvidenceFacts | None = None, **extra: Any) -> ReviewInpu
         subject_index=SUBJECT,
         extra={"shared_links": {}, **extra},  # review_facts always asks; the sample shares nothing
         images=image_facts({name: content for name, (_type, content) in files.items()}),
+        # the sample's tablet was ACTIVE throughout, as the device registry would answer
+        device_states={DEVICE_ID: {e["at"]: "ACTIVE" for e in trail if e["device_id"] == DEVICE_ID}},
     )
 
 
@@ -54,7 +57,6 @@ def event_of(r: ReviewInput, operation: str) -> dict[str, Any]:
 def test_the_approved_sample_passes_every_rule_a_package_gets() -> None:
     results = machine_review(review_input(applications_by_officer_last_day=3), EVIDENCE.rules)
     assert {r.code: r.result for r in results if r.result != PASS} == {
-        "DEVICE_ACTIVE": NOT_APPLICABLE,  # no device registry yet
         "DOCUMENTS_WITHIN_DEADLINE": NOT_APPLICABLE,  # the centre asked for no 补件
     }
     assert {r.code for r in results} >= {
