@@ -285,7 +285,7 @@ def build_services(
         device_enrolment=DeviceEnrolment(device_repository, command_repository, command_queue, now),
         heartbeat_sweep=heartbeat_sweep,
         device_gate=gate,
-        auth=AuthService(sessions, now, settings.token_ttl_seconds, gate, gate.reporting),
+        auth=AuthService(sessions, now, settings.token_ttl_seconds, gate, gate.reporting, gate.stepping_up),
         access_log=AccessLog(PeopleRepository(sessions)),
         system_clients=SystemClients(SystemClientRepository(sessions), now),
         messages=messages,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from devices.lifecycle import TABLET_ROLES, Custody, DeviceFacts, DeviceState
 from engine.errors import DeviceRefused
@@ -47,8 +48,10 @@ STILL_REPORTING = frozenset({_S.LOCKED, _S.LOST})
 """Out of service, but the device must still heartbeat to receive its wipe or unlock command."""
 NOT_ACTIVE = GateRefusal("device_not_active", "此设备尚未启用，请联系设备管理员")
 """REGISTERED, BOUND or KEY_PENDING: not yet (or not again) in service."""
+STEP_UP = GateRefusal("step_up_required", "设备存在风险提示，请重新验证身份后继续办理")
+"""§9.3 step up (and restrict): the device's risk asks its officer to prove who they are again."""
 
-CODES = frozenset(r.code for r in (NO_DEVICE, UNKNOWN, NOT_BOUND, NOT_ACTIVE, *_BY_STATE.values()))
+CODES = frozenset(r.code for r in (NO_DEVICE, UNKNOWN, NOT_BOUND, NOT_ACTIVE, STEP_UP, *_BY_STATE.values()))
 
 
 def gated(roles: frozenset[str]) -> bool:
@@ -56,11 +59,20 @@ def gated(roles: frozenset[str]) -> bool:
     return bool(roles & TABLET_ROLES)
 
 
-def refusal(device_id: str | None, device: DeviceFacts | None, staff_id: str) -> GateRefusal | None:
+def refusal(
+    device_id: str | None,
+    device: DeviceFacts | None,
+    staff_id: str,
+    authenticated_at: datetime | None = None,
+    *,
+    step_up: bool = True,
+) -> GateRefusal | None:
     """Why a gated member of staff may not work from this device now; None: they may.
 
     A state that takes the device out of service is named before binding: a locked device shows
-    "locked" to its own holder and to anyone else alike."""
+    "locked" to its own holder and to anyone else alike. Last, a device whose risk asks for a step up
+    since a time after the session last authenticated wants the officer to prove who they are again
+    (`step_up=False`: the call is that proof, or the device reporting on itself)."""
     if not device_id:
         return NO_DEVICE
     if device is None:
@@ -71,6 +83,9 @@ def refusal(device_id: str | None, device: DeviceFacts | None, staff_id: str) ->
         return NOT_BOUND
     if device.state is not _S.ACTIVE:
         return NOT_ACTIVE
+    since = device.step_up_since
+    if step_up and since is not None and (authenticated_at is None or authenticated_at < since):
+        return STEP_UP
     return None
 
 
@@ -93,18 +108,25 @@ class DeviceGate:
     def __call__(self, actor: Actor) -> None:
         self._check(actor, reporting=False)
 
+    def stepping_up(self, actor: Actor) -> None:
+        """The call that re-authenticates (§9.3 step up): every other condition still holds."""
+        self._check(actor, reporting=False, step_up=False)
+
     def reporting(self, actor: Actor) -> None:
         """A device reporting on itself (snapshots, heartbeats): a locked or lost one still may, bound
         to the same holder, so that it can be told to wipe or unlock (§9.4); it does nothing else."""
         self._check(actor, reporting=True)
 
-    def _check(self, actor: Actor, *, reporting: bool) -> None:
+    def _check(self, actor: Actor, *, reporting: bool, step_up: bool = True) -> None:
         if not gated(actor.roles):
             return
         device = self._read(actor.device_id) if actor.device_id else None
         if reporting and device is not None and device.state in STILL_REPORTING:
             device = dataclasses.replace(device, state=_S.ACTIVE)
-        refused = refusal(actor.device_id, device, actor.staff_id)
+        check_step_up = step_up and not reporting
+        refused = refusal(
+            actor.device_id, device, actor.staff_id, actor.authenticated_at, step_up=check_step_up
+        )
         if refused is not None:
             raise DeviceRefused(refused.code, refused.message)
 
@@ -117,6 +139,8 @@ def device_gate(devices: DeviceRepository) -> DeviceGate:
         if row is None:
             return None
         custody = Custody(row.custody) if row.custody else None
-        return DeviceFacts(DeviceState(row.state), custody, row.holder_id, row.backup_holder_id)
+        return DeviceFacts(
+            DeviceState(row.state), custody, row.holder_id, row.backup_holder_id, row.step_up_since
+        )
 
     return DeviceGate(read, devices.held_by)

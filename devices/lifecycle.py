@@ -15,6 +15,7 @@ No I/O here: the checks take the facts they need and answer a `Refusal` (with it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -132,6 +133,8 @@ class DeviceFacts:
     custody: Custody | None = None
     holder_id: str | None = None
     backup_holder_id: str | None = None
+    step_up_since: datetime | None = None
+    """Since when the device's risk asks its officer to re-authenticate (§9.3); the gate reads it."""
 
     @property
     def holders(self) -> frozenset[str]:

@@ -19,6 +19,8 @@ class Actor:
     device_id: str | None = None
     authority_level: int = 1
     qualifications: frozenset[str] = frozenset()
+    authenticated_at: datetime | None = None
+    """When they last proved who they are on this session (sign-in or step-up); None: not known."""
 
     def sees_branch(self, branch_path: str) -> bool:
         return branch_path.startswith(self.branch_path)

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import AuthDep, DeviceGateDep, SettingsDep
-from api.web.pages import WebSessionDep, home_path, redirect, render
+from api.deps import AuthDep, DeviceGateDep, KeysDep, SettingsDep
+from api.web.errors import step_up_context
+from api.web.pages import WebSessionDep, csrf_key, here, home_path, redirect, render
 from api.web.session import (
+    CSRF_FIELD,
     DEVICE_COOKIE,
     DEVICE_COOKIE_SECONDS,
     SESSION_COOKIE,
+    LoginRequired,
+    check_csrf,
     cookie_secure,
     new_device_id,
 )
 from devices.gate import NO_DEVICE, NOT_BOUND, UNKNOWN
-from engine.errors import DeviceRefused, Throttled, Unauthenticated
+from engine.errors import DeviceRefused, Throttled, Unauthenticated, ValidationFailed
 from engine.people.auth import AuthService, IssuedToken
 from engine.settings import Settings
 
@@ -126,6 +131,28 @@ def login(
         secure=cookie_secure(request),
     )
     return response
+
+
+@router.post("/step-up", response_class=HTMLResponse)
+async def step_up(request: Request, auth: AuthDep, keys: KeysDep) -> Response:
+    """The step-up screen's form (§9.3): the device gate answered `step_up_required`; the officer types
+    their password again (the face is matched on the tablet) and goes back to where they were."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise LoginRequired(here(request))
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    check_csrf(csrf_key(keys), token, values.get(CSRF_FIELD))
+    back = _safe_next(values.get("next")) or "/"
+    try:
+        auth.step_up(token, values.get("password", "")[:256], request.client.host if request.client else "")
+    except Unauthenticated:
+        return redirect(request, "/login?next=" + quote(back))
+    except (ValidationFailed, Throttled) as refused:
+        wrong = "密码错误次数过多，请10分钟后再试" if isinstance(refused, Throttled) else "密码错误"
+        context = step_up_context(request, token, keys, back) | {"step_up_error": wrong}
+        return render(request, "error.html", context, status_code=422 if wrong == "密码错误" else 429)
+    return redirect(request, back)
 
 
 @router.post("/logout", response_class=HTMLResponse)

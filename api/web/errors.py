@@ -3,12 +3,16 @@ engine error becomes a readable screen, never JSON or a stack trace. JSON paths 
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import Response
 
-from api.web.pages import redirect, render
+from api.web.pages import csrf_key, redirect, render
+from api.web.session import SESSION_COOKIE, csrf_token_for
+from crypto import KeyStore
+from devices.gate import STEP_UP
 from engine.errors import DeviceRefused
 
 # Chinese headline and message per status; the engine's own message is English and for the log
@@ -44,7 +48,39 @@ def error_page(request: Request, status: int) -> Response:
 
 
 def device_refused_page(request: Request, exc: DeviceRefused) -> Response:
-    """The device gate's refusal as a whole screen (an htmx partial replaces the page with it too)."""
+    """The device gate's refusal as a whole screen (an htmx partial replaces the page with it too).
+    A step-up is not a dead end: the screen asks for the password and goes back to the page."""
     headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML"} if request.headers.get("hx-request") else {}
-    context = {"heading": "设备不可用", "message": exc.screen_message, "device_code": exc.code}
+    context: dict[str, Any] = {
+        "heading": "设备不可用",
+        "message": exc.screen_message,
+        "device_code": exc.code,
+    }
+    token = request.cookies.get(SESSION_COOKIE)
+    if exc.code == STEP_UP.code and token:
+        keys = request.app.state.services.keys
+        context |= {"heading": "请重新验证身份"} | step_up_context(request, token, keys, _page_of(request))
     return render(request, "error.html", context, status_code=403, headers=headers)
+
+
+def step_up_context(request: Request, token: str, keys: KeyStore, back: str) -> dict[str, Any]:
+    """What the step-up form needs: the session's CSRF token and the page to go back to."""
+    return {
+        "heading": "请重新验证身份",
+        "message": STEP_UP.message,
+        "device_code": STEP_UP.code,
+        "step_up_csrf": csrf_token_for(csrf_key(keys), token),
+        "step_up_next": back,
+    }
+
+
+def _page_of(request: Request) -> str:
+    """The page the officer was on: htmx says which; a plain GET is that page; a form post goes back to
+    the page that sent it."""
+    for candidate in (request.headers.get("hx-current-url"), request.headers.get("referer")):
+        if candidate:
+            parts = urlsplit(candidate)
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/"

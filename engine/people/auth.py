@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from engine.errors import Throttled, Unauthenticated
+from engine.errors import FieldError, Throttled, Unauthenticated, ValidationFailed
 from engine.persistence.database import SessionFactory
 from engine.persistence.people import PeopleRepository, PeopleTransaction
 from engine.persistence.records import AccessTokenRecord, BranchRecord, StaffRecord
@@ -61,6 +61,7 @@ class AuthService:
         ttl_seconds: int,
         device_gate: DeviceGate = _open_gate,
         report_gate: DeviceGate = _open_gate,
+        step_up_gate: DeviceGate = _open_gate,
     ) -> None:
         """`device_gate` runs at sign-in and on every authenticated call: the one place a locked
         device is refused, whichever route or page is asked."""
@@ -69,6 +70,7 @@ class AuthService:
         self._ttl = ttl_seconds
         self._device_gate = device_gate
         self._report_gate = report_gate
+        self._step_up_gate = step_up_gate
 
     def login(
         self, username: str, password: str, device_id: str | None = None, client: str = ""
@@ -90,10 +92,10 @@ class AuthService:
             if staff is None or staff.status != "active":
                 raise Unauthenticated("wrong user name or password")
             # the password was right: only now may the answer say the device is the problem
-            actor = _actor_of(staff, tx.branch(staff.branch_code), device_id)
+            now = self._now()
+            actor = _actor_of(staff, tx.branch(staff.branch_code), device_id, now)
             self._device_gate(actor)
             token = secrets.token_urlsafe(32)
-            now = self._now()
             expires = now + timedelta(seconds=self._ttl)
             tx.add_token(
                 AccessTokenRecord(
@@ -103,6 +105,7 @@ class AuthService:
                     issued_at=now,
                     expires_at=expires,
                     revoked_at=None,
+                    authenticated_at=now,
                 )
             )
             tx.commit()
@@ -119,9 +122,35 @@ class AuthService:
         row, staff = found.token, found.staff
         if row.revoked_at is not None or row.expires_at <= self._now() or staff.status != "active":
             raise Unauthenticated("sign in again")
-        actor = _actor_of(staff, found.branch, row.device_id)
+        actor = _actor_of(staff, found.branch, row.device_id, row.authenticated_at)
         (self._report_gate if reporting else self._device_gate)(actor)
         return actor
+
+    def step_up(self, token: str, password: str, client: str = "") -> Actor:
+        """§9.3 step up: the signed-in officer proves who they are again on this session. The password
+        is checked here (throttled like a sign-in); the face is matched on the tablet against its own
+        enrolled template (§2.2), which the server cannot see."""
+        found = self._people.token_holder(_digest(token))
+        if found is None:
+            raise Unauthenticated("sign in again")
+        row, staff = found.token, found.staff
+        if row.revoked_at is not None or row.expires_at <= self._now() or staff.status != "active":
+            raise Unauthenticated("sign in again")
+        self._step_up_gate(_actor_of(staff, found.branch, row.device_id, row.authenticated_at))
+        with self._people.transaction() as tx:
+            now = self._now()
+            if _throttled(tx, staff.id, client[:64], now - THROTTLE_WINDOW):
+                raise Throttled("too many wrong passwords; try again later")
+            try:
+                _hasher.verify(staff.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                tx.record_login_failure(staff.id, client[:64], now)
+                tx.commit()
+                raise ValidationFailed(
+                    "the password is wrong", [FieldError("password", "wrong", "密码错误")]
+                ) from None
+        self._people.reauthenticated(_digest(token), now)
+        return _actor_of(staff, found.branch, row.device_id, now)
 
     def logout(self, token: str) -> None:
         self._people.revoke_token(_digest(token), self._now())
@@ -135,7 +164,12 @@ def _throttled(tx: PeopleTransaction, username: str, client: str, since: datetim
     )
 
 
-def _actor_of(staff: StaffRecord, branch: BranchRecord | None, device_id: str | None) -> Actor:
+def _actor_of(
+    staff: StaffRecord,
+    branch: BranchRecord | None,
+    device_id: str | None,
+    authenticated_at: datetime | None = None,
+) -> Actor:
     return Actor(
         staff.id,
         staff.name,
@@ -145,4 +179,5 @@ def _actor_of(staff: StaffRecord, branch: BranchRecord | None, device_id: str | 
         device_id,
         authority_level=int(staff.authority_level or 1),
         qualifications=frozenset(staff.qualifications or ()),
+        authenticated_at=authenticated_at,
     )

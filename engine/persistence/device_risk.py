@@ -96,6 +96,10 @@ class DeviceRiskRepository:
             assert device is not None
             device.risk_level, device.risk_score = scored.action, scored.score
             device.risk_reasons = scored.reasons
+            if scored.action == "allow":
+                device.step_up_since = None
+            elif scored.action == "step_up" and device.step_up_since is None:
+                device.step_up_since = scored.received_at  # the officer proves who they are again
             if scored.contact:
                 device.last_contact_at = scored.received_at
             try:

@@ -57,6 +57,7 @@ class DeviceRow:
     pending_action: str | None
     pending_since: datetime | None
     last_check_in_at: datetime | None
+    step_up_since: datetime | None
     version: int
 
 
@@ -88,6 +89,7 @@ class DeviceBinding:
     custody: str | None
     holder_id: str | None
     backup_holder_id: str | None
+    step_up_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ class DeviceRepository:
             return _device(record) if record is not None else None
 
     def binding(self, device_id: str) -> DeviceBinding | None:
-        """The gate's read: four columns by primary key, one round trip."""
+        """The gate's read: five columns by primary key, one round trip."""
         with self._sessions() as session:
             row = session.execute(
                 select(
@@ -143,6 +145,7 @@ class DeviceRepository:
                     DeviceRecord.custody,
                     DeviceRecord.holder_id,
                     DeviceRecord.backup_holder_id,
+                    DeviceRecord.step_up_since,
                 ).where(DeviceRecord.id == device_id)
             ).first()
             return DeviceBinding(*row) if row is not None else None

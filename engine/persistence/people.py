@@ -66,6 +66,16 @@ class PeopleRepository:
             )
             return {staff_id: name for staff_id, name in rows}
 
+    def reauthenticated(self, token_hash: str, at: datetime) -> None:
+        """The holder proved who they are again on this token (a step-up)."""
+        with self._sessions() as session:
+            session.execute(
+                update(AccessTokenRecord)
+                .where(AccessTokenRecord.token_hash == token_hash)
+                .values(authenticated_at=at)
+            )
+            session.commit()
+
     def revoke_token(self, token_hash: str, at: datetime) -> None:
         """Idempotent: a token already revoked keeps the instant it was first revoked."""
         with self._sessions() as session:

@@ -224,6 +224,8 @@ class AccessTokenRecord(Base):
     issued_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    authenticated_at: Mapped[datetime | None]
+    """The last time the holder proved who they are on this token: sign-in, or a step-up (§9.3)."""
 
 
 class KeyValueRecord(Base):
@@ -443,6 +445,8 @@ class DeviceRecord(Base):
     pending_action: Mapped[str | None] = mapped_column(String(40))
     pending_since: Mapped[datetime | None]
     last_check_in_at: Mapped[datetime | None]
+    step_up_since: Mapped[datetime | None]
+    """Since when the device's risk asks its officer to re-authenticate (§9.3 step up); None: it does not."""
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as is

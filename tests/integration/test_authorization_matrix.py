@@ -52,6 +52,8 @@ def tablet_of(who: str) -> str | None:
 ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/auth/token"): lambda role, inside, own: 200,
     ("POST", "/api/v1/auth/logout"): lambda role, inside, own: 204,
+    # no device asks for a step-up here: proving who you are again is allowed to everyone signed in
+    ("POST", "/api/v1/auth/step-up"): lambda role, inside, own: 200,
     # system clients only: no member of staff, whatever the role, delivers messages
     ("POST", "/api/v1/messages"): lambda role, inside, own: 401,
     ("GET", "/api/v1/processes"): lambda role, inside, own: 200,
@@ -160,6 +162,7 @@ def call(
     url = path.format(**ids)
     body: dict[str, Any] = {
         "/api/v1/auth/token": {"username": who, "password": "fieldbank-demo", "device_id": tablet_of(who)},
+        "/api/v1/auth/step-up": {"password": "fieldbank-demo"},
         "/api/v1/processes/{process_id}/instances": {},
         "/api/v1/instances/{instance_id}/abandon": {"reason": "CUSTOMER_LEFT"},
         "/api/v1/tasks/{task_id}/complete": {"data": {}},
@@ -356,11 +359,10 @@ def test_every_route_refuses_a_signed_in_officer_once_the_tablet_is_out_of_servi
             if r.status_code != 422:
                 failures.append(f"{method} {path}: a {code} tablet could not report ({r.status_code})")
             continue
-        body = (
-            {"username": "fo001", "password": "fieldbank-demo", "device_id": device}
-            if path == "/api/v1/auth/token"
-            else {}
-        )
+        body = {
+            "/api/v1/auth/token": {"username": "fo001", "password": "fieldbank-demo", "device_id": device},
+            "/api/v1/auth/step-up": {"password": "fieldbank-demo"},
+        }.get(path, {})
         r = client.request(method, url, headers=headers, json=body if method == "POST" else None)
         got = (r.status_code, r.json().get("code") if r.content else None)
         if got != (403, code):

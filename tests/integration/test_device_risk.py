@@ -139,6 +139,10 @@ def test_a_restricted_device_may_not_start_a_journey(agent: DeviceAgent, client:
     assert r.status_code == 403 and "restrict" in r.json()["message"], r.text
     assert device(client, "da001")["state"] == "ACTIVE"  # restricted, not locked
     assert agent.run_profile("sim_swapped")[-1].action == "step_up"
+    refused = client.post(start, json={}, headers=agent._headers)
+    assert (refused.status_code, refused.json()["code"]) == (403, "step_up_required")
+    stepped = client.post("/api/v1/auth/step-up", json={"password": PASSWORD}, headers=agent._headers)
+    assert stepped.status_code == 200
     assert client.post(start, json={}, headers=agent._headers).status_code == 201  # step up may start
 
 

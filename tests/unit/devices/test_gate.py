@@ -52,7 +52,7 @@ def test_no_device_and_an_unknown_device_are_refused_with_their_own_codes() -> N
 
 
 def test_codes_are_stable_and_distinct() -> None:
-    assert len(CODES) == 9 and all(c.startswith("device_") for c in CODES)
+    assert len(CODES) == 10 and all(c.startswith("device_") for c in CODES - {"step_up_required"})
 
 
 def test_only_the_tablet_roles_are_gated() -> None:
@@ -102,3 +102,21 @@ def test_a_locked_or_lost_device_may_still_report_on_itself_and_nothing_else() -
     voided = DeviceGate(lambda _id: DeviceFacts(DeviceState.VOIDED, None, "fo001", None))
     with pytest.raises(DeviceRefused):
         voided.reporting(Actor("fo001", "李明", frozenset({"field_officer"}), "WH0101", "/WH/", "web-1"))
+
+
+def test_a_step_up_asks_sessions_authenticated_before_it_and_only_them() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    since = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
+    device = DeviceFacts(S.ACTIVE, Custody.CHECKED_OUT, "fo001", None, since)
+    before, after = since - timedelta(seconds=1), since + timedelta(seconds=1)
+    assert refusal("d1", device, "fo001", before) is not None
+    assert refusal("d1", device, "fo001", before).code == "step_up_required"  # type: ignore[union-attr]
+    assert refusal("d1", device, "fo001", None).code == "step_up_required"  # type: ignore[union-attr]
+    assert refusal("d1", device, "fo001", since) is None and refusal("d1", device, "fo001", after) is None
+    assert refusal("d1", device, "fo001", before, step_up=False) is None  # the step-up call itself
+    assert refusal("d1", dataclasses.replace(device, step_up_since=None), "fo001", before) is None
+    # a device out of service is named first: a step-up never gets a locked tablet in
+    locked = dataclasses.replace(device, state=S.LOCKED)
+    assert refusal("d1", locked, "fo001", after, step_up=False).code == "device_locked"  # type: ignore[union-attr]
+    assert "step_up_required" in CODES
