@@ -19,6 +19,7 @@ from api.routes import (
     auth,
     device_commands,
     device_risk,
+    device_step_grants,
     devices,
     evidence,
     journeys,
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         devices.router,
         device_risk.router,
         device_commands.router,
+        device_step_grants.router,
         messages.router,
     ):
         app.include_router(router, prefix="/api/v1")

@@ -18,6 +18,7 @@ from devices.enrolment import DeviceEnrolment
 from devices.gate import DeviceGate, device_gate
 from devices.heartbeat import HeartbeatSweep
 from devices.remote_commands import RemoteCommands
+from devices.restriction import DeviceRestriction
 from devices.risk import DeviceRisk
 from devices.risk_config import risk_config
 from documents.evidence.desk import EvidenceDesk
@@ -51,6 +52,7 @@ from engine.persistence.database import build_engine, build_session_factory
 from engine.persistence.device_commands import DeviceCommandRepository
 from engine.persistence.device_history import DeviceHistory
 from engine.persistence.device_risk import DeviceRiskRepository
+from engine.persistence.device_step_grants import DeviceStepGrantRepository
 from engine.persistence.devices import DeviceRepository
 from engine.persistence.evidence import EvidenceStore, FinishedJourneys
 from engine.persistence.kv import SqlKeyValueStore
@@ -83,6 +85,7 @@ class Services:
     device_admin: DeviceAdministration
     device_risk: DeviceRisk
     device_commands: RemoteCommands
+    device_restriction: DeviceRestriction
     device_enrolment: DeviceEnrolment
     heartbeat_sweep: HeartbeatSweep
     device_gate: DeviceGate
@@ -282,6 +285,7 @@ def build_services(
         device_admin=device_admin,
         device_risk=device_risk,
         device_commands=RemoteCommands(device_repository, command_repository, command_queue),
+        device_restriction=DeviceRestriction(device_repository, DeviceStepGrantRepository(sessions), now),
         device_enrolment=DeviceEnrolment(device_repository, command_repository, command_queue, now),
         heartbeat_sweep=heartbeat_sweep,
         device_gate=gate,

@@ -14,6 +14,7 @@ from devices.administration import DeviceAdministration
 from devices.enrolment import DeviceEnrolment
 from devices.gate import DeviceGate
 from devices.remote_commands import RemoteCommands
+from devices.restriction import DeviceRestriction
 from devices.risk import DeviceRisk
 from documents.evidence.desk import EvidenceDesk
 from documents.handover import HandoverDocuments
@@ -68,6 +69,7 @@ DeviceAdminDep = Annotated[DeviceAdministration, _use_case(lambda s: s.device_ad
 DeviceRiskDep = Annotated[DeviceRisk, _use_case(lambda s: s.device_risk)]
 DeviceCommandsDep = Annotated[RemoteCommands, _use_case(lambda s: s.device_commands)]
 DeviceEnrolmentDep = Annotated[DeviceEnrolment, _use_case(lambda s: s.device_enrolment)]
+DeviceRestrictionDep = Annotated[DeviceRestriction, _use_case(lambda s: s.device_restriction)]
 DeviceGateDep = Annotated[DeviceGate, _use_case(lambda s: s.device_gate)]
 DeskDep = Annotated[EvidenceDesk, _use_case(lambda s: s.desk)]
 SandboxDep = Annotated[Any | None, _use_case(lambda s: s.sandbox)]

@@ -8,7 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, status
 from fastapi.responses import Response
 
-from api.deps import AssignmentDep, CurrentActorDep, DefinitionsDep, DeviceRiskDep, HandoverDep, InstancesDep
+from api.deps import (
+    AssignmentDep,
+    CurrentActorDep,
+    DefinitionsDep,
+    DeviceRestrictionDep,
+    DeviceRiskDep,
+    HandoverDep,
+    InstancesDep,
+)
 from api.openapi import MISSING, MISSING_OR_STALE, SIGNED_IN
 from api.params import RowId
 from api.schemas import (
@@ -197,6 +205,13 @@ def reassign_task(
     "/tasks/{task_id}/complete", response_model=InstanceOut, tags=["tasks"], responses=MISSING_OR_STALE
 )
 def complete_task(
-    task_id: TaskId, body: CompleteTaskRequest, handover: HandoverDep, actor: CurrentActorDep
+    task_id: TaskId,
+    body: CompleteTaskRequest,
+    handover: HandoverDep,
+    instances: InstancesDep,
+    restriction: DeviceRestrictionDep,
+    actor: CurrentActorDep,
 ) -> InstanceOut:
+    # §9.3: from a restricted tablet an in-flight journey goes on only with an authorizer's grant
+    restriction.refuse_step(actor, instances.task_view(actor, task_id))
     return _instance_out(handover.complete(actor, task_id, body.data))

@@ -13,6 +13,7 @@ from api.web.pages import csrf_key, redirect, render
 from api.web.session import SESSION_COOKIE, csrf_token_for
 from crypto import KeyStore
 from devices.gate import STEP_UP
+from devices.restriction import CODE as RESTRICTED
 from engine.errors import DeviceRefused
 
 # Chinese headline and message per status; the engine's own message is English and for the log
@@ -57,6 +58,8 @@ def device_refused_page(request: Request, exc: DeviceRefused) -> Response:
         "device_code": exc.code,
     }
     token = request.cookies.get(SESSION_COOKIE)
+    if exc.code == RESTRICTED:
+        context |= {"heading": "需要授权", "back": _page_of(request)}
     if exc.code == STEP_UP.code and token:
         keys = request.app.state.services.keys
         context |= {"heading": "请重新验证身份"} | step_up_context(request, token, keys, _page_of(request))

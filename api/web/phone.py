@@ -4,16 +4,18 @@ and the decision form. The same InstanceService use cases as the JSON API decide
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import AttachmentsDep, HandoverDep, InstancesDep, ReadsDep
+from api.deps import AttachmentsDep, DeviceRestrictionDep, HandoverDep, InstancesDep, ReadsDep
+from api.params import RowId
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.task_submit import error_fragments, submit_task
-from engine.errors import Forbidden
+from devices.restriction import AUTHORIZER_ROLES
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.task_forms import is_handover
 
 router = APIRouter(include_in_schema=False)
@@ -22,18 +24,60 @@ AttachmentId = Annotated[str, Path(pattern=r"^att_[0-9a-f]{32}$")]
 
 
 @router.get("/phone", response_class=HTMLResponse)
-def task_list(request: Request, reads: ReadsDep, session: WebSessionDep, done: str | None = None) -> Response:
+def task_list(
+    request: Request,
+    reads: ReadsDep,
+    restriction: DeviceRestrictionDep,
+    session: WebSessionDep,
+    done: str | None = None,
+) -> Response:
     """Each row says whom it is about (masked), which journey, why, who asked and how long it has
-    waited: rows of one kind ("远程授权") are told apart without opening them."""
+    waited: rows of one kind ("远程授权") are told apart without opening them. An authorizer also sees
+    the requests of officers on restricted tablets (§9.3) and decides them here."""
+    return _list(request, reads, restriction, session, done=done == "1")
+
+
+@router.post("/phone/device-step-grants/{grant_id}/{decision}", response_class=HTMLResponse)
+def decide_grant(
+    request: Request,
+    grant_id: RowId,
+    decision: Annotated[Literal["grant", "refuse"], Path()],
+    reason: Annotated[str, Form(max_length=500)],
+    reads: ReadsDep,
+    restriction: DeviceRestrictionDep,
+    session: WebSessionDep,
+) -> Response:
+    try:
+        restriction.decide(session.actor, grant_id, decision == "grant", reason)
+    except (Conflict, NotFound, ValidationFailed) as refused:
+        status = {Conflict: 409, NotFound: 404}.get(type(refused), 422)
+        return _list(request, reads, restriction, session, problem=refused.message, status_code=status)
+    return redirect(request, "/phone?done=1")
+
+
+def _list(
+    request: Request,
+    reads: Any,
+    restriction: Any,
+    session: Any,
+    *,
+    done: bool = False,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> Response:
     rows = reads.task_rows(session.actor)
     counts = Counter(r.task.title for r in rows)
+    grants = restriction.requested(session.actor) if session.actor.roles & AUTHORIZER_ROLES else None
+    asked_by = [r.started_by for r in rows] + [g.staff_id for g in grants or []]
     context = {
         "rows": rows,
         "counts": sorted(counts.items()),
-        "done": done == "1",
-        "staff_names": reads.staff_names(r.started_by for r in rows),
+        "done": done,
+        "grants": grants,
+        "problem": problem,
+        "staff_names": reads.staff_names(asked_by),
     }
-    return render(request, "phone/tasks.html", context, session=session)
+    return render(request, "phone/tasks.html", context, session=session, status_code=status_code)
 
 
 @router.get("/phone/tasks/{task_id}", response_class=HTMLResponse)

@@ -13,7 +13,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import DefinitionsDep, DeviceRiskDep, HandoverDep, InstancesDep, ReadsDep, SandboxDep
+from api.deps import (
+    DefinitionsDep,
+    DeviceRestrictionDep,
+    DeviceRiskDep,
+    HandoverDep,
+    InstancesDep,
+    ReadsDep,
+    SandboxDep,
+)
 from api.journeys import registry
 from api.params import RowId
 from api.schemas import AbandonReason
@@ -140,9 +148,15 @@ def next_screen(
 
 @router.post("/tablet/tasks/{task_id}", response_class=HTMLResponse)
 async def complete(
-    request: Request, task_id: TaskId, screens: ScreensDep, session: WebSessionDep
+    request: Request,
+    task_id: TaskId,
+    screens: ScreensDep,
+    restriction: DeviceRestrictionDep,
+    session: WebSessionDep,
 ) -> Response:
     _tablet_only(session)
+    # §9.3: from a restricted tablet an in-flight journey goes on only with an authorizer's grant
+    restriction.refuse_step(session.actor, screens.instances.task_view(session.actor, task_id))
     submitted = await submit_task(request, screens.reads, screens.handover, session, task_id, on_tablet=True)
     if submitted.view is None:
         detail = screens.instances.get_task(session.actor, task_id)

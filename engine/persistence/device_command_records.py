@@ -1,5 +1,6 @@
 """The tables of the device channel (§9.4, §9.5 step 1): the identity keys tablets enrolled, one per
-enrolment generation, and the remote commands queued for them with their signed receipts."""
+enrolment generation, the remote commands queued for them with their signed receipts, and the
+authorizers' grants that let a restricted tablet go on with a journey (§9.3)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,24 @@ class DeviceCommandRecord(Base):
     outcome_reason: Mapped[str | None] = mapped_column(String(500))
     receipt: Mapped[dict[str, Any] | None]
     """The device's signed receipt as it arrived (body and signature), kept as evidence."""
+
+
+class DeviceStepGrantRecord(Base):
+    """§9.3 restrict: an officer on a restricted tablet asked to go on with an in-flight journey; an
+    authorizer granted or refused it (one open request per journey and device)."""
+
+    __tablename__ = "device_step_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    staff_id: Mapped[str] = mapped_column(String(64))
+    branch_code: Mapped[str] = mapped_column(String(32), index=True)
+    process_id: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    """REQUESTED, GRANTED or REFUSED."""
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
+    expires_at: Mapped[datetime | None]

@@ -50,6 +50,8 @@ PATH_EXAMPLES = {
     "code": "420000",
     "change_id": "1",
     "verdict": "approve",
+    "grant_id": "1",
+    "decision": "grant",
 }
 
 
