@@ -32,6 +32,7 @@ from engine.adapters.sandbox.store import InMemorySandboxStore
 from engine.attachments import AttachmentService
 from engine.definitions import DefinitionService
 from engine.deps import EngineDeps
+from engine.device_hold import JourneyHolds
 from engine.dispatch import InProcessWorker, OutboxExecutor, OutboxRelay
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
@@ -79,6 +80,7 @@ class Services:
     device_risk: DeviceRisk
     heartbeat_sweep: HeartbeatSweep
     device_gate: DeviceGate
+    holds: JourneyHolds
     auth: AuthService
     access_log: AccessLog
     system_clients: SystemClients
@@ -236,7 +238,9 @@ def build_services(
     )
     messages = MessageService(deps)
     device_repository = DeviceRepository(sessions)
-    device_admin = DeviceAdministration(device_repository, now)
+    gate = device_gate(device_repository)
+    holds = JourneyHolds(deps, gate.in_service)
+    device_admin = DeviceAdministration(device_repository, now, holds.hold_on)
     risk_repository = DeviceRiskRepository(sessions)
     config = risk_config(settings.device_risk)
     device_risk = DeviceRisk(device_repository, risk_repository, device_admin, config, now)
@@ -254,7 +258,6 @@ def build_services(
         from api.queue import RqOutboxQueue
 
         relay = OutboxRelay(deps, RqOutboxQueue(settings.redis_url).enqueue, periodic=periodic)
-    gate = device_gate(device_repository)
     return Services(
         settings=settings,
         deps=deps,
@@ -267,6 +270,7 @@ def build_services(
         device_risk=device_risk,
         heartbeat_sweep=heartbeat_sweep,
         device_gate=gate,
+        holds=holds,
         auth=AuthService(sessions, now, settings.token_ttl_seconds, gate, gate.reporting),
         access_log=AccessLog(PeopleRepository(sessions)),
         system_clients=SystemClients(SystemClientRepository(sessions), now),

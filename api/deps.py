@@ -17,6 +17,7 @@ from documents.evidence.desk import EvidenceDesk
 from documents.handover import HandoverDocuments
 from engine.attachments import AttachmentService
 from engine.definitions import DefinitionService
+from engine.device_hold import JourneyHolds
 from engine.errors import Unauthenticated
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
@@ -65,6 +66,7 @@ StaffAdminDep = Annotated[StaffAdministration, _use_case(lambda s: s.staff_admin
 DeviceAdminDep = Annotated[DeviceAdministration, _use_case(lambda s: s.device_admin)]
 DeviceRiskDep = Annotated[DeviceRisk, _use_case(lambda s: s.device_risk)]
 DeviceGateDep = Annotated[DeviceGate, _use_case(lambda s: s.device_gate)]
+HoldsDep = Annotated[JourneyHolds, _use_case(lambda s: s.holds)]
 DeskDep = Annotated[EvidenceDesk, _use_case(lambda s: s.desk)]
 SandboxDep = Annotated[Any | None, _use_case(lambda s: s.sandbox)]
 MessagesDep = Annotated[MessageService, _use_case(lambda s: s.messages)]

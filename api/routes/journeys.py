@@ -8,7 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, status
 from fastapi.responses import Response
 
-from api.deps import AssignmentDep, CurrentActorDep, DefinitionsDep, DeviceRiskDep, HandoverDep, InstancesDep
+from api.deps import (
+    AssignmentDep,
+    CurrentActorDep,
+    DefinitionsDep,
+    DeviceRiskDep,
+    HandoverDep,
+    HoldsDep,
+    InstancesDep,
+)
 from api.openapi import MISSING, MISSING_OR_STALE, SIGNED_IN
 from api.params import RowId
 from api.schemas import (
@@ -118,6 +126,22 @@ def abandon_instance(
     instance_id: InstanceId, body: AbandonRequest, instances: InstancesDep, actor: CurrentActorDep
 ) -> InstanceOut:
     return _instance_out(instances.abandon(actor, instance_id, body.reason))
+
+
+@router.post(
+    "/instances/{instance_id}/resume-here",
+    response_model=InstanceOut,
+    tags=["instances"],
+    responses=MISSING_OR_STALE,
+)
+def resume_instance_here(
+    instance_id: InstanceId, holds: HoldsDep, instances: InstancesDep, actor: CurrentActorDep
+) -> InstanceOut:
+    """Resume a journey held because its device left service (locked, lost, in repair, transferred,
+    voided) on the device this call comes from; the trail records `journey_resumed` with both
+    devices. 409 when the journey is not held or this device is not active."""
+    holds.resume_here(actor, instance_id)
+    return _instance_out(instances.get(actor, instance_id))
 
 
 @router.get("/tasks", response_model=list[TaskOut], tags=["tasks"])
