@@ -10,7 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
-from api.journey_driver import Customer, J1Driver
+from api.journey_driver import DEMO_PASSWORD, Customer, J1Driver
+from api.web.session import DEVICE_COOKIE, SESSION_COOKIE
+from tests.integration.test_web_pages import Browser, csrf_of
 
 ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 TABLET_1, TABLET_2 = "web-0000000000000001", "web-0000000000000002"  # fo001 holds 1, is backup of 2
@@ -141,3 +143,40 @@ def test_resuming_answers_404_for_no_such_journey_and_409_for_one_that_is_not_he
     assert (r.status_code, r.json()["code"]) == (404, "not_found")
     r = resume(client, driver, "fo001", "not-a-journey")
     assert r.status_code in (404, 422), r.text
+
+
+@ON_POSTGRESQL
+def test_the_tablet_shows_the_held_journey_and_resumes_it_with_one_button(client: TestClient) -> None:
+    driver = J1Driver(client, wait_seconds=5)
+    started = driver.run_from(driver.start("fo001"), Customer(card_sequence=9833), stop_before="face_check")
+    instance_id = started.instance["instance_id"]
+    task_id = started.instance["tasks"][0]["task_id"]
+    change(client, driver, TABLET_1, "lock")
+
+    login = client.post(
+        "/login",
+        data={"username": "fo001", "password": DEMO_PASSWORD},
+        headers={"Accept": "text/html", "Cookie": f"{DEVICE_COOKIE}={TABLET_2}"},
+        follow_redirects=False,
+    )
+    assert login.status_code == 303, login.text
+    page = Browser(client, login.cookies[SESSION_COOKIE])
+    client.cookies.clear()
+    home = page.get("/tablet")
+    assert home.status_code == 200 and "data-held" in home.text and "已暂停" in home.text
+    page.csrf_token = csrf_of(home.text)
+    message = f"此业务因设备 {TABLET_1} 锁定而暂停，请在本设备上继续办理"
+    for url in (f"/tablet/journeys/{instance_id}", f"/tablet/tasks/{task_id}"):
+        held = page.get(url)
+        assert held.status_code == 200 and 'data-held="LOCKED"' in held.text, url
+        assert message in held.text and "在本设备继续办理" in held.text
+        assert f'action="/tablet/journeys/{instance_id}/resume-here"' in held.text
+        assert 'data-task="face_check"' not in held.text  # no form to fill while held
+    refused = page.post_form(f"/tablet/tasks/{task_id}", {}, headers={"HX-Request": "true"})
+    assert refused.status_code == 409 and message in refused.text
+
+    resumed = page.post_form(f"/tablet/journeys/{instance_id}/resume-here", {})
+    assert resumed.status_code == 303 and resumed.headers["location"] == f"/tablet/journeys/{instance_id}"
+    screen = page.get(f"/tablet/journeys/{instance_id}")
+    assert screen.status_code == 200 and 'data-task="face_check"' in screen.text
+    assert "data-held" not in page.get("/tablet").text
