@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.bootstrap import Services
 from api.journey_driver import DEMO_PASSWORD, Customer, J1Driver
 from api.web.session import DEVICE_COOKIE, SESSION_COOKIE
-from tests.integration.test_web_pages import Browser, csrf_of
+from tests.integration.test_web_pages import Browser, csrf_of, drive_to_remote_authorization
 
 ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 TABLET_1, TABLET_2 = "web-0000000000000001", "web-0000000000000002"  # fo001 holds 1, is backup of 2
@@ -180,3 +180,25 @@ def test_the_tablet_shows_the_held_journey_and_resumes_it_with_one_button(client
     screen = page.get(f"/tablet/journeys/{instance_id}")
     assert screen.status_code == 200 and 'data-task="face_check"' in screen.text
     assert "data-held" not in page.get("/tablet").text
+
+
+@ON_POSTGRESQL
+def test_an_approver_without_a_device_decides_a_held_journey_and_the_officer_meets_the_hold(
+    client: TestClient,
+) -> None:
+    """Desk and phone staff (phones are not enrolled yet) do no device's work: the authorizer's answer
+    goes on; the journey stays held for the officer, who resumes it on the other tablet."""
+    waiting = drive_to_remote_authorization(client)
+    driver = J1Driver(client, wait_seconds=5)
+    change(client, driver, TABLET_1, "lock")
+    r = client.post(
+        f"/api/v1/tasks/{waiting.task_id}/complete",
+        headers=driver.headers("au001"),
+        json={"data": driver.form_data("remote_authorization", Customer(), "au001", [])},
+    )
+    assert r.status_code == 200, r.text
+    driver.use_device("fo001", TABLET_2)
+    after = driver.next_state("fo001", journey(client, driver, "fo001", waiting.instance_id))
+    assert after["hold"] is not None and after["hold"]["device_id"] == TABLET_1
+    assert resume(client, driver, "fo001", waiting.instance_id).status_code == 200
+    assert journey(client, driver, "fo001", waiting.instance_id)["hold"] is None
