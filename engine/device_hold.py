@@ -100,7 +100,9 @@ class JourneyHolds:
                 continue
             put_hold(tx, instance_id, device_id, device_state, reason, now)
             detail = {"device_id": device_id, "device_state": device_state, "reason": reason}
-            add_event(tx, instance_id, now, "journey_held", None, device_id, detail)
+            # the event's own device column means "done on this device": nothing was, the server held it
+            # (post-supervision's DEVICE_ACTIVE reads that column and would flag the locked device)
+            add_event(tx, instance_id, now, "journey_held", None, None, detail)
             held.append(instance_id)
         return held
 
