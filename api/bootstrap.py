@@ -36,6 +36,7 @@ from engine.adapters.sandbox.store import InMemorySandboxStore
 from engine.attachments import AttachmentService
 from engine.definitions import DefinitionService
 from engine.deps import EngineDeps
+from engine.device_hold import JourneyHolds
 from engine.dispatch import InProcessWorker, OutboxExecutor, OutboxRelay
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
@@ -89,6 +90,7 @@ class Services:
     device_enrolment: DeviceEnrolment
     heartbeat_sweep: HeartbeatSweep
     device_gate: DeviceGate
+    holds: JourneyHolds
     auth: AuthService
     access_log: AccessLog
     system_clients: SystemClients
@@ -255,7 +257,9 @@ def build_services(
     device_repository = DeviceRepository(sessions)
     command_repository = DeviceCommandRepository(sessions)
     command_queue = CommandQueue(command_repository, keys, now)
-    device_admin = DeviceAdministration(device_repository, now, command_queue)
+    gate = device_gate(device_repository)
+    holds = JourneyHolds(deps, gate.in_service)
+    device_admin = DeviceAdministration(device_repository, now, command_queue, holds.hold_on)
     risk_repository = DeviceRiskRepository(sessions)
     config = risk_config(settings.device_risk)
     device_risk = DeviceRisk(device_repository, risk_repository, device_admin, config, now)
@@ -273,7 +277,6 @@ def build_services(
         from api.queue import RqOutboxQueue
 
         relay = OutboxRelay(deps, RqOutboxQueue(settings.redis_url).enqueue, periodic=periodic)
-    gate = device_gate(device_repository)
     return Services(
         settings=settings,
         deps=deps,
@@ -289,6 +292,7 @@ def build_services(
         device_enrolment=DeviceEnrolment(device_repository, command_repository, command_queue, now),
         heartbeat_sweep=heartbeat_sweep,
         device_gate=gate,
+        holds=holds,
         auth=AuthService(sessions, now, settings.token_ttl_seconds, gate, gate.reporting, gate.stepping_up),
         access_log=AccessLog(PeopleRepository(sessions)),
         system_clients=SystemClients(SystemClientRepository(sessions), now),

@@ -20,6 +20,7 @@ from documents.evidence.desk import EvidenceDesk
 from documents.handover import HandoverDocuments
 from engine.attachments import AttachmentService
 from engine.definitions import DefinitionService
+from engine.device_hold import JourneyHolds
 from engine.errors import Unauthenticated
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
@@ -71,6 +72,7 @@ DeviceCommandsDep = Annotated[RemoteCommands, _use_case(lambda s: s.device_comma
 DeviceEnrolmentDep = Annotated[DeviceEnrolment, _use_case(lambda s: s.device_enrolment)]
 DeviceRestrictionDep = Annotated[DeviceRestriction, _use_case(lambda s: s.device_restriction)]
 DeviceGateDep = Annotated[DeviceGate, _use_case(lambda s: s.device_gate)]
+HoldsDep = Annotated[JourneyHolds, _use_case(lambda s: s.holds)]
 DeskDep = Annotated[EvidenceDesk, _use_case(lambda s: s.desk)]
 SandboxDep = Annotated[Any | None, _use_case(lambda s: s.sandbox)]
 MessagesDep = Annotated[MessageService, _use_case(lambda s: s.messages)]

@@ -19,6 +19,7 @@ from engine.errors import (
     DeviceRefused,
     FieldBankError,
     Forbidden,
+    JourneyHeld,
     NotFound,
     ProcessDefinitionError,
     ProcessStepFailed,
@@ -66,6 +67,8 @@ def install_error_handlers(app: FastAPI) -> None:
                 return login_redirect(request, here(request))
             if isinstance(exc, DeviceRefused):
                 return device_refused_page(request, exc)
+            if isinstance(exc, JourneyHeld):
+                return error_page(request, status, exc.screen_message)
             return error_page(request, status)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(

@@ -111,6 +111,16 @@ class IncidentOut(BaseModel):
     created_at: datetime
 
 
+class HoldOut(BaseModel):
+    """The journey is held: its device left service; resume it from an active device first."""
+
+    device_id: str
+    device_state: str
+    reason: str
+    held_at: datetime
+    message: str = Field(description="Chinese, for the officer's screen")
+
+
 class InstanceOut(BaseModel):
     instance_id: str
     process_id: str
@@ -125,6 +135,7 @@ class InstanceOut(BaseModel):
     updated_at: datetime
     tasks: list[TaskOut]
     incidents: list[IncidentOut]
+    hold: HoldOut | None = None
 
 
 class EventOut(BaseModel):

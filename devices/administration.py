@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from devices.command_queue import CommandQueue
+from devices.gate import OUT_OF_SERVICE
 from devices.lifecycle import (
     REGISTER_ROLES,
     SYSTEM,
@@ -42,6 +43,7 @@ from devices.views import (
 )
 from engine.adapters.ports import SHANGHAI
 from engine.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from engine.persistence.database import Transaction
 from engine.persistence.devices import ASSET_NO_TAKEN, DeviceRepository, DeviceRow, DeviceTransaction
 from engine.views import Actor
 
@@ -65,16 +67,23 @@ def facts(device: DeviceRow) -> DeviceFacts:
     return DeviceFacts(DeviceState(device.state), custody, device.holder_id, device.backup_holder_id)
 
 
+OutOfService = Callable[[Transaction, str, str, str], object]
+"""Told (in the step's transaction) that a device left service: (transaction, device id, new state,
+the lifecycle step's name). api/bootstrap.py wires engine/device_hold.py's `hold_on`."""
+
+
 class DeviceAdministration:
     def __init__(
         self,
         repository: DeviceRepository,
         now: Callable[[], datetime],
         commands: CommandQueue | None = None,
+        on_out_of_service: OutOfService = lambda *_: None,
     ) -> None:
         self._devices = repository
         self._now = now
         self._commands = commands
+        self._on_out_of_service = on_out_of_service
 
     def register(self, actor: Actor, registration: Registration, reason: str | None = None) -> DeviceView:
         if not actor.roles & REGISTER_ROLES:
@@ -261,6 +270,8 @@ class DeviceAdministration:
         tx.update_device(device.device_id, values)
         if self._commands is not None:
             self._commands.on_transition(tx.commands, device.device_id, name, by, reason)
+        if state in OUT_OF_SERVICE:  # §9.1: the journeys in flight on it are held, whoever locked it
+            self._on_out_of_service(tx.session, device.device_id, state.value, name)
 
     def _check_payload(self, tx: DeviceTransaction, name: str, payload: dict[str, Any]) -> None:
         missing = [f for f in TRANSITIONS[name].requires if payload.get(f) in (None, "", False)]

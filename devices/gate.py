@@ -44,6 +44,8 @@ _BY_STATE = {
     _S.REPAIR: GateRefusal("device_in_repair", "此设备在维修中，请联系设备管理员"),
     _S.TRANSFER_PENDING: GateRefusal("device_transfer_pending", "此设备正在移交，请联系设备管理员"),
 }
+OUT_OF_SERVICE = frozenset(_BY_STATE)
+"""The states that take a device out of service: the journeys in flight on it are held (§9.1)."""
 STILL_REPORTING = frozenset({_S.LOCKED, _S.LOST})
 """Out of service, but the device must still heartbeat to receive its wipe or unlock command."""
 NOT_ACTIVE = GateRefusal("device_not_active", "此设备尚未启用，请联系设备管理员")
@@ -104,6 +106,11 @@ class DeviceGate:
         """The ACTIVE devices bound to `staff_id`, primary before backup: what the non-production
         sign-in page signs a demo officer in with when the browser is none of them (README)."""
         return self._held_by(staff_id)
+
+    def in_service(self, device_id: str) -> bool:
+        """Whether the device is ACTIVE (where a held journey may be resumed, engine/device_hold.py)."""
+        device = self._read(device_id)
+        return device is not None and device.state is _S.ACTIVE
 
     def __call__(self, actor: Actor) -> None:
         self._check(actor, reporting=False)

@@ -27,6 +27,20 @@ class Conflict(FieldBankError):
     code = "conflict"
 
 
+class JourneyHeld(Conflict):
+    """Staff tried to move a journey held because its device left service (engine/device_hold.py);
+    `screen_message` is the Chinese sentence the officer's page shows."""
+
+    code = "journey_held"
+
+    def __init__(self, device_id: str, device_state: str, screen_message: str) -> None:
+        super().__init__(
+            f"the journey is held: its device {device_id} is {device_state}; resume it on this device first",
+            {"device_id": device_id, "device_state": device_state},
+        )
+        self.screen_message = screen_message
+
+
 class Forbidden(FieldBankError):
     code = "forbidden"
 

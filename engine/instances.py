@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from engine.deps import EngineDeps
+from engine.device_hold import current_hold, refuse_if_held
 from engine.errors import Conflict, Forbidden, NotFound, ProcessStepFailed, ValidationFailed
 from engine.errors import FieldError as EngineFieldError
 from engine.journeys.approval_context import approval_context
@@ -255,6 +256,7 @@ class InstanceService:
     ) -> str:
         with UnitOfWork(self.deps) as uow:
             task, record = visible_task(uow.tables, actor, task_id)
+            refuse_if_held(uow.tables, actor, record.id)
             definition = uow.tables.definition(record.definition_id)
             assert definition is not None
             journey = uow.adopt(record)
@@ -309,6 +311,7 @@ class InstanceService:
                 raise NotFound("no such instance")
             if record.status == "completed":
                 raise Conflict("the journey has already ended")
+            refuse_if_held(uow.tables, actor, record.id)
             journey = uow.adopt(record)
             journey.event("instance_abandoned", actor.staff_id, device_id=actor.device_id, reason=reason)
             try:
@@ -391,6 +394,7 @@ class InstanceService:
             updated_at=record.updated_at,
             tasks=tasks,
             incidents=incidents,
+            hold=current_hold(tables, record.id) if record.status != "completed" else None,
         )
 
 

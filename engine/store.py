@@ -102,6 +102,8 @@ class JourneyInstance:
         task_spec: str | None = None,
         **detail: Any,
     ) -> None:
+        if device_id is not None and actor_id is not None:
+            self.record.last_device_id = device_id  # where the journey is in flight (device_hold.py)
         self.tables.add(
             InstanceEventRecord(
                 instance_id=self.record.id,

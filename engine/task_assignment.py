@@ -5,6 +5,7 @@ maker gains nothing."""
 from __future__ import annotations
 
 from engine.deps import EngineDeps
+from engine.device_hold import refuse_if_held
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.instances import InstanceService
 from engine.persistence.cache import BRANCH_PATHS
@@ -28,6 +29,7 @@ class TaskAssignmentService:
             task, _record = visible_task(tables, actor, task_id)
             if task.assignee is not None and task.assignee != actor.staff_id:
                 raise Conflict("the task is assigned to someone else")
+            refuse_if_held(tables, actor, task.instance_id)
             self._assign(tables.session, task, actor.staff_id, actor, "task_claimed")
             tables.commit()
         return self.instances.task_view(actor, task_id)

@@ -63,6 +63,18 @@ class IncidentView:
 
 
 @dataclass(frozen=True)
+class HoldView:
+    """Why a journey is held (engine/device_hold.py): its device left service."""
+
+    device_id: str
+    device_state: str
+    reason: str
+    held_at: datetime
+    message: str
+    """Chinese, for the officer's screen."""
+
+
+@dataclass(frozen=True)
 class InstanceView:
     instance_id: str
     process_id: str
@@ -77,6 +89,7 @@ class InstanceView:
     updated_at: datetime
     tasks: list[TaskView] = field(default_factory=list)
     incidents: list[IncidentView] = field(default_factory=list)
+    hold: HoldView | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from api.deps import (
     DeviceRestrictionDep,
     DeviceRiskDep,
     HandoverDep,
+    HoldsDep,
     InstancesDep,
 )
 from api.openapi import MISSING, MISSING_OR_STALE, SIGNED_IN
@@ -126,6 +127,22 @@ def abandon_instance(
     instance_id: InstanceId, body: AbandonRequest, instances: InstancesDep, actor: CurrentActorDep
 ) -> InstanceOut:
     return _instance_out(instances.abandon(actor, instance_id, body.reason))
+
+
+@router.post(
+    "/instances/{instance_id}/resume-here",
+    response_model=InstanceOut,
+    tags=["instances"],
+    responses=MISSING_OR_STALE,
+)
+def resume_instance_here(
+    instance_id: InstanceId, holds: HoldsDep, instances: InstancesDep, actor: CurrentActorDep
+) -> InstanceOut:
+    """Resume a journey held because its device left service (locked, lost, in repair, transferred,
+    voided) on the device this call comes from; the trail records `journey_resumed` with both
+    devices. 409 when the journey is not held or this device is not active."""
+    holds.resume_here(actor, instance_id)
+    return _instance_out(instances.get(actor, instance_id))
 
 
 @router.get("/tasks", response_model=list[TaskOut], tags=["tasks"])

@@ -40,8 +40,10 @@ def login_redirect(request: Request, next_url: str) -> Response:
     return redirect(request, f"/login?next={quote(next_url, safe='/')}")
 
 
-def error_page(request: Request, status: int) -> Response:
-    heading, message = _TEXT.get(status, ("出错了", "请稍后重试。"))
+def error_page(request: Request, status: int, message: str | None = None) -> Response:
+    """`message`: the error's own Chinese sentence, where it has one (a held journey's)."""
+    heading, standard = _TEXT.get(status, ("出错了", "请稍后重试。"))
+    message = message or standard
     headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML"} if request.headers.get("hx-request") else {}
     return render(
         request, "error.html", {"heading": heading, "message": message}, status_code=status, headers=headers

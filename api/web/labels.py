@@ -83,6 +83,8 @@ LABELS: dict[str, str] = {
     "timer_fired": "到期触发",
     "instance_completed": "业务结束",
     "instance_abandoned": "客户放弃",
+    "journey_held": "设备停用，业务暂停",
+    "journey_resumed": "换设备继续办理",
 }
 
 

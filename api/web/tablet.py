@@ -18,6 +18,7 @@ from api.deps import (
     DeviceRestrictionDep,
     DeviceRiskDep,
     HandoverDep,
+    HoldsDep,
     InstancesDep,
     ReadsDep,
     SandboxDep,
@@ -26,17 +27,19 @@ from api.journeys import registry
 from api.params import RowId
 from api.schemas import AbandonReason
 from api.web.bank_time import BANK_TIME  # the bank's day starts at midnight Beijing time
+from api.web.devices import WORDS as DEVICE_WORDS
 from api.web.form_view import build_form
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.sandbox_reader import chip_prefix, reader_cards_for
 from api.web.session import WebSession
 from api.web.task_submit import error_fragments, submit_task
 from documents.handover import DOCUMENT_PAGE_CSP, HandoverDocuments
+from engine.device_hold import JourneyHolds
 from engine.errors import Forbidden, NotFound
 from engine.instances import InstanceService
 from engine.journey_reads import JourneyReads
 from engine.task_forms import is_handover
-from engine.views import DefinitionView, InstanceView, TaskDetail
+from engine.views import DefinitionView, HoldView, InstanceView, TaskDetail
 
 router = APIRouter(include_in_schema=False)
 InstanceId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
@@ -54,11 +57,14 @@ class Screens:
     instances: InstanceService
     reads: JourneyReads
     handover: HandoverDocuments
+    holds: JourneyHolds
     sandbox: bool
 
 
-def _screens(instances: InstancesDep, reads: ReadsDep, handover: HandoverDep, sandbox: SandboxDep) -> Screens:
-    return Screens(instances, reads, handover, sandbox is not None)
+def _screens(
+    instances: InstancesDep, reads: ReadsDep, handover: HandoverDep, holds: HoldsDep, sandbox: SandboxDep
+) -> Screens:
+    return Screens(instances, reads, handover, holds, sandbox is not None)
 
 
 ScreensDep = Annotated[Screens, Depends(_screens)]
@@ -75,6 +81,7 @@ def home(
     definitions: DefinitionsDep,
     reads: ReadsDep,
     instances: InstancesDep,
+    holds: HoldsDep,
     session: WebSessionDep,
     done: str | None = None,
 ) -> Response:
@@ -87,6 +94,7 @@ def home(
     listed = {j.instance_id for j in journeys}
     todo = [t for t in instances.list_tasks(session.actor) if t.instance_id not in listed]
     context = {
+        "held": holds.holds(listed | {t.instance_id for t in todo}),
         "journeys": journeys,
         "startable": _offered(definitions.list_latest(), session),
         "todo": todo,
@@ -181,7 +189,20 @@ def task(request: Request, task_id: TaskId, screens: ScreensDep, session: WebSes
     detail = screens.instances.get_task(session.actor, task_id)
     journey = registry().get(detail.task.process_id)
     view = screens.instances.get(session.actor, detail.task.instance_id) if journey else None
+    hold = view.hold if view else screens.holds.holds([detail.task.instance_id]).get(detail.task.instance_id)
+    if hold is not None:
+        return _held_page(request, session, detail.task.instance_id, hold)
     return _task_page(request, screens, session, view, detail, detail.data, [])
+
+
+@router.post("/tablet/journeys/{instance_id}/resume-here", response_class=HTMLResponse)
+def resume_here(
+    request: Request, instance_id: InstanceId, holds: HoldsDep, session: WebSessionDep
+) -> Response:
+    """The held screen's button: the journey goes on from this tablet."""
+    _tablet_only(session)
+    holds.resume_here(session.actor, instance_id)
+    return redirect(request, f"/tablet/journeys/{instance_id}")
 
 
 @router.post("/tablet/journeys/{instance_id}/incidents/{incident_id}/retry", response_class=HTMLResponse)
@@ -213,7 +234,9 @@ def abandon(
 
 
 def _screen(request: Request, screens: Screens, session: WebSession, view: InstanceView) -> Response:
-    """The one screen that fits where the journey is: a task, the outcome, an incident, or waiting."""
+    """The one screen that fits where the journey is: held, a task, the outcome, an incident, or waiting."""
+    if view.hold is not None:
+        return _held_page(request, session, view.instance_id, view.hold)
     if view.tasks:
         detail = screens.instances.get_task(session.actor, view.tasks[0].task_id)
         return _task_page(request, screens, session, view, detail, detail.data, [])
@@ -231,6 +254,12 @@ def _screen(request: Request, screens: Screens, session: WebSession, view: Insta
         return render(request, "tablet/incident.html", {"view": view}, session=session)
     progress = screens.reads.progress(session.actor, view.instance_id)
     return render(request, "tablet/waiting.html", {"view": view, "progress": progress}, session=session)
+
+
+def _held_page(request: Request, session: WebSession, instance_id: str, hold: HoldView) -> Response:
+    """The journey's device left service: why, and the button that resumes it on this tablet."""
+    context = {"instance_id": instance_id, "hold": hold, "step": DEVICE_WORDS.get(hold.reason, hold.reason)}
+    return render(request, "tablet/held.html", context, session=session)
 
 
 def _task_page(

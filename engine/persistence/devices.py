@@ -199,6 +199,11 @@ class DeviceTransaction:
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    @property
+    def session(self) -> Session:
+        """For what joins the step's transaction (the journeys a device leaving service holds)."""
+        return self._session
+
     def commit(self) -> None:
         try:
             self._session.commit()

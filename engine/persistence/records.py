@@ -56,6 +56,9 @@ class ProcessInstanceRecord(Base):
     branch_code: Mapped[str] = mapped_column(String(32), index=True)
     started_by: Mapped[str] = mapped_column(String(64))
     device_id: Mapped[str | None] = mapped_column(String(64))
+    last_device_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The device of the latest staff step (start, task, resume): where the journey is in flight, so a
+    device leaving service finds the journeys to hold (engine/device_hold.py)."""
     customer_index: Mapped[str | None] = mapped_column(String(64), index=True)
     subject_instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
     """For a review instance: the journey it reviews (maker-checker spans both)."""
@@ -90,6 +93,22 @@ class OpenTaskRecord(Base):
     required_level: Mapped[int] = mapped_column(default=1, server_default="1")
     required_qualification: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime]
+
+
+class JourneyHoldRecord(Base):
+    """A journey held because the device it was in flight on left service (§9.1: "in-flight journeys
+    suspended"); deleted when staff resume it on another device. The trail keeps both facts."""
+
+    __tablename__ = "journey_holds"
+
+    instance_id: Mapped[str] = mapped_column(
+        ForeignKey("process_instances.id", ondelete="CASCADE"), primary_key=True
+    )
+    device_id: Mapped[str] = mapped_column(String(64), index=True)
+    device_state: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(64))
+    """The lifecycle step that took the device out of service (`lock`, `report_lost`, ...)."""
+    held_at: Mapped[datetime]
 
 
 class StartRequestRecord(Base):

@@ -1,6 +1,6 @@
 """The device gate on the tablet (domain §9.4): fo101 starts a J1 on tablet A; the device admin locks A;
-A's next step shows the refusal screen; fo101 signs in on tablet B and carries on with the same journey,
-whose trail names tablet B for the step done there."""
+A's next step shows the refusal screen; fo101 signs in on tablet B, finds the journey held by the lock,
+resumes it there with one button and carries on, and the trail names tablet B for the step done there."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from playwright.sync_api import Browser
 
 from api.journey_driver import J1Driver
-from tests.browser.conftest import TABLET, Server, new_page, sign_in
+from tests.browser.conftest import TABLET, Server, new_page, shoot, sign_in
 from tests.browser.tablet_driver import TabletJourney
 
 OFFICER = "fo101"  # 洪山支行: tablets of their own, so the session's other tests keep theirs
@@ -80,7 +80,15 @@ def test_a_locked_tablet_is_refused_and_the_journey_goes_on_from_the_officers_ot
     other = new_page(browser, TABLET)
     other.context.add_cookies([{"name": "fb_device", "value": TABLET_B, "url": server.base_url}])
     sign_in(other, server, OFFICER, "/tablet")
-    other.click(f"a[href='/tablet/journeys/{instance_id}']")
+    listed = other.locator(f"a[href='/tablet/journeys/{instance_id}']")
+    assert "已暂停" in listed.inner_text()  # held by the lock (engine/device_hold.py)
+    listed.click()
+    held = other.wait_for_selector("[data-held=LOCKED]")
+    assert held is not None
+    assert f"此业务因设备 {TABLET_A} 锁定而暂停，请在本设备上继续办理" in other.inner_text("main")
+    assert other.query_selector("section.task") is None  # nothing to fill until it is resumed here
+    shoot(other, "tablet-journey-held")
+    other.get_by_role("button", name="在本设备继续办理").click()
     k = TabletJourney(other, server.base_url, officer=OFFICER)
     assert k.wait_screen() == "customer_consents"  # the same journey, where tablet A left it
     k.customer_consents()
@@ -90,3 +98,7 @@ def test_a_locked_tablet_is_refused_and_the_journey_goes_on_from_the_officers_ot
     events = api.client.get(f"/api/v1/instances/{instance_id}/events", headers=api.headers(OFFICER)).json()
     done = [(e["task_spec"], e["device_id"]) for e in events if e["kind"] == "task_completed"]
     assert ("id_card", TABLET_A) in done and ("customer_consents", TABLET_B) in done, done
+    [resumed] = [e for e in events if e["kind"] == "journey_resumed"]
+    assert resumed["detail"] == {"from_device_id": TABLET_A, "to_device_id": TABLET_B}
+    kinds = [e["kind"] for e in events]
+    assert kinds.index("journey_held") < kinds.index("journey_resumed")

@@ -70,6 +70,10 @@ ROUTES: dict[tuple[str, str], Expect] = {
         404 if not inside or own or role in ("ops_center", "branch_manager") else 403
     ),
     ("POST", "/api/v1/instances/{instance_id}/abandon"): lambda role, inside, own: 200 if own else 404,
+    # the journey is not held: its officer is told so; whoever does not work it may not resume it
+    ("POST", "/api/v1/instances/{instance_id}/resume-here"): lambda role, inside, own: (
+        409 if own else 403 if inside else 404
+    ),
     ("GET", "/api/v1/tasks"): lambda role, inside, own: 200,
     ("GET", "/api/v1/tasks/{task_id}"): lambda role, inside, own: 200 if own else 404,
     # the journey's first screen (the ID card, a staff screen) shows the customer no document

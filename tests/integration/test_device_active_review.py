@@ -164,9 +164,13 @@ def test_steps_done_while_the_tablets_history_says_locked_are_flagged(clocked: C
     admin.decide(demo_actor("sec001"), asked.change_id, True, "核验通过")
     clock.offset = timedelta(0)
 
-    done = driver.run_from(begun.instance, customer, skip=begun.steps)
+    # the lock held the journey: the officer resumes it on the (unlocked) tablet, then carries on
+    instance_id = begun.instance["instance_id"]
+    resumed = client.post(f"/api/v1/instances/{instance_id}/resume-here", headers=driver.headers("fo001"))
+    assert resumed.status_code == 200, resumed.text
+    done = driver.run_from(resumed.json(), customer, skip=begun.steps)
     assert done.outcome == "OPENED"
     rule = machine_rules(client, driver, done.instance["instance_id"])["DEVICE_ACTIVE"]
     assert rule["result"] == "FLAG", rule
-    pattern = rf"device {tablet} was LOCKED at \d{{4}}-\d\d-\d\d \d\d:\d\d \(task_completed\)"
+    pattern = rf"device {tablet} was LOCKED at \d{{4}}-\d\d-\d\d \d\d:\d\d \(journey_resumed\)"
     assert re.fullmatch(pattern, rule["reason"]), rule

@@ -1,6 +1,7 @@
 """The device gate over HTTP (domain §9.4): a field officer signs in and works only from an ACTIVE tablet
 bound to them; a tablet locked mid-session is refused on the very next call, page or htmx partial; the
-journey goes on from the officer's other tablet, and the trail names the tablet of each step."""
+journey, held by the lock, is resumed and goes on from the officer's other tablet, and the trail names
+the tablet of each step."""
 
 from __future__ import annotations
 
@@ -125,7 +126,9 @@ def test_a_journey_of_a_locked_tablet_goes_on_from_the_officers_other_tablet(
     driver.use_device("fo001", TABLET_B)
     tasks = client.get("/api/v1/tasks", headers=driver.headers("fo001")).json()
     assert instance_id in {t["instance_id"] for t in tasks}  # the suspended journey is on tablet B's list
-    done = driver.run_from(started.instance, customer, skip=started.steps)
+    resumed = client.post(f"/api/v1/instances/{instance_id}/resume-here", headers=driver.headers("fo001"))
+    assert resumed.status_code == 200, resumed.text  # held by the lock until resumed here
+    done = driver.run_from(resumed.json(), customer, skip=started.steps)
     assert done.outcome == "OPENED", done.instance
     events = client.get(f"/api/v1/instances/{instance_id}/events", headers=driver.headers("fo001")).json()
     by_fo001 = [(e["kind"], e["device_id"]) for e in events if e["actor_id"] == "fo001"]

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from devices.gate import CODES, DeviceGate, gated, refusal
+from devices.gate import CODES, OUT_OF_SERVICE, DeviceGate, gated, refusal
 from devices.lifecycle import TABLET_ROLES, Custody, DeviceFacts, DeviceState
 from engine.errors import DeviceRefused
 from engine.views import Actor
@@ -120,3 +120,19 @@ def test_a_step_up_asks_sessions_authenticated_before_it_and_only_them() -> None
     locked = dataclasses.replace(device, state=S.LOCKED)
     assert refusal("d1", locked, "fo001", after, step_up=False).code == "device_locked"  # type: ignore[union-attr]
     assert "step_up_required" in CODES
+
+
+def test_the_states_that_hold_journeys_are_those_that_refuse_everyone_for_the_device_itself() -> None:
+    """Not REGISTERED (refused as bound to nobody) nor BOUND / KEY_PENDING (not yet in service: no
+    journey was ever in flight there)."""
+    alike = {s for s, codes in EXPECTED.items() if len(set(codes)) == 1 and codes[0] != "device_not_bound"}
+    assert alike == OUT_OF_SERVICE
+
+
+def test_only_an_active_device_is_in_service_for_resuming_a_journey() -> None:
+    def read(device_id: str) -> DeviceFacts | None:
+        return DeviceFacts(DeviceState(device_id), None, "fo001") if device_id in set(S) else None
+
+    gate = DeviceGate(read)
+    assert {s for s in S if gate.in_service(s.value)} == {S.ACTIVE}
+    assert not gate.in_service("web-00000000000000ff")
