@@ -18,6 +18,7 @@ from api.routes import (
     audit,
     auth,
     device_commands,
+    device_events,
     device_risk,
     device_step_grants,
     devices,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         devices.router,
         device_risk.router,
         device_commands.router,
+        device_events.router,
         device_step_grants.router,
         messages.router,
     ):

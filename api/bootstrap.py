@@ -21,6 +21,7 @@ from devices.remote_commands import RemoteCommands
 from devices.restriction import DeviceRestriction
 from devices.risk import DeviceRisk
 from devices.risk_config import risk_config
+from devices.security_events import DeviceSecurityEvents
 from documents.evidence.desk import EvidenceDesk
 from documents.evidence.service import EncryptedBlobStore, EvidenceService
 from documents.handover import HandoverDocuments
@@ -53,6 +54,7 @@ from engine.persistence.database import build_engine, build_session_factory
 from engine.persistence.device_commands import DeviceCommandRepository
 from engine.persistence.device_history import DeviceHistory
 from engine.persistence.device_risk import DeviceRiskRepository
+from engine.persistence.device_security_events import DeviceSecurityEventRepository
 from engine.persistence.device_step_grants import DeviceStepGrantRepository
 from engine.persistence.devices import DeviceRepository
 from engine.persistence.evidence import EvidenceStore, FinishedJourneys
@@ -87,6 +89,7 @@ class Services:
     device_risk: DeviceRisk
     device_commands: RemoteCommands
     device_restriction: DeviceRestriction
+    device_security_events: DeviceSecurityEvents
     device_enrolment: DeviceEnrolment
     heartbeat_sweep: HeartbeatSweep
     device_gate: DeviceGate
@@ -256,13 +259,16 @@ def build_services(
     messages = MessageService(deps)
     device_repository = DeviceRepository(sessions)
     command_repository = DeviceCommandRepository(sessions)
-    command_queue = CommandQueue(command_repository, keys, now)
+    security_events = DeviceSecurityEvents(DeviceSecurityEventRepository(sessions), device_repository, now)
+    command_queue = CommandQueue(command_repository, keys, now, security_events)
     gate = device_gate(device_repository)
     holds = JourneyHolds(deps, gate.in_service)
-    device_admin = DeviceAdministration(device_repository, now, command_queue, holds.hold_on)
+    device_admin = DeviceAdministration(
+        device_repository, now, command_queue, holds.hold_on, events=security_events
+    )
     risk_repository = DeviceRiskRepository(sessions)
     config = risk_config(settings.device_risk)
-    device_risk = DeviceRisk(device_repository, risk_repository, device_admin, config, now)
+    device_risk = DeviceRisk(device_repository, risk_repository, device_admin, config, now, security_events)
     heartbeat_sweep = HeartbeatSweep(risk_repository, device_admin, config, now)
     # the simulated card centre calls back from whichever process sweeps the timers
     periodic: list[Callable[[], object]] = [heartbeat_sweep.run_once]
@@ -288,6 +294,7 @@ def build_services(
         device_admin=device_admin,
         device_risk=device_risk,
         device_commands=RemoteCommands(device_repository, command_repository, command_queue),
+        device_security_events=security_events,
         device_restriction=DeviceRestriction(device_repository, DeviceStepGrantRepository(sessions), now),
         device_enrolment=DeviceEnrolment(device_repository, command_repository, command_queue, now),
         heartbeat_sweep=heartbeat_sweep,

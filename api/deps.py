@@ -16,6 +16,7 @@ from devices.gate import DeviceGate
 from devices.remote_commands import RemoteCommands
 from devices.restriction import DeviceRestriction
 from devices.risk import DeviceRisk
+from devices.security_events import DeviceSecurityEvents
 from documents.evidence.desk import EvidenceDesk
 from documents.handover import HandoverDocuments
 from engine.attachments import AttachmentService
@@ -71,6 +72,7 @@ DeviceRiskDep = Annotated[DeviceRisk, _use_case(lambda s: s.device_risk)]
 DeviceCommandsDep = Annotated[RemoteCommands, _use_case(lambda s: s.device_commands)]
 DeviceEnrolmentDep = Annotated[DeviceEnrolment, _use_case(lambda s: s.device_enrolment)]
 DeviceRestrictionDep = Annotated[DeviceRestriction, _use_case(lambda s: s.device_restriction)]
+DeviceEventsDep = Annotated[DeviceSecurityEvents, _use_case(lambda s: s.device_security_events)]
 DeviceGateDep = Annotated[DeviceGate, _use_case(lambda s: s.device_gate)]
 HoldsDep = Annotated[JourneyHolds, _use_case(lambda s: s.holds)]
 DeskDep = Annotated[EvidenceDesk, _use_case(lambda s: s.desk)]

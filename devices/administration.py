@@ -33,6 +33,7 @@ from devices.lifecycle import (
     refuse_request,
 )
 from devices.registration import Registration, normalized
+from devices.security_events import DeviceSecurityEvents, EventKind
 from devices.views import (
     RISK_REASON_ROLES,
     DeviceChange,
@@ -79,11 +80,13 @@ class DeviceAdministration:
         now: Callable[[], datetime],
         commands: CommandQueue | None = None,
         on_out_of_service: OutOfService = lambda *_: None,
+        events: DeviceSecurityEvents | None = None,
     ) -> None:
         self._devices = repository
         self._now = now
         self._commands = commands
         self._on_out_of_service = on_out_of_service
+        self._events = events
 
     def register(self, actor: Actor, registration: Registration, reason: str | None = None) -> DeviceView:
         if not actor.roles & REGISTER_ROLES:
@@ -138,7 +141,10 @@ class DeviceAdministration:
             if device is None:
                 raise NotFound("no such device")
             raise_refusal(refuse_request("lock", facts(device), SYSTEM, frozenset({SYSTEM})))
-            return self._file(tx, device, "lock", {}, SYSTEM, reason)
+            change = self._file(tx, device, "lock", {}, SYSTEM, reason)
+        if self._events is not None:  # §9.3: a lock by the system is a security incident
+            self._events.raise_event(device_id, EventKind.AUTO_LOCK, reason)
+        return change
 
     def decide(self, actor: Actor, change_id: int, approve: bool, reason: str) -> DeviceChange:
         if not actor.roles & CHECKER_ROLES:

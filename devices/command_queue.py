@@ -34,6 +34,7 @@ from devices.commands import (
     pending_action,
 )
 from devices.device_messages import ReceiptBody, verify
+from devices.security_events import DeviceSecurityEvents, EventKind
 from engine.errors import Conflict, NotFound
 from engine.persistence.device_commands import CommandRow, DeviceCommandRepository, DeviceCommandStore
 
@@ -55,11 +56,16 @@ def delivered(row: CommandRow) -> Delivered:
 
 class CommandQueue:
     def __init__(
-        self, repository: DeviceCommandRepository, keys: KeyStore, now: Callable[[], datetime]
+        self,
+        repository: DeviceCommandRepository,
+        keys: KeyStore,
+        now: Callable[[], datetime],
+        events: DeviceSecurityEvents | None = None,
     ) -> None:
         self._repository = repository
         self._keys = keys
         self._now = now
+        self._events = events
 
     # -- queueing ---------------------------------------------------------------------------------
 
@@ -173,6 +179,7 @@ class CommandQueue:
             row = store.command(device_id, receipt.cmd_id)
             if row is None:
                 raise NotFound("no such command")
+            kind = CommandKind(row.kind)
             if (row.epoch, row.seq) != (receipt.epoch, receipt.seq):
                 raise Conflict("the receipt's generation or sequence number is not the command's")
             enrolment = store.enrolment(device_id, row.epoch)
@@ -192,7 +199,6 @@ class CommandQueue:
             else:
                 row = self._close(store, row, _S(receipt.status), device_id, receipt.reason, now=now)
                 row = store.update_command(row.command_id, {"receipt": _kept(receipt, signature)})
-                kind = CommandKind(row.kind)
                 if receipt.status == _S.DONE and kind in APPLIED:
                     store.update_device(device_id, {"applied_state": APPLIED[kind]})
                 if receipt.status == _S.DONE and kind is CommandKind.WIPE:
@@ -202,7 +208,10 @@ class CommandQueue:
                             self._close(store, moot, _S.SUPERSEDED, device_id, "the tablet is wiped")
             self._refresh(store, device_id)
             store.commit()
-            return row
+        if kind is CommandKind.WIPE and receipt.status in (_S.FAILED, _S.REJECTED) and self._events:
+            why = f"擦除指令 #{row.seq} 未执行（{receipt.status}）：{receipt.reason or '—'}"
+            self._events.raise_event(device_id, EventKind.WIPE_FAILED, why)
+        return row
 
     # -- helpers ------------------------------------------------------------------------------------
 

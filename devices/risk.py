@@ -16,11 +16,14 @@ from devices.administration import DeviceAdministration
 from devices.lifecycle import DeviceState
 from devices.risk_config import RiskConfig
 from devices.risk_scoring import JOURNEY_ACTIONS, Action, Verdict, score
+from devices.security_events import DeviceSecurityEvents, EventKind
 from devices.snapshots import Enrolment, Fix, ServerFacts, Snapshot, SnapshotKind
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.persistence.device_risk import DeviceRiskRepository, ScoredSnapshot
 from engine.persistence.devices import DeviceRepository, DeviceRow
 from engine.views import Actor
+
+STEP_UP_NOTICE = "风险评分 {score}：需加强认证，已要求保管人重新验证身份（原因见安全管理员视图）"
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,14 @@ class DeviceRisk:
         admin: DeviceAdministration,
         config: RiskConfig,
         now: Callable[[], datetime],
+        events: DeviceSecurityEvents | None = None,
     ) -> None:
         self._devices = devices
         self._risk = risk
         self._admin = admin
         self.config = config
         self._now = now
+        self._events = events
 
     def report(self, actor: Actor, device_id: str, kind: SnapshotKind, snapshot: Snapshot) -> Reported:
         if actor.device_id != device_id:
@@ -60,6 +65,9 @@ class DeviceRisk:
         self._risk.record(_scored(device_id, actor.staff_id, kind, now, verdict, snapshot))
         if verdict.action is Action.LOCK and device.state == DeviceState.ACTIVE:
             self._admin.lock_automatically(device_id, lock_reason(verdict))
+        if verdict.action is Action.STEP_UP and device.step_up_since is None and self._events is not None:
+            # §9.3: the branch manager is told; the reasons stay with the security officer
+            self._events.raise_event(device_id, EventKind.STEP_UP, STEP_UP_NOTICE.format(score=verdict.score))
         return Reported(kind.value, verdict.action.value, now)
 
     def assess(

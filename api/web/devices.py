@@ -10,11 +10,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import DeviceAdminDep, ReadsDep
+from api.deps import DeviceAdminDep, DeviceEventsDep, ReadsDep
 from api.params import RowId
 from api.web.pages import WebSessionDep, redirect, render
 from api.web.session import WebSession
 from devices.administration import DeviceAdministration
+from devices.security_events import ACKNOWLEDGERS, DeviceSecurityEvents
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.journey_reads import JourneyReads
 
@@ -54,6 +55,8 @@ WORDS = {
     "restrict": "受限",
     "branch_manager": "网点负责人",
     "security_officer": "安全管理员",
+    "auto_lock": "自动锁定",
+    "wipe_failed": "擦除未完成",
 }
 
 
@@ -61,12 +64,33 @@ WORDS = {
 def devices_page(
     request: Request,
     devices: DeviceAdminDep,
+    events: DeviceEventsDep,
     reads: ReadsDep,
     session: WebSessionDep,
     branch: Annotated[str, Query(pattern=r"^[A-Z0-9]{0,32}$")] = "",
-    done: Annotated[Literal["approve", "reject", ""], Query()] = "",
+    done: Annotated[Literal["approve", "reject", "acknowledge", ""], Query()] = "",
 ) -> Response:
-    return _page(request, devices, reads, session, branch, done=done)
+    return _page(request, devices, events, reads, session, branch, done=done)
+
+
+@router.post("/devices/security-events/{event_id}/acknowledge", response_class=HTMLResponse)
+def acknowledge_event(
+    request: Request,
+    event_id: RowId,
+    note: Annotated[str, Form(max_length=500)],
+    devices: DeviceAdminDep,
+    events: DeviceEventsDep,
+    reads: ReadsDep,
+    session: WebSessionDep,
+) -> Response:
+    try:
+        events.acknowledge(session.actor, event_id, note)
+    except (Conflict, Forbidden, NotFound, ValidationFailed) as refused:
+        status = {Conflict: 409, Forbidden: 403, NotFound: 404}.get(type(refused), 422)
+        return _page(
+            request, devices, events, reads, session, "", problem=refused.message, status_code=status
+        )
+    return redirect(request, "/devices?done=acknowledge")
 
 
 @router.post("/devices/changes/{change_id}/{verdict}", response_class=HTMLResponse)
@@ -76,6 +100,7 @@ def decide(
     verdict: Annotated[Literal["approve", "reject"], Path()],
     reason: Annotated[str, Form(max_length=500)],
     devices: DeviceAdminDep,
+    events: DeviceEventsDep,
     reads: ReadsDep,
     session: WebSessionDep,
 ) -> Response:
@@ -84,13 +109,16 @@ def decide(
     except (Conflict, Forbidden, NotFound, ValidationFailed) as refused:
         # the list again, saying why: the checker sees the change still pending and decides again
         status = {Conflict: 409, Forbidden: 403, NotFound: 404}.get(type(refused), 422)
-        return _page(request, devices, reads, session, "", problem=refused.message, status_code=status)
+        return _page(
+            request, devices, events, reads, session, "", problem=refused.message, status_code=status
+        )
     return redirect(request, f"/devices?done={verdict}")
 
 
 def _page(
     request: Request,
     devices: DeviceAdministration,
+    events: DeviceSecurityEvents,
     reads: JourneyReads,
     session: WebSession,
     branch: str,
@@ -102,6 +130,8 @@ def _page(
     rows = devices.devices(session.actor, branch or None)
     pending = devices.pending(session.actor)
     context: dict[str, Any] = {
+        "events": events.events(session.actor),
+        "can_acknowledge": bool(session.actor.roles & ACKNOWLEDGERS),
         "devices": rows,
         "pending": pending,
         "branch": branch,

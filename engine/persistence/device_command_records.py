@@ -87,3 +87,20 @@ class DeviceStepGrantRecord(Base):
     decided_at: Mapped[datetime | None]
     decision_reason: Mapped[str | None] = mapped_column(String(500))
     expires_at: Mapped[datetime | None]
+
+
+class DeviceSecurityEventRecord(Base):
+    """A device security event someone must look at (§9.3, anchors §7 pitfall 5): an automatic lock, a
+    step-up (the branch manager's notice), a failed or rejected wipe. Kept with who acknowledged it."""
+
+    __tablename__ = "device_security_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    branch_code: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str] = mapped_column(String(500))
+    at: Mapped[datetime]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    acknowledged_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(String(500))

@@ -150,6 +150,12 @@ ROUTES: dict[tuple[str, str], Expect] = {
         lambda role, inside, own: 422,
     ),
     ("GET", "/api/v1/device-channel/command-key"): lambda role, inside, own: 200,
+    ("GET", "/api/v1/device-security-events"): lambda role, inside, own: (
+        200 if role in DEVICE_READERS else 403
+    ),
+    ("POST", "/api/v1/device-security-events/{event_id}/acknowledge"): lambda role, inside, own: (
+        404 if role in DEVICE_CHECKERS else 403
+    ),
     # restricted tablets' requests: the authorizers' to see and decide (none here: an unknown id)
     ("GET", "/api/v1/device-step-grants"): lambda role, inside, own: 200 if role == "authorizer" else 403,
     **dict.fromkeys(
@@ -204,6 +210,7 @@ def call(
         "/api/v1/device-changes/{change_id}/reject": {"reason": "matrix"},
         "/api/v1/devices/{device_id}/commands": {"kind": "REKEY", "reason": "matrix"},
         "/api/v1/devices/{device_id}/commands/{command_id}/cancel": {"reason": "matrix"},
+        "/api/v1/device-security-events/{event_id}/acknowledge": {"note": "matrix"},
         "/api/v1/device-step-grants/{grant_id}/grant": {"reason": "matrix"},
         "/api/v1/device-step-grants/{grant_id}/refuse": {"reason": "matrix"},
     }.get(path, {})
@@ -273,6 +280,7 @@ def test_every_route_answers_every_role_as_the_matrix_says(client: TestClient, s
         "device_id": "web-0000000000000004",  # REGISTERED, in WH0101
         "command_id": "00000000-0000-0000-0000-000000000000",
         "grant_id": "999999",
+        "event_id": "999999",
     }
     failures = []
     for (method, path), expect in sorted(ROUTES.items()):
@@ -357,7 +365,9 @@ def test_every_route_refuses_a_signed_in_officer_once_the_tablet_is_out_of_servi
     assert client.get("/api/v1/tasks", headers=headers).status_code == 200
     DEVICE_STATES[code](services.device_admin, device)
     ids = dict.fromkeys(("process_id", "instance_id", "abandon_instance_id", "incident_id"), "x")
-    ids |= dict.fromkeys(("task_id", "mobile", "document", "package_id", "change_id", "grant_id"), "1")
+    ids |= dict.fromkeys(
+        ("task_id", "mobile", "document", "package_id", "change_id", "grant_id", "event_id"), "1"
+    )
     ids |= {
         "process_id": "debit_card_opening",
         "device_id": device,

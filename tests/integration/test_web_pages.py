@@ -51,6 +51,7 @@ PATH_EXAMPLES = {
     "change_id": "1",
     "verdict": "approve",
     "grant_id": "1",
+    "event_id": "1",
     "decision": "grant",
 }
 
