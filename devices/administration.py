@@ -5,7 +5,9 @@ as a change row with who, when and why, for the request and for the decision.
 
 The rules are the table in `devices/lifecycle.py`; this module adds what needs the database: scope
 (a branch manager sees their branch, device admins and security officers theirs by branch path, as
-staff administration does), the holders named in a bind or transfer, and one pending change at a time.
+staff administration does), the holders named in a bind or transfer, whether the maker of a change of
+branch is on the sending side, the handover record's signatures (devices/handover.py), and one
+pending change at a time.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from typing import Any
 
 from devices.command_queue import CommandQueue
 from devices.gate import OUT_OF_SERVICE
+from devices.handover import check_handover
 from devices.lifecycle import (
     REGISTER_ROLES,
     SYSTEM,
     TABLET_ROLES,
     TRANSITIONS,
+    BranchMove,
     Custody,
     DeviceFacts,
     DeviceState,
@@ -130,8 +134,9 @@ class DeviceAdministration:
         """Files the step as a pending change, or applies it when it has no checker."""
         _need_reason(reason, "reason")
         with self._devices.transaction() as tx:
-            device = self._device(tx, actor, device_id)
-            raise_refusal(refuse_request(name, facts(device), actor.staff_id, actor.roles))
+            device = self._device(tx, actor, device_id, _receiving_branch(name, payload))
+            move = self._move(actor, device, name, payload)
+            raise_refusal(refuse_request(name, facts(device), actor.staff_id, actor.roles, move))
             return self._file(tx, device, name, payload, actor.staff_id, reason)
 
     def lock_automatically(self, device_id: str, reason: str) -> DeviceChange:
@@ -178,8 +183,8 @@ class DeviceAdministration:
                 raise Forbidden(f"a {change.checker_role} of {change.checker_branch} decides this change")
             now = self._now()
             entered = outcome(TRANSITIONS[change.transition], facts(device))[0].value if approve else None
-            if approve:
-                self._check_payload(tx, change.transition, change.payload)  # holders may have moved on
+            if approve:  # holders may have moved on
+                self._check_payload(tx, device, change.transition, change.payload)
                 self._apply(tx, device, change.transition, change.payload, now, actor.staff_id, reason)
             closed = tx.close_change(
                 change_id, "APPROVED" if approve else "REJECTED", actor.staff_id, now, reason, entered
@@ -223,7 +228,7 @@ class DeviceAdministration:
         reason: str,
     ) -> DeviceChange:
         transition = TRANSITIONS[name]
-        self._check_payload(tx, name, payload)
+        payload = self._check_payload(tx, device, name, payload)
         now = self._now()
         pending = tx.pending_change_of(device.device_id)
         if transition.checker_role is None:
@@ -279,7 +284,10 @@ class DeviceAdministration:
         if state in OUT_OF_SERVICE:  # §9.1: the journeys in flight on it are held, whoever locked it
             self._on_out_of_service(tx.session, device.device_id, state.value, name)
 
-    def _check_payload(self, tx: DeviceTransaction, name: str, payload: dict[str, Any]) -> None:
+    def _check_payload(
+        self, tx: DeviceTransaction, device: DeviceRow, name: str, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Refuses a payload the step cannot take; answers it as the change keeps it."""
         missing = [f for f in TRANSITIONS[name].requires if payload.get(f) in (None, "", False)]
         if missing:
             raise ValidationFailed(
@@ -287,12 +295,27 @@ class DeviceAdministration:
             )
         if name in ("bind", "transfer"):
             _check_holders(tx, payload)
+        if name == "complete_transfer":
+            return payload | check_handover(tx, device, payload)
+        return payload
 
-    def _device(self, tx: DeviceTransaction, actor: Actor, device_id: str) -> DeviceRow:
+    def _device(
+        self, tx: DeviceTransaction, actor: Actor, device_id: str, receiving: str | None = None
+    ) -> DeviceRow:
+        """The device in the actor's scope; `receiving`: the branch a change of branch names, whose
+        staff see the device for the refusal to say who asks it (they take part in the change)."""
         device = tx.device(device_id)
-        if device is None or not self._sees(actor, device.branch_code):
+        if device is None or not (
+            self._sees(actor, device.branch_code) or (receiving and self._sees(actor, receiving))
+        ):
             raise NotFound("no such device")
         return device
+
+    def _move(self, actor: Actor, device: DeviceRow, name: str, payload: dict[str, Any]) -> BranchMove | None:
+        receiving = _receiving_branch(name, payload)
+        if receiving is None:
+            return None
+        return BranchMove(device.branch_code, receiving, self._sees(actor, device.branch_code))
 
     def _sees(self, actor: Actor, branch_code: str | None) -> bool:
         """Scope by branch path, as staff administration has it (branch paths are cached)."""
@@ -323,6 +346,15 @@ def _check_holders(tx: DeviceTransaction, payload: dict[str, Any]) -> None:
         errors.append(FieldError("backup_holder_id", "same_as_holder", "备用保管人不能与保管人相同"))
     if errors:
         raise ValidationFailed("the holders cannot hold this device", errors)
+
+
+def _receiving_branch(name: str, payload: dict[str, Any]) -> str | None:
+    """The branch a step that may change the device's branch names, None for any other step."""
+    transition = TRANSITIONS.get(name)
+    branch = payload.get("branch_code")
+    if transition is None or transition.across_branches_by is None or not branch:
+        return None
+    return str(branch)
 
 
 def _checker_branch(transition: Transition, device: DeviceRow, payload: dict[str, Any]) -> str | None:

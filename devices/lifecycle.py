@@ -2,7 +2,8 @@
 
 Each transition names where it may start, where it ends, who makes it and who (if anyone) checks it
 (§11: bind / transfer `device_admin` → `branch_manager`; key issue / unlock / void `device_admin` →
-`security_officer`). `LOST` and an automatic lock take effect at once; everything with a checker waits
+`security_officer`; §9.1: a transfer to another branch the sending `branch_manager` → the receiving
+one). `LOST` and an automatic lock take effect at once; everything with a checker waits
 as a pending change until a different person approves it (devices/administration.py).
 
 `activate` (BOUND → ACTIVE, `device_admin` → `security_officer`) stands in for "the device confirmed
@@ -64,6 +65,9 @@ class Transition:
     """The device's holder or backup holder may make it, whatever their role."""
     custody: Custody | None = None
     """For ACTIVE devices: the custody the device must be in (None: any)."""
+    across_branches_by: str | None = None
+    """When the payload names another branch than the device's: the one role that makes it, and only
+    from the sending side (its scope covers the device's branch). None: no such rule."""
 
 
 def _t(
@@ -76,9 +80,18 @@ def _t(
     *,
     holder: bool = False,
     custody: Custody | None = None,
+    across_branches_by: str | None = None,
 ) -> Transition:
     return Transition(
-        name, frozenset(from_states), to_state, frozenset(makers), checker, requires, holder, custody
+        name,
+        frozenset(from_states),
+        to_state,
+        frozenset(makers),
+        checker,
+        requires,
+        holder,
+        custody,
+        across_branches_by,
     )
 
 
@@ -96,8 +109,9 @@ TRANSITIONS: dict[str, Transition] = {
         _t("lock", {_S.ACTIVE}, _S.LOCKED, {ADMIN, SYSTEM}, None),
         # §9.1: unlock only with the device presented in person
         _t("unlock", {_S.LOCKED}, _S.ACTIVE, {ADMIN}, SECURITY, ("presented_in_person",)),
-        # the sending side asks, the receiving branch's manager checks; a device in the field is
-        # checked in before it changes hands
+        # §9.1: a change of holder is asked by the device admin or the branch's manager; a change of
+        # branch only by the sending branch's manager; the receiving branch's manager checks either.
+        # A device in the field is checked in before it changes hands
         _t(
             "transfer",
             {_S.BOUND, _S.ACTIVE},
@@ -106,9 +120,18 @@ TRANSITIONS: dict[str, Transition] = {
             MANAGER,
             ("branch_code", "holder_id"),
             custody=_IN,
+            across_branches_by=MANAGER,
         ),
-        # the handover is done (caches wiped, both holders signed): rebound, to be re-keyed
-        _t("complete_transfer", {_S.TRANSFER_PENDING}, _S.BOUND, {ADMIN}, None),
+        # the handover is done (caches wiped, the handover record signed by both holders, §9.1):
+        # rebound, to be re-keyed
+        _t(
+            "complete_transfer",
+            {_S.TRANSFER_PENDING},
+            _S.BOUND,
+            {ADMIN},
+            None,
+            ("outgoing_signature", "incoming_signature"),
+        ),
         _t("send_to_repair", {_S.BOUND, _S.ACTIVE, _S.LOCKED}, _S.REPAIR, {ADMIN}, MANAGER, custody=_IN),
         # fully re-provisioned afterwards (§9.1): back to BOUND, activated again
         _t("return_from_repair", {_S.REPAIR}, _S.BOUND, {ADMIN}, None),
@@ -149,10 +172,25 @@ class Refusal:
     reason: str
 
 
+@dataclass(frozen=True)
+class BranchMove:
+    """Where a step moves the device, for the rule on who asks a change of branch."""
+
+    from_branch: str
+    to_branch: str
+    maker_sends: bool
+    """The maker's scope covers the device's current branch (they are on the sending side)."""
+
+
 def refuse_request(
-    name: str, device: DeviceFacts, maker_id: str, maker_roles: frozenset[str]
+    name: str,
+    device: DeviceFacts,
+    maker_id: str,
+    maker_roles: frozenset[str],
+    move: BranchMove | None = None,
 ) -> Refusal | None:
-    """Whether `maker_id` (with `maker_roles`) may ask for transition `name` on the device now."""
+    """Whether `maker_id` (with `maker_roles`) may ask for transition `name` on the device now;
+    `move`: the branch the request names (a transfer's receiving branch), None when it names none."""
     transition = TRANSITIONS.get(name)
     if transition is None:
         return Refusal("invalid", f"unknown transition {name!r}")
@@ -163,7 +201,24 @@ def refuse_request(
         roles = " or ".join(sorted(transition.maker_roles))
         holder = " or the device's holder" if transition.holder_may_make else ""
         return Refusal("forbidden", f"{name} is asked by {roles}{holder}")
-    return refuse_state(transition, device)
+    return refuse_move(transition, maker_roles, move) or refuse_state(transition, device)
+
+
+def refuse_move(
+    transition: Transition, maker_roles: frozenset[str], move: BranchMove | None
+) -> Refusal | None:
+    """§9.1: a device changes branch only when the sending branch's manager asks for it (the
+    receiving branch's manager checks); within one branch the transition's makers all may."""
+    role = transition.across_branches_by
+    if role is None or move is None or move.to_branch == move.from_branch:
+        return None
+    if role in maker_roles and move.maker_sends:
+        return None
+    return Refusal(
+        "forbidden",
+        f"{transition.name} to another branch is asked by the sending branch's {role} "
+        f"(of {move.from_branch}); {move.to_branch}'s {role} checks it",
+    )
 
 
 def refuse_state(transition: Transition, device: DeviceFacts) -> Refusal | None:

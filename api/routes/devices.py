@@ -32,6 +32,7 @@ Reason = Annotated[
 ]
 Serial = Annotated[str, Field(pattern=formats.SERIAL)]
 PeripheralId = Annotated[str, Field(pattern=formats.PERIPHERAL)]
+AttachmentId = Annotated[str, Field(pattern=r"^att_[0-9a-f]{32}$")]
 
 
 class PeripheralsIn(Strict):
@@ -73,13 +74,24 @@ class InPersonStep(_Step):
     presented_in_person: Literal[True] = Field(description="the device was presented in person (§9.1)")
 
 
+class HandoverStep(_Step):
+    """§9.1: the handover record (移交单) signed by both holders, each on a tablet of their own."""
+
+    transition: Literal["complete_transfer"]
+    outgoing_signature: AttachmentId = Field(
+        description="the image of the device's holder's handwritten signature, uploaded by that holder"
+    )
+    incoming_signature: AttachmentId = Field(
+        description="the image of the receiving holder's signature, uploaded by that holder; another upload"
+    )
+
+
 class PlainStep(_Step):
     transition: Literal[
         "activate",
         "check_out",
         "check_in",
         "lock",
-        "complete_transfer",
         "send_to_repair",
         "return_from_repair",
         "report_lost",
@@ -87,7 +99,9 @@ class PlainStep(_Step):
     ]
 
 
-StepRequest = Annotated[HolderStep | InPersonStep | PlainStep, Field(discriminator="transition")]
+StepRequest = Annotated[
+    HolderStep | InPersonStep | HandoverStep | PlainStep, Field(discriminator="transition")
+]
 
 
 class Decision(Strict):

@@ -22,7 +22,13 @@ from engine.errors import Conflict
 from engine.persistence.cache import BRANCH_PATHS
 from engine.persistence.database import SessionFactory
 from engine.persistence.device_commands import DeviceCommandStore
-from engine.persistence.records import BranchRecord, DeviceChangeRecord, DeviceRecord, StaffRecord
+from engine.persistence.records import (
+    AttachmentRecord,
+    BranchRecord,
+    DeviceChangeRecord,
+    DeviceRecord,
+    StaffRecord,
+)
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,15 @@ class StaffFacts:
     branch_code: str
     roles: frozenset[str]
     active: bool
+
+
+@dataclass(frozen=True)
+class UploadFacts:
+    """What a handover record checks of an uploaded signature: who uploaded it and what it is."""
+
+    uploaded_by: str
+    image: bool
+    """A JPEG or PNG; False for a 双录 recording (an MP4, which has a length)."""
 
 
 ASSET_NO_TAKEN = "that asset number is taken (asset numbers are never reused, not even after voiding)"
@@ -244,6 +259,14 @@ class DeviceTransaction:
         if record is None:
             return None
         return StaffFacts(record.id, record.branch_code, frozenset(record.roles), record.status == "active")
+
+    def upload(self, attachment_id: str) -> UploadFacts | None:
+        """None for an unknown attachment."""
+        record = self._session.get(AttachmentRecord, attachment_id)
+        if record is None:
+            return None
+        image = record.media_type.startswith("image/") and record.duration_ms is None
+        return UploadFacts(record.uploaded_by, image)
 
     def add_device(self, device_id: str, values: dict[str, Any]) -> None:
         self._session.add(DeviceRecord(id=device_id, **values))

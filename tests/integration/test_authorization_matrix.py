@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from api.bootstrap import Services
 from api.journey_driver import Customer, J1Driver, tiny_png
 from crypto import SM2PrivateKey
-from devices.administration import DeviceAdministration
 from devices.demo import demo_actor, provision_tablet, seed_demo_devices
 from devices.lifecycle import TABLET_ROLES
 from devices.sandbox_tablet import SandboxTablet
@@ -312,36 +311,46 @@ def fresh_token(client: TestClient, who: str) -> str:
     return str(r.json()["access_token"])
 
 
-def _lock(admin: DeviceAdministration, device: str) -> None:
+def _lock(services: Services, device: str) -> None:
+    admin = services.device_admin
     admin.request(demo_actor("da001"), device, "lock", {}, "矩阵：锁定")
 
 
-def _report_lost(admin: DeviceAdministration, device: str) -> None:
+def _report_lost(services: Services, device: str) -> None:
+    admin = services.device_admin
     admin.request(demo_actor("da001"), device, "report_lost", {}, "矩阵：挂失")
 
 
-def _void(admin: DeviceAdministration, device: str) -> None:
+def _void(services: Services, device: str) -> None:
+    admin = services.device_admin
     change = admin.request(demo_actor("da001"), device, "void", {}, "矩阵：报废")
     admin.decide(demo_actor("sec001"), change.change_id, True, "矩阵：同意")
 
 
-def _repair(admin: DeviceAdministration, device: str) -> None:
+def _repair(services: Services, device: str) -> None:
+    admin = services.device_admin
     change = admin.request(demo_actor("da001"), device, "send_to_repair", {}, "矩阵：送修")
     admin.decide(demo_actor("bm001"), change.change_id, True, "矩阵：同意")
 
 
-def _rebind_to_fo002(admin: DeviceAdministration, device: str) -> None:
+def _rebind_to_fo002(services: Services, device: str) -> None:
     """Handed over to fo002 and active again: the officer signed in on it no longer holds it."""
+    admin = services.device_admin
     move = {"branch_code": IN, "holder_id": "fo002"}
     change = admin.request(demo_actor("da001"), device, "transfer", move, "矩阵：移交")
     admin.decide(demo_actor("bm001"), change.change_id, True, "矩阵：同意")
-    admin.request(demo_actor("da001"), device, "complete_transfer", {}, "矩阵：交接完成")
+    # both holders sign the handover record (each from a tablet of their own)
+    signed = {
+        f"{side}_signature": services.attachments.upload(demo_actor(who), tiny_png(seed)).attachment_id
+        for side, who, seed in (("outgoing", "fo001", 41), ("incoming", "fo002", 42))
+    }
+    admin.request(demo_actor("da001"), device, "complete_transfer", signed, "矩阵：交接完成")
     change = admin.request(demo_actor("da001"), device, "activate", {}, "矩阵：启用")
     admin.decide(demo_actor("sec001"), change.change_id, True, "矩阵：同意")
 
 
 SELF_REPORT = "/api/v1/devices/{device_id}/snapshots"
-DEVICE_STATES: dict[str, Callable[[DeviceAdministration, str], None]] = {
+DEVICE_STATES: dict[str, Callable[[Services, str], None]] = {
     "device_locked": _lock,
     "device_lost": _report_lost,
     "device_voided": _void,
@@ -363,7 +372,7 @@ def test_every_route_refuses_a_signed_in_officer_once_the_tablet_is_out_of_servi
     driver.use_device("fo001", device)
     headers = driver.headers("fo001")
     assert client.get("/api/v1/tasks", headers=headers).status_code == 200
-    DEVICE_STATES[code](services.device_admin, device)
+    DEVICE_STATES[code](services, device)
     ids = dict.fromkeys(("process_id", "instance_id", "abandon_instance_id", "incident_id"), "x")
     ids |= dict.fromkeys(
         ("task_id", "mobile", "document", "package_id", "change_id", "grant_id", "event_id"), "1"

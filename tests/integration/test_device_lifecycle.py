@@ -56,6 +56,10 @@ class Desk:
             assert status == 200 and decided["status"] == "APPROVED", decided
         return self.device()
 
+    def sign(self, who: str, seed: int = 0) -> str:
+        """`who` uploads the image of their signature on the handover record from their demo tablet."""
+        return self.driver.upload(who, seed or sum(map(ord, who)))
+
     def device(self, who: str = "da001", device: str = DEVICE) -> dict[str, Any]:
         status, detail = self.call(who, "GET", f"/devices/{device}")
         assert status == 200, detail
@@ -105,11 +109,13 @@ def test_a_device_lives_from_registration_to_voiding_each_step_checked_by_a_seco
     unlocked = desk.step("da001", "unlock", "sec002", presented_in_person=True)
     assert (unlocked["state"], unlocked["custody"]) == ("ACTIVE", "CHECKED_IN")
 
-    # cross-branch: WH0101's side asks, WH0102's manager checks
-    moving = desk.step("da001", "transfer", "bm101", branch_code="WH0102", holder_id="fo101")
+    # cross-branch: WH0101's manager asks, WH0102's manager checks
+    moving = desk.step("bm001", "transfer", "bm101", branch_code="WH0102", holder_id="fo101")
     assert moving["state"] == "TRANSFER_PENDING" and moving["branch_code"] == "WH0101"
     assert moving["transfer_to"]["holder_id"] == "fo101"
-    moved = desk.step("da001", "complete_transfer")
+    # both holders sign the handover record, each on their own demo tablet
+    signatures = {"outgoing_signature": desk.sign("fo001"), "incoming_signature": desk.sign("fo101")}
+    moved = desk.step("da001", "complete_transfer", **signatures)
     assert (moved["state"], moved["branch_code"], moved["holder"]["staff_id"]) == ("BOUND", "WH0102", "fo101")
     assert moved["backup_holder"] is None and moved["transfer_to"] is None
 

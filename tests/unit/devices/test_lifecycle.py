@@ -7,6 +7,7 @@ import pytest
 from devices.lifecycle import (
     SYSTEM,
     TRANSITIONS,
+    BranchMove,
     Custody,
     DeviceFacts,
     DeviceState,
@@ -182,3 +183,51 @@ def test_the_table_matches_the_maker_checker_matrix() -> None:
     assert checkers["report_lost"] is None and checkers["lock"] is None
     assert TRANSITIONS["unlock"].requires == ("presented_in_person",)
     assert set(TRANSITIONS["bind"].requires) == {"branch_code", "holder_id"}
+
+
+ACTIVE_IN = DeviceFacts(S.ACTIVE, Custody.CHECKED_IN, holder_id="fo001")
+
+
+def test_a_transfer_to_another_branch_is_asked_by_the_sending_branchs_manager() -> None:
+    sending = BranchMove("WH0101", "WH0102", maker_sends=True)
+    assert refuse_request("transfer", ACTIVE_IN, "bm001", MANAGER, sending) is None
+
+
+def test_a_device_admin_does_not_ask_a_transfer_to_another_branch() -> None:
+    refusal = refuse_request("transfer", ACTIVE_IN, "da001", ADMIN, BranchMove("WH0101", "WH0102", True))
+    assert refusal is not None and refusal.kind == "forbidden"
+    assert "sending branch's branch_manager" in refusal.reason and "WH0101" in refusal.reason
+
+
+def test_the_receiving_branchs_manager_does_not_ask_the_transfer_they_check() -> None:
+    receiving = BranchMove("WH0101", "WH0102", maker_sends=False)
+    refusal = refuse_request("transfer", ACTIVE_IN, "bm101", MANAGER, receiving)
+    assert (
+        refusal is not None
+        and refusal.kind == "forbidden"
+        and "WH0102's branch_manager checks" in refusal.reason
+    )
+
+
+def test_a_change_of_holder_within_the_branch_is_asked_by_a_device_admin_or_its_manager() -> None:
+    within = BranchMove("WH0101", "WH0101", maker_sends=True)
+    assert refuse_request("transfer", ACTIVE_IN, "da001", ADMIN, within) is None
+    assert refuse_request("transfer", ACTIVE_IN, "bm001", MANAGER, within) is None
+
+
+def test_the_branch_rule_belongs_to_the_transfer_alone_and_comes_before_the_state() -> None:
+    assert [n for n, t in TRANSITIONS.items() if t.across_branches_by] == ["transfer"]
+    # bind names a branch too, but a registered device has none to be sent from
+    assert (
+        refuse_request("bind", device(S.REGISTERED), "da001", ADMIN, BranchMove("WH01", "WH0102", True))
+        is None
+    )
+    refusal = refuse_request(
+        "transfer", device(S.LOCKED), "da001", ADMIN, BranchMove("WH0101", "WH0102", True)
+    )
+    assert refusal is not None and refusal.kind == "forbidden"
+
+
+def test_completing_a_transfer_needs_the_handover_signed_by_both_holders() -> None:
+    assert TRANSITIONS["complete_transfer"].requires == ("outgoing_signature", "incoming_signature")
+    assert TRANSITIONS["complete_transfer"].checker_role is None
