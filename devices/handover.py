@@ -9,6 +9,7 @@ incoming one from the receiving holder (`transfer_to`); the change keeps both id
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from engine.errors import FieldError, ValidationFailed
@@ -36,8 +37,17 @@ def check_handover(tx: DeviceTransaction, device: DeviceRow, payload: dict[str, 
             errors.append(FieldError(field, "attachment_kind", "此处应上传签名图片"))
         elif not holders[holder_field] or upload.uploaded_by != holders[holder_field]:
             errors.append(FieldError(field, "not_signed_by_holder", wrong_signer))
+        elif _aware(upload.uploaded_at) < _aware(device.updated_at):
+            # the device entered TRANSFER_PENDING then: an older image (an ID photo, an earlier
+            # signature) is not this handover's signature
+            errors.append(FieldError(field, "signed_before_transfer", "签名须在移交批准后签署上传"))
     if payload["outgoing_signature"] == payload["incoming_signature"]:
         errors.append(FieldError("incoming_signature", "same_as_outgoing", "两位保管人的签名不能是同一附件"))
     if errors:
         raise ValidationFailed("the handover record is not signed by both holders", errors)
     return holders
+
+
+def _aware(at: datetime) -> datetime:
+    """SQLite gives naive datetimes back (stored as UTC)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

@@ -115,6 +115,7 @@ class UploadFacts:
     uploaded_by: str
     image: bool
     """A JPEG or PNG; False for a 双录 recording (an MP4, which has a length)."""
+    uploaded_at: datetime
 
 
 ASSET_NO_TAKEN = "that asset number is taken (asset numbers are never reused, not even after voiding)"
@@ -266,7 +267,7 @@ class DeviceTransaction:
         if record is None:
             return None
         image = record.media_type.startswith("image/") and record.duration_ms is None
-        return UploadFacts(record.uploaded_by, image)
+        return UploadFacts(record.uploaded_by, image, record.created_at)
 
     def add_device(self, device_id: str, values: dict[str, Any]) -> None:
         self._session.add(DeviceRecord(id=device_id, **values))

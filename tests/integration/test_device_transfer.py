@@ -89,6 +89,7 @@ def test_completing_a_transfer_without_the_signatures_names_both_fields(desk: De
 
 
 def test_a_recording_the_same_upload_twice_an_unknown_one_or_the_wrong_signer_is_a_422(desk: Desk) -> None:
+    signed_before = desk.sign("fo001")  # an image of fo001's from before the transfer was approved
     to_wh0102(desk)
     outgoing, incoming = desk.sign("fo001"), desk.sign("fo101")
     recording = desk.client.post(
@@ -101,6 +102,7 @@ def test_a_recording_the_same_upload_twice_an_unknown_one_or_the_wrong_signer_is
         ({"incoming_signature": outgoing}, {"incoming_signature": "same_as_outgoing"}),
         ({"outgoing_signature": "att_" + "0" * 32}, {"outgoing_signature": "attachment_not_found"}),
         ({"outgoing_signature": desk.sign("fo002")}, {"outgoing_signature": "not_signed_by_holder"}),
+        ({"outgoing_signature": signed_before}, {"outgoing_signature": "signed_before_transfer"}),
         (
             {"outgoing_signature": incoming, "incoming_signature": outgoing},
             {"outgoing_signature": "not_signed_by_holder", "incoming_signature": "not_signed_by_holder"},
