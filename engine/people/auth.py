@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from engine.errors import FieldError, Throttled, Unauthenticated, ValidationFailed
 from engine.persistence.database import SessionFactory
-from engine.persistence.people import PeopleRepository, PeopleTransaction
+from engine.persistence.people import PeopleRepository, PeopleTransaction, TokenHolder
 from engine.persistence.records import AccessTokenRecord, BranchRecord, StaffRecord
 from engine.views import Actor
 
@@ -93,7 +93,7 @@ class AuthService:
                 raise Unauthenticated("wrong user name or password")
             # the password was right: only now may the answer say the device is the problem
             now = self._now()
-            actor = _actor_of(staff, tx.branch(staff.branch_code), device_id, now)
+            actor = _staff_actor(staff, tx.branch(staff.branch_code), device_id, now)
             self._device_gate(actor)
             token = secrets.token_urlsafe(32)
             expires = now + timedelta(seconds=self._ttl)
@@ -116,13 +116,7 @@ class AuthService:
         member of staff is refused at once without a per-request cost of three queries. `reporting`: the
         call is the device reporting on itself (a heartbeat), which a locked or lost device must still
         be able to do, to be told to wipe or unlock (`report_gate`)."""
-        found = self._people.token_holder(_digest(token))
-        if found is None:
-            raise Unauthenticated("sign in again")
-        row, staff = found.token, found.staff
-        if row.revoked_at is not None or row.expires_at <= self._now() or staff.status != "active":
-            raise Unauthenticated("sign in again")
-        actor = _actor_of(staff, found.branch, row.device_id, row.authenticated_at)
+        actor = _actor_of(self._live_holder(token))
         (self._report_gate if reporting else self._device_gate)(actor)
         return actor
 
@@ -130,13 +124,9 @@ class AuthService:
         """§9.3 step up: the signed-in officer proves who they are again on this session. The password
         is checked here (throttled like a sign-in); the face is matched on the tablet against its own
         enrolled template (§2.2), which the server cannot see."""
-        found = self._people.token_holder(_digest(token))
-        if found is None:
-            raise Unauthenticated("sign in again")
-        row, staff = found.token, found.staff
-        if row.revoked_at is not None or row.expires_at <= self._now() or staff.status != "active":
-            raise Unauthenticated("sign in again")
-        self._step_up_gate(_actor_of(staff, found.branch, row.device_id, row.authenticated_at))
+        found = self._live_holder(token)
+        staff = found.staff
+        self._step_up_gate(_actor_of(found))
         with self._people.transaction() as tx:
             now = self._now()
             if _throttled(tx, staff.id, client[:64], now - THROTTLE_WINDOW):
@@ -150,10 +140,21 @@ class AuthService:
                     "the password is wrong", [FieldError("password", "wrong", "密码错误")]
                 ) from None
         self._people.reauthenticated(_digest(token), now)
-        return _actor_of(staff, found.branch, row.device_id, now)
+        return replace(_actor_of(found), authenticated_at=now)
 
     def logout(self, token: str) -> None:
         self._people.revoke_token(_digest(token), self._now())
+
+    def _live_holder(self, token: str) -> TokenHolder:
+        """Token, staff and branch in one round trip; a revoked or expired token or a member of staff
+        no longer active is refused at once."""
+        found = self._people.token_holder(_digest(token))
+        if found is None:
+            raise Unauthenticated("sign in again")
+        row, staff = found.token, found.staff
+        if row.revoked_at is not None or row.expires_at <= self._now() or staff.status != "active":
+            raise Unauthenticated("sign in again")
+        return found
 
 
 def _throttled(tx: PeopleTransaction, username: str, client: str, since: datetime) -> bool:
@@ -164,7 +165,12 @@ def _throttled(tx: PeopleTransaction, username: str, client: str, since: datetim
     )
 
 
-def _actor_of(
+def _actor_of(found: TokenHolder) -> Actor:
+    token = found.token
+    return _staff_actor(found.staff, found.branch, token.device_id, token.authenticated_at)
+
+
+def _staff_actor(
     staff: StaffRecord,
     branch: BranchRecord | None,
     device_id: str | None,

@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +172,18 @@ def clear_personal_data(engine: Any) -> list[str]:
 def client(services: Services) -> Iterator[TestClient]:
     with TestClient(create_app(services.settings, services)) as test_client:
         yield test_client
+
+
+class Clock:
+    """An engine clock the test moves by hand (`clock.now += timedelta(...)`)."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()

@@ -7,7 +7,7 @@ device agent plays the tablet and verifies each command against the pinned platf
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,25 +21,12 @@ from api.journey_driver import J1Driver
 from devices.demo import DEVICES, demo_identity, seed_demo_devices
 from devices.sandbox_tablet import SandboxTablet
 from engine.people.demo import seed_demo
-from tests.integration.conftest import make_settings
+from tests.integration.conftest import Clock, make_settings
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 DEVICE = DEVICES[0][0]  # ACTIVE, held by fo001 in WH0101
 PASSWORD = "fieldbank-demo"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ start, and the 24 h heartbeat sweep on a moved clock. The sandbox device agent p
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from api.device_agent import DeviceAgent, sign_in_on_device
 from api.journey_driver import J1Driver
 from devices.demo import DEVICES, demo_identity, seed_demo_devices
 from engine.people.demo import seed_demo
-from tests.integration.conftest import make_settings
+from tests.integration.conftest import Clock, make_settings
 from tests.integration.test_web_pages import sign_in
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -144,19 +144,6 @@ def test_a_restricted_device_may_not_start_a_journey(agent: DeviceAgent, client:
     stepped = client.post("/api/v1/auth/step-up", json={"password": PASSWORD}, headers=agent._headers)
     assert stepped.status_code == 200
     assert client.post(start, json={}, headers=agent._headers).status_code == 201  # step up may start
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture
