@@ -14,7 +14,7 @@ import base64
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from crypto import KeyStore, sm2_sign
@@ -33,7 +33,7 @@ from devices.commands import (
     not_after,
     pending_action,
 )
-from devices.device_messages import ReceiptBody, verify
+from devices.device_messages import ReceiptBody, refused, verify
 from devices.security_events import DeviceSecurityEvents, EventKind
 from engine.errors import Conflict, NotFound
 from engine.persistence.device_commands import CommandRow, DeviceCommandRepository, DeviceCommandStore
@@ -144,13 +144,20 @@ class CommandQueue:
 
     # -- delivery and receipts --------------------------------------------------------------------
 
-    def deliver(self, device_id: str, *, check_in: bool = False) -> list[Delivered]:
-        """The open commands for the tablet, marked delivered (again); expired and stale ones closed."""
+    def deliver(self, device_id: str, *, check_in_ts: datetime | None = None) -> list[Delivered]:
+        """The open commands for the tablet, marked delivered (again); expired and stale ones closed.
+        `check_in_ts`: the tablet's signed time of its own check-in, which must be later than its last
+        one's — a replayed check-in is refused (409 `replay`), with no store of seen nonces to grow."""
         with self._repository.transaction() as store:
             record = store.lock_device(device_id)
             if record is None:
                 raise NotFound("no such device")
             now = self._now()
+            if check_in_ts is not None:
+                last = record.last_check_in_ts
+                if last is not None and check_in_ts <= (last if last.tzinfo else last.replace(tzinfo=UTC)):
+                    raise refused(Conflict, "replay", "this check-in is not later than the last one")
+                store.update_device(device_id, {"last_check_in_at": now, "last_check_in_ts": check_in_ts})
             out = []
             for row in store.open_commands(device_id):
                 if row.epoch != record.epoch:
@@ -164,8 +171,6 @@ class CommandQueue:
                         "last_delivered_at": now,
                     }
                     out.append(delivered(store.update_command(row.command_id, values)))
-            if check_in:
-                store.update_device(device_id, {"last_check_in_at": now})
             self._refresh(store, device_id)
             store.commit()
             return out

@@ -143,7 +143,7 @@ class DeviceEnrolment:
         if enrolment is None:
             raise refused(Unauthenticated, "key_unknown", "the device has no key for that generation")
         verify(enrolment.public_key, body, signature)
-        commands = self._queue.deliver(device_id, check_in=True)
+        commands = self._queue.deliver(device_id, check_in_ts=body.ts)
         return CheckedIn(device.state, device.epoch, now, commands)
 
     def enrolments(self, device_id: str) -> list[EnrolmentRow]:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from crypto import BadSignature, MalformedInput, SM2PrivateKey, SM2PublicKey, sm2_sign, sm2_verify
 from devices.commands import CommandKind, canonical
 from devices.device_messages import CheckInBody, EnrolmentBody, ReceiptBody
+
+_TICK = timedelta(milliseconds=1)
 
 
 @dataclass
@@ -41,6 +43,7 @@ class SandboxTablet:
     screen: TabletScreen = field(default_factory=TabletScreen)
     receipts: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Every command id answered, with the signed receipt sent for it."""
+    last_check_in: datetime | None = None
 
     def to_state(self) -> dict[str, Any]:
         """What the sandbox agent keeps between runs (a real tablet keeps its key in the secure element)."""
@@ -84,7 +87,11 @@ class SandboxTablet:
         self.epoch, self.last_seq, self.screen = epoch, 0, TabletScreen()
 
     def check_in(self, now: datetime) -> dict[str, Any]:
-        body = CheckInBody(device_id=self.device_id, epoch=self.epoch, nonce=secrets.token_hex(16), ts=now)
+        """Each check-in's signed time is later than the last one's (the server refuses a replay), as a
+        real tablet keeps it with its monotonic clock even when the wall clock is set back."""
+        ts = now if self.last_check_in is None or now > self.last_check_in else self.last_check_in + _TICK
+        self.last_check_in = ts
+        body = CheckInBody(device_id=self.device_id, epoch=self.epoch, nonce=secrets.token_hex(16), ts=ts)
         return self._signed(body)
 
     def obey(self, delivered: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:

@@ -63,6 +63,7 @@ class DeviceRow:
     pending_action: str | None
     pending_since: datetime | None
     last_check_in_at: datetime | None
+    last_check_in_ts: datetime | None
     step_up_since: datetime | None
     version: int
 

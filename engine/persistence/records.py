@@ -464,6 +464,8 @@ class DeviceRecord(Base):
     pending_action: Mapped[str | None] = mapped_column(String(40))
     pending_since: Mapped[datetime | None]
     last_check_in_at: Mapped[datetime | None]
+    last_check_in_ts: Mapped[datetime | None]
+    """The tablet's own signed time of its last check-in: the next must be later (no replay)."""
     step_up_since: Mapped[datetime | None]
     """Since when the device's risk asks its officer to re-authenticate (§9.3 step up); None: it does not."""
     version: Mapped[int] = mapped_column(Integer, nullable=False)

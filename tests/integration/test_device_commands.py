@@ -217,8 +217,13 @@ def test_check_in_refuses_a_bad_signature_an_old_clock_and_an_old_generation(
     tampered = {"body": dict(signed["body"], nonce="f" * 32), "signature": signed["signature"]}
     r = client.post(url, json=tampered)
     assert (r.status_code, r.json()["code"]) == (401, "sig_invalid")
-    r = client.post(url, json=agent.tablet.check_in(clock.now - timedelta(minutes=6)))
+    stale = SandboxTablet(DEVICE, agent.tablet.platform_key, key=agent.tablet.key, epoch=1)
+    r = client.post(url, json=stale.check_in(clock.now - timedelta(minutes=6)))
     assert (r.status_code, r.json()["code"]) == (401, "ts_skew")
+    replayed = agent.tablet.check_in(clock.now)
+    assert client.post(url, json=replayed).status_code == 200
+    r = client.post(url, json=replayed)  # the same signed check-in again
+    assert (r.status_code, r.json()["code"]) == (409, "replay")
     r = client.post(url, json={"body": {"device_id": DEVICE}, "signature": "x"})
     assert r.status_code == 422
     old = SandboxTablet(DEVICE, agent.tablet.platform_key, key=agent.tablet.key, epoch=1)
