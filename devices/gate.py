@@ -20,7 +20,7 @@ from datetime import datetime
 
 from devices.lifecycle import TABLET_ROLES, Custody, DeviceFacts, DeviceState
 from engine.errors import DeviceRefused
-from engine.persistence.devices import DeviceRepository
+from engine.persistence.devices import DeviceBinding, DeviceRepository
 from engine.views import Actor
 
 _S = DeviceState
@@ -52,6 +52,13 @@ NOT_ACTIVE = GateRefusal("device_not_active", "此设备尚未启用，请联系
 """REGISTERED, BOUND or KEY_PENDING: not yet (or not again) in service."""
 STEP_UP = GateRefusal("step_up_required", "设备存在风险提示，请重新验证身份后继续办理")
 """§9.3 step up (and restrict): the device's risk asks its officer to prove who they are again."""
+
+
+class _Unread:
+    """The gate was given no pre-read device: it reads it itself."""
+
+
+UNREAD = _Unread()
 
 CODES = frozenset(r.code for r in (NO_DEVICE, UNKNOWN, NOT_BOUND, NOT_ACTIVE, STEP_UP, *_BY_STATE.values()))
 
@@ -112,22 +119,35 @@ class DeviceGate:
         device = self._read(device_id)
         return device is not None and device.state is _S.ACTIVE
 
-    def __call__(self, actor: Actor) -> None:
-        self._check(actor, reporting=False)
+    def __call__(self, actor: Actor, binding: DeviceBinding | _Unread | None = UNREAD) -> None:
+        """`binding`: the device as the token's own query read it (AuthService); unread at sign-in."""
+        self._check(actor, binding, reporting=False)
 
-    def stepping_up(self, actor: Actor) -> None:
+    def stepping_up(self, actor: Actor, binding: DeviceBinding | _Unread | None = UNREAD) -> None:
         """The call that re-authenticates (§9.3 step up): every other condition still holds."""
-        self._check(actor, reporting=False, step_up=False)
+        self._check(actor, binding, reporting=False, step_up=False)
 
-    def reporting(self, actor: Actor) -> None:
+    def reporting(self, actor: Actor, binding: DeviceBinding | _Unread | None = UNREAD) -> None:
         """A device reporting on itself (snapshots, heartbeats): a locked or lost one still may, bound
         to the same holder, so that it can be told to wipe or unlock (§9.4); it does nothing else."""
-        self._check(actor, reporting=True)
+        self._check(actor, binding, reporting=True)
 
-    def _check(self, actor: Actor, *, reporting: bool, step_up: bool = True) -> None:
+    def _check(
+        self,
+        actor: Actor,
+        binding: DeviceBinding | _Unread | None,
+        *,
+        reporting: bool,
+        step_up: bool = True,
+    ) -> None:
         if not gated(actor.roles):
             return
-        device = self._read(actor.device_id) if actor.device_id else None
+        if not actor.device_id:
+            device = None
+        elif isinstance(binding, _Unread):
+            device = self._read(actor.device_id)
+        else:
+            device = facts_of(binding)
         if reporting and device is not None and device.state in STILL_REPORTING:
             device = dataclasses.replace(device, state=_S.ACTIVE)
         check_step_up = step_up and not reporting
@@ -138,16 +158,16 @@ class DeviceGate:
             raise DeviceRefused(refused.code, refused.message)
 
 
+def facts_of(row: DeviceBinding | None) -> DeviceFacts | None:
+    if row is None:
+        return None
+    custody = Custody(row.custody) if row.custody else None
+    return DeviceFacts(
+        DeviceState(row.state), custody, row.holder_id, row.backup_holder_id, row.step_up_since
+    )
+
+
 def device_gate(devices: DeviceRepository) -> DeviceGate:
-    """The gate over the device table: one primary-key read of four columns per call."""
-
-    def read(device_id: str) -> DeviceFacts | None:
-        row = devices.binding(device_id)
-        if row is None:
-            return None
-        custody = Custody(row.custody) if row.custody else None
-        return DeviceFacts(
-            DeviceState(row.state), custody, row.holder_id, row.backup_holder_id, row.step_up_since
-        )
-
-    return DeviceGate(read, devices.held_by)
+    """The gate over the device table: at sign-in one primary-key read; on every later call the device
+    comes with the token's own query, so the gate adds no round trip."""
+    return DeviceGate(lambda device_id: facts_of(devices.binding(device_id)), devices.held_by)

@@ -45,11 +45,11 @@ class IssuedToken:
     actor: Actor
 
 
-DeviceGate = Callable[[Actor], None]
+DeviceGate = Callable[..., None]
 """Raises `DeviceRefused` when the actor may not work from their device now (devices/gate.py)."""
 
 
-def _open_gate(_actor: Actor) -> None:
+def _open_gate(_actor: Actor, _device: object = None) -> None:
     return None
 
 
@@ -116,8 +116,9 @@ class AuthService:
         member of staff is refused at once without a per-request cost of three queries. `reporting`: the
         call is the device reporting on itself (a heartbeat), which a locked or lost device must still
         be able to do, to be told to wipe or unlock (`report_gate`)."""
-        actor = _actor_of(self._live_holder(token))
-        (self._report_gate if reporting else self._device_gate)(actor)
+        found = self._live_holder(token)
+        actor = _actor_of(found)
+        (self._report_gate if reporting else self._device_gate)(actor, found.device)
         return actor
 
     def step_up(self, token: str, password: str, client: str = "") -> Actor:
@@ -126,7 +127,7 @@ class AuthService:
         enrolled template (§2.2), which the server cannot see."""
         found = self._live_holder(token)
         staff = found.staff
-        self._step_up_gate(_actor_of(found))
+        self._step_up_gate(_actor_of(found), found.device)
         with self._people.transaction() as tx:
             now = self._now()
             if _throttled(tx, staff.id, client[:64], now - THROTTLE_WINDOW):

@@ -119,6 +119,14 @@ class UploadFacts:
     uploaded_at: datetime
 
 
+BINDING_COLUMNS = (
+    DeviceRecord.state,
+    DeviceRecord.custody,
+    DeviceRecord.holder_id,
+    DeviceRecord.backup_holder_id,
+    DeviceRecord.step_up_since,
+)
+"""What the device gate reads, in `DeviceBinding`'s order."""
 ASSET_NO_TAKEN = "that asset number is taken (asset numbers are never reused, not even after voiding)"
 # the columns behind each row's fields, after its id
 _DEVICE_FIELDS = [f.name for f in fields(DeviceRow)][1:]
@@ -154,17 +162,10 @@ class DeviceRepository:
             return _device(record) if record is not None else None
 
     def binding(self, device_id: str) -> DeviceBinding | None:
-        """The gate's read: five columns by primary key, one round trip."""
+        """The gate's read at sign-in (later calls get it with the token, engine/persistence/people.py):
+        five columns by primary key, one round trip."""
         with self._sessions() as session:
-            row = session.execute(
-                select(
-                    DeviceRecord.state,
-                    DeviceRecord.custody,
-                    DeviceRecord.holder_id,
-                    DeviceRecord.backup_holder_id,
-                    DeviceRecord.step_up_since,
-                ).where(DeviceRecord.id == device_id)
-            ).first()
+            row = session.execute(select(*BINDING_COLUMNS).where(DeviceRecord.id == device_id)).first()
             return DeviceBinding(*row) if row is not None else None
 
     def held_by(self, staff_id: str) -> list[str]:

@@ -16,9 +16,12 @@ from sqlalchemy import func, select, update
 
 from engine.persistence.cache import BRANCH_PATHS
 from engine.persistence.database import SessionFactory, Transaction
+from engine.persistence.devices import BINDING_COLUMNS as _BINDING
+from engine.persistence.devices import DeviceBinding
 from engine.persistence.records import (
     AccessTokenRecord,
     BranchRecord,
+    DeviceRecord,
     LoginFailureRecord,
     PersonalDataViewRecord,
     StaffChangeRecord,
@@ -33,6 +36,8 @@ class TokenHolder:
     token: AccessTokenRecord
     staff: StaffRecord
     branch: BranchRecord | None
+    device: DeviceBinding | None = None
+    """The token's device as the gate reads it, from the same round trip (None: no such device)."""
 
 
 class PeopleRepository:
@@ -46,15 +51,21 @@ class PeopleRepository:
             yield PeopleTransaction(session)
 
     def token_holder(self, token_hash: str) -> TokenHolder | None:
-        """Every request asks this: token, staff and branch in one round trip."""
+        """Every request asks this: token, staff, branch and the device the gate checks, in one round
+        trip (the gate needs no read of its own)."""
         with self._sessions() as session:
             found = session.execute(
-                select(AccessTokenRecord, StaffRecord, BranchRecord)
+                select(AccessTokenRecord, StaffRecord, BranchRecord, *_BINDING)
                 .join(StaffRecord, StaffRecord.id == AccessTokenRecord.staff_id)
                 .outerjoin(BranchRecord, BranchRecord.code == StaffRecord.branch_code)
+                .outerjoin(DeviceRecord, DeviceRecord.id == AccessTokenRecord.device_id)
                 .where(AccessTokenRecord.token_hash == token_hash)
             ).first()
-            return TokenHolder(*found) if found is not None else None
+            if found is None:
+                return None
+            token, staff, branch, state, custody, holder, backup, step_up_since = found
+            device = DeviceBinding(state, custody, holder, backup, step_up_since) if state else None
+            return TokenHolder(token, staff, branch, device)
 
     def names(self, staff_ids: Collection[str]) -> dict[str, str]:
         """Staff names by id, for pages that show who acted (one query for a whole list)."""
