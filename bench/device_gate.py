@@ -1,5 +1,6 @@
 """What the device gate adds to every signed-in call of a field officer: `AuthService.authenticate`
-timed with the gate and without it, on the same database and token.
+timed with the gate and without it, on the same database and token. The device comes with the token's
+own query either way (an outer join), so the difference is the gate's own check.
 
 Run: .venv/bin/python bench/device_gate.py [--url postgresql+psycopg://...] [--calls N]
 (default: a fresh SQLite file; give a PostgreSQL URL you may empty — its tables are created by
