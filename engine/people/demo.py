@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 
 from engine.people.auth import hash_password
 from engine.persistence.database import SessionFactory
@@ -47,9 +48,15 @@ def branch_path(code: str) -> str:
     return "/" + "/".join(reversed(chain)) + "/"
 
 
+@cache
+def _demo_password_hash() -> str:
+    """Hashed once per process: the demo password is published, and argon2 is slow on purpose."""
+    return hash_password(DEMO_PASSWORD)
+
+
 def seed_demo(sessions: SessionFactory, now: Callable[[], datetime]) -> int:
     """Idempotent: adds what is missing, never overwrites a changed password."""
-    password_hash = hash_password(DEMO_PASSWORD)
+    password_hash = _demo_password_hash()
     branches = [
         BranchRecord(code=code, name=name, parent_code=parent, path=branch_path(code))
         for code, name, parent in BRANCHES
