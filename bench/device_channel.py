@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,14 +23,10 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # bench/crypto.py would shadow the `crypto` package
 
-from api.bootstrap import build_services  # noqa: E402
-from crypto import init_key_store  # noqa: E402
-from devices.demo import DEMO_DEVICE_OF, demo_actor, demo_identity, seed_demo_devices  # noqa: E402
+from bench.seeded import seeded_services  # noqa: E402
+from devices.demo import DEMO_DEVICE_OF, demo_actor, demo_identity  # noqa: E402
 from devices.device_messages import CheckInBody, EnrolmentBody, ReceiptBody  # noqa: E402
 from devices.sandbox_tablet import SandboxTablet  # noqa: E402
-from engine.people.demo import seed_demo  # noqa: E402
-from engine.persistence.migrate import upgrade_to_head  # noqa: E402
-from engine.settings import Settings  # noqa: E402
 
 DEVICE = DEMO_DEVICE_OF["fo001"]
 
@@ -48,16 +43,7 @@ def main() -> None:
     parser.add_argument("--url", default=None)
     parser.add_argument("--rounds", type=int, default=100)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="fb-channel-bench-"))
-    url = args.url or f"sqlite:///{folder / 'fieldbank.db'}"
-    init_key_store(folder / "keys")
-    upgrade_to_head(url)
-    settings = Settings(
-        environment="test", database_url=url, data_dir=folder, keys_dir=folder / "keys", render_in_child=False
-    )
-    services = build_services(settings, in_process_worker=False)
-    seed_demo(services.deps.sessions, services.deps.now)
-    seed_demo_devices(services.device_admin)
+    services, _settings, url = seeded_services(args.url, "fb-channel-bench-")
     admin, sec = demo_actor("da001"), demo_actor("sec001")
     tablet = SandboxTablet(DEVICE, services.keys.signing_key.public_key)
     signed = tablet.enrolment(demo_identity(DEVICE).fingerprint_hash, "bench", datetime.now(UTC))

@@ -13,20 +13,16 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # bench/crypto.py would shadow the `crypto` package
 
-from api.bootstrap import build_services  # noqa: E402
-from crypto import init_key_store  # noqa: E402
-from devices.demo import DEMO_DEVICE_OF, seed_demo_devices  # noqa: E402
+from bench.seeded import seeded_services  # noqa: E402
+from devices.demo import DEMO_DEVICE_OF  # noqa: E402
 from engine.people.auth import AuthService  # noqa: E402
-from engine.people.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
-from engine.persistence.migrate import upgrade_to_head  # noqa: E402
-from engine.settings import Settings  # noqa: E402
+from engine.people.demo import DEMO_PASSWORD  # noqa: E402
 
 
 def _timed(auth: AuthService, token: str, calls: int) -> list[float]:
@@ -43,16 +39,7 @@ def main() -> None:
     parser.add_argument("--url", default=None)
     parser.add_argument("--calls", type=int, default=500)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="fb-gate-bench-"))
-    url = args.url or f"sqlite:///{folder / 'fieldbank.db'}"
-    init_key_store(folder / "keys")
-    upgrade_to_head(url)
-    settings = Settings(
-        environment="test", database_url=url, data_dir=folder, keys_dir=folder / "keys", render_in_child=False
-    )
-    services = build_services(settings, in_process_worker=False)
-    seed_demo(services.deps.sessions, services.deps.now)
-    seed_demo_devices(services.device_admin)
+    services, settings, url = seeded_services(args.url, "fb-gate-bench-")
     gated = services.auth
     token = gated.login("fo001", DEMO_PASSWORD, DEMO_DEVICE_OF["fo001"]).access_token
     open_ = AuthService(services.deps.sessions, services.deps.now, settings.token_ttl_seconds)
